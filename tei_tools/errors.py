@@ -1,0 +1,70 @@
+"""Typed errors and findings shared by every module.
+
+Library functions raise these; only the CLI turns them into messages and exit codes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, asdict
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file, located as precisely as the tool that found it allows."""
+
+    path: str
+    line: int
+    column: int
+    severity: str  # "error" | "warning"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class TeiToolsError(Exception):
+    """Base of every error the CLI reports as a one-line message."""
+
+    exit_code = 1
+
+
+class UsageError(TeiToolsError):
+    """The command was asked for something that cannot be (a missing path, a directory)."""
+
+    exit_code = 2
+
+
+class InputError(TeiToolsError):
+    """A file that cannot be read safely: malformed, hostile, not TEI."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(str(finding))
+        self.finding = finding
+
+
+class ValidationError(TeiToolsError):
+    """A document that is well-formed but invalid; carries every finding."""
+
+    def __init__(self, path: str | Path, findings: list[Finding]):
+        self.path = str(path)
+        self.findings = findings
+        super().__init__("\n".join(str(f) for f in findings))
+
+
+class BuildError(TeiToolsError):
+    """A transformation or output step failed."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None):
+        super().__init__(message)
+        self.findings = findings or []
+
+
+class OutputError(TeiToolsError):
+    """An output folder or file cannot be written."""
+
+
+class PackageError(TeiToolsError):
+    """A deposit package cannot be made or read."""

@@ -1,0 +1,103 @@
+"""File-system helpers: atomic writes, reproducible timestamps, reproducible zips."""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from tei_tools.errors import OutputError
+
+# The earliest timestamp a zip entry can hold (DOS time starts in 1980).
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def atomic_write(path: str | Path, data: bytes) -> Path:
+    """Write `data` to `path` through a temporary file in the same folder, then rename.
+
+    A build that fails or is killed half-way therefore never leaves a truncated file:
+    readers see either the previous output or the new one.
+    """
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _remove_quietly(tmp)
+        raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+    return target
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def source_date_epoch() -> int | None:
+    """The `SOURCE_DATE_EPOCH` of reproducible-builds.org, or None when unset or unusable."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value.isdigit():
+        return None
+    return int(value)
+
+
+def build_datetime(fallback_iso_date: str | None) -> datetime:
+    """The moment a build claims to be made: SOURCE_DATE_EPOCH, else the edition's revision date.
+
+    Never the clock: two builds of the same sources must be byte-identical.
+    """
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    if fallback_iso_date:
+        day = datetime.strptime(fallback_iso_date[:10], "%Y-%m-%d")
+        return day.replace(tzinfo=timezone.utc)
+    return datetime(1980, 1, 1, tzinfo=timezone.utc)
+
+
+def zip_timestamp(moment: datetime) -> tuple[int, int, int, int, int, int]:
+    """A zip date_time tuple for `moment`, clamped to what the zip format can hold."""
+    stamp = moment.astimezone(timezone.utc).timetuple()[:6]
+    return max(tuple(stamp), ZIP_EPOCH)  # type: ignore[return-value]
+
+
+def reproducible_zip(entries: Iterable[tuple[str, bytes, bool]], moment: datetime) -> bytes:
+    """Zip `entries` (name, data, compress) in the given order with fixed metadata.
+
+    Every entry gets the same timestamp, permissions and no extra fields, so the same
+    input always gives the same bytes.
+    """
+    import io
+
+    stamp = zip_timestamp(moment)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data, compress in entries:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix: the same on every builder
+            archive.writestr(info, data, compresslevel=9 if compress else None)
+    return buffer.getvalue()
+
+
+def elapsed() -> float:
+    """Monotonic seconds, for progress reports only (never written into outputs)."""
+    return time.monotonic()
