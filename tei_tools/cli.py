@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from pathlib import Path
 
 import click
 
@@ -44,6 +45,36 @@ def reports_errors(command):
 @click.version_option(__version__, prog_name="tei-tools")
 def main() -> None:
     """Validate, build and deposit the TEI edition in edition/."""
+
+
+@main.command("package")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the bags (default: build/deposit/ in the project).")
+@click.option("--zip", "make_zip", is_flag=True, help="Also write <identifier>.zip of each bag (byte-identical on rebuild).")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="The project folder (default: the working directory if it has edition/, else the repository).")
+@reports_errors
+def package_command(out: Path | None, make_zip: bool, root: Path | None) -> None:
+    """Validate, build and bag each edition in edition/ for deposit in an archive (BagIt)."""
+    from tei_tools.package import default_root, package
+
+    for made in package(root or default_root(), out, make_zip=make_zip):
+        click.echo(f"{made.bag}: bag of {made.identifier}, {made.files} files, {made.bytes} bytes")
+        if made.zip is not None:
+            click.echo(f"{made.zip}: zip of the bag")
+
+
+@main.command("verify")
+@click.argument("path", type=click.Path(path_type=Path))
+@reports_errors
+def verify_command(path: Path) -> None:
+    """Check a deposit package (bag folder or its zip): every file present, unaltered, listed."""
+    from tei_tools.verify import verify
+
+    result = verify(path)
+    if not result.intact:
+        raise ToolFailure("\n".join(str(problem) for problem in result.problems), 1)
+    click.echo(f"{result.label}: intact ({result.files_checked} files, {' and '.join(a.upper() for a in result.algorithms)})")
 
 
 if __name__ == "__main__":  # pragma: no cover

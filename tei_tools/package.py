@@ -1,0 +1,496 @@
+"""Deposit packages: one BagIt bag (RFC 8493) per TEI master, optionally zipped.
+
+A bag holds everything an archive needs to keep the edition and to rebuild it:
+
+    data/edition/     the TEI master           data/dist/      HTML, EPUB and text editions
+    data/source/      the source text          data/metadata/  dc.xml (oai_dc), mets.xml (METS)
+    data/schema/      RELAX NG, Schematron     data/README.md  what the bag holds, how to rebuild
+    data/xslt/        the stylesheets
+
+The bag itself (manifests, tag manifests, bag-info.txt) is written by the `bagit`
+library; this module plans the payload, writes the metadata and makes the result
+reproducible: the same sources always give the same bytes, bag and zip.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import bagit
+from lxml import etree
+
+from tei_tools import __version__, saxon
+from tei_tools.errors import PackageError, UsageError
+from tei_tools.fsutil import atomic_write, build_datetime, reproducible_zip
+from tei_tools.parsing import TEI_NS, parse_file
+
+# bagit logs through `logging`; without a handler Python would print its warnings to
+# stderr, and library code prints nothing.
+logging.getLogger("bagit").addHandler(logging.NullHandler())
+
+DEFAULT_OUT = Path("build") / "deposit"
+CHECKSUMS = ("sha256", "sha512")
+BAGIT_VERSION = "1.0"  # RFC 8493; the bagit library still writes 0.97
+SOFTWARE_AGENT = f"tei-tools {__version__}"
+
+DC_NS = "http://purl.org/dc/elements/1.1/"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+# MIME types by file suffix; the master TEI is told apart by its role.
+MIME_TYPES = {
+    ".xml": "application/xml",
+    ".rng": "application/xml",
+    ".sch": "application/xml",
+    ".xsl": "application/xslt+xml",
+    ".xslt": "application/xslt+xml",
+    ".html": "text/html",
+    ".xhtml": "application/xhtml+xml",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".woff2": "font/woff2",
+    ".epub": "application/epub+zip",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".json": "application/json",
+}
+
+# Derivative roles by suffix; any other file in dist/ (CSS, images) belongs to the web edition.
+DERIVATIVE_ROLES = {".epub": "derivative-epub", ".txt": "derivative-text"}
+
+Builder = Callable[[Path, Sequence[Path]], object]
+
+
+@dataclass(frozen=True)
+class PayloadFile:
+    """One file to put in the bag: what it is, where it comes from, where it goes under data/."""
+
+    role: str
+    source: Path
+    path: str
+
+
+@dataclass(frozen=True)
+class Package:
+    """What `package` made for one TEI master."""
+
+    identifier: str
+    bag: Path
+    zip: Path | None
+    files: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders of a project tree (the repository, or a small tree in a test)."""
+
+    root: Path
+
+    @property
+    def edition_dir(self) -> Path:
+        return self.root / "edition"
+
+    @property
+    def source_dir(self) -> Path:
+        return self.edition_dir / "source"
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.root / "dist"
+
+    def editions(self) -> list[Path]:
+        """Every TEI master in edition/ (never one hard-coded name)."""
+        return sorted(p for p in self.edition_dir.glob("*.xml") if p.is_file())
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def default_root() -> Path:
+    """The project to package: the working directory when it has edition/, else this repository."""
+    here = Path.cwd()
+    return here if (here / "edition").is_dir() else Path(__file__).resolve().parent.parent
+
+
+def package(
+    root: str | Path,
+    out: str | Path | None = None,
+    *,
+    make_zip: bool = False,
+    editions: Iterable[str | Path] = (),
+    build: Builder | None = None,
+) -> list[Package]:
+    """Validate and build the editions of the project at `root`, then bag each one.
+
+    `out` defaults to build/deposit/ under `root`. `build` is the step that validates
+    and (re)builds dist/; it defaults to the build pipeline, tei_tools.transform.
+    """
+    project = Project(Path(root))
+    masters = [Path(p) for p in editions] or project.editions()
+    if not masters:
+        raise UsageError(f"{project.edition_dir}:0:0: error: no TEI files to package")
+    (build or build_editions)(project.root, masters)
+    target = Path(out) if out is not None else project.root / DEFAULT_OUT
+    return [package_one(project, master, target, make_zip=make_zip) for master in masters]
+
+
+def build_editions(root: Path, masters: Sequence[Path]) -> None:
+    """Validate and build the reading editions, reusing outputs that are up to date."""
+    try:
+        from tei_tools import transform
+    except ImportError:
+        raise PackageError(
+            f"{root}:0:0: error: the build pipeline (tei_tools.transform) is not installed; cannot build dist/"
+        ) from None
+    transform.build(list(masters), out=Path(root) / "dist")
+
+
+def package_one(project: Project, master: Path, out: Path, *, make_zip: bool = False) -> Package:
+    """Bag one TEI master into out/<identifier>/ (and out/<identifier>.zip)."""
+    tree = parse_file(master)
+    identifier = edition_identifier(tree, master)
+    moment = build_datetime(revision_date(tree))
+    plan = payload_plan(project, master, tree)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{identifier}.", suffix=".tmp", dir=out))
+    except OSError as exc:
+        raise PackageError(f"{out}:0:0: error: cannot write the package: {exc.strerror or exc}") from None
+    try:
+        write_payload(staging, plan, master, moment)
+        size, count = make_bag(staging, bag_info(staging / "metadata" / "dc.xml", identifier, moment, plan))
+        bag = replace_dir(staging, out / identifier)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    archive = write_zip(bag, out / f"{identifier}.zip", moment) if make_zip else None
+    return Package(identifier, bag, archive, count, size)
+
+
+# ----------------------------------------------------------------------------- header facts
+
+
+def edition_identifier(tree: etree._ElementTree, master: Path) -> str:
+    """The edition's idno (names the bag and the zip), else the file's stem."""
+    idno = tree.findtext(f".//{{{TEI_NS}}}publicationStmt/{{{TEI_NS}}}idno[@type='edition']")
+    identifier = " ".join((idno or "").split()) or master.stem
+    if not _SAFE_NAME.match(identifier):
+        raise PackageError(
+            f"{master}:0:0: error: edition identifier '{identifier}' cannot name a package "
+            "(use letters, digits, '.', '_', '-')"
+        )
+    return identifier
+
+
+def revision_date(tree: etree._ElementTree) -> str | None:
+    """The newest revision (the first change of revisionDesc): the date a build claims."""
+    change = tree.find(f".//{{{TEI_NS}}}revisionDesc/{{{TEI_NS}}}change[@when]")
+    return change.get("when") if change is not None else None
+
+
+def source_file_name(tree: etree._ElementTree) -> str | None:
+    return tree.findtext(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='file']")
+
+
+# ----------------------------------------------------------------------------- the payload
+
+
+def payload_plan(project: Project, master: Path, tree: etree._ElementTree) -> list[PayloadFile]:
+    """Every project file the bag of `master` holds, with its role and its place under data/."""
+    plan = [PayloadFile("master", master, f"edition/{master.name}")]
+    plan += [PayloadFile("source", p, f"source/{p.name}") for p in source_files(project, master, tree)]
+    plan += _tree_files("schema", project.root / "schema", "schema")
+    plan += _tree_files("stylesheet", project.root / "xslt", "xslt")
+    plan += derivative_files(project, master)
+    return plan
+
+
+def source_files(project: Project, master: Path, tree: etree._ElementTree) -> list[Path]:
+    """The source text the header names (idno type='file') and the sources' README.
+
+    Without such an idno every file of edition/source/ goes in: nothing is left out.
+    """
+    name = (source_file_name(tree) or "").strip()
+    if not name:
+        return _visible_files(project.source_dir)
+    source = project.source_dir / name
+    if Path(name).name != name or not source.is_file():
+        raise PackageError(f"{master}:0:0: error: the source text '{name}' is not in {project.source_dir}")
+    readme = project.source_dir / "README.md"
+    return [source] + ([readme] if readme.is_file() else [])
+
+
+def derivative_files(project: Project, master: Path) -> list[PayloadFile]:
+    """The reading editions of `master` in dist/ and the files they share (CSS, images).
+
+    Files named for another master's stem belong to that master's bag.
+    """
+    others = {p.stem for p in project.editions()} - {master.stem}
+    files = []
+    for path in _visible_files(project.dist_dir):
+        relative = path.relative_to(project.dist_dir)
+        owner = relative.parts[0].split(".", 1)[0]
+        if owner in others:
+            continue
+        role = DERIVATIVE_ROLES.get(path.suffix.lower(), "derivative-html")
+        files.append(PayloadFile(role, path, f"dist/{relative.as_posix()}"))
+    if not any(f.path.startswith(f"dist/{master.stem}.") for f in files):
+        raise PackageError(f"{master}:0:0: error: no reading editions of it in {project.dist_dir}; build first")
+    return files
+
+
+def _tree_files(role: str, folder: Path, prefix: str) -> list[PayloadFile]:
+    return [PayloadFile(role, p, f"{prefix}/{p.relative_to(folder).as_posix()}") for p in _visible_files(folder)]
+
+
+def _visible_files(folder: Path) -> list[Path]:
+    """Files under `folder`, sorted, leaving out hidden files and folders (editor and temp files)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def write_payload(staging: Path, plan: list[PayloadFile], master: Path, moment: datetime) -> None:
+    """Copy the planned files, then write README.md, dc.xml and mets.xml (which lists them all)."""
+    for item in plan:
+        destination = staging / item.path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(item.source, destination)
+    metadata = staging / "metadata"
+    metadata.mkdir()
+    dc = saxon.transform("dc.xsl", master, {"stem": master.stem}).output
+    (metadata / "dc.xml").write_text(dc, encoding="utf-8")
+    (staging / "README.md").write_text(readme_text(dc, master, plan, moment), encoding="utf-8")
+    roles = {item.path: item.role for item in plan}
+    roles.update({"README.md": "documentation", "metadata/dc.xml": "metadata"})
+    inventory = inventory_xml(staging, roles)
+    (metadata / "mets.xml").write_text(mets_text(master, inventory, moment), encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- metadata
+
+
+def inventory_xml(staging: Path, roles: dict[str, str]) -> etree._Element:
+    """<inventory><file id role path mime size sha256/>…</inventory> of the payload, in path order."""
+    root = etree.Element("inventory")
+    used: set[str] = set()
+    for path in sorted(roles):
+        data = (staging / path).read_bytes()
+        role = roles[path]
+        etree.SubElement(
+            root, "file",
+            id=_file_id(path, used),
+            role=role,
+            path=path,
+            mime="application/tei+xml" if role == "master" else mime_type(path),
+            size=str(len(data)),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+    return root
+
+
+def mime_type(path: str) -> str:
+    return MIME_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
+
+
+def _file_id(path: str, used: set[str]) -> str:
+    """An XML id (NCName) made from the path: stable and readable, unique within the METS."""
+    base = "file-" + re.sub(r"[^A-Za-z0-9._-]", "-", path)
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def mets_text(master: Path, inventory: etree._Element, moment: datetime) -> str:
+    """Run mets.xsl on the master; the inventory goes in as a document node through the API."""
+    proc = saxon.processor()
+    executable = saxon.stylesheet("mets.xsl")
+    inventory_node = proc.parse_xml(xml_text=etree.tostring(inventory, encoding="unicode"))
+    source_node = proc.parse_xml(xml_file_name=str(master.resolve()))
+    executable.clear_parameters()
+    executable.set_parameter("inventory", inventory_node)
+    executable.set_parameter("created", proc.make_string_value(moment.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    executable.set_parameter("agent", proc.make_string_value(SOFTWARE_AGENT))
+    executable.set_parameter("stem", proc.make_string_value(master.stem))
+    try:
+        return executable.transform_to_string(xdm_node=source_node)
+    except Exception as exc:  # saxonche raises PySaxonApiError with Saxon's text
+        raise PackageError(str(saxon.saxon_findings(str(exc), str(master))[0])) from None
+
+
+def bag_info(dc_path: Path, identifier: str, moment: datetime, plan: list[PayloadFile]) -> dict:
+    """bag-info.txt fields, read from the Dublin Core record (itself read from the teiHeader)."""
+    dc = etree.parse(str(dc_path))
+
+    def values(name: str) -> list[str]:
+        return [" ".join(v.split()) for v in dc.xpath(f"//dc:{name}/text()", namespaces={"dc": DC_NS})]
+
+    title = (values("title") or [identifier])[0]
+    info = {
+        "Source-Organization": values("publisher") or values("contributor"),
+        "Contact-Name": values("contributor"),
+        "External-Description": f"{title}. {contents_sentence(plan)}",
+        "External-Identifier": identifier,
+        "Bagging-Date": moment.date().isoformat(),  # bagit would put today's date: not reproducible
+        "Bag-Software-Agent": SOFTWARE_AGENT,
+    }
+    return {key: value for key, value in info.items() if value}
+
+
+def contents_sentence(plan: list[PayloadFile]) -> str:
+    """What the bag holds, said from its plan (so it names only what is there)."""
+    roles = {item.role for item in plan}
+    editions = [name for role, name in (("derivative-html", "HTML"), ("derivative-epub", "EPUB 3"),
+                                        ("derivative-text", "plain-text")) if role in roles]
+    parts = ["TEI P5 master"] + [name for role, name in (("source", "source text"), ("schema", "schema"),
+                                                       ("stylesheet", "XSLT stylesheets")) if role in roles]
+    sentence = "Deposit package: " + ", ".join(parts)
+    if editions:
+        sentence += ", and the " + ", ".join(editions) + " reading editions"
+    return sentence + "; Dublin Core and METS metadata."
+
+
+def readme_text(dc_xml: str, master: Path, plan: list[PayloadFile], moment: datetime) -> str:
+    """data/README.md: what the package holds and how to check and rebuild it."""
+    dc = etree.fromstring(dc_xml.encode("utf-8"))
+    ns = {"dc": DC_NS}
+    title = (dc.xpath("string(//dc:title)", namespaces=ns) or master.stem).strip()
+    identifier = dc.xpath("string(//dc:identifier)", namespaces=ns).strip() or master.stem
+    rights = " — ".join(dc.xpath("//dc:rights/text()", namespaces=ns))
+    listing = "\n".join(f"| `{item.path}` | {ROLE_NAMES[item.role]} |" for item in plan)
+    stylesheets = sorted(Path(i.path).name for i in plan if i.role == "stylesheet" and i.path.endswith(".xsl"))
+    schemas = [i.path for i in plan if i.role == "schema"]
+    return README_TEMPLATE.format(
+        title=title,
+        identifier=identifier,
+        date=moment.date().isoformat(),
+        build_date=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        rights=rights or "see the teiHeader of the master",
+        listing=listing,
+        master=f"edition/{master.name}",
+        stem=master.stem,
+        stylesheets=", ".join(f"`{s}`" for s in stylesheets) or "(none)",
+        schemas=", ".join(f"`{s}`" for s in schemas) or "(none)",
+        agent=SOFTWARE_AGENT,
+    )
+
+
+ROLE_NAMES = {
+    "master": "TEI master (the edition)",
+    "source": "source text",
+    "schema": "schema",
+    "stylesheet": "stylesheet",
+    "derivative-html": "reading edition: HTML",
+    "derivative-epub": "reading edition: EPUB 3",
+    "derivative-text": "reading edition: plain text",
+}
+
+README_TEMPLATE = """\
+# {title}
+
+Deposit package of the digital edition `{identifier}`, made by {agent} on {date}.
+Licence: {rights}.
+
+This folder is the payload of a BagIt bag (RFC 8493). The bag's manifests list a
+SHA-256 and a SHA-512 checksum for every file here; `metadata/dc.xml` is the Dublin
+Core (oai_dc) record and `metadata/mets.xml` the METS document (descriptive metadata,
+source and rights, every file with its MIME type, size and SHA-256 checksum).
+
+## Contents
+
+| file | what it is |
+| --- | --- |
+{listing}
+| `README.md` | this file |
+| `metadata/dc.xml` | Dublin Core (oai_dc) record |
+| `metadata/mets.xml` | METS document |
+
+## Checking the package
+
+From the folder above `data/` (the bag): `tei-tools verify .` or `bagit.py --validate .`
+Both recompute every checksum and report each altered, missing or added file.
+
+## Validating and rebuilding
+
+The master `{master}` is TEI P5. Its `<?xml-model?>` instructions point to the schema in
+`schema/` ({schemas}); validate it with Jing (RELAX NG) and an ISO Schematron processor.
+
+The reading editions in `dist/` are made from the master by the XSLT 3.0 stylesheets in
+`xslt/` ({stylesheets}) with Saxon-HE 12 or later, with the stylesheet parameters
+`stem={stem}` and `build-date={build_date}`, for example:
+
+    java -jar saxon-he.jar -s:{master} -xsl:xslt/html.xsl -o:dist/{stem}.html stem={stem} build-date={build_date}
+
+The EPUB stylesheet writes the files of the EPUB container; zip them with `mimetype` first
+and stored. The `tei-tools` toolchain does all of this in one command: `tei-tools build`.
+"""
+
+
+# ----------------------------------------------------------------------------- the bag
+
+
+def make_bag(staging: Path, info: dict) -> tuple[int, int]:
+    """Turn `staging` into a bag with the bagit library; return the payload's bytes and files.
+
+    bagit writes BagIt-Version 0.97 and lists tag files in directory order; the bag is
+    then declared RFC 8493 (1.0) and re-saved, and tag manifest lines are sorted, so that
+    two packages of the same sources are byte-identical.
+    """
+    try:
+        bag = bagit.make_bag(str(staging), dict(info), checksums=list(CHECKSUMS))
+        (staging / "bagit.txt").write_text(
+            f"BagIt-Version: {BAGIT_VERSION}\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8"
+        )
+        bag = bagit.Bag(str(staging))
+        bag.save()
+    except (bagit.BagError, RuntimeError) as exc:
+        raise PackageError(f"{staging}:0:0: error: cannot make the bag: {exc}") from None
+    for algorithm in CHECKSUMS:
+        _sort_lines(staging / f"tagmanifest-{algorithm}.txt")
+    size, count = bag.info["Payload-Oxum"].split(".")
+    return int(size), int(count)
+
+
+def _sort_lines(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("".join(f"{line}\n" for line in sorted(lines, key=lambda l: l.split(" ", 1)[-1])), encoding="utf-8")
+
+
+def replace_dir(staging: Path, target: Path) -> Path:
+    """Move the finished bag into place: a reader sees the old bag or the new one, never half a bag."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        os.rename(target, old / target.name)
+    os.rename(staging, target)
+    os.chmod(target, 0o755)  # mkdtemp made it private; a bag is meant to be read
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def write_zip(bag: Path, target: Path, moment: datetime) -> Path:
+    """<identifier>.zip of the bag: entries under <identifier>/, bagit.txt first, then in path order.
+
+    Fixed timestamps and permissions (fsutil.reproducible_zip) make it byte-identical on rebuild.
+    """
+    names = sorted((p.relative_to(bag).as_posix() for p in bag.rglob("*") if p.is_file()),
+                   key=lambda name: (name != "bagit.txt", name))
+    entries = [(f"{bag.name}/{name}", (bag / name).read_bytes(), not name.endswith(".epub")) for name in names]
+    return atomic_write(target, reproducible_zip(entries, moment))

@@ -1,0 +1,208 @@
+"""Validate edition files: well-formedness, then RELAX NG, then Schematron.
+
+Both schemas are compiled once per process and cached: compiling is the expensive
+step, validating the article afterwards takes milliseconds.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Iterable
+
+from lxml import etree, isoschematron
+
+from tei_tools.errors import Finding, UsageError
+from tei_tools.parsing import parse_file, safe_parser
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = REPO_ROOT / "schema"
+RNG_PATH = SCHEMA_DIR / "edition.rng"
+SCH_PATH = SCHEMA_DIR / "edition.sch"
+EDITION_DIRNAME = "edition"
+SOURCE_DIRNAME = "source"  # edition/source/ holds the plain-text originals, never TEI
+
+SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+WARNING_ROLES = {"warning", "warn", "info", "information"}
+
+_lock = threading.Lock()
+_relaxng: etree.RelaxNG | None = None
+_schematron: isoschematron.Schematron | None = None
+
+
+def relaxng() -> etree.RelaxNG:
+    """The edition's RELAX NG schema, compiled on first use."""
+    global _relaxng
+    with _lock:
+        if _relaxng is None:
+            _relaxng = etree.RelaxNG(etree.parse(str(RNG_PATH), safe_parser()))
+        return _relaxng
+
+
+def schematron() -> isoschematron.Schematron:
+    """The edition's Schematron rules, compiled to XSLT on first use."""
+    global _schematron
+    with _lock:
+        if _schematron is None:
+            document = etree.parse(str(SCH_PATH), safe_parser())
+            _schematron = isoschematron.Schematron(
+                document,
+                store_report=True,
+                error_finder=isoschematron.Schematron.ASSERTS_AND_REPORTS,
+            )
+        return _schematron
+
+
+def validate_file(path: str | Path) -> list[Finding]:
+    """Every finding for one file (errors and warnings).
+
+    Raises InputError when the file cannot be parsed safely, UsageError for a
+    missing path or a directory.
+    """
+    tree = parse_file(path)
+    return validate_tree(tree, path)
+
+
+def validate_tree(tree: etree._ElementTree, path: str | Path) -> list[Finding]:
+    """RELAX NG findings, then Schematron findings, for an already parsed tree."""
+    name = str(path)
+    findings = relaxng_findings(tree, name)
+    findings.extend(schematron_findings(tree, name))
+    return findings
+
+
+def is_valid(findings: Iterable[Finding]) -> bool:
+    """Valid means: no errors (warnings are allowed)."""
+    return not any(f.severity == "error" for f in findings)
+
+
+def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
+    schema = relaxng()
+    if schema.validate(tree):
+        return []
+    lines = _SourceLines(tree)
+    findings = []
+    for entry in schema.error_log:
+        message = _relaxng_message(entry.message)
+        column = entry.column or lines.column_of(entry.line, _element_in(entry.message))
+        findings.append(Finding(name, entry.line or 1, column, "error", message))
+    return findings
+
+
+def schematron_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
+    rules = schematron()
+    rules.validate(tree)
+    report = rules.validation_report
+    if report is None:
+        return []
+    lines = _SourceLines(tree)
+    findings = []
+    for failure in report.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
+        role = (failure.get("role") or "error").strip().lower()
+        severity = "warning" if role in WARNING_ROLES else "error"
+        text = " ".join("".join(failure.itertext()).split())
+        element = _element_at(tree, failure.get("location", ""))
+        line = (element.sourceline if element is not None else None) or 1
+        column = lines.column_of(line, etree.QName(element).localname if element is not None else None)
+        findings.append(Finding(name, line, column, severity, text))
+    findings.sort(key=lambda f: (f.line, f.column))
+    return findings
+
+
+def edition_files(paths: Iterable[str | Path] = ()) -> list[Path]:
+    """The TEI files to work on: the given files, the *.xml in given folders, or edition/.
+
+    Folders are searched recursively, leaving out `source/` (plain-text originals).
+    A path that does not exist is a usage error.
+    """
+    given = [Path(p) for p in paths]
+    if not given:
+        given = [default_edition_dir()]
+    files: list[Path] = []
+    for path in given:
+        if path.is_dir():
+            files.extend(_xml_files_under(path))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}:0:0: error: no such file or directory")
+    return files
+
+
+def default_edition_dir() -> Path:
+    """`edition/` in the working directory when there is one, else the repository's."""
+    here = Path(EDITION_DIRNAME)
+    return here if here.is_dir() else REPO_ROOT / EDITION_DIRNAME
+
+
+def _xml_files_under(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.rglob("*.xml")
+        if p.is_file() and SOURCE_DIRNAME not in p.relative_to(folder).parts[:-1]
+    )
+
+
+def _element_at(tree: etree._ElementTree, location: str):
+    """The element an SVRL location XPath points to (an attribute's parent element)."""
+    if not location:
+        return None
+    try:
+        hits = tree.xpath(location)
+    except etree.XPathError:
+        return None
+    if not hits:
+        return None
+    hit = hits[0]
+    if isinstance(hit, etree._Element):
+        return hit
+    return hit.getparent() if hasattr(hit, "getparent") else None
+
+
+_RNG_ELEMENT = re.compile(r"\b[Ee]lement (\S+)")
+
+
+def _element_in(message: str) -> str | None:
+    match = _RNG_ELEMENT.search(message or "")
+    if not match:
+        return None
+    return match.group(1).rstrip(":,").split("}")[-1].split(":")[-1]
+
+
+def _relaxng_message(message: str) -> str:
+    """libxml2's RELAX NG message, without the namespace noise, plus what to do."""
+    text = (message or "invalid").replace("{http://www.tei-c.org/ns/1.0}", "")
+    return f"not allowed by schema/edition.rng: {text}; see docs/encoding.md"
+
+
+class _SourceLines:
+    """The file's lines, read only when a column has to be found."""
+
+    def __init__(self, tree: etree._ElementTree):
+        self._url = tree.docinfo.URL
+        self._lines: list[str] | None = None
+
+    def column_of(self, line: int | None, element_name: str | None) -> int:
+        if not line or not element_name:
+            return 1
+        text = self._line(line)
+        for pattern in (f"<{element_name}", f"<{element_name.split(':')[-1]}"):
+            at = text.find(pattern)
+            if at >= 0:
+                return at + 1
+        return 1
+
+    def _line(self, line: int) -> str:
+        if self._lines is None:
+            self._lines = self._read()
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+
+    def _read(self) -> list[str]:
+        if not self._url:
+            return []
+        try:
+            from urllib.parse import unquote, urlparse
+
+            path = unquote(urlparse(self._url).path) if self._url.startswith("file:") else self._url
+            return Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return []

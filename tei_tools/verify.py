@@ -1,0 +1,223 @@
+"""Verify a deposit package: completeness and fixity of a bag folder or of its zip.
+
+Every problem is named by file: a payload or tag file whose checksum differs from the
+manifest ("altered"), a listed file that is not there ("missing"), a file that no
+manifest lists ("added"). A zip is read defensively before anything is checked: entry
+names that are absolute, climb with `..` or are links are refused (zip-slip), and the
+number of entries, their total size and their compression ratio are bounded (zip bomb).
+The zip is unpacked into a temporary folder that is removed afterwards.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bagit
+
+from tei_tools.errors import Finding, PackageError, UsageError
+
+logging.getLogger("bagit").addHandler(logging.NullHandler())
+
+# Bounds for reading a zip. A package of this edition is a few megabytes; the bounds
+# leave room for editions a thousand times larger and still stop a zip bomb early.
+MAX_ENTRIES = 10_000
+MAX_TOTAL_BYTES = 2 * 1024**3
+MAX_RATIO = 200  # uncompressed / compressed; text deflates about 3-10 times
+RATIO_CHECK_FROM = 1024**2  # small entries may compress very well without harm
+CHUNK = 64 * 1024
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+@dataclass
+class Verification:
+    """The outcome for one package: where it is, what is wrong, how many files were checked."""
+
+    label: str
+    problems: list[Finding] = field(default_factory=list)
+    files_checked: int = 0
+    algorithms: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+    def add(self, relative: str, message: str) -> None:
+        self.problems.append(Finding(f"{self.label}/{relative}", 0, 0, "error", message))
+
+
+def verify(path: str | Path) -> Verification:
+    """Check the bag folder or bag zip at `path`; raise PackageError if a zip cannot be read safely."""
+    target = Path(path)
+    if not target.exists():
+        raise UsageError(f"{target}:0:0: error: no such file or directory")
+    if target.is_dir():
+        return verify_bag(target, str(target).rstrip("/"))
+    if not zipfile.is_zipfile(target):
+        raise PackageError(f"{target}:0:0: error: neither a bag folder nor a zip file")
+    with tempfile.TemporaryDirectory(prefix="tei-tools-verify-") as scratch:
+        bag_dir = safe_extract(target, Path(scratch))
+        relative = bag_dir.relative_to(scratch).as_posix()
+        label = f"{target}!" if relative == "." else f"{target}!/{relative}"
+        return verify_bag(bag_dir, label)
+
+
+# ----------------------------------------------------------------------------- bags
+
+
+def verify_bag(bag_dir: Path, label: str) -> Verification:
+    """Completeness and fixity of the bag in `bag_dir`, findings labelled `label/<file>`."""
+    result = Verification(label)
+    try:
+        bag = bagit.Bag(str(bag_dir))
+    except bagit.BagError as exc:
+        result.add("bagit.txt", f"not a readable bag: {exc}")
+        return result
+    result.algorithms = sorted(bag.algorithms)
+    missing, added = bag.compare_manifests_with_fs()
+    for name in sorted(missing):
+        result.add(name, "missing: listed in a manifest but not in the bag")
+    for name in sorted(set(added) | unlisted_tag_files(bag_dir, bag)):
+        result.add(name, "added: in the bag but in no manifest")
+    check_fixity(bag_dir, bag, result)
+    if result.intact:
+        confirm_with_bagit(bag, result)
+    return result
+
+
+def unlisted_tag_files(bag_dir: Path, bag: bagit.Bag) -> set[str]:
+    """Files outside data/ that no tag manifest lists (bagit itself lets these pass)."""
+    listed = set(bag.tagfile_entries())
+    if not listed:
+        return set()  # a bag without tag manifests lists no tag files at all
+    found = set()
+    for path in bag_dir.rglob("*"):
+        relative = path.relative_to(bag_dir).as_posix()
+        if not path.is_file() or relative.startswith("data/"):
+            continue
+        if relative not in listed and not re.fullmatch(r"tagmanifest-\w+\.txt", relative):
+            found.add(relative)
+    return found
+
+
+def check_fixity(bag_dir: Path, bag: bagit.Bag, result: Verification) -> None:
+    """Recompute every listed file's checksums (payload and tag files) against the manifests."""
+    for relative, expected in sorted(bag.entries.items()):
+        path = bag_dir / relative
+        if not path.is_file():
+            continue  # reported as missing
+        lines = bagit.generate_manifest_lines(str(path), algorithms=sorted(expected))
+        result.files_checked += 1
+        altered = sorted(alg for alg, digest, _name, _size in lines if digest != expected[alg].lower())
+        if altered:
+            result.add(relative, f"altered: {' and '.join(a.upper() for a in altered)} checksum differs from the manifest")
+
+
+def confirm_with_bagit(bag: bagit.Bag, result: Verification) -> None:
+    """The bagit library's own full validation (structure, Payload-Oxum, fixity) as the last word."""
+    try:
+        bag.validate()
+    except bagit.BagError as exc:
+        result.add("bag-info.txt" if "Oxum" in str(exc) else "bagit.txt", f"invalid bag: {exc}")
+
+
+# ----------------------------------------------------------------------------- zips
+
+
+def safe_extract(archive_path: Path, dest: Path) -> Path:
+    """Unpack the zip into `dest` after checking every entry; return the bag folder inside."""
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            entries = archive.infolist()
+            refusals = entry_refusals(entries)
+            if refusals:
+                raise PackageError("\n".join(f"{archive_path}:0:0: error: {r}" for r in refusals))
+            budget = [MAX_TOTAL_BYTES]
+            for entry in entries:
+                extract_entry(archive, entry, dest, budget)
+    except zipfile.BadZipFile as exc:
+        raise PackageError(f"{archive_path}:0:0: error: not a readable zip: {exc}") from None
+    except _Refused as exc:
+        name, reason = exc.args
+        raise PackageError(f"{archive_path}:0:0: error: refused entry '{name}': {reason}") from None
+    return find_bag(archive_path, dest)
+
+
+class _Refused(Exception):
+    """An entry found hostile while unpacking: (entry name, reason)."""
+
+
+def entry_refusals(entries: list[zipfile.ZipInfo]) -> list[str]:
+    """Why each hostile entry is refused; empty when the zip may be unpacked."""
+    if len(entries) > MAX_ENTRIES:
+        return [f"{len(entries)} entries, more than the {MAX_ENTRIES} allowed (zip bomb?)"]
+    refusals = []
+    total = sum(e.file_size for e in entries)
+    if total > MAX_TOTAL_BYTES:
+        refusals.append(f"{total} bytes uncompressed, more than the {MAX_TOTAL_BYTES} allowed (zip bomb?)")
+    seen: set[str] = set()
+    for entry in entries:
+        reason = entry_refusal(entry, seen)
+        if reason:
+            refusals.append(f"refused entry '{entry.filename}': {reason}")
+    return refusals
+
+
+def entry_refusal(entry: zipfile.ZipInfo, seen: set[str]) -> str | None:
+    name = entry.filename
+    if name.startswith(("/", "\\")) or _DRIVE.match(name):
+        return "absolute path (zip-slip)"
+    if "\\" in name or "\x00" in name:
+        return "backslash or NUL in the name"
+    parts = name.rstrip("/").split("/")
+    if ".." in parts:
+        return "'..' leaves the folder (zip-slip)"
+    if any(part in ("", ".") for part in parts):
+        return "empty or '.' path segment"
+    kind = stat.S_IFMT(entry.external_attr >> 16)
+    if kind == stat.S_IFLNK:
+        return "symbolic link (zip-slip)"
+    if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
+        return "not a regular file or folder"
+    if entry.flag_bits & 0x1:
+        return "encrypted"
+    if name.rstrip("/") in seen:
+        return "appears twice"
+    seen.add(name.rstrip("/"))
+    if entry.file_size > RATIO_CHECK_FROM and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+        return f"compression ratio above {MAX_RATIO}:1 (zip bomb?)"
+    return None
+
+
+def extract_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, dest: Path, budget: list[int]) -> None:
+    """Write one checked entry under `dest`, counting the bytes actually inflated."""
+    target = dest.joinpath(*entry.filename.rstrip("/").split("/"))
+    if not target.resolve().is_relative_to(dest.resolve()):
+        raise _Refused(entry.filename, "path leaves the folder (zip-slip)")
+    if entry.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with archive.open(entry) as source, open(target, "xb") as sink:
+        while chunk := source.read(CHUNK):
+            written += len(chunk)
+            budget[0] -= len(chunk)
+            if written > entry.file_size or budget[0] < 0:
+                raise _Refused(entry.filename, "inflates beyond its stated or the allowed size (zip bomb?)")
+            sink.write(chunk)
+
+
+def find_bag(archive_path: Path, dest: Path) -> Path:
+    """The bag in an unpacked zip: at its top, or in its single top-level folder."""
+    if (dest / "bagit.txt").is_file():
+        return dest
+    tops = [p for p in dest.iterdir()]
+    if len(tops) == 1 and (tops[0] / "bagit.txt").is_file():
+        return tops[0]
+    raise PackageError(f"{archive_path}:0:0: error: no bag in the zip (no bagit.txt at its top or in its one folder)")

@@ -1,0 +1,382 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  Shared by every output (html.xsl, epub.xsl, text.xsl): what the edition says about
+  itself (titles, editors, source, licence), how its parts are found (registers, notes,
+  corrections, pages) and the plain reading text. Formats import this file and add only
+  their markup; no logic here is copied into a format.
+
+  Functions live in the namespace urn:tei-tools:edition (prefix ed). Every id they make is
+  derived from the document (xml:id, @n, position), never from generate-id(), so two
+  builds of one file give the same bytes whatever else the process built before.
+-->
+<xsl:stylesheet version="3.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tei="http://www.tei-c.org/ns/1.0"
+  xmlns:ed="urn:tei-tools:edition"
+  xmlns:map="http://www.w3.org/2005/xpath-functions/map"
+  exclude-result-prefixes="#all">
+
+  <!-- Parameters every format receives from tei_tools.transform (through the API). -->
+  <!-- The moment the build claims: SOURCE_DATE_EPOCH or the revision date, never the clock. -->
+  <xsl:param name="build-date" as="xs:string" select="'1980-01-01T00:00:00Z'"/>
+  <xsl:param name="tool-version" as="xs:string" select="''"/>
+  <!-- The file's stem: names outputs and is a fallback identifier. -->
+  <xsl:param name="stem" as="xs:string" select="''"/>
+
+  <!-- Text-bearing elements keep their whitespace; containers of elements lose it. -->
+  <xsl:strip-space elements="tei:TEI tei:teiHeader tei:fileDesc tei:titleStmt tei:respStmt
+    tei:publicationStmt tei:availability tei:sourceDesc tei:relatedItem tei:profileDesc
+    tei:langUsage tei:textClass tei:keywords tei:revisionDesc tei:encodingDesc tei:standOff
+    tei:listPerson tei:listPlace tei:listOrg tei:person tei:place tei:org tei:location
+    tei:text tei:body tei:div tei:choice tei:msIdentifier"/>
+
+  <xsl:key name="ed:by-id" match="*[@xml:id]" use="@xml:id"/>
+  <!-- Names in the text (header and registers excluded) by the register entry they point to. -->
+  <xsl:key name="ed:refs" match="tei:text//*[@ref]" use="tokenize(@ref) ! substring-after(., '#')"/>
+  <!-- Editorial notes by the correction (choice) they argue for. -->
+  <xsl:key name="ed:notes-on" match="tei:note[@target]" use="tokenize(@target) ! substring-after(., '#')"/>
+
+  <!-- ============================ the header ============================ -->
+
+  <xsl:function name="ed:title" as="xs:string">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:variable name="t" select="root($doc)//tei:titleStmt/tei:title[@type = 'supplied'][1]"/>
+    <xsl:sequence select="normalize-space(if ($t) then $t else (root($doc)//tei:titleStmt/tei:title)[1])"/>
+  </xsl:function>
+
+  <xsl:function name="ed:subtitle" as="xs:string?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="(root($doc)//tei:titleStmt/tei:title[@type = 'sub'])[1] ! normalize-space(.)"/>
+  </xsl:function>
+
+  <!-- The editors: each respStmt's persons and organisations, with the responsibility. -->
+  <xsl:function name="ed:editors" as="element()*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="root($doc)//tei:titleStmt/tei:respStmt/(tei:persName | tei:orgName | tei:name)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:editor-names" as="xs:string*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="ed:editors($doc) ! normalize-space(.)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:publisher" as="xs:string?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="(root($doc)//tei:publicationStmt/tei:publisher)[1] ! normalize-space(.)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:identifier" as="xs:string">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:variable name="idno" select="(root($doc)//tei:publicationStmt/tei:idno[@type = 'edition'])[1]"/>
+    <xsl:sequence select="if ($idno) then normalize-space($idno) else $stem"/>
+  </xsl:function>
+
+  <xsl:function name="ed:edition-date" as="xs:string?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="(root($doc)//tei:publicationStmt/tei:date/@when)[1] ! string(.)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:licence" as="element()?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="(root($doc)//tei:publicationStmt/tei:availability/tei:licence)[1]"/>
+  </xsl:function>
+
+  <xsl:function name="ed:language" as="xs:string">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="string((root($doc)//tei:langUsage/tei:language/@ident, root($doc)/tei:TEI/@xml:lang, 'en')[1])"/>
+  </xsl:function>
+
+  <xsl:function name="ed:keywords" as="xs:string*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="root($doc)//tei:textClass/tei:keywords/tei:term ! normalize-space(.)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:revision-date" as="xs:string?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="(root($doc)//tei:revisionDesc/tei:change/@when)[1] ! string(.)"/>
+  </xsl:function>
+
+  <!-- The day the build claims (the first ten characters of $build-date). -->
+  <xsl:function name="ed:build-day" as="xs:string">
+    <xsl:sequence select="substring($build-date, 1, 10)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:source" as="element()?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="(root($doc)//tei:sourceDesc/tei:bibl[@xml:id = 'source'], root($doc)//tei:sourceDesc/tei:bibl)[1]"/>
+  </xsl:function>
+
+  <xsl:function name="ed:source-title" as="xs:string">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="string(ed:source($doc)/tei:title[1]) => normalize-space()"/>
+  </xsl:function>
+
+  <!-- "212–215": the source's printed pages. -->
+  <xsl:function name="ed:source-pages" as="xs:string">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:variable name="scope" select="ed:source($doc)/tei:biblScope[@unit = 'page'][1]"/>
+    <xsl:sequence select="if ($scope/@from and $scope/@to and $scope/@from != $scope/@to)
+      then $scope/@from || '–' || $scope/@to
+      else string(($scope/@from, normalize-space($scope))[1])"/>
+  </xsl:function>
+
+  <!-- The source's status: its note (e.g. "an English machine translation …"). -->
+  <xsl:function name="ed:source-status" as="xs:string?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="(ed:source($doc)/tei:note)[1] ! normalize-space(.)"/>
+  </xsl:function>
+
+  <!-- One line to cite the edition by; a page is added by the caller. -->
+  <xsl:function name="ed:citation" as="xs:string">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:variable name="editors" select="string-join(ed:editor-names($doc), ', ')"/>
+    <xsl:sequence select="string-join((
+      ed:title($doc),
+      'edited by ' || $editors,
+      ed:publisher($doc)[. != $editors],
+      ed:edition-date($doc) ! substring(., 1, 4),
+      'identifier ' || ed:identifier($doc),
+      'after ' || ed:source-title($doc) || ', pp. ' || ed:source-pages($doc)
+      )[normalize-space()], '. ') || '.'"/>
+  </xsl:function>
+
+  <!-- ============================ pages ============================ -->
+
+  <xsl:function name="ed:pages" as="element(tei:pb)*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="root($doc)//tei:text//tei:pb[@n]"/>
+  </xsl:function>
+
+  <!-- The printed page a node stands on: the last page break before it (or itself). -->
+  <xsl:function name="ed:page" as="xs:string">
+    <xsl:param name="node" as="node()"/>
+    <xsl:sequence select="string(($node/self::tei:pb, $node/preceding::tei:pb[1], root($node)//tei:text//tei:pb)[1]/@n)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:page-id" as="xs:string">
+    <xsl:param name="n" as="xs:string"/>
+    <xsl:sequence select="'p' || $n"/>
+  </xsl:function>
+
+  <!-- ============================ registers ============================ -->
+
+  <xsl:function name="ed:entity" as="element()?">
+    <xsl:param name="name" as="element()"/>
+    <xsl:sequence select="key('ed:by-id', substring-after(tokenize($name/@ref)[1], '#'), root($name))[self::tei:person or self::tei:place or self::tei:org][1]"/>
+  </xsl:function>
+
+  <xsl:function name="ed:entity-kind" as="xs:string">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:sequence select="local-name($entry)"/>
+  </xsl:function>
+
+  <!-- The standard form of an entry's name, for display: "Zetkin, Clara" style for persons. -->
+  <xsl:function name="ed:entity-label" as="xs:string">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:variable name="std" select="($entry/*[@type = ('standard', 'full')], $entry/(tei:persName | tei:placeName | tei:orgName))[1]"/>
+    <xsl:sequence select="if ($std/tei:surname)
+      then normalize-space(string-join(($std/tei:surname, string-join($std/tei:forename, ' ')), ', '))
+      else normalize-space($std)"/>
+  </xsl:function>
+
+  <!-- The reading order form of the standard name ("Clara Zetkin"). -->
+  <xsl:function name="ed:entity-name" as="xs:string">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:sequence select="normalize-space(($entry/*[@type = ('standard', 'full')], $entry/(tei:persName | tei:placeName | tei:orgName))[1])"/>
+  </xsl:function>
+
+  <!-- Register entries in display order (by their standard name). -->
+  <xsl:function name="ed:entries" as="element()*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:perform-sort select="root($doc)//tei:standOff//*[local-name() = $kind][@xml:id]">
+      <xsl:sort select="lower-case(ed:entity-label(.))" lang="en"/>
+      <xsl:sort select="@xml:id"/>
+    </xsl:perform-sort>
+  </xsl:function>
+
+  <!-- Every place in the text that names an entry, in document order. -->
+  <xsl:function name="ed:occurrences" as="element()*">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:sequence select="key('ed:refs', string($entry/@xml:id), root($entry))"/>
+  </xsl:function>
+
+  <!-- A stable id for one occurrence: the entry's id and the occurrence's position. -->
+  <xsl:function name="ed:occurrence-id" as="xs:string">
+    <xsl:param name="name" as="element()"/>
+    <xsl:variable name="target" select="substring-after(tokenize($name/@ref)[1], '#')"/>
+    <xsl:variable name="all" select="key('ed:refs', $target, root($name))"/>
+    <xsl:sequence select="'occ-' || $target || '-' || (count($all[. &lt;&lt; $name]) + 1)"/>
+  </xsl:function>
+
+  <!-- "lat lon" in WGS84 decimal degrees, as two numbers; empty without coordinates. -->
+  <xsl:function name="ed:geo" as="xs:double*">
+    <xsl:param name="place" as="element()"/>
+    <xsl:variable name="parts" select="tokenize(normalize-space(($place/tei:location/tei:geo)[1]))"/>
+    <xsl:sequence select="if (count($parts) = 2 and (every $p in $parts satisfies $p castable as xs:double))
+      then $parts ! xs:double(.) else ()"/>
+  </xsl:function>
+
+  <!-- Authority files: the link an identifier resolves to, or empty for an unknown type. -->
+  <xsl:function name="ed:authority-url" as="xs:string?">
+    <xsl:param name="idno" as="element(tei:idno)"/>
+    <xsl:variable name="v" select="encode-for-uri(normalize-space($idno))"/>
+    <xsl:variable name="base" select="map{
+      'wikidata': 'https://www.wikidata.org/wiki/',
+      'viaf': 'https://viaf.org/viaf/',
+      'gnd': 'https://d-nb.info/gnd/',
+      'geonames': 'https://www.geonames.org/'}(string($idno/@type))"/>
+    <xsl:sequence select="$base ! (. || $v)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:authority-name" as="xs:string">
+    <xsl:param name="idno" as="element(tei:idno)"/>
+    <xsl:sequence select="(map{'wikidata': 'Wikidata', 'viaf': 'VIAF', 'gnd': 'GND', 'geonames': 'GeoNames'}(string($idno/@type)), string($idno/@type))[1]"/>
+  </xsl:function>
+
+  <!-- A plain link to an open map site centred on a place. -->
+  <xsl:function name="ed:map-url" as="xs:string?">
+    <xsl:param name="place" as="element()"/>
+    <xsl:variable name="g" select="ed:geo($place)"/>
+    <xsl:sequence select="if (exists($g)) then
+      'https://www.openstreetmap.org/?mlat=' || $g[1] || '&amp;mlon=' || $g[2] || '#map=8/' || $g[1] || '/' || $g[2]
+      else ()"/>
+  </xsl:function>
+
+  <!-- ============================ notes ============================ -->
+
+  <!-- The author's notes as readers count them: continuations are part of their first note. -->
+  <xsl:function name="ed:author-notes" as="element(tei:note)*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="root($doc)//tei:text//tei:note[ed:is-author-note(.)][not(@prev)]"/>
+  </xsl:function>
+
+  <xsl:function name="ed:editorial-notes" as="element(tei:note)*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="root($doc)//tei:text//tei:note[ed:is-editorial-note(.)]"/>
+  </xsl:function>
+
+  <xsl:function name="ed:is-editorial-note" as="xs:boolean">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:sequence select="$note/@type = 'editorial' or exists($note/@resp)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:is-author-note" as="xs:boolean">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:sequence select="not(ed:is-editorial-note($note))"/>
+  </xsl:function>
+
+  <!-- The parts after the first of a note split over pages, in order. -->
+  <xsl:function name="ed:continuations" as="element(tei:note)*">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:variable name="next" select="key('ed:by-id', substring-after(string($note/@next), '#'), root($note))[self::tei:note]"/>
+    <xsl:sequence select="if ($next) then ($next, ed:continuations($next)) else ()"/>
+  </xsl:function>
+
+  <!-- What a reader calls a note: "1" … "12" for the author's, "a", "b" … for the editors'. -->
+  <xsl:function name="ed:note-label" as="xs:string">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:choose>
+      <xsl:when test="ed:is-editorial-note($note)">
+        <xsl:variable name="n" select="count(ed:editorial-notes($note)[. &lt;&lt; $note]) + 1"/>
+        <xsl:number value="$n" format="a"/>
+      </xsl:when>
+      <xsl:when test="$note/@n"><xsl:sequence select="string($note/@n)"/></xsl:when>
+      <xsl:otherwise>
+        <xsl:sequence select="string(count(ed:author-notes($note)[. &lt;&lt; $note]) + 1)"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:function>
+
+  <!-- Ids for a note and its marker: from xml:id when present, else from the label. -->
+  <xsl:function name="ed:note-id" as="xs:string">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:sequence select="if ($note/@xml:id) then string($note/@xml:id)
+      else (if (ed:is-editorial-note($note)) then 'en-' else 'fn') || ed:note-label($note)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:noteref-id" as="xs:string">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:sequence select="'ref-' || ed:note-id($note)"/>
+  </xsl:function>
+
+  <!-- ============================ corrections ============================ -->
+
+  <!-- Every editorial intervention in the text: corrections and regularisations. -->
+  <xsl:function name="ed:corrections" as="element(tei:choice)*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="root($doc)//tei:text//tei:choice[(tei:sic and tei:corr) or (tei:orig and tei:reg)]"/>
+  </xsl:function>
+
+  <xsl:function name="ed:correction-id" as="xs:string">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:sequence select="if ($choice/@xml:id) then string($choice/@xml:id)
+      else 'corr-' || (count(ed:corrections($choice)[. &lt;&lt; $choice]) + 1)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:correction-kind" as="xs:string">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:sequence select="if ($choice/tei:corr) then 'correction' else 'regularisation'"/>
+  </xsl:function>
+
+  <xsl:function name="ed:source-reading" as="element()?">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:sequence select="($choice/tei:sic, $choice/tei:orig)[1]"/>
+  </xsl:function>
+
+  <xsl:function name="ed:corrected-reading" as="element()?">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:sequence select="($choice/tei:corr, $choice/tei:reg)[1]"/>
+  </xsl:function>
+
+  <xsl:function name="ed:certainty" as="xs:string">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:sequence select="string((ed:corrected-reading($choice)/@cert, '')[1])"/>
+  </xsl:function>
+
+  <!-- The editorial notes that argue for a correction (they point to it with @target). -->
+  <xsl:function name="ed:correction-notes" as="element(tei:note)*">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:sequence select="if ($choice/@xml:id) then key('ed:notes-on', string($choice/@xml:id), root($choice)) else ()"/>
+  </xsl:function>
+
+  <!-- ============================ links ============================ -->
+
+  <!-- Only http(s), mailto and fragment links reach an output; anything else is empty. -->
+  <xsl:function name="ed:safe-url" as="xs:string?">
+    <xsl:param name="url" as="xs:string?"/>
+    <xsl:variable name="u" select="normalize-space($url)"/>
+    <xsl:sequence select="if (matches($u, '^(https?://|mailto:|#)[^\s]*$', 'i')
+      and not(matches($u, '[\p{Cc}]'))) then $u else ()"/>
+  </xsl:function>
+
+  <!-- ============================ the plain reading text ============================ -->
+
+  <!-- A node's reading text as a string: corrections in, source readings and notes out. -->
+  <xsl:function name="ed:reading" as="xs:string">
+    <xsl:param name="node" as="node()*"/>
+    <xsl:variable name="parts" as="xs:string*">
+      <xsl:apply-templates select="$node" mode="ed:reading"/>
+    </xsl:variable>
+    <xsl:sequence select="normalize-space(string-join($parts))"/>
+  </xsl:function>
+
+  <!-- The source's reading as a string: source readings in, corrections and editors' notes out. -->
+  <xsl:function name="ed:as-published" as="xs:string">
+    <xsl:param name="node" as="node()*"/>
+    <xsl:variable name="parts" as="xs:string*">
+      <xsl:apply-templates select="$node" mode="ed:as-published"/>
+    </xsl:variable>
+    <xsl:sequence select="normalize-space(string-join($parts))"/>
+  </xsl:function>
+
+  <xsl:mode name="ed:reading" on-no-match="text-only-copy"/>
+  <xsl:template match="tei:sic | tei:orig | tei:note | tei:pb" mode="ed:reading"/>
+  <xsl:template match="tei:choice[not(tei:corr | tei:reg)]" mode="ed:reading">
+    <xsl:apply-templates select="*[1]" mode="#current"/>
+  </xsl:template>
+
+  <xsl:mode name="ed:as-published" on-no-match="text-only-copy"/>
+  <xsl:template match="tei:corr | tei:reg | tei:note | tei:pb" mode="ed:as-published"/>
+</xsl:stylesheet>

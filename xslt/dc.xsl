@@ -1,0 +1,91 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  Dublin Core (oai_dc) record of one TEI master, read from its teiHeader only.
+
+  Used on its own for data/metadata/dc.xml of a deposit package, and imported by
+  mets.xsl, which places the same record in its dmdSec (mode "dc", so no field is
+  worked out twice). What each field is read from is listed in docs/encoding.md.
+
+  The header fields are read through the shared functions of common.xsl (ed:…), so
+  the deposit metadata says what the reading editions say. Only what the header
+  states is written: the author of the original article is not
+  known, so there is no dc:creator; the editors are contributors.
+-->
+<xsl:stylesheet version="3.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tei="http://www.tei-c.org/ns/1.0"
+  xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:ed="urn:tei-tools:edition"
+  xmlns:dep="urn:tei-tools:deposit"
+  exclude-result-prefixes="xs tei ed dep">
+
+  <xsl:import href="common.xsl"/>
+
+  <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
+
+  <!-- The MIME type of the master file, stated in dc:format. -->
+  <xsl:variable name="dep:tei-mime" as="xs:string" select="'application/tei+xml'"/>
+
+  <xsl:template match="/">
+    <xsl:apply-templates select="tei:TEI" mode="dc"/>
+  </xsl:template>
+
+  <xsl:template match="tei:TEI" mode="dc">
+    <oai_dc:dc xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd">
+      <dc:title><xsl:value-of select="dep:full-title(.)"/></dc:title>
+      <xsl:for-each select="ed:editor-names(.)">
+        <dc:contributor><xsl:value-of select="."/></dc:contributor>
+      </xsl:for-each>
+      <xsl:for-each select="ed:keywords(.)">
+        <dc:subject><xsl:value-of select="."/></dc:subject>
+      </xsl:for-each>
+      <xsl:for-each select="tei:teiHeader/tei:encodingDesc/tei:projectDesc[normalize-space()]">
+        <dc:description><xsl:value-of select="normalize-space(.)"/></dc:description>
+      </xsl:for-each>
+      <xsl:for-each select="ed:source-status(.)">
+        <dc:description><xsl:value-of select="'Source: ' || ."/></dc:description>
+      </xsl:for-each>
+      <xsl:for-each select="ed:publisher(.)">
+        <dc:publisher><xsl:value-of select="."/></dc:publisher>
+      </xsl:for-each>
+      <xsl:for-each select="ed:edition-date(.)">
+        <dc:date><xsl:value-of select="."/></dc:date>
+      </xsl:for-each>
+      <dc:type>Text</dc:type>
+      <dc:format><xsl:value-of select="$dep:tei-mime"/></dc:format>
+      <dc:identifier><xsl:value-of select="ed:identifier(.)"/></dc:identifier>
+      <xsl:for-each select="ed:source(.)">
+        <dc:source><xsl:value-of select="dep:source-citation(.)"/></dc:source>
+      </xsl:for-each>
+      <!-- The first language listed is the main language (docs/encoding.md). -->
+      <dc:language><xsl:value-of select="ed:language(.)"/></dc:language>
+      <xsl:for-each select="ed:licence(.)">
+        <dc:rights><xsl:value-of select="normalize-space(.)"/></dc:rights>
+        <xsl:if test="@target">
+          <dc:rights><xsl:value-of select="@target"/></dc:rights>
+        </xsl:if>
+      </xsl:for-each>
+    </oai_dc:dc>
+  </xsl:template>
+
+  <!-- "Title: Subtitle" (common.xsl has the two parts; archives want one title). -->
+  <xsl:function name="dep:full-title" as="xs:string">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="string-join((ed:title($doc), ed:subtitle($doc)[.]), ': ')"/>
+  </xsl:function>
+
+  <!-- One line citing the source: title, publisher, printed pages, file name. -->
+  <xsl:function name="dep:source-citation" as="xs:string">
+    <xsl:param name="bibl" as="element(tei:bibl)"/>
+    <xsl:variable name="pages" select="ed:source-pages($bibl)"/>
+    <xsl:variable name="parts" as="xs:string*" select="
+      ed:source-title($bibl),
+      $bibl/tei:publisher[1] ! normalize-space(.),
+      $pages[.] ! ((if (contains(., '–')) then 'pp. ' else 'p. ') || .),
+      $bibl/tei:idno[@type = 'file'][1] ! ('file ' || normalize-space(.))"/>
+    <xsl:sequence select="string-join($parts[.], '. ') || '.'"/>
+  </xsl:function>
+</xsl:stylesheet>

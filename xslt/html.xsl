@@ -1,0 +1,632 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  The HTML reading edition: one self-contained file (CSS, script and map inline, no
+  request to anywhere). Shared logic comes from common.xsl; this file only says how the
+  edition looks in HTML. The text is rendered in mode "html:text", so epub.xsl can import
+  this stylesheet and reuse the markup for the running text, notes and registers.
+
+  Output elements are in the XHTML namespace so the same templates serve XHTML (EPUB);
+  the HTML serializer writes them as plain HTML5.
+-->
+<xsl:stylesheet version="3.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tei="http://www.tei-c.org/ns/1.0"
+  xmlns:ed="urn:tei-tools:edition"
+  xmlns:html="urn:tei-tools:html"
+  xmlns:svg="http://www.w3.org/2000/svg"
+  xmlns:map="http://www.w3.org/2005/xpath-functions/map"
+  xmlns="http://www.w3.org/1999/xhtml"
+  exclude-result-prefixes="#all">
+
+  <xsl:import href="common.xsl"/>
+  <xsl:include href="map.xsl"/>
+
+  <xsl:output method="html" html-version="5" encoding="UTF-8" indent="no"/>
+
+  <!-- Read once per transformation; they become inline <style> and <script>. -->
+  <xsl:variable name="html:css" select="unparsed-text('html.css')"/>
+  <xsl:variable name="html:js" select="unparsed-text('html.js')"/>
+
+  <xsl:variable name="html:doc" select="/"/>
+
+  <!-- ============================ the page ============================ -->
+
+  <xsl:template match="/">
+    <html lang="{ed:language(.)}">
+      <head>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title><xsl:value-of select="ed:title(.)"/></title>
+        <xsl:call-template name="html:metadata"/>
+        <style><xsl:value-of select="$html:css" disable-output-escaping="no"/></style>
+      </head>
+      <body>
+        <a class="skip" href="#text">Skip to the text</a>
+        <xsl:call-template name="html:front-matter"/>
+        <main id="main">
+          <xsl:apply-templates select="//tei:text/tei:body" mode="html:text"/>
+          <xsl:call-template name="html:notes"/>
+          <xsl:call-template name="html:corrections"/>
+          <xsl:call-template name="html:registers"/>
+        </main>
+        <xsl:call-template name="html:colophon"/>
+        <script><xsl:value-of select="$html:js"/></script>
+      </body>
+    </html>
+  </xsl:template>
+
+  <!-- ============================ metadata in <head> ============================ -->
+
+  <xsl:template name="html:metadata">
+    <xsl:variable name="doc" select="$html:doc"/>
+    <xsl:variable name="pages" select="ed:pages($doc)"/>
+    <meta name="description" content="{ed:citation($doc)}"/>
+    <meta name="generator" content="{normalize-space('tei-tools ' || $tool-version)}"/>
+    <link rel="schema.dcterms" href="http://purl.org/dc/terms/"/>
+    <meta name="dcterms.title" content="{ed:title($doc)}"/>
+    <xsl:for-each select="ed:editor-names($doc)">
+      <meta name="dcterms.contributor" content="{.}"/>
+    </xsl:for-each>
+    <meta name="dcterms.publisher" content="{ed:publisher($doc)}"/>
+    <meta name="dcterms.identifier" content="{ed:identifier($doc)}"/>
+    <meta name="dcterms.language" content="{ed:language($doc)}"/>
+    <meta name="dcterms.date" content="{ed:edition-date($doc)}"/>
+    <meta name="dcterms.modified" content="{ed:build-day()}"/>
+    <meta name="dcterms.source" content="{ed:source-title($doc)}, pp. {ed:source-pages($doc)}"/>
+    <meta name="dcterms.rights" content="{normalize-space(ed:licence($doc))}"/>
+    <xsl:for-each select="ed:licence($doc)/@target[ed:safe-url(.)]">
+      <meta name="dcterms.license" content="{.}"/>
+    </xsl:for-each>
+    <xsl:for-each select="ed:keywords($doc)">
+      <meta name="dcterms.subject" content="{.}"/>
+    </xsl:for-each>
+    <!-- Highwire Press tags, read by Google Scholar and Zotero. -->
+    <meta name="citation_title" content="{ed:title($doc)}"/>
+    <xsl:for-each select="ed:editor-names($doc)">
+      <meta name="citation_editor" content="{.}"/>
+    </xsl:for-each>
+    <meta name="citation_publisher" content="{ed:publisher($doc)}"/>
+    <meta name="citation_publication_date" content="{translate(ed:edition-date($doc), '-', '/')}"/>
+    <meta name="citation_language" content="{ed:language($doc)}"/>
+    <xsl:if test="$pages">
+      <meta name="citation_firstpage" content="{$pages[1]/@n}"/>
+      <meta name="citation_lastpage" content="{$pages[last()]/@n}"/>
+    </xsl:if>
+    <xsl:for-each select="ed:keywords($doc)">
+      <meta name="citation_keywords" content="{.}"/>
+    </xsl:for-each>
+    <script type="application/ld+json">
+      <!-- serialize() escapes the JSON; "<" becomes \u003c so no text can close the script. -->
+      <xsl:value-of select="replace(serialize(html:json-ld($doc), map{'method': 'json', 'indent': false()}), '&lt;', '\\u003c')"/>
+    </script>
+  </xsl:template>
+
+  <xsl:function name="html:json-ld" as="map(*)">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:variable name="source" select="ed:source($doc)"/>
+    <xsl:variable name="licence" select="ed:licence($doc)"/>
+    <xsl:sequence select="map:merge((
+      map{
+        '@context': 'https://schema.org',
+        '@type': 'ScholarlyArticle',
+        'name': ed:title($doc),
+        'headline': ed:title($doc),
+        'identifier': ed:identifier($doc),
+        'inLanguage': ed:language($doc),
+        'dateModified': ed:build-day(),
+        'editor': array{ ed:editors($doc) ! map{
+          '@type': if (self::tei:persName) then 'Person' else 'Organization',
+          'name': normalize-space(.) } },
+        'isBasedOn': map:merge((
+          map{
+            '@type': 'CreativeWork',
+            'name': ed:source-title($doc),
+            'pagination': ed:source-pages($doc)
+          },
+          ($source/tei:publisher)[1] ! map{'publisher': map{'@type': 'Organization', 'name': normalize-space(.)}},
+          ($source/tei:note)[1] ! map{'description': normalize-space(.)}
+        )),
+        'pageStart': string(ed:pages($doc)[1]/@n),
+        'pageEnd': string(ed:pages($doc)[last()]/@n)
+      },
+      ed:edition-date($doc) ! map{'datePublished': .},
+      ed:publisher($doc) ! map{'publisher': map{'@type': 'Organization', 'name': .}},
+      $licence/@target[ed:safe-url(.)] ! map{'license': string(.)},
+      (if (exists(ed:keywords($doc))) then map{'keywords': array{ ed:keywords($doc) }} else ())
+    ))"/>
+  </xsl:function>
+
+  <!-- ============================ front matter ============================ -->
+
+  <xsl:template name="html:front-matter">
+    <xsl:variable name="doc" select="$html:doc"/>
+    <xsl:variable name="source" select="ed:source($doc)"/>
+    <header class="front">
+      <p class="kind">A digital edition</p>
+      <h1><xsl:value-of select="ed:title($doc)"/></h1>
+      <xsl:for-each select="ed:subtitle($doc)">
+        <p class="subtitle"><xsl:value-of select="."/></p>
+      </xsl:for-each>
+      <dl class="facts">
+        <dt>Source</dt>
+        <dd>
+          <xsl:apply-templates select="$source/tei:title[1]" mode="html:text"/>
+          <xsl:for-each select="$source/tei:publisher[1]">, <xsl:apply-templates mode="html:text"/></xsl:for-each>
+          <xsl:text>, printed pages </xsl:text>
+          <xsl:value-of select="ed:source-pages($doc)"/>
+          <xsl:for-each select="$source/tei:idno[@type = 'file'][1]">
+            <xsl:text> (file </xsl:text><code><xsl:value-of select="."/></code><xsl:text>)</xsl:text>
+          </xsl:for-each>
+          <xsl:text>.</xsl:text>
+        </dd>
+        <xsl:if test="$source/tei:note or $source/tei:relatedItem">
+          <dt>Status of the source</dt>
+          <dd>
+            <xsl:apply-templates select="$source/tei:note" mode="html:text"/>
+            <xsl:for-each select="$source/tei:relatedItem[@type = 'original']/tei:bibl">
+              <xsl:text> The original: </xsl:text>
+              <xsl:value-of select="string-join(*[normalize-space()] ! (local-name() || ' ' || normalize-space(.)), '; ')"/>
+              <xsl:text>.</xsl:text>
+            </xsl:for-each>
+          </dd>
+        </xsl:if>
+        <dt>Editors</dt>
+        <dd>
+          <xsl:for-each select="$doc//tei:titleStmt/tei:respStmt">
+            <xsl:if test="position() > 1">; </xsl:if>
+            <xsl:value-of select="normalize-space(tei:resp)"/>
+            <xsl:text> </xsl:text>
+            <xsl:value-of select="string-join((tei:persName | tei:orgName | tei:name) ! normalize-space(.), ', ')"/>
+          </xsl:for-each>
+        </dd>
+        <dt>Licence</dt>
+        <dd>
+          <xsl:variable name="licence" select="ed:licence($doc)"/>
+          <xsl:call-template name="html:link">
+            <xsl:with-param name="href" select="$licence/@target"/>
+            <xsl:with-param name="content"><xsl:value-of select="normalize-space($licence)"/></xsl:with-param>
+          </xsl:call-template>
+        </dd>
+        <dt>Identifier</dt>
+        <dd><code><xsl:value-of select="ed:identifier($doc)"/></code>
+          <xsl:for-each select="ed:edition-date($doc)">, published <xsl:value-of select="."/></xsl:for-each>
+        </dd>
+      </dl>
+      <section class="cite" aria-labelledby="cite-h">
+        <h2 id="cite-h">How to cite</h2>
+        <p class="citation"><xsl:value-of select="ed:citation($doc)"/></p>
+        <p class="cite-pages">Cite a printed page by its link:
+          <xsl:for-each select="ed:pages($doc)">
+            <xsl:text> </xsl:text>
+            <a href="#{ed:page-id(@n)}">p. <xsl:value-of select="@n"/></a>
+          </xsl:for-each>
+        </p>
+      </section>
+      <nav class="toc" aria-label="Contents">
+        <ul>
+          <li><a href="#text">Text</a></li>
+          <xsl:if test="ed:author-notes($doc)"><li><a href="#notes">Notes</a></li></xsl:if>
+          <xsl:if test="ed:editorial-notes($doc)"><li><a href="#editorial-notes">Editors’ notes</a></li></xsl:if>
+          <xsl:if test="ed:corrections($doc)"><li><a href="#corrections">Corrections</a></li></xsl:if>
+          <xsl:for-each select="html:register-kinds($doc)">
+            <li><a href="#{html:register-id(.)}"><xsl:value-of select="html:register-title(.)"/></a></li>
+          </xsl:for-each>
+        </ul>
+      </nav>
+    </header>
+    <xsl:if test="ed:corrections($doc)">
+      <div class="toolbar">
+        <input type="checkbox" id="show-source" aria-describedby="show-source-hint"/>
+        <label for="show-source">Show the source as published</label>
+        <span id="show-source-hint" class="hint">Swaps each of the editors’ <xsl:value-of select="count(ed:corrections($doc))"/> corrections back to the source’s reading.</span>
+      </div>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="html:colophon">
+    <footer class="colophon">
+      <p>
+        <xsl:value-of select="ed:title($html:doc)"/>
+        <xsl:text> · </xsl:text>
+        <xsl:value-of select="normalize-space(ed:licence($html:doc))"/>
+        <xsl:text> · built </xsl:text>
+        <time datetime="{ed:build-day()}"><xsl:value-of select="ed:build-day()"/></time>
+        <xsl:text> from the TEI master </xsl:text><code><xsl:value-of select="$stem"/>.xml</code>
+        <xsl:text> with tei-tools </xsl:text><xsl:value-of select="$tool-version"/>
+        <xsl:text>. This file makes no network request.</xsl:text>
+      </p>
+    </footer>
+  </xsl:template>
+
+  <!-- ============================ the running text (mode html:text) ============================ -->
+
+  <xsl:mode name="html:text" on-no-match="shallow-skip"/>
+
+  <xsl:template match="tei:body" mode="html:text">
+    <article id="text" class="text" lang="{ed:language(.)}">
+      <xsl:apply-templates mode="#current"/>
+    </article>
+  </xsl:template>
+
+  <xsl:template match="tei:div" mode="html:text">
+    <section class="div {@type}">
+      <xsl:apply-templates mode="#current"/>
+    </section>
+  </xsl:template>
+
+  <xsl:template match="tei:div/tei:head" mode="html:text">
+    <h2><xsl:apply-templates mode="#current"/></h2>
+  </xsl:template>
+
+  <xsl:template match="tei:p" mode="html:text">
+    <p><xsl:apply-templates mode="#current"/></p>
+  </xsl:template>
+
+  <xsl:template match="text()" mode="html:text">
+    <xsl:value-of select="."/>
+  </xsl:template>
+
+  <!-- A page begins: a linkable number in the margin and a thin mark in the line. -->
+  <xsl:template match="tei:pb" mode="html:text">
+    <span class="pb" id="{ed:page-id(@n)}">
+      <a class="pb-n" href="#{ed:page-id(@n)}" aria-label="Page {@n}">
+        <span aria-hidden="true">p. </span><xsl:value-of select="@n"/>
+      </a>
+    </span>
+  </xsl:template>
+
+  <!-- Author's notes and editors' notes: a marker in the text with the note beside it in a
+       pop-up (CSS :hover/:focus-within, no script needed); the note itself is in the notes list. -->
+  <xsl:template match="tei:note[not(@prev)]" mode="html:text">
+    <xsl:variable name="editorial" select="ed:is-editorial-note(.)"/>
+    <span class="noteref-wrap{if ($editorial) then ' ed' else ''}">
+      <a class="noteref" id="{ed:noteref-id(.)}" href="#{ed:note-id(.)}" role="doc-noteref">
+        <xsl:attribute name="aria-label" select="(if ($editorial) then 'Editors’ note ' else 'Note ') || ed:note-label(.)"/>
+        <xsl:value-of select="ed:note-label(.)"/>
+      </a>
+      <span class="note-pop" aria-hidden="true">
+        <span class="note-pop-label"><xsl:value-of select="ed:note-label(.)"/></span>
+        <xsl:text> </xsl:text>
+        <xsl:apply-templates select="., ed:continuations(.)" mode="html:pop"/>
+      </span>
+    </span>
+  </xsl:template>
+
+  <!-- A continuation is shown with its first part. -->
+  <xsl:template match="tei:note[@prev]" mode="html:text"/>
+
+  <!-- Names: a discreet link to the register entry; the id lets the register link back. -->
+  <xsl:template match="tei:persName[@ref] | tei:placeName[@ref] | tei:orgName[@ref] | tei:name[@ref]" mode="html:text">
+    <xsl:variable name="entry" select="ed:entity(.)"/>
+    <xsl:choose>
+      <xsl:when test="not($entry)">
+        <span class="ent"><xsl:apply-templates mode="#current"/></span>
+      </xsl:when>
+      <!-- No link inside a link: the occurrence keeps its id, the outer element links. -->
+      <xsl:when test="ancestor::*[self::tei:ref or @ref][ancestor::tei:text]">
+        <span class="ent {ed:entity-kind($entry)}" id="{ed:occurrence-id(.)}"><xsl:apply-templates mode="#current"/></span>
+      </xsl:when>
+      <xsl:otherwise>
+        <a class="ent {ed:entity-kind($entry)}" id="{ed:occurrence-id(.)}" href="#{$entry/@xml:id}"
+           title="{ed:entity-name($entry)}"><xsl:apply-templates mode="#current"/></a>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="tei:ref" mode="html:text">
+    <xsl:call-template name="html:link">
+      <xsl:with-param name="href" select="@target"/>
+      <xsl:with-param name="content"><xsl:apply-templates mode="#current"/></xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- A corrected passage: both readings are in the page, CSS shows one and offers the other
+       on hover or focus; the switch in the toolbar swaps them all. -->
+  <xsl:template match="tei:choice[ed:corrected-reading(.) and ed:source-reading(.)]" mode="html:text">
+    <xsl:variable name="id" select="ed:correction-id(.)"/>
+    <span class="choice {ed:correction-kind(.)}" id="{$id}" tabindex="0">
+      <span class="corr">
+        <span class="tip-label">Corrected by the editors: </span>
+        <xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/>
+      </span>
+      <span class="sic">
+        <span class="tip-label">The source reads: </span>
+        <xsl:apply-templates select="ed:source-reading(.)/node()" mode="html:as-published"/>
+      </span>
+    </span>
+  </xsl:template>
+
+  <xsl:template match="tei:foreign[@xml:lang]" mode="html:text">
+    <i class="foreign" lang="{@xml:lang}"><xsl:apply-templates mode="#current"/></i>
+  </xsl:template>
+
+  <xsl:template match="tei:hi" mode="html:text">
+    <xsl:variable name="rend" select="tokenize(@rend)"/>
+    <xsl:element name="{if ($rend = ('italic', 'italics')) then 'i'
+      else if ($rend = ('bold')) then 'b'
+      else if ($rend = ('sup', 'superscript')) then 'sup'
+      else if ($rend = ('sub', 'subscript')) then 'sub' else 'span'}">
+      <xsl:attribute name="class" select="'hi ' || string-join($rend, ' ')"/>
+      <xsl:apply-templates mode="#current"/>
+    </xsl:element>
+  </xsl:template>
+
+  <xsl:template match="tei:title" mode="html:text">
+    <cite class="title {@level}"><xsl:apply-templates mode="#current"/></cite>
+  </xsl:template>
+
+  <xsl:template match="tei:quote | tei:q" mode="html:text">
+    <!-- The source's quotation marks are in the text: add none. -->
+    <span class="{local-name()}"><xsl:apply-templates mode="#current"/></span>
+  </xsl:template>
+
+  <xsl:template match="tei:date[@when | @from | @notBefore]" mode="html:text">
+    <xsl:variable name="when" select="(@when, @from, @notBefore)[1]"/>
+    <xsl:choose>
+      <xsl:when test="matches($when, '^\d{4}(-\d{2}(-\d{2})?)?$|^--\d{2}-\d{2}$')">
+        <time class="date" datetime="{$when}"><xsl:apply-templates mode="#current"/></time>
+      </xsl:when>
+      <xsl:otherwise><span class="date"><xsl:apply-templates mode="#current"/></span></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="tei:measure" mode="html:text">
+    <span class="measure" title="{string-join((@quantity, @unit, @commodity), ' ')}"><xsl:apply-templates mode="#current"/></span>
+  </xsl:template>
+
+  <xsl:template match="tei:gap" mode="html:text">
+    <span class="gap" role="note">
+      <xsl:attribute name="aria-label" select="'Text lost in the source' || (if (@quantity) then ' (' || @quantity || ' ' || (@unit, 'words')[1] || ')' else '')"/>
+      <xsl:text>[…]</xsl:text>
+    </span>
+  </xsl:template>
+
+  <xsl:template match="tei:bibl | tei:author | tei:pubPlace | tei:biblScope | tei:citedRange
+                       | tei:msIdentifier | tei:institution | tei:collection | tei:idno | tei:publisher
+                       | tei:name[not(@ref)] | tei:persName[not(@ref)] | tei:placeName[not(@ref)] | tei:orgName[not(@ref)]
+                       | tei:date | tei:abbr | tei:expan | tei:num | tei:seg | tei:emph | tei:term | tei:distinct | tei:mentioned | tei:soCalled | tei:foreign"
+                mode="html:text">
+    <span class="{local-name()}"><xsl:apply-templates mode="#current"/></span>
+  </xsl:template>
+
+  <xsl:template match="tei:emph" mode="html:text" priority="1">
+    <em><xsl:apply-templates mode="#current"/></em>
+  </xsl:template>
+
+  <xsl:template match="tei:lb" mode="html:text"><br/></xsl:template>
+
+  <!-- The source's reading inside a correction: names stay plain (the corrected reading links). -->
+  <xsl:mode name="html:as-published" on-no-match="text-only-copy"/>
+  <xsl:template match="tei:note | tei:corr | tei:reg" mode="html:as-published"/>
+  <xsl:template match="tei:foreign[@xml:lang]" mode="html:as-published">
+    <i class="foreign" lang="{@xml:lang}"><xsl:apply-templates mode="#current"/></i>
+  </xsl:template>
+
+  <!-- ============================ a note's content in the pop-up (mode html:pop) ============================ -->
+  <!-- A copy for sighted readers only (aria-hidden): no ids and no links, so nothing is
+       duplicated for assistive technology and no focusable element is hidden. -->
+
+  <xsl:mode name="html:pop" on-no-match="shallow-skip"/>
+  <xsl:template match="tei:note" mode="html:pop">
+    <xsl:if test="@prev">
+      <span class="pb-in-note"> [p. <xsl:value-of select="ed:page(.)"/>] </span>
+    </xsl:if>
+    <xsl:apply-templates mode="#current"/>
+  </xsl:template>
+  <xsl:template match="text()" mode="html:pop"><xsl:value-of select="."/></xsl:template>
+  <xsl:template match="tei:sic | tei:orig | tei:pb" mode="html:pop"/>
+  <xsl:template match="tei:note//tei:note" mode="html:pop"/>
+  <xsl:template match="tei:foreign[@xml:lang]" mode="html:pop">
+    <i lang="{@xml:lang}"><xsl:apply-templates mode="#current"/></i>
+  </xsl:template>
+  <xsl:template match="tei:title" mode="html:pop">
+    <cite><xsl:apply-templates mode="#current"/></cite>
+  </xsl:template>
+
+  <!-- ============================ notes lists ============================ -->
+
+  <xsl:template name="html:notes">
+    <xsl:variable name="author" select="ed:author-notes($html:doc)"/>
+    <xsl:variable name="editorial" select="ed:editorial-notes($html:doc)"/>
+    <xsl:if test="$author">
+      <section class="notes" id="notes" aria-labelledby="notes-h">
+        <h2 id="notes-h">Notes</h2>
+        <p class="section-hint">The author’s notes, numbered as printed.</p>
+        <xsl:apply-templates select="$author" mode="html:note"/>
+      </section>
+    </xsl:if>
+    <xsl:if test="$editorial">
+      <section class="notes editorial" id="editorial-notes" aria-labelledby="editorial-notes-h">
+        <h2 id="editorial-notes-h">Editors’ notes</h2>
+        <p class="section-hint">Added by the editors, lettered in the order of the text; not part of the source.</p>
+        <xsl:apply-templates select="$editorial" mode="html:note"/>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="tei:note" mode="html:note">
+    <xsl:variable name="editorial" select="ed:is-editorial-note(.)"/>
+    <aside class="note{if ($editorial) then ' ed' else ''}" id="{ed:note-id(.)}" role="doc-footnote">
+      <xsl:attribute name="aria-label" select="(if ($editorial) then 'Editors’ note ' else 'Note ') || ed:note-label(.)"/>
+      <p>
+        <span class="note-label"><xsl:value-of select="ed:note-label(.)"/></span>
+        <xsl:text> </xsl:text>
+        <xsl:apply-templates mode="html:text"/>
+        <xsl:for-each select="ed:continuations(.)">
+          <xsl:text> </xsl:text>
+          <span class="pb-in-note" title="The note continues on page {ed:page(.)}">[p. <xsl:value-of select="ed:page(.)"/>]</span>
+          <xsl:text> </xsl:text>
+          <xsl:apply-templates mode="html:text"/>
+        </xsl:for-each>
+        <xsl:text> </xsl:text>
+        <span class="note-where">(p. <xsl:value-of select="ed:page(.)"/>)</span>
+        <xsl:text> </xsl:text>
+        <a class="backlink" href="#{ed:noteref-id(.)}" role="doc-backlink" aria-label="Back to the text at note {ed:note-label(.)}">↩<span class="visually-hidden"> back</span></a>
+      </p>
+    </aside>
+  </xsl:template>
+
+  <!-- ============================ corrections table ============================ -->
+
+  <xsl:template name="html:corrections">
+    <xsl:variable name="choices" select="ed:corrections($html:doc)"/>
+    <xsl:if test="$choices">
+      <section class="corrections" id="corrections" aria-labelledby="corrections-h">
+        <h2 id="corrections-h">Corrections</h2>
+        <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading; the switch at the top shows the source as published.</p>
+        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="corrections-h">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Page</th>
+                <th scope="col">The source reads</th>
+                <th scope="col">Corrected reading</th>
+                <th scope="col">Certainty</th>
+                <th scope="col">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              <xsl:for-each select="$choices">
+                <tr>
+                  <td><a href="#{ed:correction-id(.)}">p. <xsl:value-of select="ed:page(.)"/></a></td>
+                  <td class="sic-cell"><xsl:apply-templates select="ed:source-reading(.)/node()" mode="html:as-published"/></td>
+                  <td><xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="html:pop"/></td>
+                  <td><xsl:value-of select="if (ed:certainty(.)) then ed:certainty(.) else if (tei:reg) then 'regularised' else '—'"/></td>
+                  <td>
+                    <xsl:for-each select="ed:correction-notes(.)">
+                      <xsl:apply-templates mode="html:pop"/>
+                      <xsl:text> </xsl:text>
+                      <a href="#{ed:note-id(.)}">(note <xsl:value-of select="ed:note-label(.)"/>)</a>
+                    </xsl:for-each>
+                  </td>
+                </tr>
+              </xsl:for-each>
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ============================ registers ============================ -->
+
+  <xsl:function name="html:register-kinds" as="xs:string*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="for $kind in ('person', 'place', 'org') return $kind[exists(root($doc)//tei:standOff//*[local-name() = $kind][@xml:id])]"/>
+  </xsl:function>
+
+  <xsl:function name="html:register-id" as="xs:string">
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:sequence select="'register-' || $kind"/>
+  </xsl:function>
+
+  <xsl:function name="html:register-title" as="xs:string">
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:sequence select="map{'person': 'Persons', 'place': 'Places', 'org': 'Organisations'}($kind)"/>
+  </xsl:function>
+
+  <xsl:template name="html:registers">
+    <xsl:variable name="kinds" select="html:register-kinds($html:doc)"/>
+    <xsl:if test="exists($kinds)">
+      <section class="registers" id="registers" aria-labelledby="registers-h">
+        <h2 id="registers-h">Index</h2>
+        <p class="section-hint">Every person, place and organisation the text names, with each page where it is named; the page numbers link back to the place in the text.</p>
+        <xsl:for-each select="$kinds">
+          <xsl:variable name="kind" select="."/>
+          <section class="register {$kind}" id="{html:register-id($kind)}" aria-labelledby="{html:register-id($kind)}-h">
+            <h3 id="{html:register-id($kind)}-h"><xsl:value-of select="html:register-title($kind)"/></h3>
+            <xsl:if test="$kind = 'place'">
+              <xsl:call-template name="html:map"/>
+            </xsl:if>
+            <ul class="entries">
+              <xsl:apply-templates select="ed:entries($html:doc, $kind)" mode="html:register"/>
+            </ul>
+          </section>
+        </xsl:for-each>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="tei:person | tei:place | tei:org" mode="html:register">
+    <xsl:variable name="occurrences" select="ed:occurrences(.)"/>
+    <li id="{@xml:id}" class="entry">
+      <span class="entry-name"><xsl:value-of select="ed:entity-label(.)"/></span>
+      <xsl:apply-templates select="." mode="html:entry-facts"/>
+      <xsl:variable name="forms" select="distinct-values(*[@type = 'source'] ! normalize-space(.))[. != ed:entity-name(current())]"/>
+      <xsl:if test="exists($forms)">
+        <span class="forms"> In the source: <xsl:value-of select="string-join($forms ! ('“' || . || '”'), ', ')"/>.</span>
+      </xsl:if>
+      <xsl:for-each select="tei:idno[ed:authority-url(.)]">
+        <xsl:text> </xsl:text>
+        <a class="authority" href="{ed:authority-url(.)}"><xsl:value-of select="ed:authority-name(.)"/>: <xsl:value-of select="normalize-space(.)"/></a>
+      </xsl:for-each>
+      <xsl:text> </xsl:text>
+      <span class="occurrences">
+        <xsl:choose>
+          <xsl:when test="empty($occurrences)">Not named in the text.</xsl:when>
+          <xsl:otherwise>
+            <xsl:for-each select="$occurrences">
+              <xsl:if test="position() > 1">, </xsl:if>
+              <a href="#{ed:occurrence-id(.)}">
+                <xsl:if test="ancestor::tei:note">
+                  <xsl:attribute name="title" select="'In note ' || ed:note-label((ancestor::tei:note[not(@prev)], ancestor::tei:note/@prev ! key('ed:by-id', substring-after(., '#'), root(current())))[1])"/>
+                </xsl:if>
+                <xsl:value-of select="ed:page(.)"/>
+                <xsl:if test="ancestor::tei:note">n</xsl:if>
+              </a>
+            </xsl:for-each>
+          </xsl:otherwise>
+        </xsl:choose>
+      </span>
+    </li>
+  </xsl:template>
+
+  <xsl:template match="tei:person" mode="html:entry-facts">
+    <xsl:variable name="life" select="string-join(((tei:birth/@when, '?')[1], (tei:death/@when, '?')[1]) ! substring(., 1, 4), '–')"/>
+    <xsl:if test="tei:birth or tei:death"> (<xsl:value-of select="$life"/>)</xsl:if>
+    <xsl:for-each select="tei:note[1]">. <span class="entry-note"><xsl:apply-templates mode="html:pop"/></span></xsl:for-each>
+    <xsl:text>.</xsl:text>
+  </xsl:template>
+
+  <xsl:template match="tei:place" mode="html:entry-facts">
+    <xsl:variable name="modern" select="tei:placeName[@type = 'modern']"/>
+    <xsl:if test="$modern"> (now <xsl:value-of select="string-join($modern ! normalize-space(.), ', ')"/>)</xsl:if>
+    <xsl:for-each select="tei:country[1]">, <xsl:value-of select="normalize-space(.)"/></xsl:for-each>
+    <xsl:text>.</xsl:text>
+    <xsl:variable name="geo" select="ed:geo(.)"/>
+    <xsl:if test="exists($geo)">
+      <xsl:text> </xsl:text>
+      <a class="maplink" href="{ed:map-url(.)}" title="Open the place on OpenStreetMap">
+        <xsl:value-of select="html:coordinates($geo)"/>
+      </a>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="tei:org" mode="html:entry-facts">
+    <xsl:variable name="abbr" select="tei:orgName[@type = 'abbr']"/>
+    <xsl:if test="$abbr"> (<xsl:value-of select="string-join($abbr ! normalize-space(.), ', ')"/>)</xsl:if>
+    <xsl:for-each select="tei:note[1]">. <span class="entry-note"><xsl:apply-templates mode="html:pop"/></span></xsl:for-each>
+    <xsl:text>.</xsl:text>
+  </xsl:template>
+
+  <!-- 55.76° N, 37.62° E -->
+  <xsl:function name="html:coordinates" as="xs:string">
+    <xsl:param name="geo" as="xs:double*"/>
+    <xsl:sequence select="format-number(abs($geo[1]), '0.00') || '° ' || (if ($geo[1] lt 0) then 'S' else 'N') || ', '
+      || format-number(abs($geo[2]), '0.00') || '° ' || (if ($geo[2] lt 0) then 'W' else 'E')"/>
+  </xsl:function>
+
+  <!-- ============================ links ============================ -->
+
+  <!-- A link only to a safe target; an unsafe one keeps its text and loses the link
+       (tei_tools.transform reports it as a warning with its line). -->
+  <xsl:template name="html:link">
+    <xsl:param name="href" as="xs:string?"/>
+    <xsl:param name="content"/>
+    <xsl:variable name="safe" select="ed:safe-url($href)"/>
+    <xsl:choose>
+      <xsl:when test="$safe"><a href="{$safe}"><xsl:sequence select="$content"/></a></xsl:when>
+      <xsl:otherwise><span class="link-dropped"><xsl:sequence select="$content"/></span></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+</xsl:stylesheet>

@@ -1,0 +1,95 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  A small SVG map of the places in the registers, drawn at build time from their
+  coordinates: land outlines (Natural Earth 1:110m, xslt/data/land-110m.xml, made by
+  tools/make_map_data.py), a graticule, and one marker per place linking to its entry.
+  No tiles and no request: the SVG is inline in the page.
+
+  Projection: equirectangular, longitudes shrunk by the cosine of the map's middle
+  latitude, so shapes near the map's centre keep their proportions. Land and graticule
+  stay in degrees inside a group scaled by (k, -1); markers and labels are placed in
+  projected units so circles stay round.
+-->
+<xsl:stylesheet version="3.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tei="http://www.tei-c.org/ns/1.0"
+  xmlns:ed="urn:tei-tools:edition"
+  xmlns:html="urn:tei-tools:html"
+  xmlns:math="http://www.w3.org/2005/xpath-functions/math"
+  xmlns="http://www.w3.org/1999/xhtml"
+  exclude-result-prefixes="#all">
+
+  <!-- Parsed once at compile time and kept in the compiled stylesheet. -->
+  <xsl:variable name="html:land" static="yes" select="doc('data/land-110m.xml')"/>
+
+  <xsl:template name="html:map">
+    <xsl:variable name="places" select="ed:entries($html:doc, 'place')[exists(ed:geo(.))]"/>
+    <xsl:if test="$places">
+      <xsl:variable name="lats" select="$places ! ed:geo(.)[1]"/>
+      <xsl:variable name="lons" select="$places ! ed:geo(.)[2]"/>
+      <!-- Pad the places' box; never narrower than 8 degrees of latitude. -->
+      <xsl:variable name="span-lat" select="max((max($lats) - min($lats), 8))"/>
+      <xsl:variable name="pad" select="$span-lat * 0.18"/>
+      <xsl:variable name="mid-lat" select="(max($lats) + min($lats)) div 2"/>
+      <xsl:variable name="south" select="max((-89, $mid-lat - $span-lat div 2 - $pad))"/>
+      <xsl:variable name="north" select="min((89, $mid-lat + $span-lat div 2 + $pad))"/>
+      <xsl:variable name="k" select="math:cos(($south + $north) div 2 * math:pi() div 180)"/>
+      <!-- At least as wide as tall on screen, so a map of a few cities is not a strip. -->
+      <xsl:variable name="span-lon" select="max((max($lons) - min($lons) + 2 * $pad div $k, ($north - $south) * 1.4 div $k))"/>
+      <xsl:variable name="mid-lon" select="(max($lons) + min($lons)) div 2"/>
+      <xsl:variable name="west" select="max((-180, $mid-lon - $span-lon div 2))"/>
+      <xsl:variable name="east" select="min((180, $mid-lon + $span-lon div 2))"/>
+      <xsl:variable name="height" select="$north - $south"/>
+      <xsl:variable name="unit" select="$height div 100"/>
+      <xsl:variable name="step" select="if ($height le 20) then 5 else if ($height le 60) then 10 else 30"/>
+      <figure class="map">
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="{html:n($west * $k)} {html:n(-$north)} {html:n(($east - $west) * $k)} {html:n($height)}"
+             role="img" aria-labelledby="map-title" preserveAspectRatio="xMidYMid meet">
+          <title id="map-title">Map of the <xsl:value-of select="count($places)"/> places named in the text</title>
+          <rect class="sea" x="{html:n($west * $k)}" y="{html:n(-$north)}" width="{html:n(($east - $west) * $k)}" height="{html:n($height)}"/>
+          <g transform="scale({html:n($k)},-1)">
+            <path class="land" vector-effect="non-scaling-stroke">
+              <xsl:attribute name="d" select="string-join($html:land/*/*[html:meets(@bbox, $west, $south, $east, $north)]/@d, '')"/>
+            </path>
+            <path class="graticule" vector-effect="non-scaling-stroke">
+              <xsl:attribute name="d" select="string-join((
+                (for $lon in (xs:integer(ceiling($west div $step)) to xs:integer(floor($east div $step))) return 'M' || $lon * $step || ',' || html:n($south) || 'V' || html:n($north)),
+                (for $lat in (xs:integer(ceiling($south div $step)) to xs:integer(floor($north div $step))) return 'M' || html:n($west) || ',' || $lat * $step || 'H' || html:n($east))
+              ), '')"/>
+            </path>
+          </g>
+          <xsl:for-each select="$places">
+            <xsl:sort select="ed:geo(.)[1]"/>
+            <xsl:variable name="x" select="ed:geo(.)[2] * $k"/>
+            <xsl:variable name="y" select="-ed:geo(.)[1]"/>
+            <a href="#{@xml:id}">
+              <title><xsl:value-of select="ed:entity-name(.)"/></title>
+              <circle class="place" cx="{html:n($x)}" cy="{html:n($y)}" r="{html:n($unit * 1.3)}"/>
+              <text class="place-label" x="{html:n($x + $unit * 2.2)}" y="{html:n($y + $unit * 1.3)}"
+                    font-size="{html:n($unit * 4)}"><xsl:value-of select="ed:entity-name(.)"/></text>
+            </a>
+          </xsl:for-each>
+        </svg>
+        <figcaption>Places named in the text. Coastlines: Natural Earth (public domain); graticule every <xsl:value-of select="$step"/>°. Each place’s coordinates in the list below link to OpenStreetMap.</figcaption>
+      </figure>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- Does a polygon's box "w s e n" meet the map's box? -->
+  <xsl:function name="html:meets" as="xs:boolean">
+    <xsl:param name="bbox" as="xs:string"/>
+    <xsl:param name="west" as="xs:double"/>
+    <xsl:param name="south" as="xs:double"/>
+    <xsl:param name="east" as="xs:double"/>
+    <xsl:param name="north" as="xs:double"/>
+    <xsl:variable name="b" select="tokenize($bbox) ! xs:double(.)"/>
+    <xsl:sequence select="$b[1] le $east and $b[3] ge $west and $b[2] le $north and $b[4] ge $south"/>
+  </xsl:function>
+
+  <!-- Numbers in the SVG: three decimals are finer than a pixel at any size it is shown. -->
+  <xsl:function name="html:n" as="xs:string">
+    <xsl:param name="v" as="xs:double"/>
+    <xsl:sequence select="format-number($v, '0.###')"/>
+  </xsl:function>
+</xsl:stylesheet>
