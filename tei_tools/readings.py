@@ -22,7 +22,7 @@ def _local(tag) -> str:
     return tag.split("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _is_editorial(element) -> bool:
+def is_editorial(element) -> bool:
     local = _local(element.tag)
     if local == "note" and element.get("type") == "editorial":
         return True
@@ -36,7 +36,7 @@ def _text(element, skip: set[str], keep_notes: bool) -> Iterable[str]:
         local = _local(child.tag)
         excluded = (
             local in skip
-            or _is_editorial(child)
+            or is_editorial(child)
             or (local == "note" and not keep_notes)
             or not isinstance(child.tag, str)  # comments, processing instructions
         )
