@@ -24,6 +24,8 @@ _SNIFF_BYTES = 8192
 _UNICODE_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE\b")
 _ENTITY_DECL = re.compile(rb"<!ENTITY\b")
+_EXTERNAL_ID = re.compile(rb"<!DOCTYPE\s+[^\s>\[]+\s+(SYSTEM|PUBLIC)\b[^>\[]*?(\"[^\"]*\"|'[^']*')\s*[>\[]")
+_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
 def safe_parser() -> etree.XMLParser:
@@ -82,10 +84,18 @@ def check_not_binary(name: str, data: bytes) -> None:
 
 
 def check_no_doctype_declarations(name: str, data: bytes) -> None:
-    """Refuse entity declarations before libxml2 sees them (XXE, billion laughs)."""
+    """Refuse what a DOCTYPE could make a parser fetch or expand, before libxml2 sees it.
+
+    External DTDs (by URL or file) and entity declarations (XXE, billion laughs).
+    """
     doctype = _DOCTYPE.search(data)
     if doctype is None:
         return
+    external = _EXTERNAL_ID.match(data, doctype.start())
+    if external is not None:
+        line, col = _line_col(data, doctype.start())
+        where = external.group(2).decode("utf-8", "replace").strip("'\"")
+        _reject(name, line, col, f"external DTD \"{where}\" is not allowed (it would be fetched); remove the DOCTYPE, the schema is given by <?xml-model?>")
     entity = _ENTITY_DECL.search(data, doctype.end())
     if entity is not None:
         line, col = _line_col(data, entity.start())
@@ -97,7 +107,7 @@ def parse_bytes(name: str, data: bytes) -> etree._ElementTree:
     try:
         return etree.parse(io.BytesIO(data), parser, base_url=Path(name).resolve().as_uri())
     except etree.XMLSyntaxError as exc:
-        line, col, message = _syntax_error_parts(exc)
+        line, col, message = _syntax_error_parts(exc, parser.error_log, _declared_encoding(data))
         _reject(name, line, col, message)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -112,6 +122,8 @@ def check_no_dtd(name: str, data: bytes, tree: etree._ElementTree) -> None:
     if info.system_url or info.public_id:
         where = info.system_url or info.public_id
         _reject(name, line, col, f"external DTD '{where}' is not allowed (it would be fetched); remove the DOCTYPE, the schema is given by <?xml-model?>")
+    if info.internalDTD is not None and list(info.internalDTD.iterentities()):
+        _reject(name, line, col, "entity declarations are not allowed; remove the DOCTYPE and write the characters themselves")
     _reject(name, line, col, "DTD declarations are not allowed; remove the DOCTYPE, the schema is given by <?xml-model?>")
 
 
@@ -128,19 +140,28 @@ def check_tei_root(name: str, tree: etree._ElementTree) -> None:
     if qname.localname == "TEI" and qname.namespace is None:
         _reject(name, line, 1, f'root element <TEI> has no namespace; add xmlns="{TEI_NS}"')
     if qname.localname != "TEI" or qname.namespace != TEI_NS:
-        shown = qname.localname if qname.namespace is None else f"{{{qname.namespace}}}{qname.localname}"
-        _reject(name, line, 1, f"root element is <{shown}>, not a TEI document (expected <TEI xmlns=\"{TEI_NS}\">)")
+        where = "no namespace" if qname.namespace is None else f"namespace {qname.namespace}"
+        _reject(name, line, 1, f"root element is <{qname.localname}> ({where}), not a TEI document; expected <TEI xmlns=\"{TEI_NS}\">")
 
 
-def _syntax_error_parts(exc: etree.XMLSyntaxError) -> tuple[int, int, str]:
-    """Line, column and a one-line message from libxml2's first error."""
-    entry = exc.error_log[0] if len(exc.error_log) else None
+def _declared_encoding(data: bytes) -> str:
+    match = _DECLARED_ENCODING.match(data)
+    return match.group(1).decode("ascii") if match else "UTF-8"
+
+
+def _syntax_error_parts(exc: etree.XMLSyntaxError, log, declared: str) -> tuple[int, int, str]:
+    """Line, column and a one-line message from libxml2's first error.
+
+    The parser's own log, not the exception's: that one can carry entries of earlier parses.
+    """
+    errors = [e for e in log if e.level >= etree.ErrorLevels.ERROR]
+    entry = errors[0] if errors else None
     line = (entry.line if entry else exc.lineno) or 1
     col = (entry.column if entry else exc.offset) or 1
     raw = (entry.message if entry else str(exc)) or "not well-formed"
     message = raw.splitlines()[0].strip().rstrip(",")
-    if "not proper UTF-8" in message or "encoding" in message.lower() and "error" in message.lower():
-        message = f"the bytes do not match the declared encoding ({message}); save the file as UTF-8"
+    if "not proper UTF-8" in message or "encoding" in message.lower():
+        message = f"the bytes are not valid {declared} (the declared encoding): {message}; save the file as UTF-8"
     elif "Document is empty" in message or "Start tag expected" in message:
         message = f"not an XML document ({message})"
     else:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from lxml import etree, isoschematron
 
-from tei_tools.errors import Finding, UsageError
+from tei_tools.errors import Finding, InputError, UsageError
 from tei_tools.parsing import parse_file, safe_parser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -76,15 +77,90 @@ def is_valid(findings: Iterable[Finding]) -> bool:
     return not any(f.severity == "error" for f in findings)
 
 
+@dataclass
+class FileResult:
+    """The findings for one file."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return is_valid(self.findings)
+
+
+@dataclass
+class ValidationReport:
+    """The findings for every file validated, with the counts of the summary line."""
+
+    files: list[FileResult]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for result in self.files for finding in result.findings]
+
+    @property
+    def valid(self) -> bool:
+        return all(result.valid for result in self.files)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def summary(self) -> str:
+        """E.g. "2 files: 1 valid, 1 invalid (3 errors, 1 warning)"."""
+        valid = sum(1 for result in self.files if result.valid)
+        text = f"{_plural(len(self.files), 'file')}: {valid} valid, {len(self.files) - valid} invalid"
+        return f"{text} ({_plural(self.count('error'), 'error')}, {_plural(self.count('warning'), 'warning')})"
+
+    def as_dict(self) -> dict:
+        return {
+            "valid": self.valid,
+            "summary": {
+                "files": len(self.files),
+                "valid": sum(1 for result in self.files if result.valid),
+                "invalid": sum(1 for result in self.files if not result.valid),
+                "errors": self.count("error"),
+                "warnings": self.count("warning"),
+            },
+            "files": [
+                {"path": r.path, "valid": r.valid, "findings": [f.as_dict() for f in r.findings]}
+                for r in self.files
+            ],
+        }
+
+
+def validate_paths(paths: Iterable[str | Path] = ()) -> ValidationReport:
+    """Validate the files `edition_files(paths)` names; unreadable files count as invalid.
+
+    Raises UsageError when a path does not exist or no file is found.
+    """
+    files = edition_files(paths)
+    if not files:
+        where = ", ".join(str(p) for p in paths) or str(default_edition_dir())
+        raise UsageError(f"{where}:0:0: error: no *.xml files to validate")
+    results = []
+    for path in files:
+        try:
+            findings = validate_file(path)
+        except InputError as exc:
+            findings = [exc.finding]
+        results.append(FileResult(str(path), findings))
+    return ValidationReport(results)
+
+
+def _plural(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
     schema = relaxng()
     if schema.validate(tree):
         return []
     lines = _SourceLines(tree)
     findings = []
-    for entry in schema.error_log:
+    for entry in _meaningful(list(schema.error_log)):
         message = _relaxng_message(entry.message)
-        column = entry.column or lines.column_of(entry.line, _element_in(entry.message))
+        column = entry.column or lines.column_of(entry.line, _element_in(entry.message), _value_in(entry.message))
         findings.append(Finding(name, entry.line or 1, column, "error", message))
     return findings
 
@@ -158,6 +234,16 @@ def _element_at(tree: etree._ElementTree, location: str):
     return hit.getparent() if hasattr(hit, "getparent") else None
 
 
+# libxml2 follows a real error with "Expecting an element hi, got nothing" (the first
+# alternative it tried): noise that points at the wrong element.
+_RNG_NOISE = re.compile(r"^Expecting an element \S+, got nothing$")
+
+
+def _meaningful(entries: list) -> list:
+    kept = [e for e in entries if not _RNG_NOISE.match(e.message or "")]
+    return kept or entries
+
+
 _RNG_ELEMENT = re.compile(r"\b[Ee]lement (\S+)")
 
 
@@ -166,6 +252,14 @@ def _element_in(message: str) -> str | None:
     if not match:
         return None
     return match.group(1).rstrip(":,").split("}")[-1].split(":")[-1]
+
+
+_RNG_VALUE = re.compile(r"doesn't allow value '([^']*)'")
+
+
+def _value_in(message: str) -> str | None:
+    match = _RNG_VALUE.search(message or "")
+    return match.group(1) if match else None
 
 
 def _relaxng_message(message: str) -> str:
@@ -181,11 +275,15 @@ class _SourceLines:
         self._url = tree.docinfo.URL
         self._lines: list[str] | None = None
 
-    def column_of(self, line: int | None, element_name: str | None) -> int:
-        if not line or not element_name:
+    def column_of(self, line: int | None, element_name: str | None, value: str | None = None) -> int:
+        """Where on `line` the element's start tag (or else the quoted attribute value) begins."""
+        if not line or not (element_name or value):
             return 1
         text = self._line(line)
-        for pattern in (f"<{element_name}", f"<{element_name.split(':')[-1]}"):
+        patterns = [f"<{element_name}", f"<{element_name.split(':')[-1]}"] if element_name else []
+        if value is not None:
+            patterns += [f'"{value}"', f"'{value}'"]
+        for pattern in patterns:
             at = text.find(pattern)
             if at >= 0:
                 return at + 1

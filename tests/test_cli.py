@@ -1,0 +1,128 @@
+"""`tei-tools validate` through click's CliRunner: output format, summary, exit codes."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EDITION_DIR, FIXTURES
+from tei_tools.cli import main
+
+SECRET = (FIXTURES / "xxe-secret.txt").read_text(encoding="utf-8").split(":")[0]
+FINDING_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): (?P<message>.+)$")
+SUMMARY_LINE = re.compile(r"^\d+ files?: \d+ valid, \d+ invalid \(\d+ errors?, \d+ warnings?\)$")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["validate", *args])
+
+
+def output_lines(result) -> list[str]:
+    return [line for line in result.output.splitlines() if line.strip()]
+
+
+def test_valid_file_exits_0_with_summary():
+    result = run(str(FIXTURES / "valid-minimal.xml"))
+    assert result.exit_code == 0, result.output
+    assert output_lines(result) == ["1 file: 1 valid, 0 invalid (0 errors, 0 warnings)"]
+
+
+def test_warnings_do_not_fail():
+    result = run(str(FIXTURES / "sch-unreferenced-register-entry.xml"))
+    assert result.exit_code == 0
+    first, summary = output_lines(result)
+    assert FINDING_LINE.match(first).group("severity") == "warning"
+    assert summary == "1 file: 1 valid, 0 invalid (0 errors, 1 warning)"
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "hostile-xxe-local-file.xml",
+        "hostile-billion-laughs.xml",
+        "hostile-dtd-from-url.xml",
+        "hostile-xinclude-local-file.xml",
+        "encoding-latin1-declared-utf8.xml",
+        "binary-png.xml",
+        "empty.xml",
+        "not-tei-root-html.xml",
+        "tei-without-namespace.xml",
+        "not-well-formed.xml",
+        "invalid-schema-unknown-element.xml",
+        "sch-dangling-pointer.xml",
+        "sch-duplicate-id.xml",
+        "sch-footnotes-out-of-sequence.xml",
+        "sch-page-gap.xml",
+        "sch-date-without-when.xml",
+        "sch-split-note-not-linked.xml",
+        "sch-javascript-link.xml",
+    ],
+)
+def test_bad_file_gives_located_lines_and_exit_1(fixture):
+    path = str(FIXTURES / fixture)
+    result = run(path)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = output_lines(result)
+    assert SUMMARY_LINE.match(lines[-1]) and "1 invalid" in lines[-1]
+    for line in lines[:-1]:
+        match = FINDING_LINE.match(line)
+        assert match, line
+        assert match.group("path") == path
+        assert int(match.group("line")) >= 1 and int(match.group("col")) >= 1
+    assert "Traceback" not in result.output
+    assert SECRET not in result.output
+
+
+def test_missing_path_exits_2(tmp_path: Path):
+    missing = tmp_path / "nowhere.xml"
+    result = run(str(missing))
+    assert result.exit_code == 2
+    assert output_lines(result) == [f"{missing}:0:0: error: no such file or directory"]
+
+
+def test_directory_validates_its_xml_files(tmp_path: Path):
+    (tmp_path / "a.xml").write_bytes((FIXTURES / "valid-minimal.xml").read_bytes())
+    (tmp_path / "b.xml").write_bytes((FIXTURES / "sch-page-gap.xml").read_bytes())
+    result = run(str(tmp_path))
+    assert result.exit_code == 1
+    lines = output_lines(result)
+    assert lines[0].startswith(f"{tmp_path / 'b.xml'}:")
+    assert lines[-1] == "2 files: 1 valid, 1 invalid (1 error, 0 warnings)"
+
+
+def test_empty_directory_is_a_usage_error(tmp_path: Path):
+    result = run(str(tmp_path))
+    assert result.exit_code == 2
+    assert "no *.xml files" in result.output
+
+
+def test_unknown_option_is_a_usage_error():
+    assert run("--format", "yaml").exit_code == 2
+
+
+def test_json_gives_the_same_findings():
+    paths = [str(FIXTURES / "sch-duplicate-id.xml"), str(FIXTURES / "sch-unreferenced-register-entry.xml")]
+    text = run(*paths)
+    as_json = run("--format", "json", *paths)
+    assert as_json.exit_code == text.exit_code == 1
+    data = json.loads(as_json.output)
+    findings = [f for file in data["files"] for f in file["findings"]]
+    rendered = [f"{f['path']}:{f['line']}:{f['column']}: {f['severity']}: {f['message']}" for f in findings]
+    assert rendered == output_lines(text)[:-1]
+    assert data["valid"] is False
+    assert [file["valid"] for file in data["files"]] == [False, True]
+    assert data["summary"] == {"files": 2, "valid": 1, "invalid": 1, "errors": 2, "warnings": 1}
+
+
+def test_default_validates_the_edition(monkeypatch):
+    if not any(EDITION_DIR.glob("*.xml")):
+        pytest.skip("edition/ holds no TEI file yet")
+    monkeypatch.chdir(EDITION_DIR.parent)
+    result = run()
+    assert result.exit_code == 0, result.output
+    count = len(list(EDITION_DIR.glob("*.xml")))
+    assert output_lines(result)[-1].startswith(f"{count} file")

@@ -1,0 +1,118 @@
+"""tei_tools.parsing: the one safe parser; hostile and unusable input is rejected, never defused silently."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import FIXTURES, TEI_NS, xpath
+from tei_tools.errors import InputError, UsageError
+from tei_tools.parsing import TEI_NS as PARSING_TEI_NS, parse_file, safe_parser
+
+SECRET = (FIXTURES / "xxe-secret.txt").read_text(encoding="utf-8").split(":")[0]
+
+
+def rejection(name: str) -> InputError:
+    with pytest.raises(InputError) as caught:
+        parse_file(FIXTURES / name)
+    return caught.value
+
+
+def test_tei_namespace_constant():
+    assert PARSING_TEI_NS == TEI_NS
+
+
+def test_valid_file_parses_with_source_lines():
+    tree = parse_file(FIXTURES / "valid-minimal.xml")
+    assert tree.getroot().tag == f"{{{TEI_NS}}}TEI"
+    first_pb = xpath(tree, "//tei:pb")[0]
+    line = next(i for i, text in enumerate((FIXTURES / "valid-minimal.xml").read_text().splitlines(), 1) if "<pb " in text)
+    assert first_pb.sourceline == line
+
+
+def test_safe_parser_settings():
+    parser = safe_parser()
+    # lxml exposes no getters; prove the behaviour instead: an entity reference stays unexpanded.
+    doc = etree.fromstring(b'<!DOCTYPE r [<!ENTITY e "expanded">]><r>&e;</r>', parser)
+    assert "expanded" not in etree.tostring(doc).decode()
+
+
+@pytest.mark.parametrize(
+    ("fixture", "line", "words"),
+    [
+        ("hostile-xxe-local-file.xml", 3, "entity declarations are not allowed"),
+        ("hostile-billion-laughs.xml", 3, "entity declarations are not allowed"),
+        ("hostile-dtd-from-url.xml", 2, "external DTD"),
+        ("hostile-xinclude-local-file.xml", 4, "XInclude"),
+        ("encoding-latin1-declared-utf8.xml", 3, "not valid UTF-8"),
+        ("binary-png.xml", 1, "binary"),
+        ("empty.xml", 1, "empty"),
+        ("not-tei-root-html.xml", 2, "not a TEI document"),
+        ("tei-without-namespace.xml", 2, "has no namespace"),
+        ("not-well-formed.xml", 31, "not well-formed"),
+    ],
+)
+def test_bad_input_is_one_located_error(fixture, line, words):
+    error = rejection(fixture)
+    finding = error.finding
+    assert finding.severity == "error"
+    assert finding.path == str(FIXTURES / fixture)
+    assert finding.line == line
+    assert finding.column >= 1
+    assert words in finding.message
+    text = str(error)
+    assert "\n" not in text
+    assert text.startswith(f"{FIXTURES / fixture}:{line}:{finding.column}: error: ")
+    assert SECRET not in text
+
+
+def test_xxe_message_does_not_leak_the_file():
+    assert SECRET not in str(rejection("hostile-xxe-local-file.xml"))
+    assert SECRET not in str(rejection("hostile-xinclude-local-file.xml"))
+
+
+def test_local_external_dtd_is_refused(tmp_path: Path):
+    (tmp_path / "local.dtd").write_text('<!ENTITY secret "from the dtd">')
+    doc = tmp_path / "doc.xml"
+    doc.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE TEI SYSTEM "local.dtd">\n<TEI xmlns="{TEI_NS}"><p>&secret;</p></TEI>')
+    with pytest.raises(InputError, match="external DTD"):
+        parse_file(doc)
+
+
+def test_doctype_without_entities_is_refused_too(tmp_path: Path):
+    doc = tmp_path / "doc.xml"
+    doc.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE TEI [<!ATTLIST TEI rend CDATA "injected">]>\n<TEI xmlns="{TEI_NS}"/>')
+    with pytest.raises(InputError, match="DTD declarations are not allowed") as caught:
+        parse_file(doc)
+    assert caught.value.finding.line == 2
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path):
+    with pytest.raises(UsageError) as caught:
+        parse_file(tmp_path / "nowhere.xml")
+    assert caught.value.exit_code == 2
+    assert "no such file" in str(caught.value)
+
+
+def test_directory_is_a_usage_error():
+    with pytest.raises(UsageError, match="is a directory"):
+        parse_file(FIXTURES)
+
+
+@pytest.mark.parametrize(
+    ("doctype", "words"),
+    [
+        ('<!DOCTYPE TEI [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>', "entity declarations are not allowed"),
+        ('<!DOCTYPE TEI SYSTEM "local.dtd">', "external DTD"),
+    ],
+)
+def test_doctype_in_utf16_is_refused_after_parsing(tmp_path: Path, doctype, words):
+    """The byte-level pre-check cannot read UTF-16; the check of the parsed tree still refuses."""
+    (tmp_path / "local.dtd").write_text('<!ENTITY b "from the dtd">')
+    doc = tmp_path / "doc.xml"
+    text = f'<?xml version="1.0" encoding="UTF-16"?>\n{doctype}\n<TEI xmlns="{TEI_NS}"><p>&b;</p></TEI>'
+    doc.write_bytes(text.encode("utf-16"))
+    with pytest.raises(InputError, match=words) as caught:
+        parse_file(doc)
+    assert "from the dtd" not in str(caught.value)

@@ -1,0 +1,56 @@
+"""The edition's schema is a TEI subset: Jing with the TEI Consortium's tei_all agrees.
+
+Also: every edition file names its schemas in two <?xml-model?> processing instructions,
+so that XML editors validate while editing.
+"""
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from conftest import FIXTURES, edition_xml_files
+from tei_tools import validate
+from tei_tools.parsing import safe_parser
+
+VALID_FIXTURES = sorted(FIXTURES.glob("valid-*.xml"))
+RNG_NS = "http://relaxng.org/ns/structure/1.0"
+SCH_NS = "http://purl.oclc.org/dsdl/schematron"
+
+
+def test_there_are_valid_fixtures():
+    assert [p.name for p in VALID_FIXTURES] == ["valid-article.xml", "valid-minimal.xml"]
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("path", VALID_FIXTURES + edition_xml_files(), ids=lambda p: p.name)
+def test_valid_for_edition_schema_and_for_tei_all(path, tei_all):
+    findings = validate.validate_file(path)
+    assert validate.is_valid(findings), "\n".join(map(str, findings))
+    result = tei_all.validate(path)
+    assert result.ok, "\n".join(result.messages)
+
+
+@pytest.mark.external
+def test_jing_rejects_what_tei_does_not_allow(tei_all):
+    """Proves the Jing check can fail: an element TEI does not know."""
+    result = tei_all.validate(FIXTURES / "tei-without-namespace.xml")
+    assert not result.ok and result.messages
+
+
+@pytest.mark.parametrize("path", edition_xml_files(), ids=lambda p: p.name)
+def test_edition_file_starts_with_xml_model_pis(path):
+    tree = etree.parse(str(path), safe_parser())
+    pis = []
+    node = tree.getroot().getprevious()
+    while node is not None:
+        if isinstance(node, etree._ProcessingInstruction):
+            pis.insert(0, node)
+        node = node.getprevious()
+    models = [(pi.target, pi.get("href"), pi.get("schematypens")) for pi in pis]
+    assert models[:2] == [
+        ("xml-model", "../schema/edition.rng", RNG_NS),
+        ("xml-model", "../schema/edition.sch", SCH_NS),
+    ]
+    for pi in pis[:2]:
+        assert (path.parent / pi.get("href")).resolve().is_file()
+

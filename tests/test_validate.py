@@ -1,0 +1,151 @@
+"""tei_tools.validate: RELAX NG then Schematron, with findings located at line:column."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import EDITION_DIR, FIXTURES, edition_xml_files
+from tei_tools import validate
+from tei_tools.errors import InputError, UsageError
+from tei_tools.parsing import parse_file
+
+RNG_NS = "http://relaxng.org/ns/structure/1.0"
+ANNOTATION_NS = "http://relaxng.org/ns/compatibility/annotations/1.0"
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The 1-based line of the first occurrence of `needle` in the fixture."""
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in text:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def column_of(path: Path, line: int, needle: str) -> int:
+    return path.read_text(encoding="utf-8").splitlines()[line - 1].index(needle) + 1
+
+
+@pytest.mark.parametrize("name", ["valid-minimal.xml", "valid-article.xml"])
+def test_valid_fixtures_have_no_findings(name):
+    assert validate.validate_file(FIXTURES / name) == []
+
+
+@pytest.mark.parametrize("path", edition_xml_files(), ids=lambda p: p.name)
+def test_edition_is_valid(path):
+    findings = validate.validate_file(path)
+    assert validate.is_valid(findings), "\n".join(map(str, findings))
+
+
+@pytest.mark.parametrize(
+    ("fixture", "needle", "words"),
+    [
+        ("sch-dangling-pointer.xml", '<persName ref="#pers-nobody"', 'Pointer "#pers-nobody" on <persName> names no xml:id'),
+        ("sch-footnotes-out-of-sequence.xml", '<note place="foot" n="3"', "is footnote number 2"),
+        ("sch-page-gap.xml", '<pb n="3"/>', "follows page 1"),
+        ("sch-date-without-when.xml", "<date>last spring", "has no normalised value"),
+        ("sch-split-note-not-linked.xml", '<note place="foot" n="1" xml:id="fn1" next=', "does not point back"),
+        ("sch-javascript-link.xml", '<ref target="javascript:', '"javascript:alert(1)"'),
+    ],
+)
+def test_schematron_error_is_located_at_the_element(fixture, needle, words):
+    path = FIXTURES / fixture
+    findings = validate.validate_file(path)
+    assert not validate.is_valid(findings)
+    errors = [f for f in findings if f.severity == "error"]
+    assert len(errors) == 1, errors
+    error = errors[0]
+    assert words in error.message
+    line = line_of(path, needle)
+    assert (error.line, error.column) == (line, column_of(path, line, needle.split()[0]))
+
+
+def test_duplicate_id_is_reported_at_both_elements():
+    path = FIXTURES / "sch-duplicate-id.xml"
+    findings = validate.validate_file(path)
+    assert [f.severity for f in findings] == ["error", "error"]
+    assert all('xml:id="fn1" is used 2 times' in f.message for f in findings)
+    assert [f.line for f in findings] == [line_of(path, 'n="1" xml:id="fn1"'), line_of(path, 'n="2" xml:id="fn1"')]
+
+
+def test_unreferenced_register_entry_is_only_a_warning():
+    path = FIXTURES / "sch-unreferenced-register-entry.xml"
+    findings = validate.validate_file(path)
+    assert [f.severity for f in findings] == ["warning"]
+    assert 'xml:id="pers-unused"' in findings[0].message
+    assert findings[0].line == line_of(path, 'xml:id="pers-unused"')
+    assert validate.is_valid(findings)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "needle", "words"),
+    [
+        ("invalid-schema-unknown-element.xml", "<seg>", "seg"),
+        ("invalid-schema-bad-date.xml", 'when="30.11.1922"', "when"),
+    ],
+)
+def test_relaxng_errors_carry_line_and_column(fixture, needle, words):
+    path = FIXTURES / fixture
+    findings = validate.validate_file(path)
+    line = line_of(path, needle)
+    first = findings[0]
+    assert first.severity == "error"
+    assert "edition.rng" in first.message and words in first.message
+    assert first.line == line
+    assert first.column > 1
+
+
+def test_hostile_input_raises_input_error():
+    with pytest.raises(InputError):
+        validate.validate_file(FIXTURES / "hostile-xxe-local-file.xml")
+
+
+def test_schemas_are_compiled_once():
+    assert validate.relaxng() is validate.relaxng()
+    assert validate.schematron() is validate.schematron()
+
+
+def test_validate_tree_matches_validate_file():
+    path = FIXTURES / "sch-page-gap.xml"
+    assert validate.validate_tree(parse_file(path), path) == validate.validate_file(path)
+
+
+def test_every_element_and_attribute_is_documented():
+    schema = etree.parse(str(validate.RNG_PATH))
+    undocumented = [
+        f"{etree.QName(node).localname} {node.get('name')} (line {node.sourceline})"
+        for node in schema.iter(f"{{{RNG_NS}}}element", f"{{{RNG_NS}}}attribute")
+        if node.find(f"{{{ANNOTATION_NS}}}documentation") is None
+    ]
+    assert undocumented == []
+
+
+def test_edition_files_default_and_directories(tmp_path: Path):
+    (tmp_path / "edition" / "source").mkdir(parents=True)
+    (tmp_path / "edition" / "b.xml").write_text("<x/>")
+    (tmp_path / "edition" / "a.xml").write_text("<x/>")
+    (tmp_path / "edition" / "notes.txt").write_text("not xml")
+    (tmp_path / "edition" / "source" / "raw.xml").write_text("<x/>")
+    folder = tmp_path / "edition"
+    assert validate.edition_files([folder]) == [folder / "a.xml", folder / "b.xml"]
+    assert validate.edition_files([folder / "b.xml"]) == [folder / "b.xml"]
+    with pytest.raises(UsageError):
+        validate.edition_files([tmp_path / "missing"])
+
+
+def test_edition_files_default_is_the_edition_folder(monkeypatch):
+    monkeypatch.chdir(EDITION_DIR.parent)
+    assert validate.edition_files() == [Path("edition") / p.relative_to(EDITION_DIR) for p in edition_xml_files()]
+
+
+def test_summary_line_counts_files_errors_and_warnings():
+    report = validate.validate_paths([
+        FIXTURES / "valid-minimal.xml",
+        FIXTURES / "sch-duplicate-id.xml",
+        FIXTURES / "sch-unreferenced-register-entry.xml",
+        FIXTURES / "empty.xml",
+    ])
+    assert report.summary() == "4 files: 2 valid, 2 invalid (3 errors, 1 warning)"
+    assert not report.valid
+    assert report.as_dict()["summary"] == {"files": 4, "valid": 2, "invalid": 2, "errors": 3, "warnings": 1}
