@@ -28,9 +28,10 @@ import bagit
 from lxml import etree
 
 from tei_tools import __version__, saxon
-from tei_tools.errors import PackageError, UsageError
+from tei_tools.errors import PackageError, UsageError, ValidationError
 from tei_tools.fsutil import atomic_write, build_datetime, reproducible_zip
 from tei_tools.parsing import TEI_NS, parse_file
+from tei_tools.validate import validate_paths
 
 # bagit logs through `logging`; without a handler Python would print its warnings to
 # stderr, and library code prints nothing.
@@ -67,6 +68,12 @@ MIME_TYPES = {
 
 # Derivative roles by suffix; any other file in dist/ (CSS, images) belongs to the web edition.
 DERIVATIVE_ROLES = {".epub": "derivative-epub", ".txt": "derivative-text"}
+
+# The reading editions a deposit holds: build format -> the suffix of the file it writes.
+DEPOSIT_FORMATS = {"html": ".html", "epub": ".epub", "txt": ".txt"}
+
+# Suffixes of reading editions; a dist/ file with another suffix (CSS, script, image) is shared.
+EDITION_SUFFIXES = {".html", ".xhtml", ".epub", ".txt"}
 
 Builder = Callable[[Path, Sequence[Path]], object]
 
@@ -133,27 +140,64 @@ def package(
 ) -> list[Package]:
     """Validate and build the editions of the project at `root`, then bag each one.
 
-    `out` defaults to build/deposit/ under `root`. `build` is the step that validates
-    and (re)builds dist/; it defaults to the build pipeline, tei_tools.transform.
+    `out` defaults to build/deposit/ under `root`. `build` (re)builds dist/; it
+    defaults to the build pipeline, tei_tools.transform.
     """
     project = Project(Path(root))
     masters = [Path(p) for p in editions] or project.editions()
     if not masters:
         raise UsageError(f"{project.edition_dir}:0:0: error: no TEI files to package")
+    validate_editions(masters)
+    check_distinct_identifiers(masters)
     (build or build_editions)(project.root, masters)
     target = Path(out) if out is not None else project.root / DEFAULT_OUT
     return [package_one(project, master, target, make_zip=make_zip) for master in masters]
 
 
+def validate_editions(masters: Sequence[Path]) -> None:
+    """Refuse to package an invalid edition: raise ValidationError with every error found."""
+    report = validate_paths(masters)
+    if not report.valid:
+        errors = [f for f in report.findings if f.severity == "error"]
+        raise ValidationError(errors[0].path, errors)
+
+
+def check_distinct_identifiers(masters: Sequence[Path]) -> None:
+    """Two masters with one identifier would write one bag over the other."""
+    seen: dict[str, Path] = {}
+    for master in masters:
+        identifier = edition_identifier(parse_file(master), master)
+        if identifier in seen:
+            raise PackageError(f"{master}:0:0: error: edition identifier '{identifier}' is also that of {seen[identifier]}")
+        seen[identifier] = master
+
+
 def build_editions(root: Path, masters: Sequence[Path]) -> None:
-    """Validate and build the reading editions, reusing outputs that are up to date."""
+    """Build the reading editions a deposit holds, reusing outputs that are up to date."""
     try:
         from tei_tools import transform
     except ImportError:
         raise PackageError(
             f"{root}:0:0: error: the build pipeline (tei_tools.transform) is not installed; cannot build dist/"
         ) from None
-    transform.build(list(masters), out=Path(root) / "dist")
+    dist = Path(root) / "dist"
+    stale = [master for master in masters if not outputs_up_to_date(master, dist)]
+    if stale:
+        transform.build(stale, out=dist, formats=list(DEPOSIT_FORMATS)).raise_for_failures()
+
+
+def outputs_up_to_date(master: Path, dist: Path) -> bool:
+    """Every reading edition of `master` exists and is newer than the master, the stylesheets and the code.
+
+    Builds are deterministic, so an output newer than all it is made from is what a
+    rebuild would write again.
+    """
+    outputs = [dist / f"{master.stem}{suffix}" for suffix in DEPOSIT_FORMATS.values()]
+    if not all(p.is_file() for p in outputs):
+        return False
+    code = Path(__file__).resolve().parent
+    inputs = [master, *_visible_files(saxon.XSLT_DIR), *code.glob("*.py")]
+    return min(p.stat().st_mtime_ns for p in outputs) >= max(p.stat().st_mtime_ns for p in inputs)
 
 
 def package_one(project: Project, master: Path, out: Path, *, make_zip: bool = False) -> Package:
@@ -224,15 +268,24 @@ def source_files(project: Project, master: Path, tree: etree._ElementTree) -> li
     name = (source_file_name(tree) or "").strip()
     if not name:
         return _visible_files(project.source_dir)
-    source = project.source_dir / name
-    if Path(name).name != name or not source.is_file():
-        raise PackageError(f"{master}:0:0: error: the source text '{name}' is not in {project.source_dir}")
+    source = _named_source(project, name)
+    if source is None:
+        raise PackageError(f"{master}:0:0: error: the source text '{name}' named in sourceDesc is not in {project.source_dir}")
     readme = project.source_dir / "README.md"
     return [source] + ([readme] if readme.is_file() else [])
 
 
+def _named_source(project: Project, name: str) -> Path | None:
+    """The file an idno names: a path from the project root or a name in edition/source/."""
+    folder = project.source_dir.resolve()
+    for candidate in (project.root / name, project.source_dir / name):
+        if candidate.is_file() and candidate.resolve().parent == folder:
+            return candidate
+    return None
+
+
 def derivative_files(project: Project, master: Path) -> list[PayloadFile]:
-    """The reading editions of `master` in dist/ and the files they share (CSS, images).
+    """The reading editions of `master` in dist/ (<stem>.html, …) and the files they share (CSS, images).
 
     Files named for another master's stem belong to that master's bag.
     """
@@ -241,8 +294,8 @@ def derivative_files(project: Project, master: Path) -> list[PayloadFile]:
     for path in _visible_files(project.dist_dir):
         relative = path.relative_to(project.dist_dir)
         owner = relative.parts[0].split(".", 1)[0]
-        if owner in others:
-            continue
+        if owner in others or (owner != master.stem and path.suffix.lower() in EDITION_SUFFIXES):
+            continue  # another master's edition, or a stale one of a master no longer in edition/
         role = DERIVATIVE_ROLES.get(path.suffix.lower(), "derivative-html")
         files.append(PayloadFile(role, path, f"dist/{relative.as_posix()}"))
     if not any(f.path.startswith(f"dist/{master.stem}.") for f in files):
@@ -373,7 +426,7 @@ def readme_text(dc_xml: str, master: Path, plan: list[PayloadFile], moment: date
     title = (dc.xpath("string(//dc:title)", namespaces=ns) or master.stem).strip()
     identifier = dc.xpath("string(//dc:identifier)", namespaces=ns).strip() or master.stem
     rights = " — ".join(dc.xpath("//dc:rights/text()", namespaces=ns))
-    listing = "\n".join(f"| `{item.path}` | {ROLE_NAMES[item.role]} |" for item in plan)
+    listing = "\n".join(f"| `{item.path}` | {_role_name(item)} |" for item in plan)
     stylesheets = sorted(Path(i.path).name for i in plan if i.role == "stylesheet" and i.path.endswith(".xsl"))
     schemas = [i.path for i in plan if i.role == "schema"]
     return README_TEMPLATE.format(
@@ -389,6 +442,12 @@ def readme_text(dc_xml: str, master: Path, plan: list[PayloadFile], moment: date
         schemas=", ".join(f"`{s}`" for s in schemas) or "(none)",
         agent=SOFTWARE_AGENT,
     )
+
+
+def _role_name(item: PayloadFile) -> str:
+    if item.role == "source" and item.path.endswith("README.md"):
+        return "description of the source text"
+    return ROLE_NAMES[item.role]
 
 
 ROLE_NAMES = {
@@ -423,8 +482,8 @@ source and rights, every file with its MIME type, size and SHA-256 checksum).
 
 ## Checking the package
 
-From the folder above `data/` (the bag): `tei-tools verify .` or `bagit.py --validate .`
-Both recompute every checksum and report each altered, missing or added file.
+From the folder above `data/` (the bag): `tei-tools verify .` recomputes every checksum
+and names each altered, missing or added file; `bagit.py --validate .` also checks the bag.
 
 ## Validating and rebuilding
 

@@ -1,0 +1,223 @@
+"""tei_tools.verify and `tei-tools verify`: completeness and fixity, and hostile zips refused."""
+from __future__ import annotations
+
+import shutil
+import stat
+import tempfile
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tei_tools import verify as verify_module
+from tei_tools.cli import main
+from tei_tools.package import package
+from tei_tools.verify import verify
+
+from test_package import FIXTURE, small_build
+
+PAYLOAD = "data/dist/deposit-sample.txt"
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory) -> Path:
+    """One package of the fixture project (bag and zip), made once for this module."""
+    root = tmp_path_factory.mktemp("verify") / "project"
+    shutil.copytree(FIXTURE, root)
+    package(root, make_zip=True, build=small_build)
+    return root / "build" / "deposit"
+
+
+@pytest.fixture
+def bag(packaged, tmp_path) -> Path:
+    """A fresh copy of the bag that a test may tamper with."""
+    return Path(shutil.copytree(packaged / "deposit-sample", tmp_path / "deposit-sample"))
+
+
+def run_verify(path: Path):
+    return CliRunner().invoke(main, ["verify", str(path)])
+
+
+def zip_folder(folder: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
+    return target
+
+
+# ----------------------------------------------------------------------------- intact
+
+
+def test_intact_bag_folder_passes(bag):
+    result = run_verify(bag)
+    assert result.exit_code == 0, result.output
+    assert "intact" in result.output and "SHA256 and SHA512" in result.output
+
+
+def test_intact_zip_passes(packaged):
+    result = run_verify(packaged / "deposit-sample.zip")
+    assert result.exit_code == 0, result.output
+    assert "deposit-sample.zip!/deposit-sample: intact" in result.output
+
+
+# ----------------------------------------------------------------------------- tampering
+
+
+def test_one_flipped_byte_in_a_payload_file_is_named(bag):
+    target = bag / PAYLOAD
+    data = bytearray(target.read_bytes())
+    data[0] ^= 0x01
+    target.write_bytes(bytes(data))
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/{PAYLOAD}:0:0: error: altered: SHA256 and SHA512 checksums differ" in result.output
+    assert result.output.count("error:") == 1
+
+
+def test_a_deleted_payload_file_is_named(bag):
+    (bag / "data/source/000_sample.txt").unlink()
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/data/source/000_sample.txt:0:0: error: missing" in result.output
+    assert result.output.count("error:") == 1
+
+
+def test_an_added_payload_file_is_named(bag):
+    (bag / "data/dist/extra.html").write_text("<p>not part of the deposit</p>")
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/data/dist/extra.html:0:0: error: added" in result.output
+    assert result.output.count("error:") == 1
+
+
+def test_a_changed_tag_file_is_named(bag):
+    info = bag / "bag-info.txt"
+    info.write_text(info.read_text().replace("External-Identifier: deposit-sample", "External-Identifier: forged"))
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/bag-info.txt:0:0: error: altered" in result.output
+    assert result.output.count("error:") == 1
+
+
+def test_an_added_tag_file_is_named(bag):
+    (bag / "notes.txt").write_text("an unlisted tag file")
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/notes.txt:0:0: error: added" in result.output
+
+
+def test_a_link_in_a_bag_folder_is_named_and_not_followed(bag, tmp_path):
+    secret = tmp_path / "outside.txt"
+    secret.write_text("outside the bag")
+    target = bag / PAYLOAD
+    target.unlink()
+    target.symlink_to(secret)
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/{PAYLOAD}:0:0: error: link" in result.output
+
+
+def test_every_problem_is_named_at_once(bag):
+    (bag / PAYLOAD).write_text("changed")
+    (bag / "data/README.md").unlink()
+    (bag / "data/new.txt").write_text("new")
+    problems = {p.path: p.message.split(":")[0] for p in verify(bag).problems}
+    assert problems == {f"{bag}/{PAYLOAD}": "altered", f"{bag}/data/README.md": "missing", f"{bag}/data/new.txt": "added"}
+
+
+def test_a_tampered_zip_names_the_file_inside_it(bag, tmp_path):
+    (bag / PAYLOAD).write_text("changed")
+    archive = zip_folder(bag, tmp_path / "tampered.zip")
+    result = run_verify(archive)
+    assert result.exit_code == 1
+    assert f"{archive}!/deposit-sample/{PAYLOAD}:0:0: error: altered" in result.output
+
+
+def test_a_folder_that_is_not_a_bag_fails(tmp_path):
+    result = run_verify(tmp_path)
+    assert result.exit_code == 1
+    assert "not a readable bag" in result.output and "Traceback" not in result.output
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path):
+    result = run_verify(tmp_path / "nowhere.zip")
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+# ----------------------------------------------------------------------------- hostile zips
+
+
+def hostile_zip(path: Path, name: str, data: bytes = b"x", *, mode: int | None = None, compress: bool = False) -> Path:
+    """A zip whose one entry `name` is hostile, next to a bagit.txt (so only the entry is wrong)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("bag/bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+        if mode is not None:
+            info.create_system = 3
+            info.external_attr = mode << 16
+        archive.writestr(info, data)
+    return path
+
+
+def assert_refused(result, name: str, reason: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert f"refused entry '{name}'" in result.output and reason in result.output
+    assert "Traceback" not in result.output
+
+
+def test_zip_slip_with_dotdot_is_refused(tmp_path):
+    marker = f"escaped-{uuid.uuid4().hex}.txt"
+    result = run_verify(hostile_zip(tmp_path / "slip.zip", f"../{marker}"))
+    assert_refused(result, f"../{marker}", "zip-slip")
+    assert not (Path(tempfile.gettempdir()) / marker).exists()
+    assert not (tmp_path / marker).exists()
+
+
+def test_zip_slip_through_a_nested_dotdot_is_refused(tmp_path):
+    result = run_verify(hostile_zip(tmp_path / "slip.zip", "bag/data/../../../outside.txt"))
+    assert_refused(result, "bag/data/../../../outside.txt", "zip-slip")
+
+
+def test_absolute_entry_path_is_refused(tmp_path):
+    marker = f"/tmp/absolute-{uuid.uuid4().hex}.txt"
+    result = run_verify(hostile_zip(tmp_path / "absolute.zip", marker))
+    assert_refused(result, marker, "absolute path")
+    assert not Path(marker).exists()
+
+
+def test_symlink_entry_is_refused(tmp_path):
+    archive = hostile_zip(tmp_path / "link.zip", "bag/data/passwd", b"/etc/passwd", mode=stat.S_IFLNK | 0o777)
+    assert_refused(run_verify(archive), "bag/data/passwd", "symbolic link")
+
+
+def test_zip_bomb_by_compression_ratio_is_refused(tmp_path):
+    archive = hostile_zip(tmp_path / "bomb.zip", "bag/data/zeros.bin", bytes(8 * 1024**2), compress=True)
+    assert archive.stat().st_size < 100_000  # eight megabytes of zeros deflate to a few kilobytes
+    assert_refused(run_verify(archive), "bag/data/zeros.bin", "zip bomb")
+
+
+def test_zip_bomb_by_total_size_is_refused(packaged, monkeypatch):
+    monkeypatch.setattr(verify_module, "MAX_TOTAL_BYTES", 1000)
+    result = run_verify(packaged / "deposit-sample.zip")
+    assert result.exit_code == 1
+    assert "more than the 1000 allowed (zip bomb?)" in result.output
+
+
+def test_zip_bomb_by_entry_count_is_refused(packaged, monkeypatch):
+    monkeypatch.setattr(verify_module, "MAX_ENTRIES", 5)
+    result = run_verify(packaged / "deposit-sample.zip")
+    assert result.exit_code == 1
+    assert "more than the 5 allowed (zip bomb?)" in result.output
+
+
+def test_a_file_that_is_not_a_zip_is_refused(tmp_path):
+    fake = tmp_path / "fake.zip"
+    fake.write_text("not a zip")
+    result = run_verify(fake)
+    assert result.exit_code == 1
+    assert "neither a bag folder nor a zip file" in result.output
