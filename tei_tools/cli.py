@@ -47,6 +47,62 @@ def main() -> None:
     """Validate, build and deposit the TEI edition in edition/."""
 
 
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per problem and a summary; json: the same findings for scripts and editors.")
+@reports_errors
+def validate_command(paths: tuple[Path, ...], output_format: str) -> None:
+    """Check TEI files: well-formedness, schema/edition.rng, schema/edition.sch.
+
+    PATHS are files or folders (their *.xml); default: every *.xml under edition/.
+    Exit 0 when all are valid (warnings allowed), 1 when any is invalid, 2 on usage errors.
+    """
+    from tei_tools.validate import validate_paths
+
+    report = validate_paths(paths)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for finding in report.findings:
+            click.echo(str(finding))
+        click.echo(report.summary())
+    if not report.valid:
+        sys.exit(1)
+
+
+@main.command("build")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
+              type=click.Choice(["html", "epub", "txt", "all"]),
+              help="Output format; repeat for several. all: every format available.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Output folder.")
+@reports_errors
+def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path) -> None:
+    """Validate each TEI file and build its reading editions into dist/<stem>.<ext>.
+
+    PATHS are files or folders (their *.xml); default: every *.xml under edition/.
+    An invalid document gets no output. Exit 0 when all were built, 1 otherwise.
+    """
+    from tei_tools.transform import build, resolve_formats
+    from tei_tools.validate import edition_files
+
+    chosen = resolve_formats(formats)
+    report = build(edition_files(paths), out, chosen)
+    for result in report.results:
+        for line in result.messages:
+            click.echo(line, err=True)
+        for output in result.outputs:
+            click.echo(str(output))
+    if not report.ok:
+        failed = len(report.failures)
+        click.echo(f"{failed} of {len(report.results)} documents failed; no output written for them", err=True)
+        sys.exit(1)
+
+
 @main.command("package")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the bags (default: build/deposit/ in the project).")

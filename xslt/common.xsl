@@ -24,12 +24,41 @@
   <!-- The file's stem: names outputs and is a fallback identifier. -->
   <xsl:param name="stem" as="xs:string" select="''"/>
 
-  <!-- Text-bearing elements keep their whitespace; containers of elements lose it. -->
-  <xsl:strip-space elements="tei:TEI tei:teiHeader tei:fileDesc tei:titleStmt tei:respStmt
-    tei:publicationStmt tei:availability tei:sourceDesc tei:relatedItem tei:profileDesc
-    tei:langUsage tei:textClass tei:keywords tei:revisionDesc tei:encodingDesc tei:standOff
-    tei:listPerson tei:listPlace tei:listOrg tei:person tei:place tei:org tei:location
-    tei:text tei:body tei:div tei:choice tei:msIdentifier"/>
+  <!-- No xsl:strip-space: Saxon would then see the source through a whitespace-stripping
+       view that slows every step of navigation (about a fifth of the HTML transform).
+       Templates instead ignore whitespace-only text where it would matter (normalize-space,
+       selecting element children); between block elements it is harmless in the outputs. -->
+
+  <!-- Positions computed once per document (generate-id() is used only as a map key,
+       never written): counting preceding nodes per call would be quadratic. -->
+  <xsl:variable name="ed:editorial-numbers" as="map(xs:string, xs:integer)">
+    <xsl:map>
+      <xsl:for-each select="ed:editorial-notes(/)">
+        <xsl:map-entry key="generate-id()" select="position()"/>
+      </xsl:for-each>
+    </xsl:map>
+  </xsl:variable>
+  <xsl:variable name="ed:correction-numbers" as="map(xs:string, xs:integer)">
+    <xsl:map>
+      <xsl:for-each select="ed:corrections(/)">
+        <xsl:map-entry key="generate-id()" select="position()"/>
+      </xsl:for-each>
+    </xsl:map>
+  </xsl:variable>
+  <!-- Occurrences of each register entry numbered 1..N in document order. -->
+  <xsl:variable name="ed:occurrence-numbers" as="map(xs:string, xs:integer)">
+    <xsl:map>
+      <xsl:for-each-group select="//tei:text//*[@ref]" group-by="substring-after(tokenize(@ref)[1], '#')">
+        <xsl:for-each select="current-group()">
+          <xsl:map-entry key="generate-id()" select="position()"/>
+        </xsl:for-each>
+      </xsl:for-each-group>
+    </xsl:map>
+  </xsl:variable>
+
+  <!-- The source document must carry the page accumulator: the initial (unnamed) mode
+       says so. A format that declares its own unnamed xsl:mode must repeat this attribute. -->
+  <xsl:mode use-accumulators="#all"/>
 
   <xsl:key name="ed:by-id" match="*[@xml:id]" use="@xml:id"/>
   <!-- Names in the text (header and registers excluded) by the register entry they point to. -->
@@ -149,9 +178,17 @@
   </xsl:function>
 
   <!-- The printed page a node stands on: the last page break before it (or itself). -->
+  <!-- The page is tracked by an accumulator in one pass: asking the preceding axis for the
+       last page break costs a walk back through the document for every name and note. -->
+  <xsl:accumulator name="ed:page" as="xs:string" initial-value="''">
+    <xsl:accumulator-rule match="tei:text//tei:pb[@n]" select="string(@n)"/>
+  </xsl:accumulator>
+
   <xsl:function name="ed:page" as="xs:string">
     <xsl:param name="node" as="node()"/>
-    <xsl:sequence select="string(($node/self::tei:pb, $node/preceding::tei:pb[1], root($node)//tei:text//tei:pb)[1]/@n)"/>
+    <xsl:variable name="page" select="$node/accumulator-after('ed:page')"/>
+    <!-- Before the first page break (a supplied head), the text is on the first page. -->
+    <xsl:sequence select="if ($page) then $page else string((root($node)//tei:text//tei:pb)[1]/@n)"/>
   </xsl:function>
 
   <xsl:function name="ed:page-id" as="xs:string">
@@ -199,15 +236,14 @@
   <!-- Every place in the text that names an entry, in document order. -->
   <xsl:function name="ed:occurrences" as="element()*">
     <xsl:param name="entry" as="element()"/>
-    <xsl:sequence select="key('ed:refs', string($entry/@xml:id), root($entry))"/>
+    <xsl:sequence select="key('ed:refs', string($entry/@xml:id), root($entry))[substring-after(tokenize(@ref)[1], '#') = $entry/@xml:id]"/>
   </xsl:function>
 
   <!-- A stable id for one occurrence: the entry's id and the occurrence's position. -->
   <xsl:function name="ed:occurrence-id" as="xs:string">
     <xsl:param name="name" as="element()"/>
     <xsl:variable name="target" select="substring-after(tokenize($name/@ref)[1], '#')"/>
-    <xsl:variable name="all" select="key('ed:refs', $target, root($name))"/>
-    <xsl:sequence select="'occ-' || $target || '-' || (count($all[. &lt;&lt; $name]) + 1)"/>
+    <xsl:sequence select="'occ-' || $target || '-' || $ed:occurrence-numbers(generate-id($name))"/>
   </xsl:function>
 
   <!-- "lat lon" in WGS84 decimal degrees, as two numbers; empty without coordinates. -->
@@ -279,8 +315,12 @@
     <xsl:param name="note" as="element(tei:note)"/>
     <xsl:choose>
       <xsl:when test="ed:is-editorial-note($note)">
-        <xsl:variable name="n" select="count(ed:editorial-notes($note)[. &lt;&lt; $note]) + 1"/>
-        <xsl:number value="$n" format="a"/>
+        <xsl:variable name="n" select="$ed:editorial-numbers(generate-id($note))"/>
+        <!-- a … z directly (xsl:number costs a formatter per call); aa, ab … beyond. -->
+        <xsl:choose>
+          <xsl:when test="$n le 26"><xsl:sequence select="codepoints-to-string(96 + $n)"/></xsl:when>
+          <xsl:otherwise><xsl:number value="$n" format="a"/></xsl:otherwise>
+        </xsl:choose>
       </xsl:when>
       <xsl:when test="$note/@n"><xsl:sequence select="string($note/@n)"/></xsl:when>
       <xsl:otherwise>
@@ -312,7 +352,7 @@
   <xsl:function name="ed:correction-id" as="xs:string">
     <xsl:param name="choice" as="element(tei:choice)"/>
     <xsl:sequence select="if ($choice/@xml:id) then string($choice/@xml:id)
-      else 'corr-' || (count(ed:corrections($choice)[. &lt;&lt; $choice]) + 1)"/>
+      else 'corr-' || $ed:correction-numbers(generate-id($choice))"/>
   </xsl:function>
 
   <xsl:function name="ed:correction-kind" as="xs:string">
@@ -333,6 +373,12 @@
   <xsl:function name="ed:certainty" as="xs:string">
     <xsl:param name="choice" as="element(tei:choice)"/>
     <xsl:sequence select="string((ed:corrected-reading($choice)/@cert, '')[1])"/>
+  </xsl:function>
+
+  <!-- The kinds of error a correction belongs to: taxonomy categories its @ana points to. -->
+  <xsl:function name="ed:correction-categories" as="element(tei:category)*">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:sequence select="tokenize(ed:corrected-reading($choice)/@ana) ! key('ed:by-id', substring-after(., '#'), root($choice))[self::tei:category]"/>
   </xsl:function>
 
   <!-- The editorial notes that argue for a correction (they point to it with @target). -->

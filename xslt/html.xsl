@@ -22,11 +22,12 @@
   <xsl:import href="common.xsl"/>
   <xsl:include href="map.xsl"/>
 
-  <xsl:output method="html" html-version="5" encoding="UTF-8" indent="no"/>
+  <!-- Every URL written is already ASCII (ids, checked links), so the serializer need not escape them again. -->
+  <xsl:output method="html" html-version="5" encoding="UTF-8" indent="no" escape-uri-attributes="no"/>
 
-  <!-- Read once per transformation; they become inline <style> and <script>. -->
-  <xsl:variable name="html:css" select="unparsed-text('html.css')"/>
-  <xsl:variable name="html:js" select="unparsed-text('html.js')"/>
+  <!-- Read once, when the stylesheet is compiled; they become inline <style> and <script>. -->
+  <xsl:variable name="html:css" static="yes" select="unparsed-text('html.css')"/>
+  <xsl:variable name="html:js" static="yes" select="unparsed-text('html.js')"/>
 
   <xsl:variable name="html:doc" select="/"/>
 
@@ -162,11 +163,11 @@
         <xsl:if test="$source/tei:note or $source/tei:relatedItem">
           <dt>Status of the source</dt>
           <dd>
-            <xsl:apply-templates select="$source/tei:note" mode="html:text"/>
+            <xsl:apply-templates select="$source/tei:note/node()" mode="html:text"/>
             <xsl:for-each select="$source/tei:relatedItem[@type = 'original']/tei:bibl">
-              <xsl:text> The original: </xsl:text>
-              <xsl:value-of select="string-join(*[normalize-space()] ! (local-name() || ' ' || normalize-space(.)), '; ')"/>
-              <xsl:text>.</xsl:text>
+              <xsl:text> </xsl:text>
+              <span class="original">The original: <xsl:value-of select="string-join(*[not(self::tei:note)][normalize-space()] ! html:bibl-part(.), '; ')"/>.
+                <xsl:apply-templates select="tei:note/node()" mode="html:text"/></span>
             </xsl:for-each>
           </dd>
         </xsl:if>
@@ -174,9 +175,10 @@
         <dd>
           <xsl:for-each select="$doc//tei:titleStmt/tei:respStmt">
             <xsl:if test="position() > 1">; </xsl:if>
-            <xsl:value-of select="normalize-space(tei:resp)"/>
-            <xsl:text> </xsl:text>
             <xsl:value-of select="string-join((tei:persName | tei:orgName | tei:name) ! normalize-space(.), ', ')"/>
+            <xsl:for-each select="tei:resp[normalize-space()]">
+              <span class="resp"> (<xsl:value-of select="normalize-space(.)"/>)</span>
+            </xsl:for-each>
           </xsl:for-each>
         </dd>
         <dt>Licence</dt>
@@ -195,7 +197,8 @@
       <section class="cite" aria-labelledby="cite-h">
         <h2 id="cite-h">How to cite</h2>
         <p class="citation"><xsl:value-of select="ed:citation($doc)"/></p>
-        <p class="cite-pages">Cite a printed page by its link:
+        <p class="cite-pages">
+          <xsl:text>Cite a printed page by its link:</xsl:text>
           <xsl:for-each select="ed:pages($doc)">
             <xsl:text> </xsl:text>
             <a href="#{ed:page-id(@n)}">p. <xsl:value-of select="@n"/></a>
@@ -223,6 +226,15 @@
     </xsl:if>
   </xsl:template>
 
+  <!-- "journal: unknown", "pp. 212–215": one part of a bibliographic description, labelled. -->
+  <xsl:function name="html:bibl-part" as="xs:string">
+    <xsl:param name="part" as="element()"/>
+    <xsl:variable name="label" select="if ($part/self::tei:title) then map{'a': 'article', 'j': 'journal', 'm': 'book', 's': 'series'}(string($part/@level))
+      else map{'author': 'author', 'editor': 'editor', 'date': 'year', 'pubPlace': 'place', 'publisher': 'publisher', 'textLang': 'language', 'idno': 'identifier'}(local-name($part))"/>
+    <xsl:sequence select="if ($part/self::tei:biblScope) then normalize-space($part)
+      else string-join(($label, normalize-space($part)), ': ')"/>
+  </xsl:function>
+
   <xsl:template name="html:colophon">
     <footer class="colophon">
       <p>
@@ -246,6 +258,11 @@
     <article id="text" class="text" lang="{ed:language(.)}">
       <xsl:apply-templates mode="#current"/>
     </article>
+  </xsl:template>
+
+  <!-- The article is the <article>; further divisions become sections. -->
+  <xsl:template match="tei:body/tei:div[@type = 'article'][1]" mode="html:text" priority="1">
+    <xsl:apply-templates mode="#current"/>
   </xsl:template>
 
   <xsl:template match="tei:div" mode="html:text">
@@ -324,7 +341,11 @@
        on hover or focus; the switch in the toolbar swaps them all. -->
   <xsl:template match="tei:choice[ed:corrected-reading(.) and ed:source-reading(.)]" mode="html:text">
     <xsl:variable name="id" select="ed:correction-id(.)"/>
-    <span class="choice {ed:correction-kind(.)}" id="{$id}" tabindex="0">
+    <!-- Focusable itself, unless it sits in a link, which takes the focus instead. -->
+    <span class="choice {ed:correction-kind(.)}" id="{$id}">
+      <xsl:if test="not(ancestor::*[self::tei:ref or @ref][ancestor::tei:text])">
+        <xsl:attribute name="tabindex" select="0"/>
+      </xsl:if>
       <span class="corr">
         <span class="tip-label">Corrected by the editors: </span>
         <xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/>
@@ -364,7 +385,8 @@
     <xsl:variable name="when" select="(@when, @from, @notBefore)[1]"/>
     <xsl:choose>
       <xsl:when test="matches($when, '^\d{4}(-\d{2}(-\d{2})?)?$|^--\d{2}-\d{2}$')">
-        <time class="date" datetime="{$when}"><xsl:apply-templates mode="#current"/></time>
+        <!-- HTML writes a day recurring every year ("- -03-18" in TEI) as "03-18". -->
+        <time class="date" datetime="{replace($when, '^--', '')}"><xsl:apply-templates mode="#current"/></time>
       </xsl:when>
       <xsl:otherwise><span class="date"><xsl:apply-templates mode="#current"/></span></xsl:otherwise>
     </xsl:choose>
@@ -493,6 +515,10 @@
                   <td><xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="html:pop"/></td>
                   <td><xsl:value-of select="if (ed:certainty(.)) then ed:certainty(.) else if (tei:reg) then 'regularised' else '—'"/></td>
                   <td>
+                    <xsl:for-each select="ed:correction-categories(.)">
+                      <span class="category"><xsl:apply-templates select="tei:catDesc/node()" mode="html:pop"/></span>
+                      <xsl:text> </xsl:text>
+                    </xsl:for-each>
                     <xsl:for-each select="ed:correction-notes(.)">
                       <xsl:apply-templates mode="html:pop"/>
                       <xsl:text> </xsl:text>
@@ -565,6 +591,7 @@
         <xsl:choose>
           <xsl:when test="empty($occurrences)">Not named in the text.</xsl:when>
           <xsl:otherwise>
+            <xsl:value-of select="if (count(distinct-values($occurrences ! ed:page(.))) gt 1) then 'pp. ' else 'p. '"/>
             <xsl:for-each select="$occurrences">
               <xsl:if test="position() > 1">, </xsl:if>
               <a href="#{ed:occurrence-id(.)}">
@@ -584,8 +611,19 @@
   <xsl:template match="tei:person" mode="html:entry-facts">
     <xsl:variable name="life" select="string-join(((tei:birth/@when, '?')[1], (tei:death/@when, '?')[1]) ! substring(., 1, 4), '–')"/>
     <xsl:if test="tei:birth or tei:death"> (<xsl:value-of select="$life"/>)</xsl:if>
-    <xsl:for-each select="tei:note[1]">. <span class="entry-note"><xsl:apply-templates mode="html:pop"/></span></xsl:for-each>
-    <xsl:text>.</xsl:text>
+    <xsl:call-template name="html:entry-note"/>
+  </xsl:template>
+
+  <!-- ". Role in one sentence." – the entry's note, ending with exactly one full stop. -->
+  <xsl:template name="html:entry-note">
+    <xsl:choose>
+      <xsl:when test="tei:note">
+        <xsl:text>. </xsl:text>
+        <span class="entry-note"><xsl:apply-templates select="tei:note[1]/node()" mode="html:pop"/></span>
+        <xsl:if test="not(matches(normalize-space(tei:note[1]), '[.!?]$'))">.</xsl:if>
+      </xsl:when>
+      <xsl:otherwise>.</xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <xsl:template match="tei:place" mode="html:entry-facts">
@@ -605,8 +643,7 @@
   <xsl:template match="tei:org" mode="html:entry-facts">
     <xsl:variable name="abbr" select="tei:orgName[@type = 'abbr']"/>
     <xsl:if test="$abbr"> (<xsl:value-of select="string-join($abbr ! normalize-space(.), ', ')"/>)</xsl:if>
-    <xsl:for-each select="tei:note[1]">. <span class="entry-note"><xsl:apply-templates mode="html:pop"/></span></xsl:for-each>
-    <xsl:text>.</xsl:text>
+    <xsl:call-template name="html:entry-note"/>
   </xsl:template>
 
   <!-- 55.76° N, 37.62° E -->

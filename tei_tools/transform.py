@@ -1,0 +1,437 @@
+"""The build pipeline: validate each TEI file, render its formats, write the outputs.
+
+For each document: parse safely and validate (an invalid document stops there, nothing is
+written for it); check its links; render every requested format in memory; only then write
+each output atomically (temporary file + rename), so a failed or killed build leaves the
+previous outputs intact. Dates in outputs come from SOURCE_DATE_EPOCH or the edition's
+revision date (fsutil.build_datetime), passed to the stylesheets as parameters.
+
+Formats are registered in FORMATS; a format's renderer is named "module:function" and
+imported on first use, so `tei-tools` starts fast and the EPUB and text formats plug in
+without touching the pipeline:
+
+    FORMATS["epub"] = OutputFormat("epub", "tei_tools.epub:render", ("epub.xsl",))
+
+A renderer takes a SourceDocument and returns {file name: bytes} for the output folder.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from tei_tools import __version__
+from tei_tools.errors import (
+    BuildError,
+    Finding,
+    InputError,
+    OutputError,
+    TeiToolsError,
+    UsageError,
+    ValidationError,
+)
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+
+
+# ---------------------------------------------------------------- formats
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """One kind of output: its name on the command line, its renderer, its stylesheets."""
+
+    name: str
+    renderer: str  # "module:function"; the function takes a SourceDocument, returns {name: bytes}
+    stylesheets: tuple[str, ...] = ()  # in xslt/; compiled once per process
+
+    def render(self, document: "SourceDocument") -> dict[str, bytes]:
+        return _resolve(self.renderer)(document)
+
+
+# Every format the command line knows, implemented or not: asking for one that is not yet
+# registered is an error, never a silent skip.
+KNOWN_FORMATS: tuple[str, ...] = ("html", "epub", "txt")
+
+FORMATS: dict[str, OutputFormat] = {
+    "html": OutputFormat("html", "tei_tools.transform:render_html", ("html.xsl",)),
+}
+
+
+def register_format(output_format: OutputFormat) -> None:
+    """Add (or replace) a format; the EPUB and text modules call this or edit FORMATS."""
+    FORMATS[output_format.name] = output_format
+
+
+def resolve_formats(names: Iterable[str]) -> list[OutputFormat]:
+    """The formats asked for, in a stable order; "all" (or nothing) means every registered one."""
+    wanted = list(dict.fromkeys(names)) or ["all"]
+    if "all" in wanted:
+        return [FORMATS[name] for name in _ordered(FORMATS)]
+    missing = [name for name in wanted if name not in FORMATS]
+    if missing:
+        known = ", ".join(_ordered(FORMATS))
+        raise UsageError(f"tei-tools build: error: format {', '.join(missing)} is not implemented yet (available: {known})")
+    return [FORMATS[name] for name in _ordered(wanted)]
+
+
+def _ordered(names: Iterable[str]) -> list[str]:
+    order = {name: i for i, name in enumerate(KNOWN_FORMATS)}
+    return sorted(names, key=lambda name: (order.get(name, len(order)), name))
+
+
+def _resolve(dotted: str) -> Callable:
+    module, _, function = dotted.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+# ---------------------------------------------------------------- the source document
+
+
+@dataclass
+class SourceDocument:
+    """A validated TEI file, parsed once and shared by every format that renders it."""
+
+    path: Path
+    tree: object  # lxml ElementTree
+    warnings: list[Finding] = field(default_factory=list)
+    _saxon_node: object = None
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    @property
+    def params(self) -> dict[str, str]:
+        """Stylesheet parameters (strings, passed through the Saxon API, never spliced)."""
+        return {
+            "build-date": self.build_date,
+            "tool-version": __version__,
+            "stem": self.stem,
+        }
+
+    @property
+    def build_date(self) -> str:
+        from tei_tools.fsutil import build_datetime
+
+        return build_datetime(self.revision_date).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def revision_date(self) -> str | None:
+        dates = self.tree.xpath("/tei:TEI/tei:teiHeader/tei:revisionDesc/tei:change[1]/@when", namespaces={"tei": TEI_NS})
+        return str(dates[0]) if dates else None
+
+    def saxon_node(self):
+        """The document as Saxon's tree, parsed once for all formats."""
+        if self._saxon_node is None:
+            from tei_tools import saxon
+
+            try:
+                self._saxon_node = saxon.processor().parse_xml(xml_file_name=str(self.path.resolve()))
+            except Exception as exc:  # saxonche reports parse errors as PySaxonApiError
+                raise BuildError(f"{self.path}: cannot parse", saxon.saxon_findings(str(exc), str(self.path))) from None
+        return self._saxon_node
+
+    def transform(self, stylesheet: str):
+        """Run one stylesheet of xslt/ on this document; returns saxon.TransformResult.
+
+        Saxon writes its diagnostics to the process's stderr; they are captured, so the
+        user sees one `path:line:col: error:` line, located in the stylesheet where Saxon says.
+        """
+        from tei_tools import saxon
+
+        with _captured_stderr() as captured:
+            try:
+                return saxon.transform(stylesheet, self.path, self.params, source_node=self.saxon_node())
+            except BuildError as error:
+                raise _located(error, captured.text(), stylesheet) from None
+
+
+class _Captured:
+    def __init__(self, handle):
+        self._handle = handle
+
+    def text(self) -> str:
+        self._handle.flush()
+        self._handle.seek(0)
+        return self._handle.read().decode("utf-8", "replace")
+
+
+@contextlib.contextmanager
+def _captured_stderr():
+    """Redirect file descriptor 2 (where the native Saxon library writes) to a temporary file."""
+    import os
+    import sys
+    import tempfile
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable stderr (embedded use): nothing to capture
+        yield _Captured(io.BytesIO())
+        return
+    with tempfile.TemporaryFile() as handle:
+        os.dup2(handle.fileno(), 2)
+        try:
+            yield _Captured(handle)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+_SAXON_LOCATION = re.compile(r"on line (\d+)(?: column (\d+))? of ([^\s:]+)")
+_SAXON_CODE = re.compile(r"^\s+([A-Z]{4}\d{4}|XTMM9000|SXXP\d{4})\s+(.+)$", re.MULTILINE)
+
+
+def _located(error: BuildError, diagnostics: str, stylesheet: str) -> BuildError:
+    """The error with the stylesheet's path, line and column taken from Saxon's diagnostics."""
+    from tei_tools import saxon
+
+    where = _SAXON_LOCATION.search(diagnostics)
+    if where is None:
+        return error
+    line, column, name = int(where.group(1)), int(where.group(2) or 0), where.group(3)
+    given = Path(stylesheet)
+    candidates = [given] if given.name == Path(name).name else []
+    candidates.append(saxon.XSLT_DIR / Path(name).name)
+    path = next((c for c in candidates if c.is_file()), Path(name))
+    code = _SAXON_CODE.search(diagnostics)
+    message = " ".join(f.message for f in error.findings) or str(error)
+    if code and code.group(1) not in message:
+        message = f"{code.group(1)}: {message}"
+    finding = Finding(str(path), line, column, "error", message)
+    return BuildError(str(finding), [finding])
+
+
+def load_document(path: str | Path) -> SourceDocument:
+    """Parse and validate one TEI file; raise ValidationError when it has errors.
+
+    Warnings (the validator's and unsafe links, which the stylesheets drop) travel with
+    the document so the command can show them.
+    """
+    from tei_tools.parsing import parse_file
+    from tei_tools.validate import validate_tree
+
+    tree = parse_file(path)
+    findings = validate_tree(tree, path)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise ValidationError(path, findings)
+    warnings = [f for f in findings if f.severity != "error"] + unsafe_link_findings(tree, path)
+    return SourceDocument(Path(path), tree, warnings)
+
+
+# ---------------------------------------------------------------- links
+
+# Attributes whose values can become links in an output.
+LINK_ATTRIBUTES = ("target", "url", "ref", "facs", "href", "corresp")
+_SAFE_LINK = re.compile(r"^(https?://|mailto:|#)\S*$", re.IGNORECASE)
+# Browsers ignore ASCII whitespace and control characters inside a scheme ("java\tscript:").
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
+
+
+def is_safe_link(value: str) -> bool:
+    """Only http(s), mailto and fragment links are written to outputs."""
+    return bool(_SAFE_LINK.match(_IGNORED_IN_SCHEME.sub("", value)))
+
+
+def unsafe_link_findings(tree, path: str | Path) -> list[Finding]:
+    """A warning, located by line and column, for each link target the outputs will drop."""
+    name = str(path)
+    lines = _source_lines(path)
+    findings = []
+    for element in tree.iter("{*}*"):
+        for attribute in LINK_ATTRIBUTES:
+            value = element.get(attribute)
+            if value is None:
+                continue
+            for token in value.split():
+                if not is_safe_link(token):
+                    line, column = _locate(lines, element.sourceline or 1, f'{attribute}="')
+                    findings.append(Finding(
+                        name, line, column, "warning",
+                        f"link target '{_shorten(token)}' in @{attribute} is dropped from the outputs "
+                        "(only http(s), mailto and #fragment links are written)",
+                    ))
+    return findings
+
+
+def _source_lines(path: str | Path) -> list[str]:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _locate(lines: Sequence[str], start_line: int, needle: str) -> tuple[int, int]:
+    """The line and column of an attribute: at or after its element's start line."""
+    for number in range(start_line, min(len(lines), start_line + 50) + 1):
+        column = lines[number - 1].find(needle)
+        if column >= 0:
+            return number, column + 1
+    return start_line, 1
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    printable = "".join(ch if ch.isprintable() else "?" for ch in value)
+    return printable if len(printable) <= limit else printable[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- renderers
+
+
+def render_html(document: SourceDocument) -> dict[str, bytes]:
+    """dist/<stem>.html: one self-contained page (CSS, script and map inline)."""
+    result = document.transform("html.xsl")
+    return {f"{document.stem}.html": result.output.encode("utf-8")}
+
+
+# ---------------------------------------------------------------- building
+
+
+@dataclass
+class DocumentResult:
+    """What building one document gave: the files written, or the error that stopped it."""
+
+    path: Path
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    error: TeiToolsError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def messages(self) -> list[str]:
+        """One line per finding, `path:line:col: severity: message`."""
+        lines = [str(f) for f in self.warnings]
+        if self.error is not None:
+            lines.extend(error_lines(self.error))
+        return lines
+
+
+@dataclass
+class BuildReport:
+    """The results of a build, one per document, in the order the documents were given."""
+
+    results: list[DocumentResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def outputs(self) -> list[Path]:
+        return [p for r in self.results for p in r.outputs]
+
+    @property
+    def failures(self) -> list[DocumentResult]:
+        return [r for r in self.results if not r.ok]
+
+    def raise_for_failures(self) -> None:
+        """A BuildError carrying every failed document's findings, if any failed."""
+        if self.ok:
+            return
+        lines = [line for r in self.failures for line in error_lines(r.error)]  # type: ignore[arg-type]
+        findings = [f for r in self.failures for f in _findings_of(r.error)]  # type: ignore[arg-type]
+        raise BuildError("\n".join(lines), findings)
+
+
+def error_lines(error: TeiToolsError) -> list[str]:
+    """An error as `path:line:col: error: …` lines (findings when it has them)."""
+    if isinstance(error, ValidationError):
+        return [str(f) for f in error.findings]
+    if isinstance(error, InputError):
+        return [str(error.finding)]
+    findings = getattr(error, "findings", None)
+    if findings:
+        return [str(f) for f in findings]
+    return [str(error)]
+
+
+def _findings_of(error: TeiToolsError) -> list[Finding]:
+    if isinstance(error, ValidationError):
+        return list(error.findings)
+    if isinstance(error, InputError):
+        return [error.finding]
+    return list(getattr(error, "findings", None) or [])
+
+
+def render_document(document: SourceDocument, formats: Sequence[OutputFormat]) -> dict[str, bytes]:
+    """Every output of one document, in memory: nothing is written until all succeeded."""
+    outputs: dict[str, bytes] = {}
+    for output_format in formats:
+        outputs.update(output_format.render(document))
+    return outputs
+
+
+def build_document(path: str | Path, out_dir: str | Path, formats: Sequence[OutputFormat] | Sequence[str]) -> DocumentResult:
+    """Validate, render and write one document's outputs; raise the error that stops it."""
+    from tei_tools.fsutil import atomic_write
+
+    chosen = _as_formats(formats)
+    document = load_document(path)
+    rendered = render_document(document, chosen)
+    target = Path(out_dir)
+    written = [atomic_write(target / name, data) for name, data in rendered.items()]
+    return DocumentResult(Path(path), written, document.warnings)
+
+
+def build(
+    paths: Iterable[str | Path],
+    out_dir: str | Path | None = None,
+    formats: Sequence[OutputFormat] | Sequence[str] = (),
+    *,
+    out: str | Path | None = None,
+) -> BuildReport:
+    """Build every document; one document's failure is recorded and does not stop the others.
+
+    Raises only for problems of the whole build: an unknown format, a missing path, an
+    output folder that cannot be written. `out` is another name for `out_dir`. Callers that
+    need everything built call `report.raise_for_failures()`.
+    """
+    out_dir = out_dir if out_dir is not None else out
+    if out_dir is None:
+        raise UsageError("no output folder given")
+    chosen = _as_formats(formats)
+    check_output_dir(out_dir)
+    report = BuildReport()
+    for path in paths:
+        try:
+            report.results.append(build_document(path, out_dir, chosen))
+        except OutputError:
+            raise
+        except TeiToolsError as error:
+            report.results.append(DocumentResult(Path(path), error=error))
+    return report
+
+
+def check_output_dir(out_dir: str | Path) -> Path:
+    """The output folder, created if needed; an OutputError when it cannot be written."""
+    import os
+    import tempfile
+
+    target = Path(out_dir)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        if not target.is_dir():
+            raise NotADirectoryError(20, "not a directory")
+        with tempfile.TemporaryFile(dir=target):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise OutputError(f"{target}:0:0: error: cannot write to the output folder: {reason}") from None
+    if not os.access(target, os.W_OK):
+        raise OutputError(f"{target}:0:0: error: cannot write to the output folder: permission denied")
+    return target
+
+
+def _as_formats(formats: Sequence[OutputFormat] | Sequence[str]) -> list[OutputFormat]:
+    if formats and all(isinstance(f, OutputFormat) for f in formats):
+        return list(formats)  # type: ignore[arg-type]
+    return resolve_formats(formats)  # type: ignore[arg-type]

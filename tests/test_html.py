@@ -1,0 +1,329 @@
+"""The HTML reading edition: structure by XPath on the output, vnu, and headless Chromium.
+
+Each test builds through the pipeline (tei_tools.transform) into pytest's tmp folders.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree, html as lxml_html
+
+from conftest import EDITION_DIR, FIXTURES, chromium_path, edition_xml_files, require_tool, vnu_jar_path, which
+from tei_tools import transform
+from tei_tools.readings import reading_text, words
+
+TEI = {"tei": "http://www.tei-c.org/ns/1.0"}
+SMALL = FIXTURES / "html" / "small-edition.xml"
+ARTICLE = EDITION_DIR / "mopr-1922-1924.xml"
+DOCUMENTS = [SMALL] + ([ARTICLE] if ARTICLE.is_file() else [])
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[Path, Path]:
+    """Each document built once into a module-wide folder: {TEI path: HTML path}."""
+    out = tmp_path_factory.mktemp("html")
+    report = transform.build(DOCUMENTS, out, ["html"])
+    assert report.ok, [m for r in report.failures for m in r.messages]
+    return {Path(r.path): r.outputs[0] for r in report.results}
+
+
+@pytest.fixture(params=DOCUMENTS, ids=lambda p: p.stem)
+def pair(request, built):
+    """(TEI tree, HTML tree, HTML path) for one document."""
+    tei = etree.parse(str(request.param))
+    page = built[request.param]
+    return tei, lxml_html.parse(str(page)).getroot(), page
+
+
+def ids(doc) -> set[str]:
+    return set(doc.xpath("//@id"))
+
+
+# ---------------------------------------------------------------- notes and pages
+
+
+def test_every_note_marker_has_its_note_and_back(pair):
+    tei, doc, _ = pair
+    refs = doc.xpath("//a[@role='doc-noteref']")
+    notes = doc.xpath("//aside[@role='doc-footnote']")
+    author = tei.xpath("//tei:text//tei:note[not(@type='editorial')][not(@prev)]", namespaces=TEI)
+    editorial = tei.xpath("//tei:text//tei:note[@type='editorial']", namespaces=TEI)
+    assert len(refs) == len(notes) == len(author) + len(editorial)
+    by_id = {n.get("id"): n for n in notes}
+    for ref in refs:
+        note = by_id[ref.get("href")[1:]]
+        backlinks = note.xpath(".//a[@role='doc-backlink']/@href")
+        assert backlinks == ["#" + ref.get("id")]
+        assert note.xpath("string(.//span[@class='note-label'])") == ref.text_content()
+
+
+def test_author_notes_are_numbered_and_editors_notes_lettered_apart(pair):
+    tei, doc, _ = pair
+    numbers = doc.xpath("//section[@id='notes']//span[@class='note-label']/text()")
+    assert numbers == [str(i) for i in range(1, len(numbers) + 1)]
+    letters = doc.xpath("//section[@id='editorial-notes']//span[@class='note-label']/text()")
+    assert letters == [chr(ord("a") + i) for i in range(len(letters))][: len(letters)]
+    assert doc.xpath("//section[@id='notes']//aside[contains(@class, 'ed')]") == []
+
+
+def test_split_note_is_joined_with_its_page_marked(pair):
+    tei, doc, _ = pair
+    for first in tei.xpath("//tei:text//tei:note[@next]", namespaces=TEI):
+        cont = tei.xpath(f"//tei:note[@xml:id='{first.get('next')[1:]}']", namespaces=TEI)[0]
+        note = doc.xpath(f"//aside[@id='{first.get('{http://www.w3.org/XML/1998/namespace}id')}']")[0]
+        text = " ".join(note.text_content().split())
+        cont_words = words(reading_text(cont))
+        assert " ".join(cont_words[:4]) in " ".join(words(text))
+        assert note.xpath(".//span[@class='pb-in-note']")
+
+
+def test_every_page_has_a_linkable_anchor(pair):
+    tei, doc, _ = pair
+    pages = tei.xpath("//tei:text//tei:pb/@n", namespaces=TEI)
+    anchors = doc.xpath("//span[@class='pb']/@id")
+    assert anchors == ["p" + n for n in pages]
+    for n in pages:
+        assert doc.xpath(f"//span[@id='p{n}']/a[@href='#p{n}']")
+        assert doc.xpath(f"//p[@class='cite-pages']/a[@href='#p{n}']")
+
+
+@pytest.mark.skipif(not ARTICLE.is_file(), reason="the article is not in edition/ yet")
+def test_the_article_has_pages_212_to_215_and_twelve_notes(built):
+    doc = lxml_html.parse(str(built[ARTICLE])).getroot()
+    assert doc.xpath("//span[@class='pb']/@id") == ["p212", "p213", "p214", "p215"]
+    assert doc.xpath("//section[@id='notes']//aside/@id") == [f"fn{i}" for i in range(1, 13)]
+
+
+# ---------------------------------------------------------------- links, registers, corrections
+
+
+def test_every_fragment_link_resolves(pair):
+    _, doc, _ = pair
+    known = ids(doc)
+    targets = [h[1:] for h in doc.xpath("//a/@href") if h.startswith("#")]
+    assert targets
+    assert sorted(set(t for t in targets if t not in known)) == []
+    assert len(doc.xpath("//@id")) == len(known), "ids are unique"
+
+
+def test_every_name_links_to_its_register_entry_and_every_occurrence_is_listed(pair):
+    tei, doc, _ = pair
+    names = tei.xpath("//tei:text//*[@ref]", namespaces=TEI)
+    occurrences = doc.xpath("//*[starts-with(@id, 'occ-')]")
+    assert len(occurrences) == len(names)
+    listed = doc.xpath("//section[@id='registers']//span[@class='occurrences']/a/@href")
+    assert sorted(listed) == sorted("#" + o.get("id") for o in occurrences)
+    for occurrence in occurrences:
+        entry = re.match(r"occ-(.+)-\d+$", occurrence.get("id")).group(1)
+        assert doc.xpath(f"//li[@id='{entry}']//a[@href='#{occurrence.get('id')}']")
+        if occurrence.tag == "a":
+            assert occurrence.get("href") == "#" + entry
+
+
+def test_register_pages_are_the_print_pages(pair):
+    tei, doc, _ = pair
+    pages = set(tei.xpath("//tei:text//tei:pb/@n", namespaces=TEI))
+    for label in doc.xpath("//span[@class='occurrences']/a/text()"):
+        assert label.rstrip("n") in pages
+
+
+def test_places_with_coordinates_link_to_a_map_and_are_on_the_svg_map(pair):
+    tei, doc, _ = pair
+    places = tei.xpath("//tei:place[tei:location/tei:geo]", namespaces=TEI)
+    for place in places:
+        pid = place.get("{http://www.w3.org/XML/1998/namespace}id")
+        lat, lon = place.findtext(".//{*}geo").split()
+        link = doc.xpath(f"//li[@id='{pid}']//a[@class='maplink']/@href")
+        assert link == [f"https://www.openstreetmap.org/?mlat={float(lat):g}&mlon={float(lon):g}#map=8/{float(lat):g}/{float(lon):g}"]
+    svg = "{http://www.w3.org/2000/svg}"
+    markers = doc.xpath("//figure[@class='map']//*[local-name()='a']/@href")
+    assert sorted(markers) == sorted("#" + p.get("{http://www.w3.org/XML/1998/namespace}id") for p in places)
+    assert doc.xpath("//figure[@class='map']//*[local-name()='path'][@class='land']/@d")[0].startswith("M")
+
+
+def test_corrections_table_lists_every_choice(pair):
+    tei, doc, _ = pair
+    choices = tei.xpath("//tei:text//tei:choice[tei:corr or tei:reg]", namespaces=TEI)
+    rows = doc.xpath("//section[@id='corrections']//tbody/tr")
+    assert len(rows) == len(choices)
+    for choice, row in zip(choices, rows):
+        source = " ".join((choice.find("{*}sic") if choice.find("{*}sic") is not None else choice.find("{*}orig")).itertext()).split()
+        assert row.xpath("string(td[2])").split() == " ".join(source).split()
+    in_text = doc.xpath("//article//span[contains(@class, 'choice')] | //section[contains(@class, 'notes')]//span[contains(@class, 'choice')]")
+    assert len(in_text) == len(choices)
+    assert all(c.xpath("span[@class='corr']") and c.xpath("span[@class='sic']") for c in in_text)
+
+
+def test_every_word_of_the_reading_text_is_in_the_page_in_order(pair):
+    tei, doc, _ = pair
+    body = tei.xpath("//tei:text/tei:body", namespaces=TEI)[0]
+    expected = words(reading_text(body))
+    article = doc.xpath("//article")[0]
+    for hidden in article.xpath(".//span[@class='sic'] | .//span[@class='tip-label'] | .//span[contains(@class, 'noteref-wrap')] | .//span[@class='pb']"):
+        hidden.drop_tree()
+    got = words(article.text_content())
+    position = 0
+    for word in expected:
+        position = got.index(word, position) + 1  # ValueError names a word missing or out of order
+
+
+# ---------------------------------------------------------------- self-contained, safe, accessible
+
+
+def test_no_external_resource(pair):
+    _, doc, page = pair
+    assert doc.xpath("//*[@src] | //link[@rel='stylesheet'] | //link[@rel='preload'] | //iframe | //object | //embed | //img") == []
+    css = " ".join(doc.xpath("//style/text()"))
+    assert "@import" not in css and "url(" not in css and "@font-face" not in css
+    for href in doc.xpath("//a/@href | //*[local-name()='a']/@href"):
+        assert re.match(r"^(https?://|mailto:|#)", href), href
+    assert "javascript:" not in page.read_text(encoding="utf-8").lower().replace("a test article with a javascript: link", "")
+
+
+def test_accessibility_basics(pair):
+    tei, doc, _ = pair
+    assert doc.get("lang") == tei.xpath("string(//tei:langUsage/tei:language[1]/@ident)", namespaces=TEI)
+    assert len(doc.xpath("//h1")) == 1
+    levels = [int(h.tag[1]) for h in doc.xpath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")]
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
+    assert doc.xpath("//main") and doc.xpath("//header") and doc.xpath("//nav[@aria-label]") and doc.xpath("//footer")
+    foreign = tei.xpath("//tei:text//tei:foreign/@xml:lang", namespaces=TEI)
+    assert sorted(doc.xpath("//article//i[@class='foreign']/@lang")) == sorted(foreign)
+    assert "outline" in " ".join(doc.xpath("//style/text()"))
+    assert doc.xpath("//input[@id='show-source'][@type='checkbox']") and doc.xpath("//label[@for='show-source']")
+
+
+def test_metadata_dublin_core_highwire_and_json_ld(pair):
+    tei, doc, _ = pair
+    title = " ".join(tei.xpath("string(//tei:titleStmt/tei:title[@type='supplied'])", namespaces=TEI).split())
+    assert doc.xpath("//meta[@name='dcterms.title']/@content") == [title]
+    assert doc.xpath("//meta[@name='citation_title']/@content") == [title]
+    assert doc.xpath("/html/head/title/text()") == [title]
+    pages = tei.xpath("//tei:text//tei:pb/@n", namespaces=TEI)
+    assert doc.xpath("//meta[@name='citation_firstpage']/@content") == [pages[0]]
+    data = json.loads(doc.xpath("//script[@type='application/ld+json']/text()")[0])
+    assert data["@type"] == "ScholarlyArticle" and data["name"] == title
+    source_title = " ".join(tei.xpath("string(//tei:sourceDesc/tei:bibl[@xml:id='source']/tei:title)", namespaces=TEI).split())
+    assert data["isBasedOn"]["name"] == source_title
+
+
+def test_json_ld_cannot_close_its_script(built):
+    """The fixture's source title contains </script>: it stays inside the JSON string."""
+    text = built[SMALL].read_text(encoding="utf-8")
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S).group(1)
+    assert "<" not in block
+    assert json.loads(block)["isBasedOn"]["name"] == 'A test source <with> "quotes" & a </script> in its title'
+
+
+# ---------------------------------------------------------------- vnu
+
+
+@pytest.mark.external
+def test_vnu_reports_no_errors(built):
+    java = require_tool("java", which("java"), "install a Java runtime (apt-get install -y default-jre-headless)")
+    jar = require_tool("vnu.jar", vnu_jar_path(), "npm install vnu-jar (or set VNU_JAR)")
+    pages = [str(p) for p in built.values()]
+    run = subprocess.run([str(java), "-jar", str(jar), "--errors-only", "--format", "json", *pages],
+                         capture_output=True, text=True, timeout=300)
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    assert messages == [], json.dumps(messages, indent=1)[:3000]
+
+
+# ---------------------------------------------------------------- Chromium
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = require_tool("chromium", chromium_path(), "install the Debian package chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def open_page(browser, path: Path, width: int, height: int, requests: list):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.resolve().as_uri())
+    page.wait_for_load_state("load")
+    return context, page
+
+
+def in_view(page, selector: str) -> bool:
+    return page.eval_on_selector(selector, """e => { const r = e.getBoundingClientRect();
+        return r.bottom > 0 && r.top < window.innerHeight; }""")
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.stem)
+def test_in_chromium_notes_backlinks_switch_and_no_network(browser, built, document, tmp_path):
+    html = built[document]
+    requests: list[str] = []
+    context, page = open_page(browser, html, 1280, 900, requests)
+    try:
+        page.screenshot(path=str(tmp_path / "desktop.png"), full_page=False)
+
+        # A note marker leads to its note, the backlink leads back.
+        marker = "a[role='doc-noteref'][href='#fn1']"
+        page.click(marker)
+        assert page.evaluate("location.hash") == "#fn1"
+        page.wait_for_function("() => { const r = document.getElementById('fn1').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }")
+        assert in_view(page, "#fn1")
+        page.click("#fn1 a[role='doc-backlink']")
+        back = page.evaluate("location.hash")
+        assert back == "#" + page.get_attribute(marker, "id")
+        page.wait_for_function(f"() => {{ const r = document.querySelector(\"{marker}\").getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }}")
+
+        # Focusing a marker shows its note in place (CSS only).
+        page.focus(marker)
+        assert page.eval_on_selector(f"{marker} + .note-pop", "e => getComputedStyle(e).display") == "block"
+
+        # The switch swaps every correction, in one go.
+        corrected = page.eval_on_selector_all("article .choice", "cs => cs.map(c => c.innerText.trim())")
+        page.check("#show-source")
+        published = page.eval_on_selector_all("article .choice", "cs => cs.map(c => c.innerText.trim())")
+        assert len(corrected) == len(published) > 0
+        assert all(a != b for a, b in zip(corrected, published))
+        assert page.evaluate("document.documentElement.classList.contains('source-view')")
+        page.screenshot(path=str(tmp_path / "desktop-source-view.png"))
+        page.uncheck("#show-source")
+        assert page.eval_on_selector_all("article .choice", "cs => cs.map(c => c.innerText.trim())") == corrected
+    finally:
+        context.close()
+
+    phone, phone_page = open_page(browser, html, 390, 844, requests)
+    try:
+        phone_page.screenshot(path=str(tmp_path / "phone.png"))
+        overflow = phone_page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 1, "the page scrolls sideways on a phone"
+    finally:
+        phone.close()
+
+    assert all(url.startswith("file://") for url in requests), requests
+    assert len(requests) == 2  # the page itself, once per viewport: nothing else
+    assert (tmp_path / "desktop.png").stat().st_size > 0 and (tmp_path / "phone.png").stat().st_size > 0
+
+
+@pytest.mark.external
+def test_in_chromium_without_javascript_the_switch_still_works(browser, built):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(built[SMALL].resolve().as_uri())
+        before = page.inner_text("#choice-mopr")
+        page.check("#show-source")
+        after = page.inner_text("#choice-mopr")
+        assert before.strip() == "MOPR" and after.strip() == "Mauprat"
+    finally:
+        context.close()

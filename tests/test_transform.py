@@ -1,0 +1,240 @@
+"""The build pipeline (tei_tools.transform) and `tei-tools build`: validation first, atomic and
+reproducible outputs, one-line errors, the committed dist/ equal to a fresh build."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from conftest import EDITION_DIR, FIXTURES, REPO_ROOT, edition_xml_files
+from tei_tools import transform
+from tei_tools.cli import main
+from tei_tools.errors import BuildError, OutputError, UsageError
+from tei_tools.parsing import parse_file
+
+HTML_FIXTURES = FIXTURES / "html"
+SMALL = HTML_FIXTURES / "small-edition.xml"
+INVALID = HTML_FIXTURES / "invalid-unknown-element.xml"
+UNSAFE = HTML_FIXTURES / "unsafe-link.xml"
+FINDING = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): (?P<message>.+)$")
+
+
+@pytest.fixture(autouse=True)
+def no_source_date_epoch(monkeypatch):
+    """Builds here take their date from the edition, as dist/ was built."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def run_build(*args: str):
+    return CliRunner().invoke(main, ["build", *args])
+
+
+# ---------------------------------------------------------------- formats
+
+
+def test_all_means_every_registered_format_in_a_stable_order():
+    names = [f.name for f in transform.resolve_formats(["all"])]
+    assert names == [n for n in transform.KNOWN_FORMATS if n in transform.FORMATS]
+    assert "html" in names
+
+
+def test_a_known_but_unregistered_format_is_an_error_not_a_skip(monkeypatch):
+    monkeypatch.setattr(transform, "FORMATS", {"html": transform.FORMATS["html"]})
+    with pytest.raises(UsageError, match="format txt is not implemented yet"):
+        transform.resolve_formats(["html", "txt"])
+
+
+def test_a_registered_format_is_built_by_the_pipeline(tmp_path, monkeypatch):
+    """What the EPUB and text helpers do: register a renderer, the pipeline writes its files."""
+    formats = dict(transform.FORMATS)
+    monkeypatch.setattr(transform, "FORMATS", formats)
+    transform.register_format(transform.OutputFormat("txt", "test_transform:render_title_as_text"))
+    report = transform.build([SMALL], tmp_path, ["txt"])
+    assert report.ok
+    assert (tmp_path / "small-edition.txt").read_text(encoding="utf-8") == "A small test article on Red Aid\n"
+
+
+def render_title_as_text(document) -> dict[str, bytes]:
+    title = document.tree.findtext(".//{http://www.tei-c.org/ns/1.0}title[@type='supplied']")
+    return {f"{document.stem}.txt": (title + "\n").encode("utf-8")}
+
+
+# ---------------------------------------------------------------- building
+
+
+def test_build_writes_stem_html(tmp_path):
+    report = transform.build([SMALL], tmp_path, ["html"])
+    assert report.ok
+    assert report.outputs == [tmp_path / "small-edition.html"]
+    assert (tmp_path / "small-edition.html").read_bytes().startswith(b"<!DOCTYPE HTML>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small-edition.html"]  # no temporary file left
+
+
+def test_building_twice_gives_identical_bytes(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    transform.build([SMALL], first, ["html"])
+    transform.build([SMALL], second, ["html"])
+    assert (first / "small-edition.html").read_bytes() == (second / "small-edition.html").read_bytes()
+
+
+def test_date_comes_from_revision_desc_or_source_date_epoch(tmp_path, monkeypatch):
+    transform.build([SMALL], tmp_path / "rev", ["html"])
+    assert b'<meta name="dcterms.modified" content="2024-05-02">' in (tmp_path / "rev" / "small-edition.html").read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
+    transform.build([SMALL], tmp_path / "epoch", ["html"])
+    assert b'<meta name="dcterms.modified" content="2023-11-14">' in (tmp_path / "epoch" / "small-edition.html").read_bytes()
+
+
+def test_stylesheet_parameters_are_not_spliced(tmp_path):
+    """A stem with XPath/markup characters reaches the output as escaped text only."""
+    odd = tmp_path / "in" / "a'b<c>&d.xml"
+    odd.parent.mkdir()
+    shutil.copy(SMALL, odd)
+    report = transform.build([odd], tmp_path / "out", ["html"])
+    assert report.ok, report.failures and report.failures[0].messages
+    html = (tmp_path / "out" / "a'b<c>&d.html").read_text(encoding="utf-8")
+    assert "<code>a'b&lt;c&gt;&amp;d.xml</code>" in html
+
+
+@pytest.mark.skipif(not edition_xml_files(), reason="no edition in edition/ yet")
+def test_committed_dist_equals_a_fresh_build(tmp_path):
+    """dist/ is committed; it must be what the sources build to today."""
+    report = transform.build(edition_xml_files(), tmp_path, ["all"])
+    assert report.ok, [m for r in report.failures for m in r.messages]
+    assert report.outputs
+    for built in report.outputs:
+        committed = REPO_ROOT / "dist" / built.name
+        assert committed.is_file(), f"dist/{built.name} is missing: run `tei-tools build`"
+        assert committed.read_bytes() == built.read_bytes(), f"dist/{built.name} is stale: run `tei-tools build`"
+
+
+# ---------------------------------------------------------------- failures
+
+
+def test_invalid_document_gets_no_output_and_validator_messages(tmp_path):
+    result = run_build("--format", "html", "--out", str(tmp_path), str(INVALID))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    findings = [FINDING.match(line) for line in lines[:-1]]
+    assert findings and all(findings), result.output
+    assert all(f.group("path") == str(INVALID) and f.group("severity") == "error" for f in findings)
+    assert any("shout" in f.group("message") for f in findings)
+    assert lines[-1] == "1 of 1 documents failed; no output written for them"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_one_invalid_document_does_not_stop_the_others(tmp_path):
+    result = run_build("--format", "html", "--out", str(tmp_path), str(INVALID), str(SMALL))
+    assert result.exit_code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small-edition.html"]
+    assert str(tmp_path / "small-edition.html") in result.output
+
+
+def test_malformed_input_is_one_located_line(tmp_path):
+    result = run_build("--out", str(tmp_path), str(FIXTURES / "not-well-formed.xml"))
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert FINDING.match(first) and "Traceback" not in result.output
+
+
+def test_unwritable_output_folder_is_one_line_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_build("--format", "html", "--out", str(blocker / "dist"), str(SMALL))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "cannot write to the output folder" in lines[0], result.output
+    assert lines[0].startswith(f"{blocker / 'dist'}:0:0: error:")
+
+
+def test_unwritable_output_raises_output_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(OutputError):
+        transform.build([SMALL], blocker, ["html"])
+
+
+def test_missing_input_is_a_usage_error(tmp_path):
+    result = run_build("--out", str(tmp_path), str(tmp_path / "nope.xml"))
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+def test_a_failing_format_leaves_previous_outputs_intact(tmp_path, monkeypatch):
+    transform.build([SMALL], tmp_path, ["html"])
+    before = (tmp_path / "small-edition.html").read_bytes()
+    formats = dict(transform.FORMATS)
+    monkeypatch.setattr(transform, "FORMATS", formats)
+    transform.register_format(transform.OutputFormat("txt", "test_transform:render_fails"))
+    report = transform.build([SMALL], tmp_path, ["html", "txt"])
+    assert not report.ok
+    assert report.failures[0].messages == ["small-edition.xml:1:1: error: the text renderer broke"]
+    assert (tmp_path / "small-edition.html").read_bytes() == before  # nothing written for it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small-edition.html"]
+    with pytest.raises(BuildError):
+        report.raise_for_failures()
+
+
+def render_fails(document):
+    from tei_tools.errors import Finding
+
+    raise BuildError("broken", [Finding("small-edition.xml", 1, 1, "error", "the text renderer broke")])
+
+
+def test_saxon_errors_become_located_findings(tmp_path, monkeypatch):
+    broken = tmp_path / "broken.xsl"
+    broken.write_text(
+        '<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">\n'
+        '  <xsl:template match="/">\n'
+        '    <xsl:sequence select="error((), \'the stylesheet gave up\')"/>\n'
+        "  </xsl:template>\n"
+        "</xsl:stylesheet>\n",
+        encoding="utf-8",
+    )
+    document = transform.load_document(SMALL)
+    with pytest.raises(BuildError) as caught:
+        document.transform(str(broken))
+    finding = caught.value.findings[0]
+    assert finding.line == 3 and "the stylesheet gave up" in finding.message
+    assert FINDING.match(str(finding))
+
+
+# ---------------------------------------------------------------- links
+
+
+def test_unsafe_links_are_refused_by_validation_before_any_output(tmp_path):
+    result = run_build("--format", "html", "--out", str(tmp_path), str(UNSAFE))
+    assert result.exit_code == 1
+    assert "javascript:alert(1)" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unsafe_link_warning_names_its_line_and_column():
+    findings = transform.unsafe_link_findings(parse_file(UNSAFE), UNSAFE)
+    assert len(findings) == 1
+    finding = findings[0]
+    line = UNSAFE.read_text(encoding="utf-8").splitlines()[finding.line - 1]
+    assert line[finding.column - 1:].startswith('target="javascript:alert(1)"')
+    assert finding.severity == "warning" and "dropped" in finding.message
+
+
+@pytest.mark.parametrize("value, safe", [
+    ("https://example.org/a", True), ("http://x.y", True), ("mailto:a@b.c", True), ("#fn1", True),
+    ("javascript:alert(1)", False), ("JavaScript:alert(1)", False), ("java\tscript:x", False),
+    ("data:text/html,<b>", False), ("vbscript:x", False), ("file:///etc/passwd", False), ("relative.html", False),
+])
+def test_only_http_mailto_and_fragments_are_safe(value, safe):
+    assert transform.is_safe_link(value) is safe
+
+
+def test_the_stylesheet_drops_unsafe_targets_too():
+    """Defence in depth: even unvalidated input gets no javascript: link from html.xsl."""
+    from tei_tools import saxon
+
+    html = saxon.transform("html.xsl", UNSAFE, {"build-date": "2024-01-01T00:00:00Z"}).output
+    assert "javascript:" not in html.replace("A test article with a javascript: link", "")
+    assert '<span class="link-dropped">a hostile link</span>' in html
