@@ -160,14 +160,24 @@
   <xsl:function name="ed:citation" as="xs:string">
     <xsl:param name="doc" as="node()"/>
     <xsl:variable name="editors" select="string-join(ed:editor-names($doc), ', ')"/>
+    <!-- Author-date order as in humanities style guides: editors, title, kind and year,
+         identifier, then what the edition is based on. -->
     <xsl:sequence select="string-join((
+      $editors ! (. || ' (eds.)'),
       ed:title($doc),
-      'edited by ' || $editors,
+      string-join(('Digital edition', ed:edition-date($doc) ! substring(., 1, 4)), ', '),
       ed:publisher($doc)[. != $editors],
-      ed:edition-date($doc) ! substring(., 1, 4),
-      'identifier ' || ed:identifier($doc),
-      'after ' || ed:source-title($doc) || ', pp. ' || ed:source-pages($doc)
+      'Identifier ' || ed:identifier($doc),
+      'Based on: ' || ed:source-title($doc) || ', pp. ' || ed:source-pages($doc)
       )[normalize-space()], '. ') || '.'"/>
+  </xsl:function>
+
+  <!-- The source keeps its own quotation marks (quotation/@marks="all"), so its quote and q
+       add none; in the editors' own prose (their notes, the header, the registers) q has no
+       marks in the text, and every output must add them. -->
+  <xsl:function name="ed:needs-quotation-marks" as="xs:boolean">
+    <xsl:param name="q" as="element()"/>
+    <xsl:sequence select="exists($q/ancestor::tei:note[@type = 'editorial'] | $q/ancestor::tei:teiHeader | $q/ancestor::tei:standOff)"/>
   </xsl:function>
 
   <!-- ============================ pages ============================ -->
@@ -425,4 +435,21 @@
 
   <xsl:mode name="ed:as-published" on-no-match="text-only-copy"/>
   <xsl:template match="tei:corr | tei:reg | tei:note | tei:pb" mode="ed:as-published"/>
+
+  <!-- shared by text.xsl -->
+
+  <!-- Whether the editors supplied the title (the source has none of its own). -->
+  <xsl:function name="ed:title-supplied" as="xs:boolean">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="exists(root($doc)//tei:titleStmt/tei:title[@type = 'supplied'])"/>
+  </xsl:function>
+
+  <!-- "journal: unknown", "pp. 212–215": one part of a bibliographic description, labelled. -->
+  <xsl:function name="ed:bibl-part" as="xs:string">
+    <xsl:param name="part" as="element()"/>
+    <xsl:variable name="label" select="if ($part/self::tei:title) then map{'a': 'article', 'j': 'journal', 'm': 'book', 's': 'series'}(string($part/@level))
+      else map{'author': 'author', 'editor': 'editor', 'date': 'year', 'pubPlace': 'place', 'publisher': 'publisher', 'textLang': 'language', 'idno': 'identifier'}(local-name($part))"/>
+    <xsl:sequence select="if ($part/self::tei:biblScope) then normalize-space($part)
+      else string-join(($label, normalize-space($part)), ': ')"/>
+  </xsl:function>
 </xsl:stylesheet>

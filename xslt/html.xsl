@@ -376,6 +376,21 @@
     <cite class="title {@level}"><xsl:apply-templates mode="#current"/></cite>
   </xsl:template>
 
+  <xsl:template match="tei:q[ed:needs-quotation-marks(.)]" mode="html:text" priority="1">
+    <q><xsl:apply-templates mode="#current"/></q>
+  </xsl:template>
+
+  <!-- The parts of an archival shelfmark are elements only (no text between them):
+       separate them as a citation does. -->
+  <xsl:template match="tei:msIdentifier" mode="html:text" priority="1">
+    <span class="msIdentifier">
+      <xsl:for-each select="*">
+        <xsl:if test="position() gt 1">, </xsl:if>
+        <xsl:apply-templates select="." mode="#current"/>
+      </xsl:for-each>
+    </span>
+  </xsl:template>
+
   <xsl:template match="tei:quote | tei:q" mode="html:text">
     <!-- The source's quotation marks are in the text: add none. -->
     <span class="{local-name()}"><xsl:apply-templates mode="#current"/></span>
