@@ -1,0 +1,364 @@
+"""The plain-text edition (tei_tools.text, xslt/text.xsl), read back as a reader would.
+
+Built with the pipeline into tmp_path. The output is split into its sections (a heading is a
+line underlined with "-" or "="); the running text and the notes are compared word for word
+with the edition's reading text, the same comparison the fidelity test makes for the source.
+"""
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from conftest import EDITION_DIR, FIXTURES
+from test_fidelity import differences
+from tei_tools import text, transform
+from tei_tools.cli import main
+from tei_tools.readings import NS, reading_text, words
+
+ARTICLE = EDITION_DIR / "mopr-1922-1924.xml"
+LONG_WORDS = FIXTURES / "text" / "long-words.xml"
+SMALL = FIXTURES / "html" / "small-edition.xml"
+
+PAGE_MARKER = re.compile(r"\[p\. ([^\]\s]+)\]")
+AUTHOR_MARKER = re.compile(r"\[(\d+)\]")
+EDITORIAL_MARKER = re.compile(r"\[([a-z]+)\]")
+GAP_MARKER = "[…]"
+ENTRY = re.compile(r"^\[(\w+)\] ")
+
+
+# ---------------------------------------------------------------- building and reading
+
+
+def build_txt(path: Path, out: Path, monkeypatch, epoch: str | None = None) -> bytes:
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    report = transform.build([path], out, ["txt"])
+    report.raise_for_failures()
+    return (out / f"{path.stem}.txt").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def article_txt(tmp_path_factory) -> str:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        data = build_txt(ARTICLE, tmp_path_factory.mktemp("txt"), monkeypatch)
+    return data.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def tei():
+    return etree.parse(str(ARTICLE))
+
+
+def sections(txt: str) -> list[tuple[str, str, str]]:
+    """(heading, rule, text up to the next heading) in order: "=" marks the title, "-" a section."""
+    lines = txt.split("\n")
+    found, heading, rule, start = [], "", "", 0
+    for i in range(1, len(lines)):
+        line = lines[i]
+        if line and len(set(line)) == 1 and line[0] in "-=" and len(line) == len(lines[i - 1]) and lines[i - 1].strip():
+            found.append((heading, rule, "\n".join(lines[start:i - 1])))
+            heading, rule, start = lines[i - 1], line[0], i + 1
+    found.append((heading, rule, "\n".join(lines[start:])))
+    return found
+
+
+def section(txt: str, heading: str) -> str:
+    matches = [body for title, rule, body in sections(txt) if title == heading and rule == "-"]
+    assert len(matches) == 1, f"one section {heading!r} expected, found {len(matches)}"
+    return matches[0]
+
+
+def blocks(body: str) -> list[str]:
+    """Paragraphs (blocks between blank lines), each as one line."""
+    return [" ".join(block.split()) for block in body.split("\n\n") if block.strip()]
+
+
+def note_entries(body: str) -> dict[str, str]:
+    """{label: text} of a notes section's entries "[label] text"."""
+    entries = {}
+    for block in blocks(body):
+        match = ENTRY.match(block)
+        if match:
+            assert match.group(1) not in entries, f"note {match.group(1)} listed twice"
+            entries[match.group(1)] = block[match.end():]
+    return entries
+
+
+def head_text(tree) -> str:
+    return " ".join(tree.findtext(".//tei:body//tei:head", namespaces=NS).split())
+
+
+def running_text(txt: str, tree) -> str:
+    """The article's text: the section under the article's heading, up to the notes."""
+    body = section(txt, head_text(tree))
+    return body.removeprefix("(Title supplied by the editors.)")
+
+
+def without_markers(value: str, pages_as: str | None = None) -> str:
+    """The text with every marker removed; page markers kept as a word if asked."""
+    value = PAGE_MARKER.sub(lambda m: f" {pages_as}{m.group(1)} " if pages_as else " ", value)
+    value = AUTHOR_MARKER.sub(" ", value)
+    value = EDITORIAL_MARKER.sub(" ", value)
+    return value.replace(GAP_MARKER, " ")
+
+
+def reading_with_pages(element, sentinel: str) -> str:
+    """The element's reading text with each page break written as a word: <sentinel><n>."""
+    element = copy.deepcopy(element)
+    for pb in element.iter(f"{{{NS['tei']}}}pb"):
+        pb.tail = f" {sentinel}{pb.get('n')} " + (pb.tail or "")
+    return reading_text(element)
+
+
+def continuations(note, tree) -> list:
+    parts, nxt = [], note.get("next")
+    while nxt:
+        part = tree.xpath("//tei:note[@xml:id=$id]", namespaces=NS, id=nxt.lstrip("#"))[0]
+        parts.append(part)
+        nxt = part.get("next")
+    return parts
+
+
+def author_notes(tree) -> list:
+    return tree.xpath("//tei:text//tei:note[not(@type='editorial')][not(@prev)]", namespaces=NS)
+
+
+def editorial_notes(tree) -> list:
+    return tree.xpath("//tei:text//tei:note[@type='editorial']", namespaces=NS)
+
+
+# ---------------------------------------------------------------- nothing lost
+
+
+def test_the_running_text_is_the_reading_text_with_each_page_where_it_begins(article_txt, tei):
+    """Every word of the body, in order, nothing added; each page marker between the right words."""
+    body = tei.find(".//tei:body", namespaces=NS)
+    head = body.find(".//tei:head", namespaces=NS)
+    # A page break before the heading stands above it (tested below), not in the running text.
+    before_head = len(head.xpath("preceding-sibling::tei:pb", namespaces=NS))
+    sentinel = "PAGEBREAK"
+    expected = words(reading_with_pages(body, sentinel))[before_head:]
+    actual = words(without_markers(running_text(article_txt, tei), pages_as=sentinel))
+    assert differences(expected, actual) == []
+
+
+def test_the_first_page_marker_stands_above_the_heading_it_precedes(article_txt, tei):
+    first = tei.xpath("//tei:body//tei:head/preceding-sibling::tei:pb/@n", namespaces=NS)
+    lines = [line for line in article_txt.split("\n") if line.strip()]
+    heading = next(i for i, line in enumerate(lines[:-1])
+                   if line == head_text(tei) and lines[i + 1] == "-" * len(line))
+    assert first, "the article's first page break precedes its heading"
+    assert lines[heading - 1] == f"[p. {first[0]}]"
+
+
+def test_the_four_page_markers_of_the_article(article_txt, tei):
+    flat = " ".join(running_text(article_txt, tei).split())
+    assert re.search(r"those present\[…\]\[[a-z]\] \[p\. 213\] The society's Bureau", flat)
+    assert re.search(r"implementation of the project\. \[…\]\[[a-z]\] \[p\. 214\] fundraising\. In January", flat)
+    assert re.search(r"from bourgeois\[[a-z]\] \[p\. 215\] \"justice\" hundreds", flat)
+    assert [m.group(1) for m in PAGE_MARKER.finditer(flat)] == ["213", "214", "215"]  # 212: above the heading
+
+
+def test_each_author_note_is_whole_with_its_continuation_and_page(article_txt, tei):
+    entries = note_entries(section(article_txt, "Notes"))
+    for note in author_notes(tei):
+        parts = [note, *continuations(note, tei)]
+        # a continuation begins on the page whose break precedes it
+        expected = words(" ".join(
+            (f"PAGEBREAK{part.xpath('string(preceding::tei:pb[1]/@n)', namespaces=NS)} " if part is not note else "")
+            + reading_text(part) for part in parts))
+        actual = words(without_markers(entries[note.get("n")], pages_as="PAGEBREAK"))
+        assert differences(expected, actual) == [], f"note {note.get('n')}"
+
+
+def test_footnote_1_is_joined_and_marks_page_213_inside(article_txt):
+    note = note_entries(section(article_txt, "Notes"))["1"]
+    assert re.search(r"in August 1922\[[a-z]\] \[p\. 213\] by the Government of Poland\.", note)
+
+
+def test_each_editorial_note_is_listed_whole(article_txt, tei):
+    entries = note_entries(section(article_txt, "Editorial notes"))
+    assert len(entries) == len(editorial_notes(tei))
+    for label, note in zip(entries, editorial_notes(tei)):
+        assert differences(words(reading_text(note)), words(without_markers(entries[label]))) == [], label
+
+
+# ---------------------------------------------------------------- markers and notes
+
+
+def test_author_markers_are_1_to_n_in_order_each_with_its_note(article_txt, tei):
+    markers = AUTHOR_MARKER.findall(running_text(article_txt, tei))
+    numbers = [n.get("n") for n in author_notes(tei)]
+    assert markers == numbers == [str(i) for i in range(1, 13)]
+    assert list(note_entries(section(article_txt, "Notes"))) == numbers
+
+
+def test_editorial_markers_are_lettered_in_order_each_with_its_note(article_txt, tei):
+    """Markers stand in the text or inside an author's note; each letter once, a, b, c …"""
+    notes_body = "\n".join(note_entries(section(article_txt, "Notes")).values())
+    in_text = EDITORIAL_MARKER.findall(running_text(article_txt, tei))
+    in_notes = EDITORIAL_MARKER.findall(notes_body)
+    entries = list(note_entries(section(article_txt, "Editorial notes")))
+    assert sorted(in_text + in_notes) == entries == [chr(ord("a") + i) for i in range(len(editorial_notes(tei)))]
+    assert len(in_notes) == len(tei.xpath("//tei:note[not(@type='editorial')]//tei:note[@type='editorial']", namespaces=NS))
+
+
+def test_lost_text_has_its_marker(article_txt, tei):
+    assert running_text(article_txt, tei).count(GAP_MARKER) == len(tei.xpath("//tei:body//tei:gap", namespaces=NS))
+
+
+def test_the_conventions_are_explained_in_the_file(article_txt):
+    conventions = section(article_txt, "How to read this text")
+    for marker in ("[p. 213]", "[1]", "[a]", GAP_MARKER, "212n"):
+        assert marker in conventions
+
+
+# ---------------------------------------------------------------- title block, corrections, index
+
+
+def test_the_title_block_names_title_source_editors_licence_identifier_citation(article_txt, tei):
+    title, rule, front = sections(article_txt)[1]
+    assert rule == "="
+    assert title == " ".join(tei.findtext(".//tei:titleStmt/tei:title[@type='supplied']", namespaces=NS).split())
+    fields = dict(re.findall(r"^(\w[\w ]*):\s+(.*)$", front, flags=re.MULTILINE))
+    assert fields["Title"] == "supplied by the editors"
+    assert fields["Identifier"] == tei.findtext(".//tei:publicationStmt/tei:idno[@type='edition']", namespaces=NS)
+    flat = " ".join(front.split())
+    assert tei.find(".//tei:licence", namespaces=NS).get("target") in flat
+    assert "The tei-tools editors" in fields["Editors"]
+    assert "BIBLIO.VN" in flat and "212–215" in flat
+    assert "Cite as" in fields
+
+
+def correction_entries(txt: str) -> list[str]:
+    return [b for b in blocks(section(txt, "Corrections")) if re.match(r"\d+\. p\. ", b)]
+
+
+def collapsed(value: str) -> str:
+    """White space as the Corrections section shows it: runs collapsed, ends kept."""
+    return re.sub(r"\s+", " ", value)
+
+
+def test_each_correction_is_listed_with_both_readings_certainty_and_reason(article_txt, tei):
+    choices = tei.xpath("//tei:text//tei:choice[(tei:sic and tei:corr) or (tei:orig and tei:reg)]", namespaces=NS)
+    entries = correction_entries(article_txt)
+    assert len(entries) == len(choices)
+    for entry, choice in zip(entries, choices):
+        source = choice.find("tei:sic", NS) if choice.find("tei:sic", NS) is not None else choice.find("tei:orig", NS)
+        fixed = choice.find("tei:corr", NS) if choice.find("tei:corr", NS) is not None else choice.find("tei:reg", NS)
+        assert "“" + collapsed("".join(source.itertext())) + "”" in entry
+        assert "“" + collapsed(reading_text(fixed)) + "”" in entry
+        if fixed.get("cert"):
+            assert f"(certainty: {fixed.get('cert')})" in entry
+        for pointer in (fixed.get("ana") or "").split():
+            reason = tei.xpath("//tei:category[@xml:id=$id]/tei:catDesc", namespaces=NS, id=pointer.lstrip("#"))[0]
+            assert " ".join(words(reading_text(reason))) in " ".join(words(entry))
+        for note in tei.xpath("//tei:note[@target=$t]", namespaces=NS, t=f"#{choice.get('{http://www.w3.org/XML/1998/namespace}id')}"):
+            assert " ".join(words(reading_text(note))) in " ".join(words(entry))
+
+
+def expected_pages(entry, tree) -> list[str]:
+    """The index's page list for a register entry, worked out from the TEI: "212", "212n" …"""
+    pages: list[str] = []
+    first_page = tree.xpath("string((//tei:body//tei:pb)[1]/@n)", namespaces=NS)
+    for name in tree.xpath("//tei:text//*[@ref=$ref]", namespaces=NS, ref=f"#{entry.get('{http://www.w3.org/XML/1998/namespace}id')}"):
+        page = name.xpath("string(preceding::tei:pb[1]/@n)", namespaces=NS) or first_page
+        in_note = bool(name.xpath("ancestor::tei:note", namespaces=NS))
+        token = page + ("n" if in_note else "")
+        if token not in pages:
+            pages.append(token)
+    return sorted(pages, key=lambda t: (int(t.rstrip("n")), t.endswith("n")))
+
+
+def entry_label(entry) -> str:
+    standard = entry.xpath("*[@type='standard' or @type='full'][1]", namespaces=NS)[0]
+    whole = " ".join("".join(standard.itertext()).split())
+    surname = standard.findtext("tei:surname", namespaces=NS)
+    if not surname:
+        return whole
+    rest = " ".join(whole.replace(surname, " ", 1).split())  # forenames or initials
+    return f"{surname}, {rest}" if rest else surname
+
+
+@pytest.mark.parametrize("kind, title", [("person", "persons"), ("place", "places"), ("org", "organisations")])
+def test_the_index_lists_every_entry_with_its_pages(article_txt, tei, kind, title):
+    index = section(article_txt, f"Index of {title}").strip().split("\n\n")[0]  # one entry a line
+    lines = index.replace("\n    ", " ").split("\n")
+    register = tei.xpath(f"//tei:standOff//tei:{kind}[@xml:id]", namespaces=NS)
+    assert len(lines) == len(register)
+    for entry in register:
+        label = entry_label(entry)
+        matching = [line for line in lines if line.startswith(label) and re.match(r"(?: \(.*?\))?: ", line[len(label):])]
+        assert len(matching) == 1, label
+        pages = re.match(r"(?: \(.*?\))?: ([^.]*)\.", matching[0][len(label):]).group(1).split(", ")
+        assert pages == expected_pages(entry, tei), label
+        standard = " ".join(entry.xpath("string(*[@type='standard' or @type='full'][1])", namespaces=NS).split())
+        for form in entry.xpath("*[@type='source']", namespaces=NS):
+            form = " ".join("".join(form.itertext()).split())
+            assert form == standard or form in matching[0], (label, form)
+
+
+# ---------------------------------------------------------------- the file's form
+
+
+@pytest.mark.parametrize("path", [ARTICLE, SMALL, LONG_WORDS], ids=lambda p: p.stem)
+def test_no_line_is_longer_than_72_characters(path, tmp_path, monkeypatch):
+    lines = build_txt(path, tmp_path, monkeypatch).decode("utf-8").split("\n")
+    assert max(len(line) for line in lines) <= text.LINE_WIDTH
+    assert not [line for line in lines if line != line.rstrip()], "no line ends in white space"
+
+
+def test_a_word_longer_than_a_line_is_cut_without_losing_a_character(tmp_path, monkeypatch):
+    url = etree.parse(str(LONG_WORDS)).xpath("string(//tei:ref/@target)", namespaces=NS)
+    assert len(url) > text.LINE_WIDTH
+    txt = build_txt(LONG_WORDS, tmp_path, monkeypatch).decode("utf-8")
+    note = next(block for block in section(txt, "Notes").split("\n\n") if block.startswith("[2] "))
+    assert f"<{url}>" in "".join(line.strip() for line in note.split("\n"))  # cut only by line breaks
+
+
+def test_utf8_nfc_lf_one_final_newline_and_single_blank_lines(article_txt):
+    data = article_txt.encode("utf-8")
+    assert data.decode("utf-8") == unicodedata.normalize("NFC", article_txt)
+    assert b"\r" not in data
+    assert data.endswith(b"\n") and not data.endswith(b"\n\n")
+    assert b"\n\n\n" not in data
+    assert "’" in article_txt and "–" in article_txt and "МОПР" in article_txt  # typographic characters kept
+
+
+def test_as_plain_text_fixes_line_ends_normal_form_and_final_newline():
+    decomposed = "Mic\u0301kevic\u030cius\r\nline\n\n\n"
+    assert text.as_plain_text(decomposed) == "Mićkevičius\nline\n".encode("utf-8")
+
+
+# ---------------------------------------------------------------- reproducibility and the command
+
+
+def test_two_builds_are_byte_identical(tmp_path, monkeypatch):
+    first = build_txt(ARTICLE, tmp_path / "one", monkeypatch)
+    second = build_txt(ARTICLE, tmp_path / "two", monkeypatch)
+    assert first == second
+
+
+def test_the_build_date_is_source_date_epoch_else_the_revision_date(tmp_path, monkeypatch, tei):
+    revised = tei.xpath("string(//tei:revisionDesc/tei:change[1]/@when)", namespaces=NS)
+    assert f"Built on {revised} " in build_txt(ARTICLE, tmp_path / "a", monkeypatch).decode("utf-8")
+    stamped = build_txt(ARTICLE, tmp_path / "b", monkeypatch, epoch="1700000000").decode("utf-8")
+    assert "Built on 2023-11-14 " in stamped
+    assert f"Built on {revised} " not in stamped
+
+
+def test_tei_tools_build_format_txt_writes_stem_txt(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    result = CliRunner().invoke(main, ["build", "--format", "txt", "--out", str(tmp_path), str(SMALL)])
+    assert result.exit_code == 0, result.output
+    outputs = [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")]  # the pipeline's own records are hidden
+    assert outputs == ["small-edition.txt"]
+    assert (tmp_path / "small-edition.txt").read_text(encoding="utf-8").startswith("A small test article on Red Aid\n===")

@@ -1,0 +1,427 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  The plain-text reading edition: UTF-8, lines of at most 72 characters, paragraphs
+  separated by one blank line. Shared logic (titles, metadata, notes, corrections, pages,
+  registers) comes from common.xsl; this file only says how the edition reads as text.
+
+  The output is built as a sequence of blocks (strings that may span lines); the root
+  template joins them with one blank line. Every block is wrapped here, by txt:wrap, so
+  the line length never depends on what reads the file.
+
+  Markers (documented in docs/readme-text.md and in the file's own "How to read" section):
+    [p. 213]  printed page 213 begins here
+    [1]       the author's note 1 (under "Notes")
+    [a]       an editors' note (under "Editorial notes")
+    […]       text lost in the source
+-->
+<xsl:stylesheet version="3.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tei="http://www.tei-c.org/ns/1.0"
+  xmlns:ed="urn:tei-tools:edition"
+  xmlns:txt="urn:tei-tools:text"
+  exclude-result-prefixes="#all">
+
+  <xsl:import href="common.xsl"/>
+
+  <xsl:output method="text" encoding="UTF-8" normalization-form="NFC"/>
+
+  <!-- The longest line the file may have, in characters. -->
+  <xsl:variable name="txt:width" as="xs:integer" select="72"/>
+  <!-- Stands for a space that no line may break at (inside "[p. 213]"); a private-use
+       character, never in a TEI text, turned back into a space once the lines are made. -->
+  <xsl:variable name="txt:glue" as="xs:string" select="'&#xE000;'"/>
+  <!-- Labels of the title block are padded to this width; their values hang under it. -->
+  <xsl:variable name="txt:label-width" as="xs:integer" select="12"/>
+
+  <xsl:variable name="txt:doc" select="/"/>
+
+  <!-- ============================ the file ============================ -->
+
+  <xsl:template match="/">
+    <xsl:variable name="blocks" as="xs:string*">
+      <xsl:call-template name="txt:front-matter"/>
+      <xsl:call-template name="txt:conventions"/>
+      <xsl:apply-templates select="//tei:text/tei:body" mode="txt:block"/>
+      <xsl:call-template name="txt:notes"/>
+      <xsl:call-template name="txt:editorial-notes"/>
+      <xsl:call-template name="txt:corrections"/>
+      <xsl:call-template name="txt:registers"/>
+      <xsl:call-template name="txt:colophon"/>
+    </xsl:variable>
+    <xsl:value-of select="string-join($blocks[normalize-space()], '&#10;&#10;') || '&#10;'"/>
+  </xsl:template>
+
+  <!-- ============================ wrapping ============================ -->
+
+  <!-- $text as lines of at most $txt:width characters, broken at spaces. The first line
+       starts with $first, the others with $rest (a hanging indent). -->
+  <xsl:function name="txt:wrap" as="xs:string">
+    <xsl:param name="text" as="xs:string"/>
+    <xsl:param name="first" as="xs:string"/>
+    <xsl:param name="rest" as="xs:string"/>
+    <xsl:variable name="room" select="$txt:width - max((string-length($first), string-length($rest)))"/>
+    <xsl:variable name="lines" select="txt:lines(normalize-space($text), $room)"/>
+    <xsl:sequence select="translate(string-join(($first || $lines[1], $lines[position() gt 1] ! ($rest || .)), '&#10;'), $txt:glue, ' ')"/>
+  </xsl:function>
+
+  <!-- Greedy line breaking, one line per step (a step per word is five times slower in
+       Saxon): the line ends at the last space within $room + 1 characters. A word longer
+       than a line (never in prose, perhaps in a URL) is cut at $room characters, so the
+       limit always holds; the cut shows only as a line break. -->
+  <xsl:function name="txt:lines" as="xs:string*">
+    <xsl:param name="text" as="xs:string"/>
+    <xsl:param name="room" as="xs:integer"/>
+    <xsl:sequence select="txt:lines($text, 1, $room)"/>
+  </xsl:function>
+
+  <!-- The lines of $text from character $from on (an offset, so the rest of a long
+       paragraph is not copied for every line). -->
+  <xsl:function name="txt:lines" as="xs:string*">
+    <xsl:param name="text" as="xs:string"/>
+    <xsl:param name="from" as="xs:integer"/>
+    <xsl:param name="room" as="xs:integer"/>
+    <xsl:variable name="window" select="substring($text, $from, $room + 1)"/>
+    <xsl:choose>
+      <xsl:when test="string-length($window) le $room">
+        <xsl:sequence select="$window[. or $from = 1]"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <!-- one character more, to see what follows a space at the end of the window -->
+        <xsl:variable name="space" select="txt:break(substring($text, $from, $room + 2), index-of(string-to-codepoints($window), 32))"/>
+        <xsl:variable name="end" select="($space - 1, $room)[1]"/>
+        <xsl:sequence select="substring($window, 1, $end)"/>
+        <xsl:sequence select="txt:lines($text, $from + $end + (if (exists($space)) then 1 else 0), $room)"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:function>
+
+  <!-- The last of $spaces a line may end at: not the one in "p. 213" or "No. 27", which
+       would leave a number at the start of a line, away from its abbreviation. -->
+  <xsl:function name="txt:break" as="xs:integer?">
+    <xsl:param name="text" as="xs:string"/>
+    <xsl:param name="spaces" as="xs:integer*"/>
+    <xsl:sequence select="if (empty($spaces)) then () else
+      let $at := $spaces[last()], $before := substring($text, 1, $at - 1)
+      return if ((ends-with($before, ' p.') or ends-with($before, ' pp.') or ends-with($before, 'No.'))
+                 and string-to-codepoints(substring($text, $at + 1, 1)) = (48 to 57))
+        then txt:break($text, $spaces[position() lt last()])
+        else $at"/>
+  </xsl:function>
+
+  <xsl:function name="txt:paragraph" as="xs:string">
+    <xsl:param name="text" as="xs:string"/>
+    <xsl:sequence select="txt:wrap($text, '', '')"/>
+  </xsl:function>
+
+  <!-- A heading underlined with $rule ("=" for the title, "-" for a section). -->
+  <xsl:function name="txt:heading" as="xs:string">
+    <xsl:param name="text" as="xs:string"/>
+    <xsl:param name="rule" as="xs:string"/>
+    <xsl:variable name="wrapped" select="txt:paragraph($text)"/>
+    <xsl:variable name="longest" select="max(tokenize($wrapped, '&#10;') ! string-length(.))"/>
+    <xsl:sequence select="$wrapped || '&#10;' || string-join((1 to $longest) ! $rule)"/>
+  </xsl:function>
+
+  <!-- "Licence:    Creative Commons …" with the value hanging under itself. -->
+  <xsl:function name="txt:field" as="xs:string?">
+    <xsl:param name="label" as="xs:string"/>
+    <xsl:param name="value" as="xs:string?"/>
+    <xsl:sequence select="txt:term(if ($label) then $label || ':' else '', $value)"/>
+  </xsl:function>
+
+  <!-- "[1]         The author’s note …": a term and its explanation, as in a glossary. -->
+  <xsl:function name="txt:term" as="xs:string?">
+    <xsl:param name="term" as="xs:string"/>
+    <xsl:param name="value" as="xs:string?"/>
+    <xsl:variable name="indent" select="string-join((1 to $txt:label-width) ! ' ')"/>
+    <xsl:sequence select="if (normalize-space($value))
+      then txt:wrap($value, substring($term || $indent, 1, $txt:label-width), $indent)
+      else ()"/>
+  </xsl:function>
+
+  <!-- "[1] text …" with the text hanging under itself. -->
+  <xsl:function name="txt:labelled" as="xs:string">
+    <xsl:param name="label" as="xs:string"/>
+    <xsl:param name="text" as="xs:string"/>
+    <xsl:sequence select="txt:wrap($text, $label || ' ', string-join((0 to string-length($label)) ! ' '))"/>
+  </xsl:function>
+
+  <!-- ============================ markers ============================ -->
+
+  <xsl:function name="txt:page-marker" as="xs:string">
+    <xsl:param name="n" as="xs:string"/>
+    <xsl:sequence select="'[p.' || $txt:glue || $n || ']'"/>
+  </xsl:function>
+
+  <xsl:function name="txt:note-marker" as="xs:string">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:sequence select="'[' || ed:note-label($note) || ']'"/>
+  </xsl:function>
+
+  <xsl:variable name="txt:gap-marker" as="xs:string" select="'[…]'"/>
+
+  <!-- ============================ the title block ============================ -->
+
+  <xsl:template name="txt:front-matter">
+    <xsl:variable name="doc" select="$txt:doc"/>
+    <xsl:variable name="source" select="ed:source($doc)"/>
+    <xsl:variable name="licence" select="ed:licence($doc)"/>
+    <xsl:sequence select="string-join((
+      txt:heading(ed:title($doc), '='),
+      ed:subtitle($doc) ! txt:paragraph(.)), '&#10;')"/>
+    <xsl:variable name="fields" as="xs:string*">
+      <xsl:sequence select="txt:field('Title', if (ed:title-supplied($doc)) then 'supplied by the editors' else ())"/>
+      <xsl:sequence select="txt:field('Source', string-join((
+        ed:source-title($doc),
+        ($source/tei:publisher)[1] ! normalize-space(.),
+        'printed pages ' || ed:source-pages($doc)), ', ')
+        || ($source/tei:idno[@type = 'file'])[1] ! (' (file ' || normalize-space(.) || ')') || '.')"/>
+      <xsl:sequence select="txt:field('Status', ($source/tei:note)[1] ! txt:inline(.))"/>
+      <xsl:for-each select="$source/tei:relatedItem[@type = 'original']/tei:bibl">
+        <xsl:sequence select="txt:field('Original', string-join(*[not(self::tei:note)][normalize-space()] ! ed:bibl-part(.), '; ')
+          || '.' || tei:note ! (' ' || txt:inline(.)))"/>
+      </xsl:for-each>
+      <xsl:for-each select="$doc//tei:titleStmt/tei:respStmt">
+        <xsl:sequence select="txt:field('Editors', string-join((tei:persName | tei:orgName | tei:name) ! normalize-space(.), ', ')
+          || tei:resp[normalize-space()] ! (' (' || normalize-space(.) || ')'))"/>
+      </xsl:for-each>
+      <xsl:sequence select="txt:field('Publisher', ed:publisher($doc))"/>
+      <xsl:sequence select="txt:field('Published', ed:edition-date($doc))"/>
+      <xsl:sequence select="txt:field('Licence', normalize-space($licence)
+        || ($licence/@target ! ed:safe-url(.)) ! (' &lt;' || . || '&gt;'))"/>
+      <xsl:sequence select="txt:field('Rights', string-join($licence/../tei:p ! normalize-space(.), ' '))"/>
+      <xsl:sequence select="txt:field('Identifier', ed:identifier($doc))"/>
+      <xsl:sequence select="txt:field('Cite as', ed:citation($doc))"/>
+      <xsl:sequence select="txt:field('', 'To cite a passage, add the printed page shown by the nearest ' || txt:page-marker('…') || ' marker before it.')"/>
+    </xsl:variable>
+    <xsl:sequence select="string-join($fields, '&#10;')"/>
+  </xsl:template>
+
+  <!-- What each marker means, in the file itself: a quoted extract should be readable. -->
+  <xsl:template name="txt:conventions">
+    <xsl:variable name="doc" select="$txt:doc"/>
+    <xsl:variable name="page" select="string((ed:pages($doc)[2], ed:pages($doc)[1])[1]/@n)"/>
+    <xsl:variable name="first" select="string(ed:pages($doc)[1]/@n)"/>
+    <xsl:sequence select="txt:heading('How to read this text', '-')"/>
+    <xsl:sequence select="string-join((
+      txt:term('[p. ' || $page || ']', 'Printed page ' || $page || ' of the original begins here.'),
+      txt:term('[1]', 'The author’s note 1, numbered as printed: see Notes.'),
+      txt:term('[a]', 'A note by the editors, not in the source: see Editorial notes.'),
+      txt:term($txt:gap-marker, 'Text lost in the source; an editors’ note says what is known.')
+      ), '&#10;')"/>
+    <xsl:sequence select="txt:paragraph('The text is the edition’s reading text: where the editors corrected the source, the correction stands in the text and the source’s reading is listed under Corrections. Spelling, punctuation and quotation marks are otherwise the source’s. Persons, places and organisations are listed in the Index with the pages where they are named; “' || $first || 'n” means in a note on page ' || $first || '.')"/>
+  </xsl:template>
+
+  <!-- ============================ the running text (mode txt:block) ============================ -->
+
+  <xsl:mode name="txt:block" on-no-match="shallow-skip"/>
+
+  <xsl:template match="tei:body | tei:front | tei:back | tei:div" mode="txt:block">
+    <xsl:apply-templates mode="#current"/>
+  </xsl:template>
+
+  <!-- A page that begins between paragraphs (or before the heading) is a line of its own. -->
+  <xsl:template match="tei:pb[@n]" mode="txt:block">
+    <xsl:sequence select="translate(txt:page-marker(@n), $txt:glue, ' ')"/>
+  </xsl:template>
+
+  <xsl:template match="tei:div/tei:head" mode="txt:block">
+    <xsl:sequence select="txt:heading(txt:inline(.), '-')
+      || (if (@type = 'supplied') then '&#10;(Title supplied by the editors.)' else '')"/>
+  </xsl:template>
+
+  <!-- Paragraphs, and anything else at this level that holds text, become wrapped paragraphs:
+       an element this stylesheet does not know must not lose its words. -->
+  <xsl:template match="tei:p | *" mode="txt:block" priority="-1">
+    <xsl:sequence select="txt:paragraph(txt:inline(.))"/>
+  </xsl:template>
+
+  <!-- A note standing between paragraphs is shown by its marker, on a line of its own. -->
+  <xsl:template match="tei:note[not(@prev)]" mode="txt:block">
+    <xsl:sequence select="txt:note-marker(.)"/>
+  </xsl:template>
+  <xsl:template match="tei:note[@prev]" mode="txt:block"/>
+
+  <!-- ============================ inline text (mode txt:inline) ============================ -->
+
+  <!-- An element's text as the reader reads it: corrections in, the source's readings out,
+       notes as markers, pages as markers, one space for each run of white space. -->
+  <xsl:function name="txt:inline" as="xs:string">
+    <xsl:param name="element" as="element()"/>
+    <xsl:variable name="parts" as="xs:string*">
+      <xsl:apply-templates select="$element/node()" mode="txt:inline"/>
+    </xsl:variable>
+    <xsl:variable name="text" select="normalize-space(string-join($parts))"/>
+    <!-- A page marker holds on to the word that begins the page. (Regular expressions are
+         slow in Saxon on a paragraph's length: only where there is a marker.) -->
+    <xsl:sequence select="if (contains($text, $txt:glue))
+      then replace($text, $txt:glue || ' ', $txt:glue) => replace($txt:glue || '$', '')
+      else $text"/>
+  </xsl:function>
+
+  <xsl:mode name="txt:inline" on-no-match="text-only-copy"/>
+
+  <!-- The source's quotation marks are in its text; the editors' own prose needs them added. -->
+  <xsl:template match="tei:q | tei:quote" mode="txt:inline">
+    <xsl:variable name="marks" select="ed:needs-quotation-marks(.)"/>
+    <xsl:sequence select="'“'[$marks]"/>
+    <xsl:apply-templates mode="#current"/>
+    <xsl:sequence select="'”'[$marks]"/>
+  </xsl:template>
+
+  <xsl:template match="tei:sic | tei:orig" mode="txt:inline"/>
+  <xsl:template match="tei:choice[not(tei:corr | tei:reg)]" mode="txt:inline">
+    <xsl:apply-templates select="*[1]" mode="#current"/>
+  </xsl:template>
+
+  <xsl:template match="tei:note[not(@prev)]" mode="txt:inline">
+    <xsl:sequence select="txt:note-marker(.)"/>
+  </xsl:template>
+  <!-- A continuation is read with the first part of its note. -->
+  <xsl:template match="tei:note[@prev]" mode="txt:inline"/>
+
+  <!-- The marker stands where the page begins, bound to the word that begins it. -->
+  <xsl:template match="tei:pb[@n]" mode="txt:inline">
+    <xsl:sequence select="' ' || txt:page-marker(@n) || $txt:glue"/>
+  </xsl:template>
+
+  <!-- Lost words are a gap between words; lost letters belong to the word they are part of. -->
+  <xsl:template match="tei:gap" mode="txt:inline">
+    <xsl:sequence select="if (@unit = 'chars') then $txt:gap-marker else ' ' || $txt:gap-marker"/>
+  </xsl:template>
+
+  <xsl:template match="tei:lb" mode="txt:inline">
+    <xsl:sequence select="' '"/>
+  </xsl:template>
+
+  <!-- A link keeps its text and shows its target, if the target may be written at all. -->
+  <xsl:template match="tei:ref[@target]" mode="txt:inline">
+    <xsl:apply-templates mode="#current"/>
+    <xsl:for-each select="ed:safe-url(@target)[not(starts-with(., '#'))]">
+      <xsl:sequence select="' &lt;' || . || '&gt;'"/>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- ============================ notes ============================ -->
+
+  <!-- A note as one text: its continuations joined to it, each after the marker of its page. -->
+  <xsl:function name="txt:note-text" as="xs:string">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:sequence select="string-join((txt:inline($note),
+      ed:continuations($note) ! (txt:page-marker(ed:page(.)) || $txt:glue || txt:inline(.))), ' ')"/>
+  </xsl:function>
+
+  <xsl:template name="txt:notes">
+    <xsl:variable name="notes" select="ed:author-notes($txt:doc)"/>
+    <xsl:if test="$notes">
+      <xsl:sequence select="txt:heading('Notes', '-')"/>
+      <xsl:sequence select="txt:paragraph('The author’s notes, numbered as printed; each is printed at the foot of the page of its marker.')"/>
+      <xsl:sequence select="$notes ! txt:labelled(txt:note-marker(.), txt:note-text(.))"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="txt:editorial-notes">
+    <xsl:variable name="notes" select="ed:editorial-notes($txt:doc)"/>
+    <xsl:if test="$notes">
+      <xsl:sequence select="txt:heading('Editorial notes', '-')"/>
+      <xsl:sequence select="txt:paragraph('Added by the editors, lettered in the order of the text; not part of the source.')"/>
+      <xsl:sequence select="$notes ! txt:labelled(txt:note-marker(.), txt:note-text(.))"/>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ============================ corrections ============================ -->
+
+  <!-- A reading as it stands, white space collapsed but kept at its ends ("“ – ”"). -->
+  <xsl:function name="txt:reading" as="xs:string">
+    <xsl:param name="reading" as="element()?"/>
+    <xsl:param name="mode" as="xs:string"/>
+    <xsl:variable name="parts" as="xs:string*">
+      <xsl:choose>
+        <xsl:when test="$mode = 'as-published'"><xsl:apply-templates select="$reading/node()" mode="ed:as-published"/></xsl:when>
+        <xsl:otherwise><xsl:apply-templates select="$reading/node()" mode="ed:reading"/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:variable name="text" select="string-join($parts)"/>
+    <xsl:sequence select="'“' || ' '[txt:is-space(substring($text, 1, 1))] || normalize-space($text)
+      || ' '[txt:is-space(substring($text, string-length($text)))] || '”'"/>
+  </xsl:function>
+
+  <xsl:function name="txt:is-space" as="xs:boolean">
+    <xsl:param name="char" as="xs:string"/>
+    <xsl:sequence select="$char != '' and normalize-space($char) = ''"/>
+  </xsl:function>
+
+  <xsl:template name="txt:corrections">
+    <xsl:variable name="choices" select="ed:corrections($txt:doc)"/>
+    <xsl:if test="$choices">
+      <xsl:sequence select="txt:heading('Corrections', '-')"/>
+      <xsl:sequence select="txt:paragraph('Every place where the editors changed the source’s reading, in the order of the text: the page, what the source reads, the reading that stands in this text, the editors’ certainty and the reason.')"/>
+      <xsl:for-each select="$choices">
+        <xsl:variable name="label" select="position() || '.'"/>
+        <xsl:variable name="kind" select="if (ed:correction-kind(.) = 'correction') then 'corrected to' else 'regularised to'"/>
+        <xsl:variable name="reasons" select="(
+          ed:correction-categories(.) ! txt:inline(tei:catDesc),
+          ed:correction-notes(.) ! ('Editors’ note ' || ed:note-label(.) || ': ' || normalize-space(txt:note-text(.))))"/>
+        <xsl:sequence select="txt:labelled($label, string-join((
+          'p. ' || ed:page(.) || ': ' || txt:reading(ed:source-reading(.), 'as-published')
+            || ' ' || $kind || ' ' || txt:reading(ed:corrected-reading(.), 'reading')
+            || (if (ed:certainty(.)) then ' (certainty: ' || ed:certainty(.) || ').' else '.'),
+          $reasons), ' '))"/>
+      </xsl:for-each>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ============================ the index ============================ -->
+
+  <xsl:template name="txt:registers">
+    <xsl:for-each select="('person', 'place', 'org')">
+      <xsl:variable name="entries" select="ed:entries($txt:doc, .)"/>
+      <xsl:if test="$entries">
+        <xsl:sequence select="txt:heading('Index of ' || map{'person': 'persons', 'place': 'places', 'org': 'organisations'}(.), '-')"/>
+        <xsl:sequence select="string-join($entries ! txt:index-entry(.), '&#10;')"/>
+      </xsl:if>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- "Zetkin, Clara (1857–1933): 212, 213n. In the source: K. Zetkin." -->
+  <xsl:function name="txt:index-entry" as="xs:string">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:variable name="name" select="ed:entity-name($entry)"/>
+    <xsl:variable name="forms" select="distinct-values($entry/*[@type = 'source'] ! normalize-space(.))[. != $name]"/>
+    <xsl:variable name="text" select="ed:entity-label($entry) || txt:entry-facts($entry) || ': '
+      || txt:pages(ed:occurrences($entry)) || '.'
+      || (if (exists($forms)) then ' In the source: ' || string-join($forms, '; ') || '.' else '')"/>
+    <xsl:sequence select="txt:wrap($text, '', '    ')"/>
+  </xsl:function>
+
+  <xsl:function name="txt:entry-facts" as="xs:string">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:variable name="life" select="$entry/(tei:birth, tei:death)"/>
+    <xsl:variable name="abbr" select="$entry/tei:orgName[@type = 'abbr']"/>
+    <xsl:sequence select="if ($life) then ' (' || string-join(((($entry/tei:birth/@when, '?')[1]), (($entry/tei:death/@when, '?')[1])) ! substring(., 1, 4), '–') || ')'
+      else if ($abbr) then ' (' || string-join($abbr ! normalize-space(.), ', ') || ')'
+      else ''"/>
+  </xsl:function>
+
+  <!-- The pages where an entry is named, as in a book's index: "212, 212n, 213" ("n": in a
+       note on that page). Pages are in the order of the text, which is the order of print. -->
+  <xsl:function name="txt:pages" as="xs:string">
+    <xsl:param name="occurrences" as="element()*"/>
+    <xsl:variable name="pages" as="xs:string*">
+      <xsl:for-each-group select="$occurrences" group-by="ed:page(.)">
+        <xsl:sequence select="current-grouping-key()[exists(current-group()[not(ancestor::tei:note)])]"/>
+        <xsl:sequence select="(current-grouping-key() || 'n')[exists(current-group()[ancestor::tei:note])]"/>
+      </xsl:for-each-group>
+    </xsl:variable>
+    <xsl:sequence select="if (exists($pages)) then string-join($pages, ', ') else 'not named in the text'"/>
+  </xsl:function>
+
+  <!-- ============================ colophon ============================ -->
+
+  <xsl:template name="txt:colophon">
+    <xsl:sequence select="string-join((1 to $txt:width) ! '-')"/>
+    <xsl:sequence select="txt:paragraph('Built on ' || ed:build-day() || ' from the TEI master ' || $stem || '.xml'
+      || (if (normalize-space($tool-version)) then ' with tei-tools ' || $tool-version else '') || '.')"/>
+  </xsl:template>
+</xsl:stylesheet>
