@@ -32,6 +32,11 @@ def processor():
         return _processor
 
 
+def started() -> bool:
+    """Whether this process has created its Saxon processor (whose runtime runs threads)."""
+    return _processor is not None
+
+
 def stylesheet(name_or_path: str | Path):
     """The compiled executable for a stylesheet in xslt/ (by file name) or at a path."""
     path = Path(name_or_path)
@@ -53,6 +58,12 @@ def stylesheet(name_or_path: str | Path):
     with _lock:
         _compiled.setdefault(path, executable)
         return _compiled[path]
+
+
+def forget_compiled() -> None:
+    """Drop every compiled stylesheet, so edited ones are compiled again (tei-tools watch)."""
+    with _lock:
+        _compiled.clear()
 
 
 @dataclass
@@ -97,9 +108,25 @@ def transform(
     documents = {}
     for uri, value in (executable.get_result_documents() or {}).items():
         key = uri.split("tei-tools-output/", 1)[-1]
-        documents[key] = str(value)
+        documents[key] = _document_text(value)
     messages = _messages(executable)
     return TransformResult(output or "", documents, messages)
+
+
+def _document_text(value) -> str:
+    """A captured result document as text.
+
+    saxonche keeps result documents as unserialised trees: their xsl:result-document
+    serialisation attributes are not applied, and str() writes a tree as indented XML, so
+    the text of a `method="text"` document would come back with `<` and `&` escaped. A
+    document that holds only text (method="text", or markup the stylesheet serialised
+    itself with serialize()) is therefore returned as its string value, exactly.
+    """
+    node = value.head if hasattr(value, "head") else value
+    children = getattr(node, "children", None) or []
+    if getattr(node, "node_kind", None) == 9 and children and all(c.node_kind == 3 for c in children):
+        return node.string_value
+    return str(value)
 
 
 def _messages(executable) -> list[str]:

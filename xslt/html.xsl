@@ -166,7 +166,7 @@
             <xsl:apply-templates select="$source/tei:note/node()" mode="html:text"/>
             <xsl:for-each select="$source/tei:relatedItem[@type = 'original']/tei:bibl">
               <xsl:text> </xsl:text>
-              <span class="original">The original: <xsl:value-of select="string-join(*[not(self::tei:note)][normalize-space()] ! html:bibl-part(.), '; ')"/>.
+              <span class="original">The original: <xsl:value-of select="string-join(*[not(self::tei:note)][normalize-space()] ! ed:bibl-part(.), '; ')"/>.
                 <xsl:apply-templates select="tei:note/node()" mode="html:text"/></span>
             </xsl:for-each>
           </dd>
@@ -227,13 +227,6 @@
   </xsl:template>
 
   <!-- "journal: unknown", "pp. 212–215": one part of a bibliographic description, labelled. -->
-  <xsl:function name="html:bibl-part" as="xs:string">
-    <xsl:param name="part" as="element()"/>
-    <xsl:variable name="label" select="if ($part/self::tei:title) then map{'a': 'article', 'j': 'journal', 'm': 'book', 's': 'series'}(string($part/@level))
-      else map{'author': 'author', 'editor': 'editor', 'date': 'year', 'pubPlace': 'place', 'publisher': 'publisher', 'textLang': 'language', 'idno': 'identifier'}(local-name($part))"/>
-    <xsl:sequence select="if ($part/self::tei:biblScope) then normalize-space($part)
-      else string-join(($label, normalize-space($part)), ': ')"/>
-  </xsl:function>
 
   <xsl:template name="html:colophon">
     <footer class="colophon">
@@ -510,7 +503,7 @@
     <xsl:if test="$choices">
       <section class="corrections" id="corrections" aria-labelledby="corrections-h">
         <h2 id="corrections-h">Corrections</h2>
-        <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading; the switch at the top shows the source as published.</p>
+        <xsl:call-template name="html:corrections-hint"/>
         <div class="table-wrap" tabindex="0" role="region" aria-labelledby="corrections-h">
           <table>
             <thead>
@@ -547,6 +540,11 @@
         </div>
       </section>
     </xsl:if>
+  </xsl:template>
+
+  <!-- A named template so the EPUB edition, which has no switch, can say so (epub.xsl). -->
+  <xsl:template name="html:corrections-hint">
+    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading; the switch at the top shows the source as published.</p>
   </xsl:template>
 
   <!-- ============================ registers ============================ -->

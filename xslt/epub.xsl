@@ -1,0 +1,411 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  The EPUB 3 reading edition. Writes, as xsl:result-document, every file of the package
+  under EPUB/: the package document (package.opf), the navigation document (nav.xhtml),
+  the XHTML content documents (title page, text with its notes, corrections, index) and
+  the stylesheet (epub.css). tei_tools/epub.py adds mimetype and META-INF/container.xml
+  and zips them.
+
+  The markup of the running text, the notes, the table of corrections and the registers
+  is the HTML edition's (html.xsl, mode html:text and its named templates); this file
+  overrides only what differs in an EPUB: no pop-up copy of a note and no reading switch
+  (a reading system shows footnotes itself), page breaks as epub:type="pagebreak", and
+  the split into several documents, whose cross-document links are resolved in one pass
+  (mode ebk:xhtml) from the ids each document holds.
+
+  saxonche hands back captured result documents as unserialised trees (serialisation
+  attributes ignored), so each document is serialised here with serialize() and written
+  as text: the XHTML keeps its XML declaration and no indentation is added.
+-->
+<xsl:stylesheet version="3.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:tei="http://www.tei-c.org/ns/1.0"
+  xmlns:ed="urn:tei-tools:edition"
+  xmlns:html="urn:tei-tools:html"
+  xmlns:ebk="urn:tei-tools:epub"
+  xmlns:h="http://www.w3.org/1999/xhtml"
+  xmlns:svg="http://www.w3.org/2000/svg"
+  xmlns:epub="http://www.idpf.org/2007/ops"
+  xmlns:opf="http://www.idpf.org/2007/opf"
+  xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:map="http://www.w3.org/2005/xpath-functions/map"
+  xmlns="http://www.w3.org/1999/xhtml"
+  exclude-result-prefixes="#all">
+
+  <!-- common.xsl comes with html.xsl, which imports it. -->
+  <xsl:import href="html.xsl"/>
+
+  <!-- The principal result is empty: every file is a result document. -->
+  <xsl:output method="text" encoding="UTF-8"/>
+
+  <!-- Read once, when the stylesheet is compiled. -->
+  <xsl:variable name="ebk:css" static="yes" select="unparsed-text('epub.css')"/>
+
+  <xsl:variable name="ebk:folder" select="'EPUB/'"/>
+  <xsl:variable name="ebk:ops" select="'http://www.idpf.org/2007/ops'"/>
+
+  <xsl:variable name="ebk:xhtml-serialization" select="map{
+    'method': 'xhtml', 'html-version': 5, 'encoding': 'UTF-8',
+    'omit-xml-declaration': false(), 'indent': false(), 'escape-uri-attributes': false()}"/>
+  <xsl:variable name="ebk:xml-serialization" select="map{
+    'method': 'xml', 'encoding': 'UTF-8', 'omit-xml-declaration': false(), 'indent': true()}"/>
+
+  <!-- DPUB-ARIA roles and the EPUB structural semantics that say the same. -->
+  <xsl:variable name="ebk:epub-types" select="map{
+    'doc-noteref': 'noteref', 'doc-footnote': 'footnote', 'doc-backlink': 'backlink',
+    'doc-pagebreak': 'pagebreak', 'doc-index': 'index', 'doc-toc': 'toc',
+    'doc-pagelist': 'page-list'}"/>
+  <xsl:variable name="ebk:roles" as="xs:string*" select="map:keys($ebk:epub-types)"/>
+
+  <!-- ============================ the package ============================ -->
+
+  <!-- The documents of the publication, rendered once (see ebk:parts). -->
+  <xsl:variable name="ebk:parts" as="element(ebk:part)*">
+    <xsl:call-template name="ebk:parts"/>
+  </xsl:variable>
+
+  <!-- Every id of every document, with the document that holds it. -->
+  <xsl:variable name="ebk:homes" as="map(xs:string, xs:string)" select="map:merge(
+    for $part in $ebk:parts, $id in $part//@id return map{string($id): string($part/@href)},
+    map{'duplicates': 'use-first'})"/>
+
+  <xsl:template match="/">
+    <xsl:variable name="parts" select="$ebk:parts"/>
+    <xsl:for-each select="$parts">
+      <xsl:result-document href="{$ebk:folder || @href}" method="text">
+        <xsl:sequence select="serialize(ebk:content-document(.), $ebk:xhtml-serialization)"/>
+      </xsl:result-document>
+    </xsl:for-each>
+    <xsl:result-document href="{$ebk:folder}package.opf" method="text">
+      <xsl:variable name="opf">
+        <xsl:call-template name="ebk:package">
+          <xsl:with-param name="parts" select="$parts"/>
+        </xsl:call-template>
+      </xsl:variable>
+      <xsl:sequence select="serialize($opf, $ebk:xml-serialization)"/>
+    </xsl:result-document>
+    <xsl:result-document href="{$ebk:folder}epub.css" method="text">
+      <xsl:sequence select="$ebk:css"/>
+    </xsl:result-document>
+  </xsl:template>
+
+  <!-- The documents of the publication in reading order: @href, @title, @id (manifest),
+       @body-type (epub:type of <body>), @shift (heading levels to raise), @properties (manifest). -->
+  <xsl:template name="ebk:parts">
+    <xsl:variable name="doc" select="$html:doc"/>
+    <ebk:part xsl:inherit-namespaces="no" href="title.xhtml" id="title-page" title="{ed:title($doc)}" body-type="frontmatter" shift="0">
+      <xsl:call-template name="ebk:title-page"/>
+    </ebk:part>
+    <ebk:part xsl:inherit-namespaces="no" href="nav.xhtml" id="nav" title="Contents" shift="0" properties="nav">
+      <xsl:call-template name="ebk:nav"/>
+    </ebk:part>
+    <ebk:part xsl:inherit-namespaces="no" href="text.xhtml" id="text" title="{ed:title($doc)}" body-type="bodymatter" shift="1">
+      <xsl:apply-templates select="$doc//tei:text/tei:body" mode="html:text"/>
+      <xsl:call-template name="html:notes"/>
+    </ebk:part>
+    <xsl:if test="ed:corrections($doc)">
+      <ebk:part xsl:inherit-namespaces="no" href="corrections.xhtml" id="corrections" title="Corrections" body-type="backmatter" shift="1">
+        <xsl:call-template name="html:corrections"/>
+      </ebk:part>
+    </xsl:if>
+    <xsl:if test="exists(html:register-kinds($doc))">
+      <ebk:part xsl:inherit-namespaces="no" href="index.xhtml" id="index" title="Index" body-type="backmatter" shift="1">
+        <xsl:call-template name="html:registers"/>
+      </ebk:part>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- One XHTML content document: lang on the root, the package's CSS, links resolved. -->
+  <xsl:function name="ebk:content-document" as="document-node()">
+    <xsl:param name="part" as="element(ebk:part)"/>
+    <xsl:variable name="lang" select="ed:language($html:doc)"/>
+    <xsl:document>
+      <html lang="{$lang}" xml:lang="{$lang}">
+        <xsl:namespace name="epub" select="$ebk:ops"/>
+        <head>
+          <title><xsl:value-of select="$part/@title"/></title>
+          <link rel="stylesheet" type="text/css" href="epub.css"/>
+        </head>
+        <body>
+          <xsl:if test="$part/@body-type">
+            <xsl:attribute name="epub:type" select="$part/@body-type"/>
+          </xsl:if>
+          <xsl:apply-templates select="$part/node()" mode="ebk:xhtml"/>
+        </body>
+      </html>
+    </xsl:document>
+  </xsl:function>
+
+  <!-- ============================ the HTML markup made EPUB (mode ebk:xhtml) ============================ -->
+
+  <!-- Attributes are copied whole (copy-of), not matched one by one: only elements are
+       dispatched, which keeps this pass a small part of the build. -->
+  <xsl:mode name="ebk:xhtml" on-no-match="shallow-copy"/>
+
+  <xsl:template match="*" mode="ebk:xhtml">
+    <xsl:copy>
+      <xsl:copy-of select="@*"/>
+      <xsl:apply-templates mode="#current"/>
+    </xsl:copy>
+  </xsl:template>
+
+  <!-- A DPUB-ARIA role gets the epub:type reading systems look for (footnote pop-ups). -->
+  <xsl:template match="*[@role = $ebk:roles]" mode="ebk:xhtml" priority="1">
+    <xsl:copy>
+      <xsl:copy-of select="@*, ebk:epub-type(.)"/>
+      <xsl:apply-templates mode="#current"/>
+    </xsl:copy>
+  </xsl:template>
+
+  <!-- "#id" points into whichever document holds the id. -->
+  <xsl:template match="h:a[starts-with(@href, '#')] | svg:a[starts-with(@href, '#')]" mode="ebk:xhtml" priority="2">
+    <xsl:variable name="home" select="$ebk:homes(substring(@href, 2))"/>
+    <xsl:variable name="here" select="ancestor::ebk:part[1]/@href"/>
+    <xsl:copy>
+      <xsl:copy-of select="@*"/>
+      <xsl:if test="@role"><xsl:copy-of select="ebk:epub-type(.)"/></xsl:if>
+      <!-- A later attribute of the same name replaces the copied one. -->
+      <xsl:if test="exists($home) and $home != $here">
+        <xsl:attribute name="href" select="$home || @href"/>
+      </xsl:if>
+      <xsl:apply-templates mode="#current"/>
+    </xsl:copy>
+  </xsl:template>
+
+  <xsl:function name="ebk:epub-type" as="attribute()?">
+    <xsl:param name="element" as="element()"/>
+    <xsl:if test="$element/@role = $ebk:roles and not($element/@epub:type)">
+      <xsl:attribute name="epub:type" select="$ebk:epub-types(string($element/@role))"/>
+    </xsl:if>
+  </xsl:function>
+
+  <!-- Each document begins at h1: the HTML page's h2 sections are documents here. -->
+  <xsl:template match="h:h2 | h:h3 | h:h4 | h:h5 | h:h6" mode="ebk:xhtml" priority="1">
+    <xsl:variable name="shift" select="xs:integer(ancestor::ebk:part[1]/@shift)"/>
+    <xsl:element name="h{max((1, xs:integer(substring(local-name(), 2)) - $shift))}">
+      <xsl:copy-of select="@*"/>
+      <xsl:apply-templates mode="#current"/>
+    </xsl:element>
+  </xsl:template>
+
+  <!-- No script in the package. -->
+  <xsl:template match="h:script" mode="ebk:xhtml" priority="3"/>
+
+  <!-- ============================ the running text: what differs from HTML ============================ -->
+
+  <!-- A page begins: a marker reading systems list in the page-list and can jump to. -->
+  <xsl:template match="tei:pb" mode="html:text">
+    <span class="pb" id="{ed:page-id(@n)}" epub:type="pagebreak" role="doc-pagebreak" aria-label="{@n}">[p. <xsl:value-of select="@n"/>]</span>
+  </xsl:template>
+
+  <!-- A note marker only: the note is an aside (epub:type footnote) that reading systems
+       show as a pop-up, and that reads in place, after the text, where they do not. -->
+  <xsl:template match="tei:note[not(@prev)]" mode="html:text">
+    <xsl:variable name="editorial" select="ed:is-editorial-note(.)"/>
+    <a class="noteref{if ($editorial) then ' ed' else ''}" id="{ed:noteref-id(.)}" href="#{ed:note-id(.)}"
+       epub:type="noteref" role="doc-noteref">
+      <xsl:attribute name="aria-label" select="(if ($editorial) then 'Editors’ note ' else 'Note ') || ed:note-label(.)"/>
+      <xsl:value-of select="ed:note-label(.)"/>
+    </a>
+  </xsl:template>
+
+  <!-- A correction reads as corrected; the source's reading and the reason are in the
+       table of corrections (a reading system has no switch to show them in place). -->
+  <xsl:template match="tei:choice[ed:corrected-reading(.) and ed:source-reading(.)]" mode="html:text">
+    <span class="choice {ed:correction-kind(.)}" id="{ed:correction-id(.)}">
+      <xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/>
+    </span>
+  </xsl:template>
+
+  <!-- The hint under the table of corrections: no switch in an EPUB. -->
+  <xsl:template name="html:corrections-hint">
+    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading; each row gives the source’s reading and the reason, and its page links to the place in the text.</p>
+  </xsl:template>
+
+  <!-- No map of places in the EPUB: the index gives each place's country and coordinates
+       in words, an inline SVG map renders unevenly across reading systems (and not at all
+       on e-ink), and leaving it out keeps the publication textual only (accessMode) and
+       saves a tenth of the build. -->
+  <xsl:template name="html:map"/>
+
+  <!-- ============================ the title page ============================ -->
+
+  <!-- The HTML edition's front matter (title, source, editors, licence, how to cite, contents)
+       without its reading switch, which needs a browser. -->
+  <xsl:template name="ebk:title-page">
+    <xsl:variable name="front" as="element()*">
+      <xsl:call-template name="html:front-matter"/>
+    </xsl:variable>
+    <section class="titlepage" id="title-page" epub:type="titlepage">
+      <xsl:sequence select="$front[self::h:header]/node()"/>
+      <p class="colophon">
+        <xsl:text>EPUB edition built </xsl:text>
+        <xsl:value-of select="ed:build-day()"/>
+        <xsl:text> from the TEI master </xsl:text><code><xsl:value-of select="$stem"/>.xml</code>
+        <xsl:text> with tei-tools </xsl:text><xsl:value-of select="$tool-version"/>
+        <xsl:text>. The print page numbers </xsl:text>
+        <xsl:value-of select="ed:source-pages($html:doc)"/>
+        <xsl:text> are marked in the text and listed in the page list of the navigation.</xsl:text>
+      </p>
+    </section>
+  </xsl:template>
+
+  <!-- ============================ the navigation document ============================ -->
+
+  <xsl:template name="ebk:nav">
+    <xsl:variable name="doc" select="$html:doc"/>
+    <nav epub:type="toc" role="doc-toc" id="toc" aria-labelledby="toc-h">
+      <h1 id="toc-h">Contents</h1>
+      <ol>
+        <li><a href="#title-page">Title page</a></li>
+        <li><a href="#text"><xsl:value-of select="ed:title($doc)"/></a></li>
+        <xsl:if test="ed:author-notes($doc)"><li><a href="#notes">Notes</a></li></xsl:if>
+        <xsl:if test="ed:editorial-notes($doc)"><li><a href="#editorial-notes">Editors’ notes</a></li></xsl:if>
+        <xsl:if test="ed:corrections($doc)"><li><a href="#corrections">Corrections</a></li></xsl:if>
+        <xsl:if test="exists(html:register-kinds($doc))">
+          <li><a href="#registers">Index</a>
+            <ol>
+              <xsl:for-each select="html:register-kinds($doc)">
+                <li><a href="#{html:register-id(.)}"><xsl:value-of select="html:register-title(.)"/></a></li>
+              </xsl:for-each>
+            </ol>
+          </li>
+        </xsl:if>
+      </ol>
+    </nav>
+    <nav epub:type="landmarks" id="landmarks" aria-labelledby="landmarks-h" hidden="hidden">
+      <h2 id="landmarks-h">Landmarks</h2>
+      <ol>
+        <li><a epub:type="titlepage" href="#title-page">Title page</a></li>
+        <li><a epub:type="toc" href="#toc">Contents</a></li>
+        <li><a epub:type="bodymatter" href="#text">Text</a></li>
+        <xsl:if test="exists(html:register-kinds($doc))">
+          <li><a epub:type="index" href="#registers">Index</a></li>
+        </xsl:if>
+      </ol>
+    </nav>
+    <xsl:if test="ed:pages($doc)">
+      <nav epub:type="page-list" role="doc-pagelist" id="page-list" aria-labelledby="page-list-h" hidden="hidden">
+        <h2 id="page-list-h">Pages of the print edition</h2>
+        <ol>
+          <xsl:for-each select="ed:pages($doc)">
+            <li><a href="#{ed:page-id(@n)}"><xsl:value-of select="@n"/></a></li>
+          </xsl:for-each>
+        </ol>
+      </nav>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- ============================ the package document ============================ -->
+
+  <xsl:template name="ebk:package">
+    <xsl:param name="parts" as="element(ebk:part)*"/>
+    <xsl:variable name="doc" select="$html:doc"/>
+    <package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="pub-id"
+             xml:lang="{ed:language($doc)}" dir="ltr">
+      <metadata>
+        <xsl:namespace name="dc" select="'http://purl.org/dc/elements/1.1/'"/>
+        <xsl:call-template name="ebk:metadata"/>
+      </metadata>
+      <manifest>
+        <xsl:for-each select="$parts">
+          <item id="{@id}" href="{@href}" media-type="application/xhtml+xml">
+            <xsl:variable name="properties" select="(@properties/string(), 'svg'[exists(current()//svg:svg)])"/>
+            <xsl:if test="exists($properties)">
+              <xsl:attribute name="properties" select="string-join($properties, ' ')"/>
+            </xsl:if>
+          </item>
+        </xsl:for-each>
+        <item id="css" href="epub.css" media-type="text/css"/>
+      </manifest>
+      <spine>
+        <xsl:for-each select="$parts">
+          <itemref idref="{@id}"/>
+        </xsl:for-each>
+      </spine>
+    </package>
+  </xsl:template>
+
+  <xsl:template name="ebk:metadata">
+    <xsl:variable name="doc" select="$html:doc"/>
+    <xsl:variable name="source" select="ed:source($doc)"/>
+    <xsl:variable name="has-map" select="exists($ebk:parts//svg:svg)"/>
+    <xsl:variable name="has-pages" select="exists(ed:pages($doc))"/>
+    <xsl:variable name="has-index" select="exists(html:register-kinds($doc))"/>
+    <dc:identifier id="pub-id"><xsl:value-of select="ed:identifier($doc)"/></dc:identifier>
+    <dc:title id="title"><xsl:value-of select="ed:title($doc)"/></dc:title>
+    <meta xmlns="http://www.idpf.org/2007/opf" refines="#title" property="title-type">main</meta>
+    <xsl:for-each select="ed:subtitle($doc)">
+      <dc:title id="subtitle"><xsl:value-of select="."/></dc:title>
+      <meta xmlns="http://www.idpf.org/2007/opf" refines="#subtitle" property="title-type">subtitle</meta>
+    </xsl:for-each>
+    <dc:language><xsl:value-of select="ed:language($doc)"/></dc:language>
+    <xsl:for-each select="ed:editor-names($doc)">
+      <dc:contributor id="editor-{position()}"><xsl:value-of select="."/></dc:contributor>
+      <meta xmlns="http://www.idpf.org/2007/opf" refines="#editor-{position()}" property="role" scheme="marc:relators">edt</meta>
+    </xsl:for-each>
+    <xsl:for-each select="ed:publisher($doc)">
+      <dc:publisher><xsl:value-of select="."/></dc:publisher>
+    </xsl:for-each>
+    <xsl:for-each select="ed:edition-date($doc)">
+      <dc:date><xsl:value-of select="."/></dc:date>
+    </xsl:for-each>
+    <xsl:for-each select="ed:licence($doc)">
+      <dc:rights><xsl:value-of select="string-join((normalize-space(.), ed:safe-url(@target)), ' ')"/></dc:rights>
+    </xsl:for-each>
+    <!-- The print edition the page-list comes from (EPUB 3.3: dc:source refined by source-of). -->
+    <xsl:if test="$source">
+      <dc:source id="print-source">
+        <xsl:value-of select="string-join((ed:source-title($doc), ($source/tei:publisher)[1] ! normalize-space(.),
+          ed:source-pages($doc)[normalize-space()] ! ('pp. ' || .))[normalize-space()], ', ')"/>
+      </dc:source>
+      <xsl:if test="$has-pages">
+        <meta xmlns="http://www.idpf.org/2007/opf" refines="#print-source" property="source-of">pagination</meta>
+      </xsl:if>
+    </xsl:if>
+    <xsl:for-each select="ed:keywords($doc)">
+      <dc:subject><xsl:value-of select="."/></dc:subject>
+    </xsl:for-each>
+    <meta xmlns="http://www.idpf.org/2007/opf" property="dcterms:modified"><xsl:value-of select="$build-date"/></meta>
+    <xsl:call-template name="ebk:accessibility">
+      <xsl:with-param name="has-pages" select="$has-pages"/>
+      <xsl:with-param name="has-index" select="$has-index"/>
+      <xsl:with-param name="has-map" select="$has-map"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- EPUB Accessibility 1.1: schema.org properties that say only what this publication has. -->
+  <xsl:template name="ebk:accessibility">
+    <xsl:param name="has-pages" as="xs:boolean"/>
+    <xsl:param name="has-index" as="xs:boolean"/>
+    <xsl:param name="has-map" as="xs:boolean"/>
+    <xsl:variable name="doc" select="$html:doc"/>
+    <xsl:variable name="features" select="(
+      'tableOfContents', 'readingOrder', 'structuralNavigation', 'displayTransformability',
+      ('index')[$has-index],
+      ('printPageNumbers', 'pageBreakMarkers', 'pageNavigation')[$has-pages])"/>
+    <meta xmlns="http://www.idpf.org/2007/opf" property="schema:accessMode">textual</meta>
+    <xsl:if test="$has-map">
+      <meta xmlns="http://www.idpf.org/2007/opf" property="schema:accessMode">visual</meta>
+    </xsl:if>
+    <meta xmlns="http://www.idpf.org/2007/opf" property="schema:accessModeSufficient">textual</meta>
+    <xsl:for-each select="$features">
+      <meta xmlns="http://www.idpf.org/2007/opf" property="schema:accessibilityFeature"><xsl:value-of select="."/></meta>
+    </xsl:for-each>
+    <meta xmlns="http://www.idpf.org/2007/opf" property="schema:accessibilityHazard">none</meta>
+    <meta xmlns="http://www.idpf.org/2007/opf" property="schema:accessibilitySummary">
+      <xsl:value-of select="string-join((
+        'A reflowable, text-only edition with structured headings, a table of contents and a landmarks list.',
+        ('The page breaks of the print edition (pages ' || ed:source-pages($doc) || ') are marked in the text and listed in a page list.')[$has-pages],
+        ('Notes are linked to their markers in both directions and read in place after the text where a reading system does not show them as pop-ups.')[exists(ed:author-notes($doc) | ed:editorial-notes($doc))],
+        ('An index links every person, place and organisation to each place where it is named.')[$has-index],
+        ('A map of the places repeats as a picture what the index gives in words.')[$has-map],
+        'Nothing flashes, moves or sounds.'), ' ')"/>
+    </meta>
+    <meta xmlns="http://www.idpf.org/2007/opf" property="dcterms:conformsTo">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>
+    <xsl:for-each select="ed:publisher($doc)">
+      <meta xmlns="http://www.idpf.org/2007/opf" property="a11y:certifiedBy"><xsl:value-of select="."/></meta>
+    </xsl:for-each>
+  </xsl:template>
+</xsl:stylesheet>
