@@ -11,6 +11,16 @@ MEASURES, so the EPUB and text formats add a line there, not a new script.
 - transform:<format>    rendering the article in-process after compilation, including
                         Saxon's parse of the file (what `tei-tools build` does per document);
 - cli:<format>          the whole `tei-tools build --format <format>` process, from exec to exit.
+
+The whole build of the article (issue 8):
+
+- startup:import        starting Python and importing the command line (`import tei_tools.cli`);
+- process:all           the whole `tei-tools build` (validation and every format) into an
+                        empty folder, from exec to exit, with its peak memory (the largest
+                        process's maximum resident set, from the OS: RUSAGE_CHILDREN);
+- inprocess:all         validating and building every format of the article in a warm
+                        process (stylesheets compiled, schemas loaded), outputs written;
+- incremental:all       `tei-tools build` again with nothing changed (the manifest skips it).
 """
 from __future__ import annotations
 
@@ -34,7 +44,13 @@ TARGETS_MS = {
     "compile:html.xsl": 100,
     "transform:html": 15,
     "cli:html": 300,
+    "transform:epub": 30,  # issue 5: XHTML documents, package and zip, after compilation
+    "transform:txt": 10,  # issue 6: the plain-text edition, after compilation
+    "startup:import": 80,  # issue 8
+    "process:all": 350,
+    "inprocess:all": 60,
 }
+TARGETS_MIB = {"process:all": 150}
 
 
 def median_ms(samples: list[float]) -> float:
@@ -69,7 +85,8 @@ def time_transform(format_name: str, runs: int) -> list[float]:
 
 def time_cli(format_name: str, runs: int) -> list[float]:
     """The whole command in a new process, run as the installed console script would be."""
-    command = [sys.executable, "-m", "tei_tools", "build", "--format", format_name]
+    # --force: the output folder is reused, and an incremental build would skip the work.
+    command = [sys.executable, "-m", "tei_tools", "build", "--force", "--format", format_name]
     samples = []
     with tempfile.TemporaryDirectory() as out:
         for _ in range(runs):
@@ -77,6 +94,75 @@ def time_cli(format_name: str, runs: int) -> list[float]:
             subprocess.run([*command, "--out", out, str(ARTICLE)], check=True, capture_output=True, cwd=REPO)
             samples.append(time.perf_counter() - start)
     return samples
+
+
+# Runs a command and reports its wall time and the peak resident set of the largest process
+# it started (itself or a worker), from the OS; a separate process per measurement, since
+# RUSAGE_CHILDREN only ever grows.
+_MEASURED = (
+    "import resource, subprocess, sys, time; start = time.perf_counter();"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
+    "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def run_measured(command: list[str], cwd: Path = REPO) -> tuple[float, float]:
+    """(seconds, peak MiB) of one run of `command`."""
+    out = subprocess.run([sys.executable, "-c", _MEASURED, *command], check=True, capture_output=True, text=True, cwd=cwd).stdout
+    seconds, kib = out.split()
+    return float(seconds), int(kib) / 1024
+
+
+def time_startup(runs: int) -> list[float]:
+    """Python's start and the import of the command line, as every `tei-tools` command pays them."""
+    return [run_measured([sys.executable, "-c", "import tei_tools.cli"])[0] for _ in range(runs)]
+
+
+PEAK_MIB: dict[str, list[float]] = {}
+
+
+def time_process_all(runs: int) -> list[float]:
+    """`tei-tools build` of the article, every format, into an empty folder each run."""
+    samples = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as out:
+            seconds, mib = run_measured([sys.executable, "-m", "tei_tools", "build", "--out", out, str(ARTICLE)])
+        samples.append(seconds)
+        PEAK_MIB.setdefault("process:all", []).append(mib)
+    return samples
+
+
+def time_inprocess_all(runs: int) -> list[float]:
+    """Validate and build every format in this process, after a first (compiling) build."""
+    from tei_tools import parallel, transform
+
+    formats = transform.resolve_formats(["all"])
+    samples = []
+    with tempfile.TemporaryDirectory() as out:
+        parallel.build_task(ARTICLE, Path(out), formats)  # compile and warm up
+        for _ in range(runs):
+            start = time.perf_counter()
+            outcome = parallel.build_task(ARTICLE, Path(out), formats)
+            samples.append(time.perf_counter() - start)
+            assert outcome.result.ok, outcome.result.messages
+    return samples
+
+
+def time_incremental_all(runs: int) -> list[float]:
+    """`tei-tools build` again with nothing changed: the manifest finds every output up to date."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "tei_tools", "build", "--out", out, str(ARTICLE)]
+        subprocess.run(command, check=True, capture_output=True, cwd=REPO)
+        return [run_measured(command)[0] for _ in range(runs)]
+
+
+def whole_build_measures() -> dict[str, callable]:
+    return {
+        "startup:import": time_startup,
+        "process:all": time_process_all,
+        "inprocess:all": time_inprocess_all,
+        "incremental:all": time_incremental_all,
+    }
 
 
 def measures(formats: list[str]) -> dict[str, callable]:
@@ -95,6 +181,7 @@ def measures(formats: list[str]) -> dict[str, callable]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", default="", help="measure only the names starting with this (e.g. process:)")
     args = parser.parse_args(argv)
     runs = max(5, args.runs)
     sys.path.insert(0, str(REPO))
@@ -102,7 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     from tei_tools import transform
 
     results = {}
-    for name, measure in measures(list(transform.FORMATS)).items():
+    table = {**measures(list(transform.FORMATS)), **whole_build_measures()}
+    for name, measure in table.items():
+        if not name.startswith(args.only):
+            continue
         samples = measure(runs)
         median = median_ms(samples)
         target = TARGETS_MS.get(name)
@@ -114,6 +204,11 @@ def main(argv: list[str] | None = None) -> int:
             "meets_target": None if target is None else median <= target,
         }
         verdict = "" if target is None else (" ok" if median <= target else f" OVER target {target} ms")
+        if name in PEAK_MIB:
+            peak = round(max(PEAK_MIB[name]), 1)
+            limit = TARGETS_MIB.get(name)
+            results[name].update({"peak_mib": peak, "target_mib": limit, "meets_memory_target": None if limit is None else peak <= limit})
+            verdict += f"; peak {peak} MiB" + ("" if limit is None else (" ok" if peak <= limit else f" OVER target {limit} MiB"))
         print(f"{name:24} median {median:8.2f} ms{verdict}")
     report = {
         "benchmark": "bench_build",
@@ -122,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "results": results,
     }
+    if args.only and RESULTS.is_file():  # a partial run updates its figures, keeps the others
+        previous = json.loads(RESULTS.read_text(encoding="utf-8")).get("results", {})
+        report["results"] = {**previous, **results}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS.relative_to(REPO)}")

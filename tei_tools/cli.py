@@ -80,27 +80,82 @@ def validate_command(paths: tuple[Path, ...], output_format: str) -> None:
               help="Output format; repeat for several. all: every format available.")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
               help="Output folder.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Documents built at once, in worker processes (default: the machine's CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild every output, also those up to date.")
 @reports_errors
-def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path) -> None:
+def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, jobs: int | None, force: bool) -> None:
     """Validate each TEI file and build its reading editions into dist/<stem>.<ext>.
 
     PATHS are files or folders (their *.xml); default: every *.xml under edition/.
-    An invalid document gets no output. Exit 0 when all were built, 1 otherwise.
+    Outputs whose inputs are unchanged since the last build are left alone (--force
+    rebuilds them). An invalid document gets no output. Exit 0 when all were built, 1 otherwise.
     """
-    from tei_tools.transform import build, resolve_formats
+    from tei_tools.parallel import build_many
+    from tei_tools.progress import Progress
+    from tei_tools.transform import resolve_formats
     from tei_tools.validate import edition_files
 
     chosen = resolve_formats(formats)
-    report = build(edition_files(paths), out, chosen)
+    files = edition_files(paths)
+    progress = Progress() if len(files) > 1 else None
+    try:
+        report = build_many(files, out, chosen, jobs=jobs, force=force, on_result=progress)
+    finally:
+        if progress is not None:
+            progress.finish()
     for result in report.results:
         for line in result.messages:
             click.echo(line, err=True)
         for output in result.outputs:
             click.echo(str(output))
+    if report.skipped:
+        click.echo(f"{len(report.skipped)} of {len(report.results)} documents up to date (--force rebuilds them)", err=True)
     if not report.ok:
         failed = len(report.failures)
         click.echo(f"{failed} of {len(report.results)} documents failed; no output written for them", err=True)
         sys.exit(1)
+
+
+@main.command("watch")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
+              type=click.Choice(["html", "epub", "txt", "all"]),
+              help="Output format; repeat for several. all: every format available.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Output folder.")
+@reports_errors
+def watch_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path) -> None:
+    """Build, then rebuild whatever a save changes: TEI files, stylesheets, schema.
+
+    PATHS as for build (default: edition/). Problems are shown as path:line:col lines and
+    watching goes on. Ctrl-C stops.
+    """
+    from tei_tools.transform import resolve_formats
+    from tei_tools.watch import watch
+
+    chosen = resolve_formats(formats)
+    click.echo(f"watching {', '.join(str(p) for p in paths) or 'edition/'}, xslt/ and schema/ (Ctrl-C stops)", err=True)
+    try:
+        watch(paths, out, chosen, on_build=_show_watched_build)
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
+
+
+def _show_watched_build(build) -> None:
+    """One line per problem, one line per output written, a summary line with the time."""
+    import time
+
+    report = build.report
+    for result in report.results:
+        for line in result.messages:
+            click.echo(line, err=True)
+        for output in result.outputs:
+            click.echo(str(output))
+    built = sum(1 for r in report.results if r.ok and r.outputs)
+    failed = len(report.failures)
+    summary = f"{built} built, {len(report.skipped)} up to date, {failed} failed"
+    click.echo(f"[{time.strftime('%H:%M:%S')}] {summary} ({build.seconds:.2f} s)", err=True)
 
 
 @main.command("package")

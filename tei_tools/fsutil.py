@@ -11,6 +11,7 @@ from typing import Iterable
 
 from tei_tools.errors import OutputError
 
+TEMP_SUFFIX = ".tmp"
 # The earliest timestamp a zip entry can hold (DOS time starts in 1980).
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -24,7 +25,8 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        # The writer's process id in the name lets a later build remove what a killed one left.
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as exc:
         raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
     try:
@@ -41,6 +43,37 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
         _remove_quietly(tmp)
         raise
     return target
+
+
+def remove_abandoned_temporaries(folder: str | Path) -> list[Path]:
+    """Delete the temporary files of atomic_write whose writer is no longer running.
+
+    A build killed between writing a temporary file and renaming it leaves the file
+    behind (the output itself is intact). Files of a live process are left alone.
+    """
+    removed = []
+    for candidate in Path(folder).glob(f".*{TEMP_SUFFIX}"):
+        pid = _writer_pid(candidate.name)
+        if pid is not None and candidate.is_file() and not _running(pid):
+            _remove_quietly(str(candidate))
+            removed.append(candidate)
+    return removed
+
+
+def _writer_pid(name: str) -> int | None:
+    """The process id in `.<output name>.<pid>.<random>.tmp`, if the name has one."""
+    parts = name[: -len(TEMP_SUFFIX)].split(".")
+    return int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def _remove_quietly(path: str) -> None:

@@ -173,31 +173,14 @@ def check_distinct_identifiers(masters: Sequence[Path]) -> None:
 
 
 def build_editions(root: Path, masters: Sequence[Path]) -> None:
-    """Build the reading editions a deposit holds, reusing outputs that are up to date."""
-    try:
-        from tei_tools import transform
-    except ImportError:
-        raise PackageError(
-            f"{root}:0:0: error: the build pipeline (tei_tools.transform) is not installed; cannot build dist/"
-        ) from None
-    dist = Path(root) / "dist"
-    stale = [master for master in masters if not outputs_up_to_date(master, dist)]
-    if stale:
-        transform.build(stale, out=dist, formats=list(DEPOSIT_FORMATS)).raise_for_failures()
+    """Build the reading editions a deposit holds into dist/; raise if any document failed.
 
-
-def outputs_up_to_date(master: Path, dist: Path) -> bool:
-    """Every reading edition of `master` exists and is newer than the master, the stylesheets and the code.
-
-    Builds are deterministic, so an output newer than all it is made from is what a
-    rebuild would write again.
+    The build is incremental (tei_tools.manifest): outputs whose inputs — the master,
+    the stylesheets, the schema, the tool — are unchanged since they were built are reused.
     """
-    outputs = [dist / f"{master.stem}{suffix}" for suffix in DEPOSIT_FORMATS.values()]
-    if not all(p.is_file() for p in outputs):
-        return False
-    code = Path(__file__).resolve().parent
-    inputs = [master, *_visible_files(saxon.XSLT_DIR), *code.glob("*.py")]
-    return min(p.stat().st_mtime_ns for p in outputs) >= max(p.stat().st_mtime_ns for p in inputs)
+    from tei_tools.parallel import build_many
+
+    build_many(masters, Path(root) / "dist", list(DEPOSIT_FORMATS)).raise_for_failures()
 
 
 def package_one(project: Project, master: Path, out: Path, *, make_zip: bool = False) -> Package:

@@ -54,6 +54,14 @@ def schematron() -> isoschematron.Schematron:
         return _schematron
 
 
+def forget_schemas() -> None:
+    """Drop the compiled schemas, so edited ones are compiled again (tei-tools watch)."""
+    global _relaxng, _schematron
+    with _lock:
+        _relaxng = None
+        _schematron = None
+
+
 def validate_file(path: str | Path) -> list[Finding]:
     """Every finding for one file (errors and warnings).
 

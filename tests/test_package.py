@@ -7,9 +7,7 @@ build pipeline so that these tests stay fast; one test runs the real pipeline.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 
@@ -18,11 +16,10 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-import tei_tools
 from tei_tools import __version__
 from tei_tools import package as package_module
 from tei_tools.cli import main
-from tei_tools.errors import PackageError, ValidationError
+from tei_tools.errors import BuildError, PackageError, ValidationError
 from tei_tools.fsutil import build_datetime, reproducible_zip
 from tei_tools.package import package
 
@@ -343,29 +340,24 @@ def test_real_edition_packages_with_the_build_pipeline(tmp_path, monkeypatch):
     assert again.zip.read_bytes() == made.zip.read_bytes()
 
 
-def test_up_to_date_outputs_are_reused_and_stale_ones_rebuilt(project, monkeypatch):
-    calls = []
-    recorder = _RecordingTransform(calls)
-    monkeypatch.setitem(sys.modules, "tei_tools.transform", recorder)
-    monkeypatch.setattr(tei_tools, "transform", recorder, raising=False)
+def test_build_editions_reuses_up_to_date_outputs_and_rebuilds_edited_ones(project):
+    """build_editions is the incremental build: unchanged inputs write nothing, an edited master is rebuilt."""
     master = project / "edition" / f"{STEM}.xml"
-    small_build(project, [master])
+    outputs = [project / "dist" / f"{STEM}.{ext}" for ext in ("html", "epub", "txt")]
     package_module.build_editions(project, [master])
-    assert calls == []  # outputs newer than master, stylesheets and code
-    os.utime(master, ns=(master.stat().st_mtime_ns + 10**12,) * 2)  # the master edited later
+    first = [p.stat().st_mtime_ns for p in outputs]
     package_module.build_editions(project, [master])
-    assert calls == [([master], project / "dist", ["html", "epub", "txt"])]
+    assert [p.stat().st_mtime_ns for p in outputs] == first  # up to date: not written again
+    text = master.read_text(encoding="utf-8")
+    master.write_text(text.replace("</title>", " (revised)</title>", 1), encoding="utf-8")
+    package_module.build_editions(project, [master])
+    assert all(p.stat().st_mtime_ns != t for p, t in zip(outputs, first))
+    assert "(revised)" in outputs[0].read_text(encoding="utf-8")
 
 
-class _RecordingTransform:
-    """Stands in for tei_tools.transform to record what build_editions asks it to build."""
-
-    def __init__(self, calls):
-        self.calls = calls
-
-    def build(self, paths, out, formats):
-        self.calls.append((list(paths), out, list(formats)))
-        return self
-
-    def raise_for_failures(self):
-        return None
+def test_build_editions_raises_when_a_document_fails(project):
+    master = project / "edition" / f"{STEM}.xml"
+    master.write_text("<TEI xmlns='http://www.tei-c.org/ns/1.0'>", encoding="utf-8")
+    with pytest.raises(BuildError, match=f"{STEM}.xml:1:"):
+        package_module.build_editions(project, [master])
+    assert not (project / "dist" / f"{STEM}.html").exists()

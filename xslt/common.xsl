@@ -223,7 +223,7 @@
     <xsl:param name="entry" as="element()"/>
     <xsl:variable name="std" select="($entry/*[@type = ('standard', 'full')], $entry/(tei:persName | tei:placeName | tei:orgName))[1]"/>
     <xsl:sequence select="if ($std/tei:surname)
-      then normalize-space(string-join(($std/tei:surname, string-join($std/tei:forename, ' ')), ', '))
+      then string-join(($std/tei:surname ! normalize-space(.), normalize-space(string-join($std/node()[not(self::tei:surname)], ' '))[.]), ', ')
       else normalize-space($std)"/>
   </xsl:function>
 

@@ -1,0 +1,203 @@
+"""The build manifest: what each output was made from, so unchanged documents are skipped.
+
+`<out>/.tei-tools-manifest.json` records, for each document and format, one digest of
+every input of that output — the TEI file, the format's stylesheets with everything they
+import, include or read (common.xsl, html.xsl for the EPUB, the map data, CSS, script),
+the schema files, the tool (its version and the hash of its Python sources) and
+SOURCE_DATE_EPOCH — and the SHA-256 of each file written. An output is up to date when
+its digest is unchanged and its files are still the files written.
+
+The manifest is a local cache, not part of the edition: it is hidden (a dot file, which
+deposit packages and the dist/ comparison leave out) and git-ignored, so a fresh clone
+rebuilds once. It holds each output's modification time (to avoid re-hashing outputs), so
+it could not be byte-identical between builds anyway; keys are sorted all the same.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from tei_tools import __version__
+
+MANIFEST_NAME = ".tei-tools-manifest.json"
+MANIFEST_FORMAT = 1
+
+# References from one stylesheet to another file, which becomes an input of the format.
+_IMPORT = re.compile(r"<xsl:(?:import|include)\s+href\s*=\s*[\"']([^\"']+)[\"']")
+_READ = re.compile(r"\b(?:unparsed-text(?:-lines)?|doc|document|json-doc)\(\s*[\"']([^\"']+)[\"']")
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def stylesheet_closure(names: Iterable[str], xslt_dir: Path) -> list[Path]:
+    """The stylesheets and every file they import, include or read, transitively."""
+    pending = [xslt_dir / name for name in names]
+    seen: dict[Path, None] = {}
+    while pending:
+        path = pending.pop().resolve()
+        if path in seen or not path.is_file():
+            continue
+        seen[path] = None
+        if path.suffix in (".xsl", ".xslt"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            pending.extend(path.parent / ref for ref in _IMPORT.findall(text) + _READ.findall(text))
+    return sorted(seen)
+
+
+def tool_fingerprint() -> str:
+    """The tool's version and its Python sources: a code change can change every output."""
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(_PACKAGE_DIR.glob("*.py")):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class FormatInputs:
+    """The inputs every document of one format shares, by label, with their hashes."""
+
+    name: str
+    files: dict[str, str]  # label ("xslt/html.xsl", "schema/edition.rng", "tool", …) -> SHA-256
+
+    @property
+    def digest(self) -> str:
+        return sha256_bytes(json.dumps(self.files, sort_keys=True).encode())
+
+
+def shared_inputs(
+    formats: Sequence,
+    xslt_dir: Path,
+    schema_files: Sequence[Path],
+    known_formats: Sequence = (),
+) -> dict[str, FormatInputs]:
+    """The shared inputs of each format (objects with .name and .stylesheets).
+
+    `known_formats` are every format the tool has: a file one of them uses is theirs, so
+    that a format's inputs do not depend on which other formats this build asked for.
+
+    A data file of the stylesheet folder (CSS, script, data) that no stylesheet refers to
+    — one a renderer may read itself — is counted as an input of every format: a change
+    nobody can attribute rebuilds everything rather than nothing. Stylesheets no format
+    refers to (dc.xsl and mets.xsl, used by deposit packages) are not inputs of a format:
+    a renderer runs only the stylesheets its OutputFormat lists.
+    """
+    tool = tool_fingerprint()
+    common = {f"schema/{p.name}": sha256_file(p) for p in schema_files}
+    common["tool"] = tool
+    common["SOURCE_DATE_EPOCH"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    closures = {f.name: stylesheet_closure(f.stylesheets, xslt_dir) for f in formats}
+    attributed = {p for closure in closures.values() for p in closure}
+    for other in known_formats:
+        if other.name not in closures:
+            attributed.update(stylesheet_closure(other.stylesheets, xslt_dir))
+    unattributed = [p for p in _files_under(xslt_dir) if p not in attributed and p.suffix not in (".xsl", ".xslt")]
+    result = {}
+    for output_format in formats:
+        files = dict(common)
+        for path in closures[output_format.name] + unattributed:
+            files[f"xslt/{_relative(path, xslt_dir)}"] = sha256_file(path)
+        result[output_format.name] = FormatInputs(output_format.name, files)
+    return result
+
+
+def _files_under(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p.resolve() for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+    )
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return path.relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def document_digest(source_sha: str, stem: str, inputs: FormatInputs) -> str:
+    """The digest of everything one output of one document is made from."""
+    return sha256_bytes(f"{source_sha}\n{stem}\n{inputs.digest}".encode())
+
+
+@dataclass
+class Manifest:
+    """The manifest of one output folder: document stem -> format -> record."""
+
+    path: Path
+    documents: dict[str, dict] = field(default_factory=dict)
+    shared: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out_dir: str | Path) -> "Manifest":
+        """The folder's manifest; an empty one when it is missing, unreadable or of another version."""
+        path = Path(out_dir) / MANIFEST_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(path)
+        if not isinstance(data, dict) or data.get("manifest") != MANIFEST_FORMAT:
+            return cls(path)
+        return cls(path, dict(data.get("documents") or {}), dict(data.get("shared") or {}))
+
+    def is_current(self, stem: str, format_name: str, digest: str) -> bool:
+        """The recorded output was made from these inputs and its files are still in place."""
+        record = self.documents.get(stem, {}).get(format_name)
+        if not record or record.get("inputs") != digest:
+            return False
+        return all(_unchanged(self.path.parent / name, info) for name, info in record.get("outputs", {}).items())
+
+    def record(self, stem: str, source: str, format_name: str, digest: str, outputs: Mapping[str, dict]) -> None:
+        """Remember what one format of one document was made from, and what it wrote.
+
+        `outputs`: file name -> describe_output(...) of each file written.
+        """
+        entry = self.documents.setdefault(stem, {})
+        entry["source"] = source
+        entry[format_name] = {"inputs": digest, "outputs": dict(sorted(outputs.items()))}
+
+    def save(self) -> None:
+        from tei_tools.fsutil import atomic_write
+
+        data = {"manifest": MANIFEST_FORMAT, "tool": __version__, "shared": self.shared, "documents": self.documents}
+        atomic_write(self.path, (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def describe_output(path: Path, data: bytes) -> dict:
+    """An output's hash, size and modification time (the time only to avoid re-hashing)."""
+    info = {"sha256": sha256_bytes(data), "size": len(data)}
+    try:
+        info["mtime_ns"] = path.stat().st_mtime_ns
+    except OSError:
+        pass
+    return info
+
+
+def _unchanged(path: Path, info: Mapping) -> bool:
+    """The file is the one written: same size and time, or (when touched) the same bytes."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    if stat.st_size != info.get("size"):
+        return False
+    if stat.st_mtime_ns == info.get("mtime_ns"):
+        return True
+    try:
+        return sha256_file(path) == info.get("sha256")
+    except OSError:
+        return False

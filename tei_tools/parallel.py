@@ -1,0 +1,286 @@
+"""Building many documents: incremental (the manifest decides), in parallel (a process pool).
+
+`build_many` plans the build (which formats of which documents are out of date, see
+tei_tools.manifest), builds what is needed and records it. With more than one document to
+build and `jobs` > 1 it uses a pool of worker processes; each worker creates one Saxon
+processor, compiles each stylesheet and loads the schemas once, in the pool's
+initializer, then builds document after document. Processes, not threads: the validator's
+cached schemas and the Saxon processor are not thread-safe. A single document is built
+without a pool, which would cost more than the build: in this process, its heaviest
+format meanwhile in a forked child when that is safe (tei_tools.forked).
+
+Results come back in the order the documents were given, whatever order the workers
+finish in. One document's failure is recorded with its path and does not stop the others.
+Nothing here prints: callers pass `on_result` to hear of each document as it is done.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from tei_tools.errors import BuildError, TeiToolsError
+from tei_tools.fsutil import remove_abandoned_temporaries
+from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, check_output_dir, resolve_formats
+
+ResultCallback = Callable[[DocumentResult, int, int], None]  # (result, documents done, documents in all)
+
+
+@dataclass
+class IncrementalReport(BuildReport):
+    """A BuildReport that also says which documents were up to date and left alone."""
+
+    skipped: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class _Task:
+    index: int
+    path: Path
+    formats: list[OutputFormat]
+    digests: dict[str, str]  # format name -> digest of its inputs
+
+
+@dataclass
+class _Outcome:
+    """What a worker sends back: the result, and a description of each file written."""
+
+    result: DocumentResult
+    written: dict[str, dict[str, dict]]  # format name -> file name -> describe_output(...)
+
+
+# ---------------------------------------------------------------- the build
+
+
+def build_many(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    formats: Sequence[OutputFormat] | Sequence[str] = (),
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    on_result: ResultCallback | None = None,
+) -> IncrementalReport:
+    """Build the documents' outputs that are out of date (all of them with `force`).
+
+    Raises only for problems of the whole build (unknown format, unwritable output folder);
+    a document's failure is in its DocumentResult. `jobs` defaults to the machine's CPUs.
+    """
+    from tei_tools.manifest import Manifest
+
+    chosen = _as_formats(formats)
+    out = check_output_dir(out_dir)
+    remove_abandoned_temporaries(out)
+    documents = [Path(p) for p in paths]
+    manifest = Manifest.load(out)
+    tasks, skipped = _plan(documents, chosen, manifest, force)
+    report = IncrementalReport(results=[None] * len(documents), skipped=[documents[i] for i in skipped])  # type: ignore[list-item]
+    done = 0
+
+    def finish(index: int, result: DocumentResult) -> None:
+        nonlocal done
+        report.results[index] = result
+        done += 1
+        if on_result is not None:
+            on_result(result, done, len(documents))
+
+    for index in skipped:
+        finish(index, DocumentResult(documents[index]))
+    by_index = {task.index: task for task in tasks}
+    recorded: list[str] = []
+
+    def record(index: int, outcome: _Outcome) -> None:
+        task = by_index[index]
+        outcome = _thawed(outcome)
+        recorded.extend(outcome.written)
+        for name, files in outcome.written.items():
+            manifest.record(task.path.stem, str(task.path), name, task.digests[name], files)
+        finish(index, outcome.result)
+
+    try:
+        _run(tasks, out, jobs, record)
+    finally:
+        if recorded:  # a build that wrote nothing leaves the folder as it was
+            manifest.save()
+    return report
+
+
+def _as_formats(formats: Sequence[OutputFormat] | Sequence[str]) -> list[OutputFormat]:
+    if formats and all(isinstance(f, OutputFormat) for f in formats):
+        return list(formats)  # type: ignore[arg-type]
+    return resolve_formats(formats)  # type: ignore[arg-type]
+
+
+def _plan(documents: list[Path], formats: list[OutputFormat], manifest, force: bool) -> tuple[list[_Task], list[int]]:
+    """The tasks (document, formats out of date) and the indexes of documents entirely up to date."""
+    from tei_tools import saxon, validate
+    from tei_tools.manifest import document_digest, sha256_file, shared_inputs
+
+    shared = shared_inputs(formats, saxon.XSLT_DIR, [validate.RNG_PATH, validate.SCH_PATH], list(FORMATS.values()))
+    manifest.shared = {name: inputs.files for name, inputs in shared.items()}
+    _forget_compiled_if_changed(shared)
+    tasks, skipped = [], []
+    for index, path in enumerate(documents):
+        try:
+            source_sha = sha256_file(path)
+        except OSError:  # built anyway: the build reports why it cannot be read
+            source_sha = ""
+        digests = {f.name: document_digest(source_sha, path.stem, shared[f.name]) for f in formats}
+        stale = [f for f in formats if force or not source_sha or not manifest.is_current(path.stem, f.name, digests[f.name])]
+        if stale:
+            tasks.append(_Task(index, path, stale, digests))
+        else:
+            skipped.append(index)
+    return tasks, skipped
+
+
+# The inputs this process's compiled stylesheets and schemas were made from.
+_compiled_from: dict[str, str] = {}
+
+
+def _forget_compiled_if_changed(shared) -> None:
+    """A long-lived process (tei-tools watch, an editor's plug-in) compiles edited stylesheets again."""
+    from tei_tools import saxon, validate
+
+    files = {label: sha for inputs in shared.values() for label, sha in inputs.files.items()}
+    if any(_compiled_from.get(label, sha) != sha for label, sha in files.items()):
+        saxon.forget_compiled()
+        validate.forget_schemas()
+    _compiled_from.update(files)
+
+
+def _run(tasks: list[_Task], out: Path, jobs: int | None, record: Callable[[int, _Outcome], None]) -> None:
+    from tei_tools.forked import can_split
+
+    allowed = jobs or os.cpu_count() or 1
+    workers = min(allowed, len(tasks))
+    if len(tasks) == 1 and can_split(tasks[0].formats, allowed):  # one document: no pool (tei_tools.forked)
+        record(tasks[0].index, build_task(tasks[0].path, out, tasks[0].formats, split=True))
+        return
+    if workers <= 1:
+        for task in tasks:
+            record(task.index, build_task(task.path, out, task.formats))
+        return
+    _run_pool(tasks, out, workers, record)
+
+
+def _run_pool(tasks: list[_Task], out: Path, workers: int, record: Callable[[int, _Outcome], None]) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    from tei_tools import saxon, validate
+    from tei_tools.forked import safe_to_fork
+
+    formats = sorted({f for task in tasks for f in task.formats}, key=lambda f: f.name)
+    settings = (str(saxon.XSLT_DIR), str(validate.RNG_PATH), str(validate.SCH_PATH), formats)
+    # Workers are forked (about a millisecond each, the modules already imported) when this
+    # process has not started Saxon's runtime, whose threads do not survive a fork — as in
+    # `tei-tools build`. Otherwise (a test process, an editor's plug-in) each worker is a
+    # fresh interpreter. The pool forks all its workers before it starts its own threads.
+    context = multiprocessing.get_context("fork" if safe_to_fork() else "spawn")
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker, initargs=settings)
+    try:
+        futures = {executor.submit(build_task, t.path, out, t.formats): t for t in tasks}
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool as exc:
+                outcome = _Outcome(DocumentResult(task.path, error=BuildError(f"{task.path}:0:0: error: the worker building it died ({exc})")), {})
+            record(task.index, outcome)
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+# ---------------------------------------------------------------- one document (in a worker or here)
+
+
+def start_worker(xslt_dir: str, rng_path: str, sch_path: str, formats: Sequence[OutputFormat]) -> None:
+    """Pool initializer: the parent's stylesheet and schema locations, everything compiled once.
+
+    A stylesheet that does not compile is left for the first document to report, with its
+    location, rather than breaking the pool.
+    """
+    import signal
+
+    from tei_tools import saxon, validate
+    from tei_tools.transform import _resolve
+
+    # Ctrl-C reaches the whole process group: the main process stops the build (finishing
+    # the documents under way); a worker must not die printing a traceback meanwhile.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    saxon.XSLT_DIR = Path(xslt_dir)
+    validate.RNG_PATH, validate.SCH_PATH = Path(rng_path), Path(sch_path)
+    saxon.processor()
+    validate.relaxng()
+    validate.schematron()
+    for output_format in formats:
+        _resolve(output_format.renderer)
+        for name in output_format.stylesheets:
+            try:
+                saxon.stylesheet(name)
+            except TeiToolsError:
+                pass
+
+
+def build_task(path: Path, out: Path, formats: Sequence[OutputFormat], split: bool = False) -> _Outcome:
+    """Validate one document, render its formats in memory, then write each output atomically.
+
+    `split`: render the heaviest format in a forked child meanwhile (tei_tools.forked).
+    """
+    try:
+        return _frozen(_build(path, out, formats, split))
+    except TeiToolsError as error:
+        return _frozen(_Outcome(DocumentResult(path, error=error), {}))
+    except Exception as exc:  # a bug must not stop the other documents, nor print a traceback
+        message = f"{path}:0:0: error: internal error while building: {type(exc).__name__}: {exc}"
+        return _Outcome(DocumentResult(path, error=BuildError(message)), {})
+
+
+def _build(path: Path, out: Path, formats: Sequence[OutputFormat], split: bool = False) -> _Outcome:
+    from tei_tools.fsutil import atomic_write
+    from tei_tools.manifest import describe_output
+    from tei_tools.transform import load_document
+
+    if split:
+        from tei_tools.forked import load_and_render
+
+        document, rendered = load_and_render(path, formats)
+    else:
+        document = load_document(path)
+        rendered = {f.name: f.render(document) for f in formats}  # nothing written until all succeeded
+    written: dict[str, dict[str, dict]] = {}
+    outputs = []
+    for name, files in rendered.items():
+        written[name] = {}
+        for file_name, data in files.items():
+            target = atomic_write(out / file_name, data)
+            outputs.append(target)
+            written[name][file_name] = describe_output(target, data)
+    return _Outcome(DocumentResult(path, outputs, document.warnings), written)
+
+
+# Errors cross the process boundary as (class, args, attributes): ValidationError and
+# others take constructor arguments that pickle's default reconstruction would not supply.
+
+
+def _frozen(outcome: _Outcome) -> _Outcome:
+    error = outcome.result.error
+    if error is not None and not isinstance(error, tuple):
+        outcome.result.error = (type(error), error.args, dict(error.__dict__))  # type: ignore[assignment]
+    return outcome
+
+
+def _thawed(outcome: _Outcome) -> _Outcome:
+    frozen = outcome.result.error
+    if isinstance(frozen, tuple):
+        cls, args, state = frozen
+        error = cls.__new__(cls)
+        error.args = args
+        error.__dict__.update(state)
+        outcome.result.error = error
+    return outcome

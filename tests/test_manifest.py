@@ -1,0 +1,168 @@
+"""tei_tools.manifest: incremental builds skip what is up to date and rebuild what changed.
+
+Stylesheet changes are made in a copy of xslt/ (tei_tools.saxon.XSLT_DIR pointed at it),
+never in the repository's own.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tei_tools import saxon
+from tei_tools.cli import main
+from tei_tools.manifest import MANIFEST_NAME, stylesheet_closure
+from tei_tools.parallel import build_many
+
+from test_parallel import make_corpus, visible_files
+
+FORMATS = ("html", "epub", "txt")
+
+
+@pytest.fixture(autouse=True)
+def fixed_date(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture
+def xslt_copy(tmp_path, monkeypatch) -> Path:
+    """A copy of the stylesheets that the build uses instead of the repository's."""
+    copy = tmp_path / "xslt"
+    shutil.copytree(saxon.XSLT_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(saxon, "XSLT_DIR", copy)
+    return copy
+
+
+def rebuilt(report) -> dict[str, list[str]]:
+    """Document stem -> the output files this build wrote."""
+    return {r.path.stem: sorted(p.name for p in r.outputs) for r in report.results if r.outputs}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+def test_a_second_build_with_nothing_changed_writes_nothing(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 3)
+    out = tmp_path / "out"
+    first = build_many(corpus, out, FORMATS, jobs=1)
+    assert first.ok and first.skipped == []
+    before = mtimes(out)
+    second = build_many(corpus, out, FORMATS, jobs=1)
+    assert second.ok
+    assert second.skipped == corpus and rebuilt(second) == {}
+    assert mtimes(out) == before
+
+
+def test_an_edited_document_alone_is_rebuilt_and_a_touched_one_is_not(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 3)
+    out = tmp_path / "out"
+    build_many(corpus, out, FORMATS, jobs=1)
+    os.utime(corpus[0], ns=(corpus[0].stat().st_mtime_ns + 10**12,) * 2)  # touched, not changed
+    edited = corpus[1]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Red Aid, issue 1", "Red Aid, issue one"), encoding="utf-8")
+    report = build_many(corpus, out, FORMATS, jobs=1)
+    assert rebuilt(report) == {"issue-001": ["issue-001.epub", "issue-001.html", "issue-001.txt"]}
+    assert report.skipped == [corpus[0], corpus[2]]
+    assert b"Red Aid, issue one" in (out / "issue-001.html").read_bytes()
+
+
+def test_force_rebuilds_everything(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 2)
+    out = tmp_path / "out"
+    build_many(corpus, out, FORMATS, jobs=1)
+    report = build_many(corpus, out, FORMATS, jobs=1, force=True)
+    assert report.skipped == [] and len(report.outputs) == 6
+
+
+def test_a_deleted_or_altered_output_is_rebuilt(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 2)
+    out = tmp_path / "out"
+    build_many(corpus, out, FORMATS, jobs=1)
+    expected = visible_files(out)
+    (out / "issue-000.txt").unlink()
+    (out / "issue-001.html").write_bytes(expected["issue-001.html"].replace(b"Red Aid", b"Red Aid!"))
+    report = build_many(corpus, out, FORMATS, jobs=1)
+    assert rebuilt(report) == {"issue-000": ["issue-000.txt"], "issue-001": ["issue-001.html"]}
+    assert visible_files(out) == expected
+
+
+def test_a_new_format_builds_only_that_format(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 2)
+    out = tmp_path / "out"
+    build_many(corpus, out, ["html"], jobs=1)
+    report = build_many(corpus, out, FORMATS, jobs=1)
+    assert rebuilt(report) == {p.stem: [f"{p.stem}.epub", f"{p.stem}.txt"] for p in corpus}
+
+
+def test_a_shared_stylesheet_change_rebuilds_every_format_that_uses_it(tmp_path, xslt_copy):
+    corpus = make_corpus(tmp_path / "edition", 2)
+    out = tmp_path / "out"
+    build_many(corpus, out, FORMATS, jobs=1)
+    common = xslt_copy / "common.xsl"
+    common.write_text(common.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+    report = build_many(corpus, out, FORMATS, jobs=1)
+    assert report.skipped == []
+    assert rebuilt(report) == {p.stem: [f"{p.stem}.epub", f"{p.stem}.html", f"{p.stem}.txt"] for p in corpus}
+
+
+def test_a_format_stylesheet_change_rebuilds_that_format_and_those_importing_it(tmp_path, xslt_copy):
+    corpus = make_corpus(tmp_path / "edition", 2)
+    out = tmp_path / "out"
+    build_many(corpus, out, FORMATS, jobs=1)
+    css = xslt_copy / "html.css"  # read by html.xsl, which epub.xsl imports
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
+    report = build_many(corpus, out, FORMATS, jobs=1)
+    assert rebuilt(report) == {p.stem: [f"{p.stem}.epub", f"{p.stem}.html"] for p in corpus}
+    assert b"/* edited */" in (out / "issue-000.html").read_bytes()  # compiled again, not from the cache
+    text = xslt_copy / "text.xsl"
+    text.write_text(text.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+    report = build_many(corpus, out, FORMATS, jobs=1)
+    assert rebuilt(report) == {p.stem: [f"{p.stem}.txt"] for p in corpus}
+
+
+def test_source_date_epoch_is_an_input(tmp_path, monkeypatch):
+    corpus = make_corpus(tmp_path / "edition", 1)
+    out = tmp_path / "out"
+    build_many(corpus, out, ["txt"], jobs=1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert rebuilt(build_many(corpus, out, ["txt"], jobs=1)) == {"issue-000": ["issue-000.txt"]}
+
+
+def test_the_manifest_is_hidden_and_a_damaged_one_means_a_full_rebuild(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 2)
+    out = tmp_path / "out"
+    report = build_many(corpus, out, FORMATS, jobs=1)
+    manifest = out / MANIFEST_NAME
+    assert manifest.name.startswith(".") and manifest not in report.outputs
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    record = data["documents"]["issue-000"]["html"]
+    assert set(record["outputs"]) == {"issue-000.html"}
+    assert {"xslt/common.xsl", "xslt/html.xsl", "schema/edition.rng", "schema/edition.sch", "tool"} <= set(data["shared"]["html"])
+    manifest.write_text("{ not json", encoding="utf-8")
+    assert build_many(corpus, out, FORMATS, jobs=1).skipped == []
+
+
+def test_stylesheet_closure_follows_imports_includes_and_files_read():
+    names = {p.relative_to(saxon.XSLT_DIR.resolve()).as_posix() for p in stylesheet_closure(["epub.xsl"], saxon.XSLT_DIR)}
+    assert {"epub.xsl", "html.xsl", "common.xsl", "map.xsl", "html.css", "html.js", "data/land-110m.xml", "epub.css"} <= names
+    text = {p.name for p in stylesheet_closure(["text.xsl"], saxon.XSLT_DIR)}
+    assert "common.xsl" in text and "html.xsl" not in text
+
+
+def test_cli_build_says_what_was_up_to_date_and_force_rebuilds(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 2)
+    out = tmp_path / "out"
+    arguments = ["build", "-j", "1", "--format", "txt", "--out", str(out), str(tmp_path / "edition")]
+    assert CliRunner().invoke(main, arguments).exit_code == 0
+    again = CliRunner().invoke(main, arguments)
+    assert again.exit_code == 0
+    assert "2 of 2 documents up to date (--force rebuilds them)" in again.output
+    assert str(out / "issue-000.txt") not in again.output
+    forced = CliRunner().invoke(main, [*arguments, "--force"])
+    assert forced.exit_code == 0
+    assert all(str(out / f"{p.stem}.txt") in forced.output for p in corpus)

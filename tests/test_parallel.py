@@ -1,0 +1,196 @@
+"""tei_tools.parallel: many documents, built by a pool of workers or in series.
+
+The corpus is a few copies of the small HTML fixture, each with its own identifier and
+title (as a journal's run would have), written to tmp_path.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tei_tools.cli import main
+from tei_tools.errors import ValidationError
+from tei_tools.parallel import build_many
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL = FIXTURES / "html" / "small-edition.xml"
+INVALID = FIXTURES / "html" / "invalid-unknown-element.xml"
+FORMATS = ("html", "epub", "txt")
+FINDING = re.compile(r"^(?P<path>[^\n]+?):(?P<line>\d+):(?P<col>\d+): error: ", re.MULTILINE)
+
+
+def make_corpus(folder: Path, count: int, source: Path = SMALL, tag: str = "") -> list[Path]:
+    """`count` copies of `source` with distinct identifiers and titles."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = source.read_text(encoding="utf-8")
+    paths = []
+    for number in range(count):
+        copy = text.replace('<idno type="edition">small-edition</idno>', f'<idno type="edition">issue-{number:03d}</idno>', 1)
+        copy = copy.replace("A small test article on Red Aid", f"Red Aid, issue {number}{tag}", 1)
+        path = folder / f"issue-{number:03d}.xml"
+        path.write_text(copy, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def visible_files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.startswith(".")}
+
+
+@pytest.fixture(autouse=True)
+def fixed_date(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 4)
+    parallel = build_many(corpus, tmp_path / "parallel", FORMATS, jobs=2)
+    serial = build_many(corpus, tmp_path / "serial", FORMATS, jobs=1)
+    assert parallel.ok and serial.ok, [m for r in parallel.failures + serial.failures for m in r.messages]
+    built = visible_files(tmp_path / "parallel")
+    assert sorted(built) == sorted(f"issue-{n:03d}.{ext}" for n in range(4) for ext in ("html", "epub", "txt"))
+    assert built == visible_files(tmp_path / "serial")
+    assert b"Red Aid, issue 3" in built["issue-003.html"]
+
+
+def test_a_fresh_tei_tools_process_forks_its_workers_and_splits_a_single_document(tmp_path):
+    """From a fresh process (Saxon not started) the pool's workers are forked, and a single
+    document's heaviest format is rendered in a forked child: the same bytes either way."""
+    corpus = make_corpus(tmp_path / "edition", 3)
+    expected = build_many(corpus, tmp_path / "serial", FORMATS, jobs=1)
+    assert expected.ok
+    for name, paths in (("pool", [str(tmp_path / "edition")]), ("single", [str(corpus[0])])):
+        command = [sys.executable, "-m", "tei_tools", "build", "--jobs", "2", "--out", str(tmp_path / name), *paths]
+        finished = subprocess.run(command, capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"})
+        assert finished.returncode == 0, finished.stderr
+        built = visible_files(tmp_path / name)
+        assert built and all(data == (tmp_path / "serial" / file).read_bytes() for file, data in built.items())
+    assert sorted(visible_files(tmp_path / "single")) == ["issue-000.epub", "issue-000.html", "issue-000.txt"]
+
+
+def test_a_single_invalid_document_fails_in_a_fresh_process_without_output(tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(INVALID.read_bytes())
+    command = [sys.executable, "-m", "tei_tools", "build", "--jobs", "2", "--out", str(tmp_path / "out"), str(bad)]
+    finished = subprocess.run(command, capture_output=True, text=True)
+    assert finished.returncode == 1
+    assert FINDING.search(finished.stderr) and f"{bad}:" in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert visible_files(tmp_path / "out") == {}
+
+
+def test_results_are_in_the_order_given_and_each_document_is_reported_once(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 5)
+    order = list(reversed(corpus))
+    heard = []
+    report = build_many(order, tmp_path / "out", ["txt"], jobs=2, on_result=lambda r, done, total: heard.append((r.path, done, total)))
+    assert [r.path for r in report.results] == order
+    assert sorted(path for path, _, _ in heard) == sorted(order)
+    assert [done for _, done, _ in heard] == [1, 2, 3, 4, 5]
+    assert {total for _, _, total in heard} == {5}
+    assert [r.outputs for r in report.results] == [[tmp_path / "out" / f"{p.stem}.txt"] for p in order]
+
+
+def test_one_invalid_document_fails_alone_and_keeps_its_findings(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 3)
+    bad = tmp_path / "edition" / "issue-bad.xml"
+    bad.write_bytes(INVALID.read_bytes())
+    report = build_many([corpus[0], bad, *corpus[1:]], tmp_path / "out", FORMATS, jobs=2)
+    assert not report.ok
+    [failure] = report.failures
+    assert failure.path == bad
+    assert isinstance(failure.error, ValidationError)  # the error crossed the process boundary whole
+    assert failure.error.findings and all(f.path == str(bad) for f in failure.error.findings)
+    assert sorted(visible_files(tmp_path / "out")) == sorted(f"{p.stem}.{ext}" for p in corpus for ext in ("html", "epub", "txt"))
+
+
+def test_cli_build_with_jobs_reports_the_failure_with_its_path_and_exits_1(tmp_path):
+    corpus_dir = tmp_path / "edition"
+    corpus = make_corpus(corpus_dir, 3)
+    (corpus_dir / "issue-bad.xml").write_bytes(INVALID.read_bytes())
+    result = CliRunner().invoke(main, ["build", "--jobs", "2", "--format", "html", "--out", str(tmp_path / "out"), str(corpus_dir)])
+    assert result.exit_code == 1
+    errors = FINDING.findall(result.output)
+    assert errors and {path for path, _, _ in errors} == {str(corpus_dir / "issue-bad.xml")}
+    assert "1 of 4 documents failed" in result.output
+    for path in corpus:
+        assert str(tmp_path / "out" / f"{path.stem}.html") in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_build_shows_plain_progress_lines_when_not_on_a_terminal(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 3)
+    result = CliRunner().invoke(main, ["build", "-j", "1", "--format", "txt", "--out", str(tmp_path / "out"), *map(str, corpus)])
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert progress == [f"[{n}/3] built {path}" for n, path in enumerate(corpus, start=1)]
+
+
+def test_a_killed_build_leaves_every_output_whole_and_the_next_build_cleans_up(tmp_path):
+    """Kill a rebuild half-way: each output is the old file or the new one, never a mix."""
+    corpus = make_corpus(tmp_path / "edition", 12)
+    out = tmp_path / "out"
+    assert build_many(corpus, out, FORMATS, jobs=1).ok
+    old = visible_files(out)
+    corpus = make_corpus(tmp_path / "edition", 12, tag=" (revised)")
+    assert build_many(corpus, tmp_path / "expected", FORMATS, jobs=1).ok
+    new = visible_files(tmp_path / "expected")
+
+    command = [sys.executable, "-m", "tei_tools", "build", "--jobs", "1", "--out", str(out), str(tmp_path / "edition")]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + 60
+    while visible_files(out) == old and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+
+    after = visible_files(out)
+    assert sorted(after) == sorted(old)
+    for name, data in after.items():
+        assert data in (old[name], new[name]), f"{name} is neither the old nor the new output"
+    assert build_many(corpus, out, FORMATS, jobs=1).ok  # the next build completes the job …
+    assert visible_files(out) == new
+    assert not list(out.glob(".*.tmp"))  # … and removes what the killed one left
+
+
+def test_temporary_files_of_a_dead_build_are_removed_and_a_live_ones_kept(tmp_path):
+    [document] = make_corpus(tmp_path / "edition", 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = out / f".issue-000.html.{finished.stdout.strip()}.abc123.tmp"
+    live = out / f".issue-000.txt.{os.getpid()}.def456.tmp"
+    dead.write_bytes(b"half an output")
+    live.write_bytes(b"being written")
+    assert build_many([document], out, ["html"], jobs=1).ok
+    assert not dead.exists() and live.exists()
+
+
+def test_progress_draws_a_bar_on_a_terminal_and_lines_elsewhere(tmp_path):
+    import io
+
+    from tei_tools.progress import Progress, bar_line
+    from tei_tools.transform import DocumentResult
+
+    assert bar_line(5, 10, 1, 2.04, width=10) == "[#####-----]  5/10 documents, 1 failed, 2.0 s"
+    screen = io.StringIO()
+    bar = Progress(screen, tty=True)
+    bar(DocumentResult(Path("a.xml"), [Path("a.html")]), 1, 2)
+    bar(DocumentResult(Path("b.xml"), error=ValidationError("b.xml", [])), 2, 2)
+    bar.finish()
+    assert re.search(r"\[#{24}\] 2/2 documents, 1 failed, \d+\.\d s\n$", screen.getvalue())
+    assert "\r" in screen.getvalue()
+    log = io.StringIO()
+    lines = Progress(log, tty=False)
+    lines(DocumentResult(Path("a.xml"), [Path("a.html")]), 1, 3)
+    lines(DocumentResult(Path("b.xml")), 2, 3)  # up to date: not worth a line
+    lines(DocumentResult(Path("c.xml"), error=ValidationError("c.xml", [])), 3, 3)
+    assert log.getvalue() == "[1/3] built a.xml\n[3/3] FAILED c.xml\n"

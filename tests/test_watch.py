@@ -1,0 +1,145 @@
+"""tei_tools.watch: rebuild on save, report problems as path:line:col, keep watching.
+
+The watcher runs in a thread on a folder in tmp_path; the test edits files and waits for
+the builds the watcher reports (with generous time limits: no timing is asserted).
+"""
+from __future__ import annotations
+
+import queue
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tei_tools import saxon
+from tei_tools import watch as watch_module
+from tei_tools.cli import main
+from tei_tools.watch import watch
+
+from test_parallel import make_corpus
+
+WAIT = 30  # seconds: a limit for a stuck watcher, not a measure of speed
+LOCATED = re.compile(r"^.+:\d+:\d+: error: ")
+
+
+@pytest.fixture(autouse=True)
+def fixed_date(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def own_stylesheets(tmp_path_factory, monkeypatch):
+    """The watcher listens to the stylesheet folder: give it a copy nobody else edits."""
+    copy = tmp_path_factory.mktemp("tool") / "xslt"
+    shutil.copytree(saxon.XSLT_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(saxon, "XSLT_DIR", copy)
+    return copy
+
+
+class Watcher:
+    """`watch` in a thread; each build it reports is put on a queue."""
+
+    def __init__(self, paths, out, formats=("txt",)):
+        self.builds: queue.Queue = queue.Queue()
+        self.stop = threading.Event()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(
+            target=watch, args=(paths, out, list(formats)),
+            kwargs={"on_build": self.builds.put, "stop": self.stop, "ready": self.ready}, daemon=True,
+        )
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.ready.wait(WAIT), "the watcher did not start"
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(WAIT)
+        assert not self.thread.is_alive(), "the watcher did not stop"
+
+    def next_build(self):
+        return self.builds.get(timeout=WAIT)
+
+    def build_for(self, path: Path):
+        """The first build started by a change to `path` (builds set off by other events are passed over)."""
+        while True:
+            build = self.next_build()
+            if path.resolve() in {p.resolve() for p in build.changed}:
+                return build
+
+
+def test_a_saved_document_is_rebuilt_and_an_error_does_not_stop_the_watcher(tmp_path):
+    edition = tmp_path / "edition"
+    first, second = make_corpus(edition, 2)
+    out = tmp_path / "out"
+    with Watcher([edition], out) as watcher:
+        initial = watcher.next_build()
+        assert initial.changed == [] and initial.report.ok
+        assert "Red Aid, issue 0" in (out / "issue-000.txt").read_text(encoding="utf-8")
+
+        first.write_text(first.read_text(encoding="utf-8").replace("Red Aid, issue 0", "Red Aid, issue zero"), encoding="utf-8")
+        build = watcher.build_for(first)
+        assert [r.path.name for r in build.report.results if r.outputs] == ["issue-000.xml"]
+        assert second in build.report.skipped
+        assert "Red Aid, issue zero" in (out / "issue-000.txt").read_text(encoding="utf-8")
+
+        broken = edition / "issue-002.xml"
+        broken.write_text("<TEI xmlns='http://www.tei-c.org/ns/1.0'>\n  <teiHeader>\n", encoding="utf-8")
+        build = watcher.build_for(broken)
+        [failure] = build.report.failures
+        assert failure.path.name == "issue-002.xml"
+        assert failure.messages and all(LOCATED.match(line) for line in failure.messages)
+        assert failure.messages[0].startswith(f"{broken}:")
+
+        broken.unlink()  # fixed by removing it: the watcher is still there
+        second.write_text(second.read_text(encoding="utf-8").replace("Red Aid, issue 1", "Red Aid, issue one"), encoding="utf-8")
+        build = watcher.build_for(second)
+        assert build.report.ok
+        assert "Red Aid, issue one" in (out / "issue-001.txt").read_text(encoding="utf-8")
+
+
+def test_outputs_and_temporary_files_do_not_set_the_watcher_off(tmp_path):
+    """Outputs written inside a watched folder must not start another build (no loop)."""
+    [document] = make_corpus(tmp_path, 1)
+    with Watcher([tmp_path], tmp_path / "out") as watcher:
+        watcher.next_build()
+        (tmp_path / ".issue-000.xml.swp").write_text("editor's scratch", encoding="utf-8")
+        document.write_text(document.read_text(encoding="utf-8").replace("issue 0", "issue nought"), encoding="utf-8")
+        build = watcher.build_for(document)
+        assert build.report.ok
+        assert all(p.suffix == ".xml" and not p.name.startswith(".") for p in build.changed)
+        with pytest.raises(queue.Empty):  # nothing more happens once the build is written
+            watcher.builds.get(timeout=1.0)
+
+
+def test_a_saved_stylesheet_rebuilds_the_formats_that_use_it(tmp_path, own_stylesheets):
+    corpus = make_corpus(tmp_path / "edition", 2)
+    out = tmp_path / "out"
+    with Watcher([tmp_path / "edition"], out, formats=("html", "txt")) as watcher:
+        watcher.next_build()
+        css = own_stylesheets / "html.css"
+        css.write_text(css.read_text(encoding="utf-8") + "\n/* saved in the editor */\n", encoding="utf-8")
+        build = watcher.build_for(css)
+        assert sorted(p.name for p in build.report.outputs) == sorted(f"{p.stem}.html" for p in corpus)
+        assert "/* saved in the editor */" in (out / "issue-000.html").read_text(encoding="utf-8")
+
+
+def test_max_builds_ends_the_watch(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 1)
+    assert watch([corpus[0]], tmp_path / "out", ["txt"], max_builds=1) == 1
+    assert (tmp_path / "out" / "issue-000.txt").is_file()
+
+
+def test_cli_watch_stops_on_ctrl_c_without_a_traceback(tmp_path, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(watch_module, "watch", interrupted)
+    result = CliRunner().invoke(main, ["watch", "--out", str(tmp_path / "out"), str(tmp_path)])
+    assert result.exit_code == 0
+    assert "stopped watching" in result.output
+    assert "Traceback" not in result.output
