@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import write_results
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "bench_build.json"
 ARTICLE = REPO / "edition" / "mopr-1922-1924.xml"
@@ -220,9 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only and RESULTS.is_file():  # a partial run updates its figures, keeps the others
         previous = json.loads(RESULTS.read_text(encoding="utf-8")).get("results", {})
         report["results"] = {**previous, **results}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS.relative_to(REPO)}")
+    write_results(RESULTS, report)
     return 0
 
 

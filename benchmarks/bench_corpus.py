@@ -17,7 +17,6 @@ document flat within 20 % from the smallest to the largest corpus; peak memory p
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
@@ -26,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from benchlib import write_results
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "bench_corpus.json"
@@ -154,9 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name, verdict in report["targets"].items():
         print(f"{name:24} {verdict['value']} (target {verdict['target']}): {'ok' if verdict['meets_target'] else 'MISSED'}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS.relative_to(REPO)}")
+    write_results(RESULTS, report)
     return 0
 
 

@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 RUNS = 5
 sys.path.insert(0, str(REPO / "tests"))
 
+from benchlib import timed  # noqa: E402
 from tei_tools.fsutil import atomic_write  # noqa: E402
 from tei_tools.package import package  # noqa: E402
 from tei_tools.verify import verify  # noqa: E402
@@ -50,14 +51,6 @@ def project(scratch: Path) -> tuple[Path, object, str]:
     return root, small_build, "test fixture project (the build pipeline does not make every reading edition yet)"
 
 
-def timed(function) -> list[float]:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
-
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-package-") as scratch:
@@ -66,9 +59,9 @@ def main() -> None:
         first = time.perf_counter()
         made = package(root, out, make_zip=True, build=build)  # warm-up: Saxon processor and stylesheets
         cold = time.perf_counter() - first
-        package_times = timed(lambda: package(root, out, make_zip=True, build=build))
+        package_times = timed(lambda: package(root, out, make_zip=True, build=build), RUNS)
         zip_path = made[0].zip
-        verify_times = timed(lambda: verify(zip_path))
+        verify_times = timed(lambda: verify(zip_path), RUNS)
         results = {
             "benchmark": "bench_package",
             "measured": what,

@@ -27,6 +27,7 @@ IN_PROCESS_TARGET = 0.020
 PROCESS_TARGET = 0.25
 
 from tei_tools import validate  # noqa: E402
+from benchlib import timed  # noqa: E402
 from tei_tools.fsutil import atomic_write  # noqa: E402
 
 
@@ -36,14 +37,6 @@ def measured_files() -> tuple[list[Path], str]:
         return files, "edition/*.xml"
     return [REPO / "tests" / "fixtures" / "valid-article.xml"], "tests/fixtures/valid-article.xml (edition/ is empty)"
 
-
-def timed(function) -> list[float]:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def command() -> list[str]:
@@ -66,8 +59,8 @@ def main() -> None:
     per_file = {}
     for path in files:
         validate.validate_file(path)  # warm-up
-        in_process = timed(lambda: validate.validate_file(path))
-        process = timed(lambda: run_process(path))
+        in_process = timed(lambda: validate.validate_file(path), RUNS)
+        process = timed(lambda: run_process(path), RUNS)
         per_file[str(path.relative_to(REPO))] = {
             "bytes": path.stat().st_size,
             "in_process_median_seconds": round(statistics.median(in_process), 4),

@@ -73,13 +73,18 @@ def validate_command(paths: tuple[Path, ...], output_format: str) -> None:
         sys.exit(1)
 
 
+def build_options(command):
+    """The arguments `build` and `watch` share: paths, formats, output folder."""
+    command = click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"),
+                           show_default=True, help="Output folder.")(command)
+    command = click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
+                           type=click.Choice(["html", "epub", "txt", "all"]),
+                           help="Output format; repeat for several. all: every format available.")(command)
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(command)
+
+
 @main.command("build")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
-              type=click.Choice(["html", "epub", "txt", "all"]),
-              help="Output format; repeat for several. all: every format available.")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Output folder.")
+@build_options
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Documents built at once, in worker processes (default: the machine's CPUs).")
 @click.option("--force", is_flag=True, help="Rebuild every output, also those up to date.")
@@ -118,12 +123,7 @@ def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, 
 
 
 @main.command("watch")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
-              type=click.Choice(["html", "epub", "txt", "all"]),
-              help="Output format; repeat for several. all: every format available.")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Output folder.")
+@build_options
 @reports_errors
 def watch_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path) -> None:
     """Build, then rebuild whatever a save changes: TEI files, stylesheets, schema.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree, html as lxml_html
 
-from conftest import EDITION_DIR, FIXTURES, chromium_path, edition_xml_files, require_tool, vnu_jar_path, which
+from conftest import EDITION_DIR, FIXTURES, chromium_path, require_tool, vnu_jar_path, which
 from tei_tools import transform
 from tei_tools.readings import reading_text, words
 
@@ -139,7 +139,6 @@ def test_places_with_coordinates_link_to_a_map_and_are_on_the_svg_map(pair):
         lat, lon = place.findtext(".//{*}geo").split()
         link = doc.xpath(f"//li[@id='{pid}']//a[@class='maplink']/@href")
         assert link == [f"https://www.openstreetmap.org/?mlat={float(lat):g}&mlon={float(lon):g}#map=8/{float(lat):g}/{float(lon):g}"]
-    svg = "{http://www.w3.org/2000/svg}"
     markers = doc.xpath("//figure[@class='map']//*[local-name()='a']/@href")
     assert sorted(markers) == sorted("#" + p.get("{http://www.w3.org/XML/1998/namespace}id") for p in places)
     assert doc.xpath("//figure[@class='map']//*[local-name()='path'][@class='land']/@d")[0].startswith("M")

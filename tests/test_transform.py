@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from lxml import etree
 
-from conftest import EDITION_DIR, FIXTURES, REPO_ROOT, edition_xml_files
+from conftest import FIXTURES, REPO_ROOT, edition_xml_files
 from tei_tools import transform
 from tei_tools.cli import main
 from tei_tools.errors import BuildError, OutputError, UsageError
