@@ -45,14 +45,24 @@
       </xsl:for-each>
     </xsl:map>
   </xsl:variable>
+  <!-- The names in the text (header and registers excluded) by the register entry their
+       first pointer names, in document order: one grouping pass for the whole document
+       instead of a key lookup and a filter per entry. -->
+  <xsl:variable name="ed:occurrences-by-entry" as="map(xs:string, element()*)">
+    <xsl:map>
+      <xsl:for-each-group select="//tei:text//*[@ref]" group-by="substring-after(tokenize(@ref)[1], '#')">
+        <xsl:map-entry key="current-grouping-key()" select="current-group()"/>
+      </xsl:for-each-group>
+    </xsl:map>
+  </xsl:variable>
   <!-- Occurrences of each register entry numbered 1..N in document order. -->
   <xsl:variable name="ed:occurrence-numbers" as="map(xs:string, xs:integer)">
     <xsl:map>
-      <xsl:for-each-group select="//tei:text//*[@ref]" group-by="substring-after(tokenize(@ref)[1], '#')">
-        <xsl:for-each select="current-group()">
+      <xsl:for-each select="map:for-each($ed:occurrences-by-entry, function($id, $names) { array{ $names } })">
+        <xsl:for-each select="?*">
           <xsl:map-entry key="generate-id()" select="position()"/>
         </xsl:for-each>
-      </xsl:for-each-group>
+      </xsl:for-each>
     </xsl:map>
   </xsl:variable>
 
@@ -61,8 +71,6 @@
   <xsl:mode use-accumulators="#all"/>
 
   <xsl:key name="ed:by-id" match="*[@xml:id]" use="@xml:id"/>
-  <!-- Names in the text (header and registers excluded) by the register entry they point to. -->
-  <xsl:key name="ed:refs" match="tei:text//*[@ref]" use="tokenize(@ref) ! substring-after(., '#')"/>
   <!-- Editorial notes by the correction (choice) they argue for. -->
   <xsl:key name="ed:notes-on" match="tei:note[@target]" use="tokenize(@target) ! substring-after(., '#')"/>
 
@@ -246,14 +254,20 @@
   <!-- Every place in the text that names an entry, in document order. -->
   <xsl:function name="ed:occurrences" as="element()*">
     <xsl:param name="entry" as="element()"/>
-    <xsl:sequence select="key('ed:refs', string($entry/@xml:id), root($entry))[substring-after(tokenize(@ref)[1], '#') = $entry/@xml:id]"/>
+    <xsl:sequence select="$ed:occurrences-by-entry(string($entry/@xml:id))"/>
   </xsl:function>
 
   <!-- A stable id for one occurrence: the entry's id and the occurrence's position. -->
   <xsl:function name="ed:occurrence-id" as="xs:string">
     <xsl:param name="name" as="element()"/>
-    <xsl:variable name="target" select="substring-after(tokenize($name/@ref)[1], '#')"/>
-    <xsl:sequence select="'occ-' || $target || '-' || $ed:occurrence-numbers(generate-id($name))"/>
+    <xsl:sequence select="ed:occurrence-id(substring-after(tokenize($name/@ref)[1], '#'), $ed:occurrence-numbers(generate-id($name)))"/>
+  </xsl:function>
+
+  <!-- The same id from the entry's id and the position, for callers that already know both. -->
+  <xsl:function name="ed:occurrence-id" as="xs:string">
+    <xsl:param name="entry-id" as="xs:string"/>
+    <xsl:param name="position" as="xs:integer"/>
+    <xsl:sequence select="'occ-' || $entry-id || '-' || $position"/>
   </xsl:function>
 
   <!-- "lat lon" in WGS84 decimal degrees, as two numbers; empty without coordinates. -->

@@ -131,7 +131,12 @@
           <xsl:if test="$part/@body-type">
             <xsl:attribute name="epub:type" select="$part/@body-type"/>
           </xsl:if>
-          <xsl:apply-templates select="$part/node()" mode="ebk:xhtml"/>
+          <!-- The part's file and heading shift travel as tunnel parameters: asking each
+               link and heading for its ancestor part cost a walk up the tree each time. -->
+          <xsl:apply-templates select="$part/node()" mode="ebk:xhtml">
+            <xsl:with-param name="here" select="string($part/@href)" tunnel="yes"/>
+            <xsl:with-param name="shift" select="xs:integer($part/@shift)" tunnel="yes"/>
+          </xsl:apply-templates>
         </body>
       </html>
     </xsl:document>
@@ -160,8 +165,8 @@
 
   <!-- "#id" points into whichever document holds the id. -->
   <xsl:template match="h:a[starts-with(@href, '#')] | svg:a[starts-with(@href, '#')]" mode="ebk:xhtml" priority="2">
+    <xsl:param name="here" as="xs:string" tunnel="yes"/>
     <xsl:variable name="home" select="$ebk:homes(substring(@href, 2))"/>
-    <xsl:variable name="here" select="ancestor::ebk:part[1]/@href"/>
     <xsl:copy>
       <xsl:copy-of select="@*"/>
       <xsl:if test="@role"><xsl:copy-of select="ebk:epub-type(.)"/></xsl:if>
@@ -182,7 +187,7 @@
 
   <!-- Each document begins at h1: the HTML page's h2 sections are documents here. -->
   <xsl:template match="h:h2 | h:h3 | h:h4 | h:h5 | h:h6" mode="ebk:xhtml" priority="1">
-    <xsl:variable name="shift" select="xs:integer(ancestor::ebk:part[1]/@shift)"/>
+    <xsl:param name="shift" as="xs:integer" tunnel="yes"/>
     <xsl:element name="h{max((1, xs:integer(substring(local-name(), 2)) - $shift))}">
       <xsl:copy-of select="@*"/>
       <xsl:apply-templates mode="#current"/>

@@ -605,14 +605,18 @@
           <xsl:when test="empty($occurrences)">Not named in the text.</xsl:when>
           <xsl:otherwise>
             <xsl:value-of select="if (count(distinct-values($occurrences ! ed:page(.))) gt 1) then 'pp. ' else 'p. '"/>
+            <xsl:variable name="entry-id" select="string(@xml:id)"/>
             <xsl:for-each select="$occurrences">
+              <xsl:variable name="notes" select="ancestor::tei:note"/>
               <xsl:if test="position() > 1">, </xsl:if>
-              <a href="#{ed:occurrence-id(.)}">
-                <xsl:if test="ancestor::tei:note">
-                  <xsl:attribute name="title" select="'In note ' || ed:note-label((ancestor::tei:note[not(@prev)], ancestor::tei:note/@prev ! key('ed:by-id', substring-after(., '#'), root(current())))[1])"/>
+              <!-- The occurrences are the entry's, in document order: the position is the
+                   occurrence's number, so no lookup is needed. -->
+              <a href="#{ed:occurrence-id($entry-id, position())}">
+                <xsl:if test="$notes">
+                  <xsl:attribute name="title" select="'In note ' || ed:note-label(($notes[not(@prev)], $notes/@prev ! key('ed:by-id', substring-after(., '#'), root(current())))[1])"/>
                 </xsl:if>
                 <xsl:value-of select="ed:page(.)"/>
-                <xsl:if test="ancestor::tei:note">n</xsl:if>
+                <xsl:if test="$notes">n</xsl:if>
               </a>
             </xsl:for-each>
           </xsl:otherwise>
