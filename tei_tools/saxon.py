@@ -6,7 +6,12 @@ stylesheet are the expensive steps, so both are cached for the life of the proce
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import re
+import sys
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,8 +94,18 @@ def transform(
 
     Secondary `xsl:result-document` outputs are captured in memory (no scratch folder),
     keyed by their href relative to the output base. Errors become a BuildError whose
-    findings are `path:line:col` lines.
+    findings are `path:line:col` lines: the native library writes its diagnostics (with
+    the file, which may be an imported stylesheet) to stderr, so they are captured and
+    used to locate the error.
     """
+    with _captured_stderr() as captured:
+        try:
+            return _transform(stylesheet_name, source, params, source_node)
+        except BuildError as error:
+            raise _located(error, captured.text(), str(stylesheet_name)) from None
+
+
+def _transform(stylesheet_name, source, params, source_node) -> TransformResult:
     executable = stylesheet(stylesheet_name)
     proc = processor()
     executable.clear_parameters()
@@ -136,17 +151,94 @@ def _messages(executable) -> list[str]:
     return [str(item) for item in value] if hasattr(value, "__iter__") else [str(value)]
 
 
-_LOCATION = re.compile(r"line (\d+)(?: column (\d+))?(?: of (\S+?))?:?$", re.MULTILINE)
+# "… on line 212 column 79 of common.xsl:" — the file as a bare name or a file: URI.
+_LOCATION = re.compile(r"line (\d+)(?: column (\d+))? of (\S+?):?(?=\s|$)")
+
+
+def _location(text: str, near: str) -> tuple[str, int, int] | None:
+    """(path, line, column) of the first place Saxon's text names, or None.
+
+    Saxon names an imported stylesheet or the source by its bare file name: it is looked
+    for beside `near` (the stylesheet or document being run), then in xslt/.
+    """
+    match = _LOCATION.search(text)
+    if match is None:
+        return None
+    name = match.group(3)
+    if name.startswith("file:"):
+        from urllib.parse import unquote, urlparse
+
+        path = unquote(urlparse(name).path)
+    else:
+        candidates = [Path(near).parent / Path(name).name, XSLT_DIR / Path(name).name]
+        path = str(next((c for c in candidates if c.is_file()), Path(name)))
+    return path, int(match.group(1)), int(match.group(2) or 0)
 
 
 def saxon_findings(text: str, default_path: str) -> list[Finding]:
     """Turn Saxon's error text into findings located by line and column where Saxon says."""
     text = text.strip()
-    match = _LOCATION.search(text)
-    line = int(match.group(1)) if match else 0
-    column = int(match.group(2)) if match and match.group(2) else 0
-    path = default_path
-    if match and match.group(3) and match.group(3).startswith("file:"):
-        path = match.group(3).replace("file://", "").rstrip(":")
+    path, line, column = _location(text, default_path) or (default_path, 0, 0)
     message = " ".join(part.strip() for part in text.splitlines() if part.strip())
     return [Finding(path, line, column, "error", message)]
+
+
+# ---------------------------------------------------------------- diagnostics
+
+
+class _Captured:
+    def __init__(self, handle):
+        self._handle = handle
+
+    def text(self) -> str:
+        self._handle.flush()
+        self._handle.seek(0)
+        return self._handle.read().decode("utf-8", "replace")
+
+
+_capture_file = None  # one scratch file per process, emptied for each transform
+
+
+@contextlib.contextmanager
+def _captured_stderr():
+    """Redirect file descriptor 2 (where the native Saxon library writes) to a temporary file.
+
+    The file is made once per process and truncated before each use: a corpus build runs
+    three transforms per document, and creating a file for each was a measurable cost.
+    """
+    global _capture_file
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable stderr (embedded use): nothing to capture
+        yield _Captured(io.BytesIO())
+        return
+    if _capture_file is None or _capture_file.closed:
+        _capture_file = tempfile.TemporaryFile()
+    handle = _capture_file
+    handle.seek(0)
+    handle.truncate()
+    os.dup2(handle.fileno(), 2)
+    try:
+        yield _Captured(handle)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+_SAXON_CODE = re.compile(r"^\s+([A-Z]{4}\d{4}|XTMM9000|SXXP\d{4})\s+(.+)$", re.MULTILINE)
+
+
+def _located(error: BuildError, diagnostics: str, stylesheet: str) -> BuildError:
+    """The error with the stylesheet's path, line and column taken from Saxon's diagnostics."""
+    near = stylesheet if Path(stylesheet).is_absolute() else str(XSLT_DIR / stylesheet)
+    where = _location(diagnostics, near)
+    if where is None:
+        return error
+    path, line, column = where
+    code = _SAXON_CODE.search(diagnostics)
+    message = " ".join(f.message for f in error.findings) or str(error)
+    if code and code.group(1) not in message:
+        message = f"{code.group(1)}: {message}"
+    finding = Finding(str(path), line, column, "error", message)
+    return BuildError(str(finding), [finding])

@@ -16,9 +16,7 @@ A renderer takes a SourceDocument and returns {file name: bytes} for the output 
 """
 from __future__ import annotations
 
-import contextlib
 import importlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,84 +139,12 @@ class SourceDocument:
     def transform(self, stylesheet: str):
         """Run one stylesheet of xslt/ on this document; returns saxon.TransformResult.
 
-        Saxon writes its diagnostics to the process's stderr; they are captured, so the
-        user sees one `path:line:col: error:` line, located in the stylesheet where Saxon says.
+        Errors come back as one `path:line:col: error:` line, located in the stylesheet
+        where Saxon says (see saxon.transform).
         """
         from tei_tools import saxon
 
-        with _captured_stderr() as captured:
-            try:
-                return saxon.transform(stylesheet, self.path, self.params, source_node=self.saxon_node())
-            except BuildError as error:
-                raise _located(error, captured.text(), stylesheet) from None
-
-
-class _Captured:
-    def __init__(self, handle):
-        self._handle = handle
-
-    def text(self) -> str:
-        self._handle.flush()
-        self._handle.seek(0)
-        return self._handle.read().decode("utf-8", "replace")
-
-
-_capture_file = None  # one scratch file per process, emptied for each transform
-
-
-@contextlib.contextmanager
-def _captured_stderr():
-    """Redirect file descriptor 2 (where the native Saxon library writes) to a temporary file.
-
-    The file is made once per process and truncated before each use: a corpus build runs
-    three transforms per document, and creating a file for each was a measurable cost.
-    """
-    import os
-    import sys
-    import tempfile
-
-    global _capture_file
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no usable stderr (embedded use): nothing to capture
-        yield _Captured(io.BytesIO())
-        return
-    if _capture_file is None or _capture_file.closed:
-        _capture_file = tempfile.TemporaryFile()
-    handle = _capture_file
-    handle.seek(0)
-    handle.truncate()
-    os.dup2(handle.fileno(), 2)
-    try:
-        yield _Captured(handle)
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-_SAXON_LOCATION = re.compile(r"on line (\d+)(?: column (\d+))? of ([^\s:]+)")
-_SAXON_CODE = re.compile(r"^\s+([A-Z]{4}\d{4}|XTMM9000|SXXP\d{4})\s+(.+)$", re.MULTILINE)
-
-
-def _located(error: BuildError, diagnostics: str, stylesheet: str) -> BuildError:
-    """The error with the stylesheet's path, line and column taken from Saxon's diagnostics."""
-    from tei_tools import saxon
-
-    where = _SAXON_LOCATION.search(diagnostics)
-    if where is None:
-        return error
-    line, column, name = int(where.group(1)), int(where.group(2) or 0), where.group(3)
-    given = Path(stylesheet)
-    candidates = [given] if given.name == Path(name).name else []
-    candidates.append(saxon.XSLT_DIR / Path(name).name)
-    path = next((c for c in candidates if c.is_file()), Path(name))
-    code = _SAXON_CODE.search(diagnostics)
-    message = " ".join(f.message for f in error.findings) or str(error)
-    if code and code.group(1) not in message:
-        message = f"{code.group(1)}: {message}"
-    finding = Finding(str(path), line, column, "error", message)
-    return BuildError(str(finding), [finding])
+        return saxon.transform(stylesheet, self.path, self.params, source_node=self.saxon_node())
 
 
 def load_document(path: str | Path) -> SourceDocument:
