@@ -32,6 +32,7 @@ from tei_tools.errors import PackageError, UsageError, ValidationError
 from tei_tools.fsutil import atomic_write, build_datetime, reproducible_zip
 from tei_tools.parsing import TEI_NS, parse_file
 from tei_tools.validate import validate_paths
+from tei_tools.transform import revision_date
 
 # bagit logs through `logging`; without a handler Python would print its warnings to
 # stderr, and library code prints nothing.
@@ -220,11 +221,6 @@ def edition_identifier(tree: etree._ElementTree, master: Path) -> str:
     return identifier
 
 
-def revision_date(tree: etree._ElementTree) -> str | None:
-    """The newest revision (the first change of revisionDesc): the date a build claims."""
-    change = tree.find(f".//{{{TEI_NS}}}revisionDesc/{{{TEI_NS}}}change[@when]")
-    return change.get("when") if change is not None else None
-
 
 def source_file_name(tree: etree._ElementTree) -> str | None:
     return tree.findtext(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='file']")
@@ -355,19 +351,14 @@ def _file_id(path: str, used: set[str]) -> str:
 
 def mets_text(master: Path, inventory: etree._Element, moment: datetime) -> str:
     """Run mets.xsl on the master; the inventory goes in as a document node through the API."""
-    proc = saxon.processor()
-    executable = saxon.stylesheet("mets.xsl")
-    inventory_node = proc.parse_xml(xml_text=etree.tostring(inventory, encoding="unicode"))
-    source_node = proc.parse_xml(xml_file_name=str(master.resolve()))
-    executable.clear_parameters()
-    executable.set_parameter("inventory", inventory_node)
-    executable.set_parameter("created", proc.make_string_value(moment.strftime("%Y-%m-%dT%H:%M:%SZ")))
-    executable.set_parameter("agent", proc.make_string_value(SOFTWARE_AGENT))
-    executable.set_parameter("stem", proc.make_string_value(master.stem))
-    try:
-        return executable.transform_to_string(xdm_node=source_node)
-    except Exception as exc:  # saxonche raises PySaxonApiError with Saxon's text
-        raise PackageError(str(saxon.saxon_findings(str(exc), str(master))[0])) from None
+    inventory_node = saxon.processor().parse_xml(xml_text=etree.tostring(inventory, encoding="unicode"))
+    params = {
+        "inventory": inventory_node,
+        "created": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "agent": SOFTWARE_AGENT,
+        "stem": master.stem,
+    }
+    return saxon.transform("mets.xsl", master, params).output
 
 
 def bag_info(dc_path: Path, identifier: str, moment: datetime, plan: list[PayloadFile]) -> dict:

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Sequence
 
 from tei_tools.errors import BuildError, TeiToolsError
 from tei_tools.fsutil import remove_abandoned_temporaries
-from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, check_output_dir, resolve_formats
+from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, as_formats, check_output_dir
 
 ResultCallback = Callable[[DocumentResult, int, int], None]  # (result, documents done, documents in all)
 
@@ -69,7 +69,7 @@ def build_many(
     """
     from tei_tools.manifest import Manifest
 
-    chosen = _as_formats(formats)
+    chosen = as_formats(formats)
     out = check_output_dir(out_dir)
     remove_abandoned_temporaries(out)
     documents = [Path(p) for p in paths]
@@ -105,11 +105,6 @@ def build_many(
             manifest.save()
     return report
 
-
-def _as_formats(formats: Sequence[OutputFormat] | Sequence[str]) -> list[OutputFormat]:
-    if formats and all(isinstance(f, OutputFormat) for f in formats):
-        return list(formats)  # type: ignore[arg-type]
-    return resolve_formats(formats)  # type: ignore[arg-type]
 
 
 def _plan(documents: list[Path], formats: list[OutputFormat], manifest, force: bool) -> tuple[list[_Task], list[int]]:

@@ -86,11 +86,11 @@ BASE_OUTPUT_URI = "file:///tei-tools-output/"
 def transform(
     stylesheet_name: str | Path,
     source: str | Path,
-    params: Mapping[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
     *,
     source_node: Any = None,
 ) -> TransformResult:
-    """Run a compiled stylesheet on a TEI file; parameters go through the API as strings.
+    """Run a compiled stylesheet on a TEI file; parameters go through the API (strings or XDM values).
 
     Secondary `xsl:result-document` outputs are captured in memory (no scratch folder),
     keyed by their href relative to the output base. Errors become a BuildError whose
@@ -110,7 +110,8 @@ def _transform(stylesheet_name, source, params, source_node) -> TransformResult:
     proc = processor()
     executable.clear_parameters()
     for name, value in (params or {}).items():
-        executable.set_parameter(name, proc.make_string_value(str(value)))
+        # Strings become xs:string; an XDM value (e.g. a parsed document) goes in as it is.
+        executable.set_parameter(name, proc.make_string_value(value) if isinstance(value, str) else value)
     executable.set_capture_result_documents(True)
     executable.set_save_xsl_message(True)
     executable.set_base_output_uri(BASE_OUTPUT_URI)

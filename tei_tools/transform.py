@@ -122,8 +122,7 @@ class SourceDocument:
 
     @property
     def revision_date(self) -> str | None:
-        dates = self.tree.xpath("/tei:TEI/tei:teiHeader/tei:revisionDesc/tei:change[1]/@when", namespaces={"tei": TEI_NS})
-        return str(dates[0]) if dates else None
+        return revision_date(self.tree)
 
     def saxon_node(self):
         """The document as Saxon's tree, parsed once for all formats."""
@@ -145,6 +144,12 @@ class SourceDocument:
         from tei_tools import saxon
 
         return saxon.transform(stylesheet, self.path, self.params, source_node=self.saxon_node())
+
+
+def revision_date(tree) -> str | None:
+    """The newest revision (the first dated change of revisionDesc): the date a build claims."""
+    change = tree.find(f".//{{{TEI_NS}}}revisionDesc/{{{TEI_NS}}}change[@when]")
+    return change.get("when") if change is not None else None
 
 
 def load_document(path: str | Path) -> SourceDocument:
@@ -316,7 +321,7 @@ def build_document(path: str | Path, out_dir: str | Path, formats: Sequence[Outp
     """Validate, render and write one document's outputs; raise the error that stops it."""
     from tei_tools.fsutil import atomic_write
 
-    chosen = _as_formats(formats)
+    chosen = as_formats(formats)
     document = load_document(path)
     rendered = render_document(document, chosen)
     target = Path(out_dir)
@@ -340,7 +345,7 @@ def build(
     out_dir = out_dir if out_dir is not None else out
     if out_dir is None:
         raise UsageError("no output folder given")
-    chosen = _as_formats(formats)
+    chosen = as_formats(formats)
     check_output_dir(out_dir)
     report = BuildReport()
     for path in paths:
@@ -373,7 +378,7 @@ def check_output_dir(out_dir: str | Path) -> Path:
     return target
 
 
-def _as_formats(formats: Sequence[OutputFormat] | Sequence[str]) -> list[OutputFormat]:
+def as_formats(formats: Sequence[OutputFormat] | Sequence[str]) -> list[OutputFormat]:
     if formats and all(isinstance(f, OutputFormat) for f in formats):
         return list(formats)  # type: ignore[arg-type]
     return resolve_formats(formats)  # type: ignore[arg-type]
