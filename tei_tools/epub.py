@@ -55,7 +55,7 @@ def epub_bytes(document) -> bytes:
     """The EPUB of one validated document (a tei_tools.transform.SourceDocument)."""
     from tei_tools.fsutil import build_datetime, reproducible_zip
 
-    result = document.transform(STYLESHEET)
+    result = document.transform(STYLESHEET, {"html-page": document.html_page()})
     entries = package_entries(result.documents, str(document.path))
     return reproducible_zip(entries, build_datetime(document.revision_date))
 

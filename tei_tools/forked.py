@@ -3,9 +3,10 @@
 A single document is built without a pool (starting worker interpreters would cost more
 than the build), but on a machine with two cores its build is still mostly waiting on one:
 compiling the stylesheets is the largest part of it, and each format's stylesheets compile
-separately. So the heaviest format (by the size of its stylesheets) is compiled and
-rendered in a child forked from this process, while this process validates the document
-and renders the others. Forking costs about a millisecond — the interpreter and the
+separately. So the heaviest group of formats (by the size of their stylesheets; formats
+that share a stylesheet, like the HTML and EPUB editions, which share the rendered page,
+stay together) is compiled and rendered in a child forked from this process, while this
+process validates the document and renders the others. Forking costs about a millisecond — the interpreter and the
 imported modules are shared — and each process then holds only its own compiled
 stylesheets, which also lowers the peak memory of either.
 
@@ -49,8 +50,8 @@ def load_and_render(path: Path, formats: Sequence):
     """Validate `path` here and render its formats here and in a child; (document, {format: files})."""
     from tei_tools.transform import load_document
 
-    heavy = max(formats, key=_weight)
-    here = [f for f in formats if f is not heavy]
+    heavy = max(_groups(formats), key=lambda group: sum(map(_weight, group)))
+    here = [f for f in formats if f not in heavy]
     reader, writer = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - runs in the child, which reports through the pipe
@@ -67,8 +68,18 @@ def load_and_render(path: Path, formats: Sequence):
     status, value = _collect(reader, child, path)
     if status != "ok":
         raise _thaw(value)
-    rendered[heavy.name] = value
+    rendered.update(value)
     return document, {f.name: rendered[f.name] for f in formats}
+
+
+def _groups(formats: Sequence) -> list[list]:
+    """The formats in groups that share a stylesheet (rendered in one process), in order."""
+    groups: list[list] = []
+    for output_format in formats:
+        sharing = [g for g in groups if any(set(output_format.stylesheets) & set(other.stylesheets) for other in g)]
+        merged = [f for g in sharing for f in g] + [output_format]
+        groups = [g for g in groups if g not in sharing] + [merged]
+    return groups
 
 
 def _weight(output_format) -> int:
@@ -79,14 +90,14 @@ def _weight(output_format) -> int:
     return sum(p.stat().st_size for p in stylesheet_closure(output_format.stylesheets, saxon.XSLT_DIR) if p.suffix == ".xsl")
 
 
-def _child(path: Path, output_format, writer: int) -> None:  # pragma: no cover - child process
-    """Render one format of the (unvalidated) document, send the bytes or the error, exit."""
+def _child(path: Path, formats: Sequence, writer: int) -> None:  # pragma: no cover - child process
+    """Render some formats of the (unvalidated) document, send the bytes or the error, exit."""
     try:
         from tei_tools.parsing import parse_file
         from tei_tools.transform import SourceDocument
 
-        document = SourceDocument(Path(path), parse_file(path))
-        message = ("ok", output_format.render(document))
+        document = SourceDocument(Path(path), parse_file(path), formats=tuple(f.name for f in formats))
+        message = ("ok", {f.name: f.render(document) for f in formats})
     except TeiToolsError as error:
         message = ("error", (type(error), error.args, dict(error.__dict__)))
     except BaseException as exc:

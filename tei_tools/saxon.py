@@ -69,6 +69,7 @@ def forget_compiled() -> None:
     """Drop every compiled stylesheet, so edited ones are compiled again (tei-tools watch)."""
     with _lock:
         _compiled.clear()
+        _modal_executables.clear()
 
 
 @dataclass
@@ -78,6 +79,7 @@ class TransformResult:
     output: str
     documents: dict[str, str] = field(default_factory=dict)  # href relative to the base URI -> text
     messages: list[str] = field(default_factory=list)
+    tree: Any = None  # the principal result as an XDM node, when asked for (as_tree=True)
 
 
 BASE_OUTPUT_URI = "file:///tei-tools-output/"
@@ -89,6 +91,7 @@ def transform(
     params: Mapping[str, Any] | None = None,
     *,
     source_node: Any = None,
+    as_tree: bool = False,
 ) -> TransformResult:
     """Run a compiled stylesheet on a TEI file; parameters go through the API (strings or XDM values).
 
@@ -96,16 +99,17 @@ def transform(
     keyed by their href relative to the output base. Errors become a BuildError whose
     findings are `path:line:col` lines: the native library writes its diagnostics (with
     the file, which may be an imported stylesheet) to stderr, so they are captured and
-    used to locate the error.
+    used to locate the error. With `as_tree` the principal result is kept as a tree
+    (`TransformResult.tree`, e.g. for another stylesheet) instead of being serialised.
     """
     with _captured_stderr() as captured:
         try:
-            return _transform(stylesheet_name, source, params, source_node)
+            return _transform(stylesheet_name, source, params, source_node, as_tree)
         except BuildError as error:
             raise _located(error, captured.text(), str(stylesheet_name)) from None
 
 
-def _transform(stylesheet_name, source, params, source_node) -> TransformResult:
+def _transform(stylesheet_name, source, params, source_node, as_tree=False) -> TransformResult:
     executable = stylesheet(stylesheet_name)
     proc = processor()
     executable.clear_parameters()
@@ -118,7 +122,11 @@ def _transform(stylesheet_name, source, params, source_node) -> TransformResult:
     try:
         if source_node is None:
             source_node = proc.parse_xml(xml_file_name=str(Path(source).resolve()))
-        output = executable.transform_to_string(xdm_node=source_node)
+        if as_tree:
+            value = executable.transform_to_value(xdm_node=source_node)
+            tree, output = (value.head if value is not None else None), ""
+        else:
+            tree, output = None, executable.transform_to_string(xdm_node=source_node)
     except Exception as exc:
         raise BuildError(f"{source}: transformation failed", saxon_findings(str(exc), str(source))) from None
     documents = {}
@@ -126,7 +134,41 @@ def _transform(stylesheet_name, source, params, source_node) -> TransformResult:
         key = uri.split("tei-tools-output/", 1)[-1]
         documents[key] = _document_text(value)
     messages = _messages(executable)
-    return TransformResult(output or "", documents, messages)
+    return TransformResult(output or "", documents, messages, tree)
+
+
+def serialize(stylesheet_name: str | Path, tree: Any, mode: str) -> str:
+    """A tree written with a stylesheet's own xsl:output, by applying its `mode` to it.
+
+    The mode is a Clark name ("{uri}local"); the stylesheet copies the tree in that mode
+    (e.g. html.xsl's html:serialize, on-no-match="deep-copy"), so the text is what the
+    stylesheet would have written had it serialised the tree itself.
+    """
+    with _captured_stderr() as captured:
+        try:
+            return _modal(stylesheet_name, mode).apply_templates_returning_string(xdm_value=tree) or ""
+        except Exception as exc:
+            error = BuildError(f"{stylesheet_name}: cannot write the result", saxon_findings(str(exc), str(stylesheet_name)))
+            raise _located(error, captured.text(), str(stylesheet_name)) from None
+
+
+_modal_executables: dict[tuple[Path, str], Any] = {}
+
+
+def _modal(stylesheet_name: str | Path, mode: str):
+    """A copy of the compiled stylesheet that starts in `mode` (the shared one is not changed)."""
+    executable = stylesheet(stylesheet_name)
+    key = (Path(str(stylesheet_name)), mode)
+    with _lock:
+        modal = _modal_executables.get(key)
+        if modal is None or modal[0] is not executable:
+            # saxonche (13.1) crashes cloning an executable that has parameters set.
+            executable.clear_parameters()
+            copy = executable.clone()
+            uri, _, local = mode[1:].partition("}")
+            copy.set_initial_mode(f"Q{{{uri}}}{local}")
+            modal = _modal_executables[key] = (executable, copy)
+        return modal[1]
 
 
 def _document_text(value) -> str:

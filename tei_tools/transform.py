@@ -57,7 +57,8 @@ KNOWN_FORMATS: tuple[str, ...] = ("html", "epub", "txt")
 
 FORMATS: dict[str, OutputFormat] = {
     "html": OutputFormat("html", "tei_tools.transform:render_html", ("html.xsl",)),
-    "epub": OutputFormat("epub", "tei_tools.epub:render", ("epub.xsl",)),
+    # The EPUB is made from the HTML edition's page (html.xsl, then epub.xsl).
+    "epub": OutputFormat("epub", "tei_tools.epub:render", ("html.xsl", "epub.xsl")),
     "txt": OutputFormat("txt", "tei_tools.text:render", ("text.xsl",)),
 }
 
@@ -99,7 +100,10 @@ class SourceDocument:
     path: Path
     tree: object  # lxml ElementTree
     warnings: list[Finding] = field(default_factory=list)
+    # Formats rendered together: the HTML and EPUB editions share one rendering of the page.
+    formats: tuple[str, ...] = ()
     _saxon_node: object = None
+    _html_page: object = None
 
     @property
     def stem(self) -> str:
@@ -135,7 +139,7 @@ class SourceDocument:
                 raise BuildError(f"{self.path}: cannot parse", saxon.saxon_findings(str(exc), str(self.path))) from None
         return self._saxon_node
 
-    def transform(self, stylesheet: str):
+    def transform(self, stylesheet: str, extra_params: dict | None = None, *, as_tree: bool = False):
         """Run one stylesheet of xslt/ on this document; returns saxon.TransformResult.
 
         Errors come back as one `path:line:col: error:` line, located in the stylesheet
@@ -143,7 +147,27 @@ class SourceDocument:
         """
         from tei_tools import saxon
 
-        return saxon.transform(stylesheet, self.path, self.params, source_node=self.saxon_node())
+        params = {**self.params, **(extra_params or {})}
+        return saxon.transform(stylesheet, self.path, params, source_node=self.saxon_node(), as_tree=as_tree)
+
+    def html_page(self):
+        """The HTML edition's page as a tree (html.xsl with page-tree), rendered once.
+
+        epub.xsl makes the EPUB from it, and the HTML edition is this tree written out
+        when both are built, so the text, notes and registers are rendered only once.
+        Which formats are built (self.formats) must be known before it is asked for.
+        """
+        if self._html_page is None:
+            from tei_tools import saxon
+
+            proc = saxon.processor()
+            params = {
+                "page-tree": proc.make_boolean_value(True),
+                # The map is drawn only for the HTML edition: the EPUB leaves it out.
+                "with-map": proc.make_boolean_value("html" in self.formats),
+            }
+            self._html_page = self.transform(HTML_STYLESHEET, params, as_tree=True).tree
+        return self._html_page
 
 
 def revision_date(tree) -> str | None:
@@ -231,10 +255,23 @@ def _shorten(value: str, limit: int = 60) -> str:
 # ---------------------------------------------------------------- renderers
 
 
+HTML_STYLESHEET = "html.xsl"
+HTML_SERIALIZE_MODE = "{urn:tei-tools:html}serialize"
+
+
 def render_html(document: SourceDocument) -> dict[str, bytes]:
-    """dist/<stem>.html: one self-contained page (CSS, script and map inline)."""
-    result = document.transform("html.xsl")
-    return {f"{document.stem}.html": result.output.encode("utf-8")}
+    """dist/<stem>.html: one self-contained page (CSS, script and map inline).
+
+    Alone, the page is written as it is rendered (the fastest way); with the EPUB, the
+    page's tree, which the EPUB is made from, is written out instead.
+    """
+    if "epub" in document.formats:
+        from tei_tools import saxon
+
+        text = saxon.serialize(HTML_STYLESHEET, document.html_page(), HTML_SERIALIZE_MODE)
+    else:
+        text = document.transform(HTML_STYLESHEET).output
+    return {f"{document.stem}.html": text.encode("utf-8")}
 
 
 # ---------------------------------------------------------------- building
@@ -312,6 +349,7 @@ def _findings_of(error: TeiToolsError) -> list[Finding]:
 def render_document(document: SourceDocument, formats: Sequence[OutputFormat]) -> dict[str, bytes]:
     """Every output of one document, in memory: nothing is written until all succeeded."""
     outputs: dict[str, bytes] = {}
+    document.formats = tuple(f.name for f in formats)
     for output_format in formats:
         outputs.update(output_format.render(document))
     return outputs

@@ -406,3 +406,29 @@ def test_an_invalid_document_gets_no_epub(tmp_path):
     result = CliRunner().invoke(main, ["build", "--format", "epub", "--out", str(tmp_path), str(INVALID)])
     assert result.exit_code == 1
     assert not list(tmp_path.glob("*.epub"))
+
+
+def test_the_epub_is_the_same_built_alone_or_with_the_html_edition(tmp_path):
+    """The EPUB is made from the HTML edition's page: rendered for it alone, or shared."""
+    alone = transform.build([SMALL], tmp_path / "alone", ["epub"])
+    shared = transform.build([SMALL], tmp_path / "shared", ["html", "epub"])
+    assert alone.ok and shared.ok
+    name = "small-edition.epub"
+    assert (tmp_path / "alone" / name).read_bytes() == (tmp_path / "shared" / name).read_bytes()
+
+
+def test_the_epub_keeps_the_html_text_but_not_its_pop_ups_switch_map_or_script(article_epub, tmp_path):
+    from lxml import html as lxml_html
+
+    report = transform.build([ARTICLE], tmp_path, ["html"])
+    assert report.ok
+    page = lxml_html.parse(str(tmp_path / "mopr-1922-1924.html"))
+    documents = list(article_epub.documents.values())
+    assert page.xpath("//*[@class='note-pop']") and page.xpath("//*[@class='tip-label']")
+    for document in documents:
+        assert not xp(document, "//*[@class='note-pop' or @class='tip-label' or @id='show-source']")
+        assert not xp(document, "//h:script | //h:input | //*[local-name()='svg']")
+    # The text, notes, corrections and index keep the HTML page's ids (the map's aside).
+    html_ids = set(page.xpath("//main//*/@id")) - set(page.xpath("//figure[@class='map']//@id"))
+    epub_ids = {i for document in documents for i in xp(document, "//@id")}
+    assert html_ids and html_ids <= epub_ids

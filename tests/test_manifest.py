@@ -17,6 +17,7 @@ from tei_tools import saxon
 from tei_tools.cli import main
 from tei_tools.manifest import MANIFEST_NAME, stylesheet_closure
 from tei_tools.parallel import build_many
+from tei_tools.transform import FORMATS as FORMAT_REGISTRY
 
 from test_parallel import make_corpus, visible_files
 
@@ -114,7 +115,7 @@ def test_a_format_stylesheet_change_rebuilds_that_format_and_those_importing_it(
     corpus = make_corpus(tmp_path / "edition", 2)
     out = tmp_path / "out"
     build_many(corpus, out, FORMATS, jobs=1)
-    css = xslt_copy / "html.css"  # read by html.xsl, which epub.xsl imports
+    css = xslt_copy / "html.css"  # read by html.xsl, whose page the EPUB is made from
     css.write_text(css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
     report = build_many(corpus, out, FORMATS, jobs=1)
     assert rebuilt(report) == {p.stem: [f"{p.stem}.epub", f"{p.stem}.html"] for p in corpus}
@@ -148,8 +149,13 @@ def test_the_manifest_is_hidden_and_a_damaged_one_means_a_full_rebuild(tmp_path)
 
 
 def test_stylesheet_closure_follows_imports_includes_and_files_read():
-    names = {p.relative_to(saxon.XSLT_DIR.resolve()).as_posix() for p in stylesheet_closure(["epub.xsl"], saxon.XSLT_DIR)}
-    assert {"epub.xsl", "html.xsl", "common.xsl", "map.xsl", "html.css", "html.js", "data/land-110m.xml", "epub.css"} <= names
+    def closure(*stylesheets):
+        return {p.relative_to(saxon.XSLT_DIR.resolve()).as_posix() for p in stylesheet_closure(list(stylesheets), saxon.XSLT_DIR)}
+
+    assert {"html.xsl", "common.xsl", "map.xsl", "html.css", "html.js", "data/land-110m.xml"} <= closure("html.xsl")
+    assert {"epub.xsl", "common.xsl", "epub.css"} <= closure("epub.xsl") and "html.xsl" not in closure("epub.xsl")
+    # The EPUB format runs both: its page is the HTML edition's.
+    assert closure("html.xsl") | closure("epub.xsl") == closure(*FORMAT_REGISTRY["epub"].stylesheets)
     text = {p.name for p in stylesheet_closure(["text.xsl"], saxon.XSLT_DIR)}
     assert "common.xsl" in text and "html.xsl" not in text
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -77,6 +79,23 @@ def test_building_twice_gives_identical_bytes(tmp_path):
     transform.build([SMALL], first, ["html"])
     transform.build([SMALL], second, ["html"])
     assert (first / "small-edition.html").read_bytes() == (second / "small-edition.html").read_bytes()
+
+
+def test_the_html_is_the_same_built_alone_with_the_epub_or_split_over_two_processes(tmp_path):
+    """With the EPUB, the page is rendered once as a tree and written from it; the bytes
+    are those of the page written directly. A single-document CLI build renders the HTML
+    and EPUB in a forked child (tei_tools.forked) and must give the same files again."""
+    alone = transform.build([SMALL], tmp_path / "alone", ["html"])
+    shared = transform.build([SMALL], tmp_path / "shared", ["html", "epub"])
+    assert alone.ok and shared.ok
+    # A fresh process (this one has started Saxon, so it would not fork).
+    command = [sys.executable, "-m", "tei_tools", "build", "--jobs", "2", "--out", str(tmp_path / "cli"), str(SMALL)]
+    completed = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    html = (tmp_path / "alone" / "small-edition.html").read_bytes()
+    assert html == (tmp_path / "shared" / "small-edition.html").read_bytes() == (tmp_path / "cli" / "small-edition.html").read_bytes()
+    epub = (tmp_path / "shared" / "small-edition.epub").read_bytes()
+    assert epub == (tmp_path / "cli" / "small-edition.epub").read_bytes()
 
 
 def test_date_comes_from_revision_desc_or_source_date_epoch(tmp_path, monkeypatch):

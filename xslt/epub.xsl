@@ -6,12 +6,13 @@
   the stylesheet (epub.css). tei_tools/epub.py adds mimetype and META-INF/container.xml
   and zips them.
 
-  The markup of the running text, the notes, the table of corrections and the registers
-  is the HTML edition's (html.xsl, mode html:text and its named templates); this file
-  overrides only what differs in an EPUB: no pop-up copy of a note and no reading switch
-  (a reading system shows footnotes itself), page breaks as epub:type="pagebreak", and
-  the split into several documents, whose cross-document links are resolved in one pass
-  (mode ebk:xhtml) from the ids each document holds.
+  The source is the TEI document (for the package's metadata); the content is the HTML
+  edition's page, passed as the parameter html-page (html.xsl run with page-tree), so the
+  text, notes, corrections and registers are rendered once for both editions. This file
+  says only what differs in an EPUB (mode ebk:xhtml): no pop-up copy of a note and no
+  reading switch (a reading system shows footnotes itself and has no switch), page breaks
+  as epub:type="pagebreak", no map and no script, and the split into several documents,
+  whose cross-document links are resolved from the ids each document holds.
 
   saxonche hands back captured result documents as unserialised trees (serialisation
   attributes ignored), so each document is serialised here with serialize() and written
@@ -22,7 +23,6 @@
   xmlns:xs="http://www.w3.org/2001/XMLSchema"
   xmlns:tei="http://www.tei-c.org/ns/1.0"
   xmlns:ed="urn:tei-tools:edition"
-  xmlns:html="urn:tei-tools:html"
   xmlns:ebk="urn:tei-tools:epub"
   xmlns:h="http://www.w3.org/1999/xhtml"
   xmlns:svg="http://www.w3.org/2000/svg"
@@ -33,8 +33,11 @@
   xmlns="http://www.w3.org/1999/xhtml"
   exclude-result-prefixes="#all">
 
-  <!-- common.xsl comes with html.xsl, which imports it. -->
-  <xsl:import href="html.xsl"/>
+  <xsl:import href="common.xsl"/>
+
+  <!-- The HTML edition's page as a tree: html.xsl with page-tree=true(). -->
+  <xsl:param name="html-page" as="document-node()" required="yes"/>
+  <xsl:variable name="ebk:page" select="$html-page"/>
 
   <!-- The principal result is empty: every file is a result document. -->
   <xsl:output method="text" encoding="UTF-8"/>
@@ -42,6 +45,7 @@
   <!-- Read once, when the stylesheet is compiled. -->
   <xsl:variable name="ebk:css" static="yes" select="unparsed-text('epub.css')"/>
 
+  <xsl:variable name="ebk:doc" select="/"/>
   <xsl:variable name="ebk:folder" select="'EPUB/'"/>
   <xsl:variable name="ebk:ops" select="'http://www.idpf.org/2007/ops'"/>
 
@@ -67,20 +71,24 @@
 
   <!-- Every id of every document, with the document that holds it. -->
   <xsl:variable name="ebk:homes" as="map(xs:string, xs:string)" select="map:merge(
-    for $part in $ebk:parts, $id in $part//@id return map{string($id): string($part/@href)},
+    for $part in $ebk:parts, $id in ebk:content($part)//@id return map{string($id): string($part/@href)},
     map{'duplicates': 'use-first'})"/>
 
   <xsl:template match="/">
     <xsl:variable name="parts" select="$ebk:parts"/>
-    <xsl:for-each select="$parts">
-      <xsl:result-document href="{$ebk:folder || @href}" method="text">
-        <xsl:sequence select="serialize(ebk:content-document(.), $ebk:xhtml-serialization)"/>
+    <!-- The content documents, in the order of the parts. -->
+    <xsl:variable name="documents" as="document-node()*" select="$parts ! ebk:content-document(.)"/>
+    <xsl:for-each select="$documents">
+      <xsl:variable name="i" select="position()"/>
+      <xsl:result-document href="{$ebk:folder || $parts[$i]/@href}" method="text">
+        <xsl:sequence select="serialize(., $ebk:xhtml-serialization)"/>
       </xsl:result-document>
     </xsl:for-each>
     <xsl:result-document href="{$ebk:folder}package.opf" method="text">
       <xsl:variable name="opf">
         <xsl:call-template name="ebk:package">
           <xsl:with-param name="parts" select="$parts"/>
+          <xsl:with-param name="documents" select="$documents"/>
         </xsl:call-template>
       </xsl:variable>
       <xsl:sequence select="serialize($opf, $ebk:xml-serialization)"/>
@@ -91,35 +99,47 @@
   </xsl:template>
 
   <!-- The documents of the publication in reading order: @href, @title, @id (manifest),
-       @body-type (epub:type of <body>), @shift (heading levels to raise), @properties (manifest). -->
+       @body-type (epub:type of <body>), @shift (heading levels to raise), @properties (manifest),
+       and what each is made of: its own content, or @sections, the ids of the page's
+       sections it takes (left in the page, not copied: see ebk:content). -->
   <xsl:template name="ebk:parts">
-    <xsl:variable name="doc" select="$html:doc"/>
+    <xsl:variable name="doc" select="/"/>
+    <xsl:variable name="main" select="$ebk:page/h:html/h:body/h:main"/>
     <ebk:part xsl:inherit-namespaces="no" href="title.xhtml" id="title-page" title="{ed:title($doc)}" body-type="frontmatter" shift="0">
       <xsl:call-template name="ebk:title-page"/>
     </ebk:part>
     <ebk:part xsl:inherit-namespaces="no" href="nav.xhtml" id="nav" title="Contents" shift="0" properties="nav">
       <xsl:call-template name="ebk:nav"/>
     </ebk:part>
-    <ebk:part xsl:inherit-namespaces="no" href="text.xhtml" id="text" title="{ed:title($doc)}" body-type="bodymatter" shift="1">
-      <xsl:apply-templates select="$doc//tei:text/tei:body" mode="html:text"/>
-      <xsl:call-template name="html:notes"/>
-    </ebk:part>
-    <xsl:if test="ed:corrections($doc)">
-      <ebk:part xsl:inherit-namespaces="no" href="corrections.xhtml" id="corrections" title="Corrections" body-type="backmatter" shift="1">
-        <xsl:call-template name="html:corrections"/>
-      </ebk:part>
+    <ebk:part xsl:inherit-namespaces="no" href="text.xhtml" id="text" title="{ed:title($doc)}" body-type="bodymatter" shift="1"
+              sections="{$main/(h:article | h:section[@id = ('notes', 'editorial-notes')])/@id}"/>
+    <xsl:if test="$main/h:section[@id = 'corrections']">
+      <ebk:part xsl:inherit-namespaces="no" href="corrections.xhtml" id="corrections" title="Corrections" body-type="backmatter" shift="1"
+                sections="corrections"/>
     </xsl:if>
-    <xsl:if test="exists(html:register-kinds($doc))">
-      <ebk:part xsl:inherit-namespaces="no" href="index.xhtml" id="index" title="Index" body-type="backmatter" shift="1">
-        <xsl:call-template name="html:registers"/>
-      </ebk:part>
+    <xsl:if test="ebk:registers()">
+      <ebk:part xsl:inherit-namespaces="no" href="index.xhtml" id="index" title="Index" body-type="backmatter" shift="1"
+                sections="registers"/>
     </xsl:if>
   </xsl:template>
+
+  <!-- What a part is made of: the page's sections it names, or its own content. -->
+  <xsl:function name="ebk:content" as="node()*">
+    <xsl:param name="part" as="element(ebk:part)"/>
+    <xsl:sequence select="if ($part/@sections)
+      then $ebk:page/h:html/h:body/h:main/*[@id = tokenize($part/@sections)]
+      else $part/node()"/>
+  </xsl:function>
+
+  <!-- The page's index (registers of persons, places, organisations), if it has one. -->
+  <xsl:function name="ebk:registers" as="element(h:section)?">
+    <xsl:sequence select="$ebk:page/h:html/h:body/h:main/h:section[@id = 'registers']"/>
+  </xsl:function>
 
   <!-- One XHTML content document: lang on the root, the package's CSS, links resolved. -->
   <xsl:function name="ebk:content-document" as="document-node()">
     <xsl:param name="part" as="element(ebk:part)"/>
-    <xsl:variable name="lang" select="ed:language($html:doc)"/>
+    <xsl:variable name="lang" select="ed:language($ebk:doc)"/>
     <xsl:document>
       <html lang="{$lang}" xml:lang="{$lang}">
         <xsl:namespace name="epub" select="$ebk:ops"/>
@@ -133,7 +153,7 @@
           </xsl:if>
           <!-- The part's file and heading shift travel as tunnel parameters: asking each
                link and heading for its ancestor part cost a walk up the tree each time. -->
-          <xsl:apply-templates select="$part/node()" mode="ebk:xhtml">
+          <xsl:apply-templates select="ebk:content($part)" mode="ebk:xhtml">
             <xsl:with-param name="here" select="string($part/@href)" tunnel="yes"/>
             <xsl:with-param name="shift" select="xs:integer($part/@shift)" tunnel="yes"/>
           </xsl:apply-templates>
@@ -166,17 +186,22 @@
   <!-- "#id" points into whichever document holds the id. -->
   <xsl:template match="h:a[starts-with(@href, '#')] | svg:a[starts-with(@href, '#')]" mode="ebk:xhtml" priority="2">
     <xsl:param name="here" as="xs:string" tunnel="yes"/>
-    <xsl:variable name="home" select="$ebk:homes(substring(@href, 2))"/>
     <xsl:copy>
-      <xsl:copy-of select="@*"/>
-      <xsl:if test="@role"><xsl:copy-of select="ebk:epub-type(.)"/></xsl:if>
-      <!-- A later attribute of the same name replaces the copied one. -->
-      <xsl:if test="exists($home) and $home != $here">
-        <xsl:attribute name="href" select="$home || @href"/>
-      </xsl:if>
+      <xsl:copy-of select="@*, ebk:epub-type(.), ebk:href(., $here)"/>
       <xsl:apply-templates mode="#current"/>
     </xsl:copy>
   </xsl:template>
+
+  <!-- The link's href, prefixed with the file that holds its target when that is another
+       document; a later attribute of the same name replaces the copied one. -->
+  <xsl:function name="ebk:href" as="attribute(href)?">
+    <xsl:param name="link" as="element()"/>
+    <xsl:param name="here" as="xs:string"/>
+    <xsl:variable name="home" select="$ebk:homes(substring($link/@href, 2))"/>
+    <xsl:if test="exists($home) and $home != $here">
+      <xsl:attribute name="href" select="$home || $link/@href"/>
+    </xsl:if>
+  </xsl:function>
 
   <xsl:function name="ebk:epub-type" as="attribute()?">
     <xsl:param name="element" as="element()"/>
@@ -197,60 +222,61 @@
   <!-- No script in the package. -->
   <xsl:template match="h:script" mode="ebk:xhtml" priority="3"/>
 
-  <!-- ============================ the running text: what differs from HTML ============================ -->
+  <!-- ============================ the page's markup: what differs in an EPUB ============================ -->
 
-  <!-- A page begins: a marker reading systems list in the page-list and can jump to. -->
-  <xsl:template match="tei:pb" mode="html:text">
-    <span class="pb" id="{ed:page-id(@n)}" epub:type="pagebreak" role="doc-pagebreak" aria-label="{@n}">[p. <xsl:value-of select="@n"/>]</span>
+  <!-- A page begins: a marker reading systems list in the page-list and can jump to
+       (the page's margin link becomes the page number in brackets). -->
+  <xsl:template match="h:span[@class = 'pb']" mode="ebk:xhtml" priority="2">
+    <xsl:variable name="n" select="normalize-space(h:a/text()[last()])"/>
+    <span class="pb" id="{@id}" epub:type="pagebreak" role="doc-pagebreak" aria-label="{$n}">[p. <xsl:value-of select="$n"/>]</span>
   </xsl:template>
 
   <!-- A note marker only: the note is an aside (epub:type footnote) that reading systems
        show as a pop-up, and that reads in place, after the text, where they do not. -->
-  <xsl:template match="tei:note[not(@prev)]" mode="html:text">
-    <xsl:variable name="editorial" select="ed:is-editorial-note(.)"/>
-    <a class="noteref{if ($editorial) then ' ed' else ''}" id="{ed:noteref-id(.)}" href="#{ed:note-id(.)}"
-       epub:type="noteref" role="doc-noteref">
-      <xsl:attribute name="aria-label" select="(if ($editorial) then 'Editors’ note ' else 'Note ') || ed:note-label(.)"/>
-      <xsl:value-of select="ed:note-label(.)"/>
-    </a>
+  <xsl:template match="h:span[tokenize(@class) = 'noteref-wrap']" mode="ebk:xhtml" priority="2">
+    <xsl:param name="here" as="xs:string" tunnel="yes"/>
+    <xsl:variable name="editorial" select="tokenize(@class) = 'ed'"/>
+    <xsl:for-each select="h:a[@role = 'doc-noteref']">
+      <a class="noteref{if ($editorial) then ' ed' else ''}">
+        <xsl:copy-of select="@* except @class, ebk:epub-type(.), ebk:href(., $here)"/>
+        <xsl:apply-templates mode="#current"/>
+      </a>
+    </xsl:for-each>
   </xsl:template>
 
   <!-- A correction reads as corrected; the source's reading and the reason are in the
        table of corrections (a reading system has no switch to show them in place). -->
-  <xsl:template match="tei:choice[ed:corrected-reading(.) and ed:source-reading(.)]" mode="html:text">
-    <span class="choice {ed:correction-kind(.)}" id="{ed:correction-id(.)}">
-      <xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/>
+  <xsl:template match="h:span[tokenize(@class) = 'choice']" mode="ebk:xhtml" priority="2">
+    <span>
+      <xsl:copy-of select="@* except @tabindex"/>
+      <xsl:apply-templates select="h:span[@class = 'corr']/node() except h:span[@class = 'corr']/h:span[@class = 'tip-label']" mode="#current"/>
     </span>
   </xsl:template>
 
   <!-- The hint under the table of corrections: no switch in an EPUB. -->
-  <xsl:template name="html:corrections-hint">
+  <xsl:template match="h:section[@id = 'corrections']/h:p[@class = 'section-hint']" mode="ebk:xhtml" priority="2">
     <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading; each row gives the source’s reading and the reason, and its page links to the place in the text.</p>
   </xsl:template>
 
   <!-- No map of places in the EPUB: the index gives each place's country and coordinates
        in words, an inline SVG map renders unevenly across reading systems (and not at all
-       on e-ink), and leaving it out keeps the publication textual only (accessMode) and
-       saves a tenth of the build. -->
-  <xsl:template name="html:map"/>
+       on e-ink), and leaving it out keeps the publication textual only (accessMode). -->
+  <xsl:template match="h:figure[@class = 'map']" mode="ebk:xhtml" priority="2"/>
 
   <!-- ============================ the title page ============================ -->
 
   <!-- The HTML edition's front matter (title, source, editors, licence, how to cite, contents)
-       without its reading switch, which needs a browser. -->
+       without its reading switch, which needs a browser and is outside the header. -->
   <xsl:template name="ebk:title-page">
-    <xsl:variable name="front" as="element()*">
-      <xsl:call-template name="html:front-matter"/>
-    </xsl:variable>
     <section class="titlepage" id="title-page" epub:type="titlepage">
-      <xsl:sequence select="$front[self::h:header]/node()"/>
+      <xsl:sequence select="$ebk:page/h:html/h:body/h:header/node()"/>
       <p class="colophon">
         <xsl:text>EPUB edition built </xsl:text>
         <xsl:value-of select="ed:build-day()"/>
         <xsl:text> from the TEI master </xsl:text><code><xsl:value-of select="$stem"/>.xml</code>
         <xsl:text> with tei-tools </xsl:text><xsl:value-of select="$tool-version"/>
         <xsl:text>. The print page numbers </xsl:text>
-        <xsl:value-of select="ed:source-pages($html:doc)"/>
+        <xsl:value-of select="ed:source-pages($ebk:doc)"/>
         <xsl:text> are marked in the text and listed in the page list of the navigation.</xsl:text>
       </p>
     </section>
@@ -259,7 +285,7 @@
   <!-- ============================ the navigation document ============================ -->
 
   <xsl:template name="ebk:nav">
-    <xsl:variable name="doc" select="$html:doc"/>
+    <xsl:variable name="doc" select="$ebk:doc"/>
     <nav epub:type="toc" role="doc-toc" id="toc" aria-labelledby="toc-h">
       <h1 id="toc-h">Contents</h1>
       <ol>
@@ -268,15 +294,15 @@
         <xsl:if test="ed:author-notes($doc)"><li><a href="#notes">Notes</a></li></xsl:if>
         <xsl:if test="ed:editorial-notes($doc)"><li><a href="#editorial-notes">Editors’ notes</a></li></xsl:if>
         <xsl:if test="ed:corrections($doc)"><li><a href="#corrections">Corrections</a></li></xsl:if>
-        <xsl:if test="exists(html:register-kinds($doc))">
-          <li><a href="#registers">Index</a>
+        <xsl:for-each select="ebk:registers()">
+          <li><a href="#{@id}"><xsl:value-of select="h:h2"/></a>
             <ol>
-              <xsl:for-each select="html:register-kinds($doc)">
-                <li><a href="#{html:register-id(.)}"><xsl:value-of select="html:register-title(.)"/></a></li>
+              <xsl:for-each select="h:section[@id]">
+                <li><a href="#{@id}"><xsl:value-of select="h:h3"/></a></li>
               </xsl:for-each>
             </ol>
           </li>
-        </xsl:if>
+        </xsl:for-each>
       </ol>
     </nav>
     <nav epub:type="landmarks" id="landmarks" aria-labelledby="landmarks-h" hidden="hidden">
@@ -285,9 +311,9 @@
         <li><a epub:type="titlepage" href="#title-page">Title page</a></li>
         <li><a epub:type="toc" href="#toc">Contents</a></li>
         <li><a epub:type="bodymatter" href="#text">Text</a></li>
-        <xsl:if test="exists(html:register-kinds($doc))">
-          <li><a epub:type="index" href="#registers">Index</a></li>
-        </xsl:if>
+        <xsl:for-each select="ebk:registers()">
+          <li><a epub:type="index" href="#{@id}">Index</a></li>
+        </xsl:for-each>
       </ol>
     </nav>
     <xsl:if test="ed:pages($doc)">
@@ -306,17 +332,21 @@
 
   <xsl:template name="ebk:package">
     <xsl:param name="parts" as="element(ebk:part)*"/>
-    <xsl:variable name="doc" select="$html:doc"/>
+    <xsl:param name="documents" as="document-node()*"/>
+    <xsl:variable name="doc" select="$ebk:doc"/>
     <package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="pub-id"
              xml:lang="{ed:language($doc)}" dir="ltr">
       <metadata>
         <xsl:namespace name="dc" select="'http://purl.org/dc/elements/1.1/'"/>
-        <xsl:call-template name="ebk:metadata"/>
+        <xsl:call-template name="ebk:metadata">
+          <xsl:with-param name="documents" select="$documents"/>
+        </xsl:call-template>
       </metadata>
       <manifest>
         <xsl:for-each select="$parts">
+          <xsl:variable name="i" select="position()"/>
           <item id="{@id}" href="{@href}" media-type="application/xhtml+xml">
-            <xsl:variable name="properties" select="(@properties/string(), 'svg'[exists(current()//svg:svg)])"/>
+            <xsl:variable name="properties" select="(@properties/string(), 'svg'[exists($documents[$i]//svg:svg)])"/>
             <xsl:if test="exists($properties)">
               <xsl:attribute name="properties" select="string-join($properties, ' ')"/>
             </xsl:if>
@@ -333,11 +363,12 @@
   </xsl:template>
 
   <xsl:template name="ebk:metadata">
-    <xsl:variable name="doc" select="$html:doc"/>
+    <xsl:param name="documents" as="document-node()*"/>
+    <xsl:variable name="doc" select="$ebk:doc"/>
     <xsl:variable name="source" select="ed:source($doc)"/>
-    <xsl:variable name="has-map" select="exists($ebk:parts//svg:svg)"/>
+    <xsl:variable name="has-map" select="exists($documents//svg:svg)"/>
     <xsl:variable name="has-pages" select="exists(ed:pages($doc))"/>
-    <xsl:variable name="has-index" select="exists(html:register-kinds($doc))"/>
+    <xsl:variable name="has-index" select="exists(ebk:registers())"/>
     <dc:identifier id="pub-id"><xsl:value-of select="ed:identifier($doc)"/></dc:identifier>
     <dc:title id="title"><xsl:value-of select="ed:title($doc)"/></dc:title>
     <meta xmlns="http://www.idpf.org/2007/opf" refines="#title" property="title-type">main</meta>
@@ -385,7 +416,7 @@
     <xsl:param name="has-pages" as="xs:boolean"/>
     <xsl:param name="has-index" as="xs:boolean"/>
     <xsl:param name="has-map" as="xs:boolean"/>
-    <xsl:variable name="doc" select="$html:doc"/>
+    <xsl:variable name="doc" select="$ebk:doc"/>
     <xsl:variable name="features" select="(
       'tableOfContents', 'readingOrder', 'structuralNavigation', 'displayTransformability',
       ('index')[$has-index],

@@ -31,13 +31,36 @@
 
   <xsl:variable name="html:doc" select="/"/>
 
+  <!-- true(): the principal result is the page as a tree, not yet written. epub.xsl makes
+       the EPUB from that tree, tei_tools writes it as HTML (mode html:serialize), and the
+       page is rendered once for both editions. -->
+  <xsl:param name="page-tree" as="xs:boolean" select="false()"/>
+  <!-- false(): no map of places (the EPUB, made from the page, has none). -->
+  <xsl:param name="with-map" as="xs:boolean" select="true()"/>
+
   <!-- ============================ the page ============================ -->
 
   <xsl:template match="/">
-    <html lang="{ed:language(.)}">
+    <xsl:choose>
+      <xsl:when test="$page-tree">
+        <xsl:document><xsl:call-template name="html:page"/></xsl:document>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="html:page"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- The page tree (made with page-tree) written as HTML, with this stylesheet's
+       xsl:output: tei_tools.transform starts here (initial mode html:serialize). -->
+  <xsl:mode name="html:serialize" on-no-match="deep-copy"/>
+
+  <xsl:template name="html:page">
+    <xsl:variable name="doc" select="$html:doc"/>
+    <html lang="{ed:language($doc)}">
       <head>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
-        <title><xsl:value-of select="ed:title(.)"/></title>
+        <title><xsl:value-of select="ed:title($doc)"/></title>
         <xsl:call-template name="html:metadata"/>
         <style><xsl:value-of select="$html:css" disable-output-escaping="no"/></style>
       </head>
@@ -45,7 +68,7 @@
         <a class="skip" href="#text">Skip to the text</a>
         <xsl:call-template name="html:front-matter"/>
         <main id="main">
-          <xsl:apply-templates select="//tei:text/tei:body" mode="html:text"/>
+          <xsl:apply-templates select="$doc//tei:text/tei:body" mode="html:text"/>
           <xsl:call-template name="html:notes"/>
           <xsl:call-template name="html:corrections"/>
           <xsl:call-template name="html:registers"/>
@@ -574,7 +597,7 @@
           <xsl:variable name="kind" select="."/>
           <section class="register {$kind}" id="{html:register-id($kind)}" aria-labelledby="{html:register-id($kind)}-h">
             <h3 id="{html:register-id($kind)}-h"><xsl:value-of select="html:register-title($kind)"/></h3>
-            <xsl:if test="$kind = 'place'">
+            <xsl:if test="$kind = 'place' and $with-map">
               <xsl:call-template name="html:map"/>
             </xsl:if>
             <ul class="entries">

@@ -16,6 +16,7 @@
   xmlns:tei="http://www.tei-c.org/ns/1.0"
   xmlns:ed="urn:tei-tools:edition"
   xmlns:html="urn:tei-tools:html"
+  xmlns:array="http://www.w3.org/2005/xpath-functions/array"
   xmlns:math="http://www.w3.org/2005/xpath-functions/math"
   xmlns="http://www.w3.org/1999/xhtml"
   exclude-result-prefixes="#all">
@@ -24,10 +25,13 @@
   <xsl:variable name="html:land" static="yes" select="doc('data/land-110m.xml')"/>
 
   <xsl:template name="html:map">
-    <xsl:variable name="places" select="ed:entries($html:doc, 'place')[exists(ed:geo(.))]"/>
-    <xsl:if test="$places">
-      <xsl:variable name="lats" select="$places ! ed:geo(.)[1]"/>
-      <xsl:variable name="lons" select="$places ! ed:geo(.)[2]"/>
+    <!-- Each place with coordinates, read once: [place, latitude, longitude]. -->
+    <xsl:variable name="marks" as="array(*)*" select="for $place in ed:entries($html:doc, 'place'), $geo in array{ed:geo($place)}[array:size(.) = 2]
+      return [$place, $geo(1), $geo(2)]"/>
+    <xsl:variable name="places" select="$marks ! ?1"/>
+    <xsl:if test="exists($marks)">
+      <xsl:variable name="lats" select="$marks ! ?2"/>
+      <xsl:variable name="lons" select="$marks ! ?3"/>
       <!-- Pad the places' box; never narrower than 8 degrees of latitude. -->
       <xsl:variable name="span-lat" select="max((max($lats) - min($lats), 8))"/>
       <xsl:variable name="pad" select="$span-lat * 0.18"/>
@@ -59,19 +63,20 @@
               ), '')"/>
             </path>
           </g>
-          <xsl:for-each select="$places">
-            <xsl:sort select="ed:geo(.)[1]"/>
-            <xsl:variable name="x" select="ed:geo(.)[2] * $k"/>
-            <xsl:variable name="y" select="-ed:geo(.)[1]"/>
+          <xsl:for-each select="$marks">
+            <xsl:sort select="?2"/>
+            <xsl:variable name="place" select="?1"/>
+            <xsl:variable name="x" select="?3 * $k"/>
+            <xsl:variable name="y" select="-?2"/>
             <!-- Labels in the eastern quarter go to the left of their marker, inside the map. -->
-            <xsl:variable name="east-side" select="ed:geo(.)[2] gt $east - ($east - $west) div 4"/>
-            <a href="#{@xml:id}">
-              <title><xsl:value-of select="ed:entity-name(.)"/></title>
+            <xsl:variable name="east-side" select="?3 gt $east - ($east - $west) div 4"/>
+            <a href="#{$place/@xml:id}">
+              <title><xsl:value-of select="ed:entity-name($place)"/></title>
               <circle class="place" cx="{html:n($x)}" cy="{html:n($y)}" r="{html:n($unit * 1.1)}"/>
               <text class="place-label" x="{html:n(if ($east-side) then $x - $unit * 2 else $x + $unit * 2)}" y="{html:n($y + $unit * 1.2)}"
                     font-size="{html:n($unit * 3.4)}">
                 <xsl:if test="$east-side"><xsl:attribute name="text-anchor">end</xsl:attribute></xsl:if>
-                <xsl:value-of select="html:short-name(.)"/>
+                <xsl:value-of select="html:short-name($place)"/>
               </text>
             </a>
           </xsl:for-each>
