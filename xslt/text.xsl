@@ -51,64 +51,79 @@
       <xsl:call-template name="txt:registers"/>
       <xsl:call-template name="txt:colophon"/>
     </xsl:variable>
-    <xsl:value-of select="string-join($blocks[normalize-space()], '&#10;&#10;') || '&#10;'"/>
+    <!-- Each block is written as it is: joining them first would copy the whole file twice. -->
+    <xsl:for-each select="$blocks[normalize-space()]">
+      <xsl:if test="position() gt 1">
+        <xsl:text>&#10;&#10;</xsl:text>
+      </xsl:if>
+      <xsl:value-of select="."/>
+    </xsl:for-each>
+    <xsl:text>&#10;</xsl:text>
   </xsl:template>
 
   <!-- ============================ wrapping ============================ -->
 
   <!-- $text as lines of at most $txt:width characters, broken at spaces. The first line
-       starts with $first, the others with $rest (a hanging indent). -->
+       starts with $first, the others with $rest (a hanging indent).
+       Greedy line breaking, one step per line: the line ends at the last space within
+       $room + 1 characters. A word longer than a line (never in prose, perhaps in a URL)
+       is cut at $room characters, so the limit always holds; the cut shows only as a
+       line break. -->
   <xsl:function name="txt:wrap" as="xs:string">
     <xsl:param name="text" as="xs:string"/>
     <xsl:param name="first" as="xs:string"/>
     <xsl:param name="rest" as="xs:string"/>
-    <xsl:variable name="room" select="$txt:width - max((string-length($first), string-length($rest)))"/>
-    <xsl:variable name="lines" select="txt:lines(normalize-space($text), $room)"/>
-    <xsl:sequence select="translate(string-join(($first || $lines[1], $lines[position() gt 1] ! ($rest || .)), '&#10;'), $txt:glue, ' ')"/>
+    <xsl:sequence select="txt:wrap-normalized(normalize-space($text), $first, $rest)"/>
   </xsl:function>
 
-  <!-- Greedy line breaking, one line per step (a step per word is five times slower in
-       Saxon): the line ends at the last space within $room + 1 characters. A word longer
-       than a line (never in prose, perhaps in a URL) is cut at $room characters, so the
-       limit always holds; the cut shows only as a line break. -->
-  <xsl:function name="txt:lines" as="xs:string*">
+  <!-- txt:wrap for a $text without runs of spaces or spaces at its ends (as txt:inline
+       returns it): normalize-space() would copy the whole text once more. -->
+  <xsl:function name="txt:wrap-normalized" as="xs:string">
     <xsl:param name="text" as="xs:string"/>
-    <xsl:param name="room" as="xs:integer"/>
-    <xsl:sequence select="txt:lines($text, 1, $room)"/>
+    <xsl:param name="first" as="xs:string"/>
+    <xsl:param name="rest" as="xs:string"/>
+    <xsl:variable name="room" select="$txt:width - max((string-length($first), string-length($rest)))"/>
+    <xsl:variable name="wrapped" select="string-join(txt:lines($text, 1, $room, $first, $rest), '&#10;')"/>
+    <!-- translate() costs more than looking for the glue, which is in few paragraphs -->
+    <xsl:sequence select="if (contains($wrapped, $txt:glue)) then translate($wrapped, $txt:glue, ' ') else $wrapped"/>
   </xsl:function>
 
   <!-- The lines of $text from character $from on (an offset, so the rest of a long
-       paragraph is not copied for every line). -->
+       paragraph is not copied for every line), each after $indent, the next ones after
+       $rest. One call per line: a step per word is five times slower in Saxon. -->
   <xsl:function name="txt:lines" as="xs:string*">
     <xsl:param name="text" as="xs:string"/>
     <xsl:param name="from" as="xs:integer"/>
     <xsl:param name="room" as="xs:integer"/>
-    <xsl:variable name="window" select="substring($text, $from, $room + 1)"/>
+    <xsl:param name="indent" as="xs:string"/>
+    <xsl:param name="rest" as="xs:string"/>
+    <!-- one character more, to see what follows a space at the end of the line -->
+    <xsl:variable name="window" select="substring($text, $from, $room + 2)"/>
     <xsl:choose>
       <xsl:when test="string-length($window) le $room">
-        <xsl:sequence select="$window[. or $from = 1]"/>
+        <xsl:sequence select="($indent || $window)[$window or $from eq 1]"/>
       </xsl:when>
       <xsl:otherwise>
-        <!-- one character more, to see what follows a space at the end of the window -->
-        <xsl:variable name="space" select="txt:break(substring($text, $from, $room + 2), index-of(string-to-codepoints($window), 32))"/>
+        <!-- Looked for from the end of the line, so the search stops at the first space
+             found: cheaper than listing every space of the line (string-to-codepoints). -->
+        <xsl:variable name="space" select="reverse(1 to $room + 1)[substring($window, ., 1) eq ' '][not(txt:binds($window, .))][1]"/>
         <xsl:variable name="end" select="($space - 1, $room)[1]"/>
-        <xsl:sequence select="substring($window, 1, $end)"/>
-        <xsl:sequence select="txt:lines($text, $from + $end + (if (exists($space)) then 1 else 0), $room)"/>
+        <xsl:sequence select="$indent || substring($window, 1, $end)"/>
+        <xsl:sequence select="txt:lines($text, $from + $end + (if (exists($space)) then 1 else 0), $room, $rest, $rest)"/>
       </xsl:otherwise>
     </xsl:choose>
   </xsl:function>
 
-  <!-- The last of $spaces a line may end at: not the one in "p. 213" or "No. 27", which
-       would leave a number at the start of a line, away from its abbreviation. -->
-  <xsl:function name="txt:break" as="xs:integer?">
+  <!-- Whether the space at $at of $text must not end a line: the one in "p. 213" or
+       "No. 27", which would leave a number at the start of a line, away from its
+       abbreviation. -->
+  <xsl:function name="txt:binds" as="xs:boolean">
     <xsl:param name="text" as="xs:string"/>
-    <xsl:param name="spaces" as="xs:integer*"/>
-    <xsl:sequence select="if (empty($spaces)) then () else
-      let $at := $spaces[last()], $before := substring($text, 1, $at - 1)
-      return if ((ends-with($before, ' p.') or ends-with($before, ' pp.') or ends-with($before, 'No.'))
-                 and string-to-codepoints(substring($text, $at + 1, 1)) = (48 to 57))
-        then txt:break($text, $spaces[position() lt last()])
-        else $at"/>
+    <xsl:param name="at" as="xs:integer"/>
+    <xsl:sequence select="substring($text, $at - 1, 1) eq '.' and (
+      let $before := substring($text, 1, $at - 1)
+      return (ends-with($before, ' p.') or ends-with($before, ' pp.') or ends-with($before, 'No.'))
+        and string-to-codepoints(substring($text, $at + 1, 1)) = (48 to 57))"/>
   </xsl:function>
 
   <xsl:function name="txt:paragraph" as="xs:string">
@@ -236,7 +251,7 @@
   <!-- Paragraphs, and anything else at this level that holds text, become wrapped paragraphs:
        an element this stylesheet does not know must not lose its words. -->
   <xsl:template match="tei:p | *" mode="txt:block" priority="-1">
-    <xsl:sequence select="txt:paragraph(txt:inline(.))"/>
+    <xsl:sequence select="txt:wrap-normalized(txt:inline(.), '', '')"/>
   </xsl:template>
 
   <!-- A note standing between paragraphs is shown by its marker, on a line of its own. -->
@@ -362,13 +377,15 @@
       <xsl:for-each select="$choices">
         <xsl:variable name="label" select="position() || '.'"/>
         <xsl:variable name="kind" select="if (ed:correction-kind(.) = 'correction') then 'corrected to' else 'regularised to'"/>
+        <xsl:variable name="corrected" select="ed:corrected-reading(.)"/>
+        <xsl:variable name="certainty" select="ed:certainty(.)"/>
         <xsl:variable name="reasons" select="(
           ed:correction-categories(.) ! txt:inline(tei:catDesc),
           ed:correction-notes(.) ! ('Editors’ note ' || ed:note-label(.) || ': ' || normalize-space(txt:note-text(.))))"/>
         <xsl:sequence select="txt:labelled($label, string-join((
           'p. ' || ed:page(.) || ': ' || txt:reading(ed:source-reading(.), 'as-published')
-            || ' ' || $kind || ' ' || txt:reading(ed:corrected-reading(.), 'reading')
-            || (if (ed:certainty(.)) then ' (certainty: ' || ed:certainty(.) || ').' else '.'),
+            || ' ' || $kind || ' ' || txt:reading($corrected, 'reading')
+            || (if ($certainty) then ' (certainty: ' || $certainty || ').' else '.'),
           $reasons), ' '))"/>
       </xsl:for-each>
     </xsl:if>
@@ -390,7 +407,10 @@
   <xsl:function name="txt:index-entry" as="xs:string">
     <xsl:param name="entry" as="element()"/>
     <xsl:variable name="name" select="ed:entity-name($entry)"/>
-    <xsl:variable name="forms" select="distinct-values($entry/*[@type = 'source'] ! normalize-space(.))[. != $name]"/>
+    <xsl:variable name="sources" select="$entry/*[@type = 'source']"/>
+    <!-- distinct-values() costs more than the usual single form -->
+    <xsl:variable name="forms" select="(if (count($sources) le 1) then $sources ! normalize-space(.)
+      else distinct-values($sources ! normalize-space(.)))[. != $name]"/>
     <xsl:variable name="text" select="ed:entity-label($entry) || txt:entry-facts($entry) || ': '
       || txt:pages(ed:occurrences($entry)) || '.'
       || (if (exists($forms)) then ' In the source: ' || string-join($forms, '; ') || '.' else '')"/>
