@@ -163,8 +163,8 @@ class SourceDocument:
             proc = saxon.processor()
             params = {
                 "page-tree": proc.make_boolean_value(True),
-                # The map is drawn only for the HTML edition: the EPUB leaves it out.
-                "with-map": proc.make_boolean_value("html" in self.formats),
+                # Without the HTML edition, only what the EPUB keeps (no map, no pop-ups).
+                "epub-only": proc.make_boolean_value("html" not in self.formats),
             }
             self._html_page = self.transform(HTML_STYLESHEET, params, as_tree=True).tree
         return self._html_page

@@ -11,8 +11,9 @@
   text, notes, corrections and registers are rendered once for both editions. This file
   says only what differs in an EPUB (mode ebk:xhtml): no pop-up copy of a note and no
   reading switch (a reading system shows footnotes itself and has no switch), page breaks
-  as epub:type="pagebreak", no map and no script, and the split into several documents,
-  whose cross-document links are resolved from the ids each document holds.
+  as epub:type="pagebreak", no map, no script and no hover titles on links, and the split
+  into several documents, whose cross-document links are resolved from the ids each
+  document holds.
 
   saxonche hands back captured result documents as unserialised trees (serialisation
   attributes ignored), so each document is serialised here with serialize() and written
@@ -70,9 +71,16 @@
   </xsl:variable>
 
   <!-- Every id of every document, with the document that holds it. -->
-  <xsl:variable name="ebk:homes" as="map(xs:string, xs:string)" select="map:merge(
-    for $part in $ebk:parts, $id in ebk:content($part)//@id return map{string($id): string($part/@href)},
-    map{'duplicates': 'use-first'})"/>
+  <xsl:variable name="ebk:homes" as="map(xs:string, xs:string)">
+    <xsl:map>
+      <xsl:for-each select="$ebk:parts">
+        <xsl:variable name="href" select="string(@href)"/>
+        <xsl:for-each select="distinct-values(ebk:content(.)//@id)">
+          <xsl:map-entry key="string(.)" select="$href"/>
+        </xsl:for-each>
+      </xsl:for-each>
+    </xsl:map>
+  </xsl:variable>
 
   <xsl:template match="/">
     <xsl:variable name="parts" select="$ebk:parts"/>
@@ -175,33 +183,40 @@
     </xsl:copy>
   </xsl:template>
 
-  <!-- A DPUB-ARIA role gets the epub:type reading systems look for (footnote pop-ups). -->
-  <xsl:template match="*[@role = $ebk:roles]" mode="ebk:xhtml" priority="1">
+  <!-- A DPUB-ARIA role gets the epub:type reading systems look for (footnote pop-ups).
+       The page gives roles to the notes' asides and to links (handled below): a pattern
+       by element name is tried only on those elements, "*[@role]" on every element. -->
+  <xsl:template match="h:aside[@role] | h:section[@role] | h:nav[@role]" mode="ebk:xhtml" priority="1">
     <xsl:copy>
       <xsl:copy-of select="@*, ebk:epub-type(.)"/>
       <xsl:apply-templates mode="#current"/>
     </xsl:copy>
   </xsl:template>
 
-  <!-- "#id" points into whichever document holds the id. -->
+  <!-- "#id" points into whichever document holds the id. $class, when given, replaces the
+       link's class (a note marker's comes from its wrapper). Written out in the template,
+       not in functions: this runs for every link of the publication. -->
   <xsl:template match="h:a[starts-with(@href, '#')] | svg:a[starts-with(@href, '#')]" mode="ebk:xhtml" priority="2">
     <xsl:param name="here" as="xs:string" tunnel="yes"/>
+    <xsl:param name="class" as="xs:string?"/>
+    <xsl:variable name="home" select="$ebk:homes(substring(@href, 2))"/>
     <xsl:copy>
-      <xsl:copy-of select="@*, ebk:epub-type(.), ebk:href(., $here)"/>
+      <!-- No title: a reading system shows no hover text, and a screen reader would read
+           the name twice. -->
+      <xsl:copy-of select="@* except @title"/>
+      <xsl:if test="exists($class)">
+        <xsl:attribute name="class" select="$class"/>
+      </xsl:if>
+      <xsl:if test="@role">
+        <xsl:copy-of select="ebk:epub-type(.)"/>
+      </xsl:if>
+      <!-- A later attribute of the same name replaces the copied one. -->
+      <xsl:if test="exists($home) and $home ne $here">
+        <xsl:attribute name="href" select="$home || @href"/>
+      </xsl:if>
       <xsl:apply-templates mode="#current"/>
     </xsl:copy>
   </xsl:template>
-
-  <!-- The link's href, prefixed with the file that holds its target when that is another
-       document; a later attribute of the same name replaces the copied one. -->
-  <xsl:function name="ebk:href" as="attribute(href)?">
-    <xsl:param name="link" as="element()"/>
-    <xsl:param name="here" as="xs:string"/>
-    <xsl:variable name="home" select="$ebk:homes(substring($link/@href, 2))"/>
-    <xsl:if test="exists($home) and $home != $here">
-      <xsl:attribute name="href" select="$home || $link/@href"/>
-    </xsl:if>
-  </xsl:function>
 
   <xsl:function name="ebk:epub-type" as="attribute()?">
     <xsl:param name="element" as="element()"/>
@@ -233,20 +248,15 @@
 
   <!-- A note marker only: the note is an aside (epub:type footnote) that reading systems
        show as a pop-up, and that reads in place, after the text, where they do not. -->
-  <xsl:template match="h:span[tokenize(@class) = 'noteref-wrap']" mode="ebk:xhtml" priority="2">
-    <xsl:param name="here" as="xs:string" tunnel="yes"/>
-    <xsl:variable name="editorial" select="tokenize(@class) = 'ed'"/>
-    <xsl:for-each select="h:a[@role = 'doc-noteref']">
-      <a class="noteref{if ($editorial) then ' ed' else ''}">
-        <xsl:copy-of select="@* except @class, ebk:epub-type(.), ebk:href(., $here)"/>
-        <xsl:apply-templates mode="#current"/>
-      </a>
-    </xsl:for-each>
+  <xsl:template match="h:span[starts-with(@class, 'noteref-wrap')]" mode="ebk:xhtml" priority="2">
+    <xsl:apply-templates select="h:a[@role = 'doc-noteref']" mode="#current">
+      <xsl:with-param name="class" select="'noteref' || (' ed'[contains(current()/@class, ' ed')])"/>
+    </xsl:apply-templates>
   </xsl:template>
 
   <!-- A correction reads as corrected; the source's reading and the reason are in the
        table of corrections (a reading system has no switch to show them in place). -->
-  <xsl:template match="h:span[tokenize(@class) = 'choice']" mode="ebk:xhtml" priority="2">
+  <xsl:template match="h:span[starts-with(@class, 'choice ')]" mode="ebk:xhtml" priority="2">
     <span>
       <xsl:copy-of select="@* except @tabindex"/>
       <xsl:apply-templates select="h:span[@class = 'corr']/node() except h:span[@class = 'corr']/h:span[@class = 'tip-label']" mode="#current"/>

@@ -35,8 +35,10 @@
        the EPUB from that tree, tei_tools writes it as HTML (mode html:serialize), and the
        page is rendered once for both editions. -->
   <xsl:param name="page-tree" as="xs:boolean" select="false()"/>
-  <!-- false(): no map of places (the EPUB, made from the page, has none). -->
-  <xsl:param name="with-map" as="xs:boolean" select="true()"/>
+  <!-- true(): the page only for the EPUB made from it, without what the EPUB leaves out
+       (the map of places, the pop-up copies of the notes, the names' hover titles, the
+       metadata in <head>). -->
+  <xsl:param name="epub-only" as="xs:boolean" select="false()"/>
 
   <!-- ============================ the page ============================ -->
 
@@ -52,8 +54,12 @@
   </xsl:template>
 
   <!-- The page tree (made with page-tree) written as HTML, with this stylesheet's
-       xsl:output: tei_tools.transform starts here (initial mode html:serialize). -->
+       xsl:output: tei_tools.transform starts here (initial mode html:serialize). The tree
+       goes to the serializer as it is (a third faster than copying it node by node). -->
   <xsl:mode name="html:serialize" on-no-match="deep-copy"/>
+  <xsl:template match="/" mode="html:serialize">
+    <xsl:sequence select="."/>
+  </xsl:template>
 
   <xsl:template name="html:page">
     <xsl:variable name="doc" select="$html:doc"/>
@@ -61,7 +67,9 @@
       <head>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="ed:title($doc)"/></title>
-        <xsl:call-template name="html:metadata"/>
+        <xsl:if test="not($epub-only)">
+          <xsl:call-template name="html:metadata"/>
+        </xsl:if>
         <style><xsl:value-of select="$html:css" disable-output-escaping="no"/></style>
       </head>
       <body>
@@ -317,11 +325,13 @@
         <xsl:attribute name="aria-label" select="(if ($editorial) then 'Editors’ note ' else 'Note ') || ed:note-label(.)"/>
         <xsl:value-of select="ed:note-label(.)"/>
       </a>
-      <span class="note-pop" aria-hidden="true">
-        <span class="note-pop-label"><xsl:value-of select="ed:note-label(.)"/></span>
-        <xsl:text> </xsl:text>
-        <xsl:apply-templates select="., ed:continuations(.)" mode="html:pop"/>
-      </span>
+      <xsl:if test="not($epub-only)">
+        <span class="note-pop" aria-hidden="true">
+          <span class="note-pop-label"><xsl:value-of select="ed:note-label(.)"/></span>
+          <xsl:text> </xsl:text>
+          <xsl:apply-templates select="., ed:continuations(.)" mode="html:pop"/>
+        </span>
+      </xsl:if>
     </span>
   </xsl:template>
 
@@ -340,8 +350,13 @@
         <span class="ent {ed:entity-kind($entry)}" id="{ed:occurrence-id(.)}"><xsl:apply-templates mode="#current"/></span>
       </xsl:when>
       <xsl:otherwise>
-        <a class="ent {ed:entity-kind($entry)}" id="{ed:occurrence-id(.)}" href="#{$entry/@xml:id}"
-           title="{ed:entity-name($entry)}"><xsl:apply-templates mode="#current"/></a>
+        <a class="ent {ed:entity-kind($entry)}" id="{ed:occurrence-id(.)}" href="#{$entry/@xml:id}">
+          <!-- The standard name on hover; the EPUB has no hover and leaves it out. -->
+          <xsl:if test="not($epub-only)">
+            <xsl:attribute name="title" select="ed:entity-name($entry)"/>
+          </xsl:if>
+          <xsl:apply-templates mode="#current"/>
+        </a>
       </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
@@ -597,7 +612,7 @@
           <xsl:variable name="kind" select="."/>
           <section class="register {$kind}" id="{html:register-id($kind)}" aria-labelledby="{html:register-id($kind)}-h">
             <h3 id="{html:register-id($kind)}-h"><xsl:value-of select="html:register-title($kind)"/></h3>
-            <xsl:if test="$kind = 'place' and $with-map">
+            <xsl:if test="$kind = 'place' and not($epub-only)">
               <xsl:call-template name="html:map"/>
             </xsl:if>
             <ul class="entries">
