@@ -48,7 +48,7 @@ def _single_threaded() -> bool:
 
 def load_and_render(path: Path, formats: Sequence):
     """Validate `path` here and render its formats here and in a child; (document, {format: files})."""
-    from tei_tools.transform import load_document
+    from tei_tools.transform import load_document, render_formats
 
     heavy = max(_groups(formats), key=lambda group: sum(map(_weight, group)))
     here = [f for f in formats if f not in heavy]
@@ -60,7 +60,7 @@ def load_and_render(path: Path, formats: Sequence):
     os.close(writer)
     try:
         document = load_document(path)
-        rendered = {f.name: f.render(document) for f in here}
+        rendered = render_formats(document, here)
     except BaseException:
         os.kill(child, signal.SIGKILL)
         _collect(reader, child, path)
@@ -94,10 +94,9 @@ def _child(path: Path, formats: Sequence, writer: int) -> None:  # pragma: no co
     """Render some formats of the (unvalidated) document, send the bytes or the error, exit."""
     try:
         from tei_tools.parsing import parse_file
-        from tei_tools.transform import SourceDocument
+        from tei_tools.transform import SourceDocument, render_formats
 
-        document = SourceDocument(Path(path), parse_file(path), formats=tuple(f.name for f in formats))
-        message = ("ok", {f.name: f.render(document) for f in formats})
+        message = ("ok", render_formats(SourceDocument(Path(path), parse_file(path)), formats))
     except TeiToolsError as error:
         message = ("error", (type(error), error.args, dict(error.__dict__)))
     except BaseException as exc:

@@ -239,7 +239,7 @@ def build_task(path: Path, out: Path, formats: Sequence[OutputFormat], split: bo
 def _build(path: Path, out: Path, formats: Sequence[OutputFormat], split: bool = False) -> _Outcome:
     from tei_tools.fsutil import atomic_write
     from tei_tools.manifest import describe_output
-    from tei_tools.transform import load_document
+    from tei_tools.transform import load_document, render_formats
 
     if split:
         from tei_tools.forked import load_and_render
@@ -247,7 +247,7 @@ def _build(path: Path, out: Path, formats: Sequence[OutputFormat], split: bool =
         document, rendered = load_and_render(path, formats)
     else:
         document = load_document(path)
-        rendered = {f.name: f.render(document) for f in formats}  # nothing written until all succeeded
+        rendered = render_formats(document, formats)  # nothing written until all succeeded
     written: dict[str, dict[str, dict]] = {}
     outputs = []
     for name, files in rendered.items():

@@ -346,12 +346,21 @@ def _findings_of(error: TeiToolsError) -> list[Finding]:
     return list(getattr(error, "findings", None) or [])
 
 
+def render_formats(document: SourceDocument, formats: Sequence[OutputFormat]) -> dict[str, dict[str, bytes]]:
+    """Each format's outputs of one document, in memory: {format name: {file name: bytes}}.
+
+    The document is told which formats are rendered together first: the HTML and EPUB
+    editions then share one rendering of the page.
+    """
+    document.formats = tuple(f.name for f in formats)
+    return {f.name: f.render(document) for f in formats}
+
+
 def render_document(document: SourceDocument, formats: Sequence[OutputFormat]) -> dict[str, bytes]:
     """Every output of one document, in memory: nothing is written until all succeeded."""
     outputs: dict[str, bytes] = {}
-    document.formats = tuple(f.name for f in formats)
-    for output_format in formats:
-        outputs.update(output_format.render(document))
+    for files in render_formats(document, formats).values():
+        outputs.update(files)
     return outputs
 
 

@@ -61,6 +61,25 @@ def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path):
     assert b"Red Aid, issue 3" in built["issue-003.html"]
 
 
+def test_each_document_renders_its_html_page_once_for_the_html_and_epub_editions(tmp_path, monkeypatch):
+    """The HTML and EPUB editions share one rendering of the page in every kind of build."""
+    from tei_tools import saxon
+    from tei_tools.parallel import build_task
+    from tei_tools.transform import as_formats
+
+    runs = []
+    real = saxon.transform
+
+    def counting(stylesheet, *args, **kwargs):
+        runs.append(str(stylesheet))
+        return real(stylesheet, *args, **kwargs)
+
+    monkeypatch.setattr(saxon, "transform", counting)
+    outcome = build_task(SMALL, tmp_path, as_formats(FORMATS))
+    assert outcome.result.ok, outcome.result.messages
+    assert sorted(runs) == ["epub.xsl", "html.xsl", "text.xsl"]
+
+
 def test_a_fresh_tei_tools_process_forks_its_workers_and_splits_a_single_document(tmp_path):
     """From a fresh process (Saxon not started) the pool's workers are forked, and a single
     document's heaviest format is rendered in a forked child: the same bytes either way."""
