@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -118,13 +119,15 @@ class SourceDocument:
             "stem": self.stem,
         }
 
-    @property
+    # Cached: every format asks, and finding the date walks the tree (a document is built
+    # once, so SOURCE_DATE_EPOCH cannot change in between).
+    @cached_property
     def build_date(self) -> str:
         from tei_tools.fsutil import build_datetime
 
         return build_datetime(self.revision_date).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    @property
+    @cached_property
     def revision_date(self) -> str | None:
         return revision_date(self.tree)
 
