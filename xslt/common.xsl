@@ -70,7 +70,9 @@
        says so. A format that declares its own unnamed xsl:mode must repeat this attribute. -->
   <xsl:mode use-accumulators="#all"/>
 
-  <xsl:key name="ed:by-id" match="*[@xml:id]" use="@xml:id"/>
+  <!-- Elements by xml:id: id(), not a key. The parser already indexed every xml:id (an ID
+       by definition), while a key would be built by a walk over the whole document. -->
+
   <!-- Editorial notes by the correction (choice) they argue for. -->
   <xsl:key name="ed:notes-on" match="tei:note[@target]" use="tokenize(@target) ! substring-after(., '#')"/>
 
@@ -218,7 +220,7 @@
 
   <xsl:function name="ed:entity" as="element()?">
     <xsl:param name="name" as="element()"/>
-    <xsl:sequence select="key('ed:by-id', substring-after(tokenize($name/@ref)[1], '#'), root($name))[self::tei:person or self::tei:place or self::tei:org][1]"/>
+    <xsl:sequence select="id(substring-after(tokenize($name/@ref)[1], '#'), root($name))[self::tei:person or self::tei:place or self::tei:org][1]"/>
   </xsl:function>
 
   <xsl:function name="ed:entity-kind" as="xs:string">
@@ -330,7 +332,7 @@
   <!-- The parts after the first of a note split over pages, in order. -->
   <xsl:function name="ed:continuations" as="element(tei:note)*">
     <xsl:param name="note" as="element(tei:note)"/>
-    <xsl:variable name="next" select="key('ed:by-id', substring-after(string($note/@next), '#'), root($note))[self::tei:note]"/>
+    <xsl:variable name="next" select="id(substring-after(string($note/@next), '#'), root($note))[self::tei:note]"/>
     <xsl:sequence select="if ($next) then ($next, ed:continuations($next)) else ()"/>
   </xsl:function>
 
@@ -402,7 +404,7 @@
   <!-- The kinds of error a correction belongs to: taxonomy categories its @ana points to. -->
   <xsl:function name="ed:correction-categories" as="element(tei:category)*">
     <xsl:param name="choice" as="element(tei:choice)"/>
-    <xsl:sequence select="tokenize(ed:corrected-reading($choice)/@ana) ! key('ed:by-id', substring-after(., '#'), root($choice))[self::tei:category]"/>
+    <xsl:sequence select="tokenize(ed:corrected-reading($choice)/@ana) ! id(substring-after(., '#'), root($choice))[self::tei:category]"/>
   </xsl:function>
 
   <!-- The editorial notes that argue for a correction (they point to it with @target). -->

@@ -651,7 +651,7 @@
                    occurrence's number, so no lookup is needed. -->
               <a href="#{ed:occurrence-id($entry-id, position())}">
                 <xsl:if test="$notes">
-                  <xsl:attribute name="title" select="'In note ' || ed:note-label(($notes[not(@prev)], $notes/@prev ! key('ed:by-id', substring-after(., '#'), root(current())))[1])"/>
+                  <xsl:attribute name="title" select="'In note ' || ed:note-label(($notes[not(@prev)], $notes/@prev ! id(substring-after(., '#'), root(current())))[1])"/>
                 </xsl:if>
                 <xsl:value-of select="ed:page(.)"/>
                 <xsl:if test="$notes">n</xsl:if>
