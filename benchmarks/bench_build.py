@@ -3,8 +3,10 @@
     python benchmarks/bench_build.py [--runs N]
 
 Median of N runs (default 7, at least 5) for each measure; results are written to
-benchmarks/results/bench_build.json and printed. Each format's figures come from
-MEASURES, so the EPUB and text formats add a line there, not a new script.
+benchmarks/results/bench_build.json and printed, with the machine's speed at the start and
+the end (benchlib.calibration_ms). The in-process measures are taken in turn, one run of
+each and again, after WARM_UP_RUNS uncounted rounds (see round_robin). Each format's
+figures come from `measures()`, so a new format adds no script.
 
 - compile:<stylesheet>  compiling the stylesheet in a fresh Saxon processor (fresh process,
                         so no cache of this process helps), target from TARGETS_MS;
@@ -37,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import write_results
+from benchlib import calibration_ms, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "bench_build.json"
@@ -76,8 +78,8 @@ def time_compile(stylesheet: str, runs: int) -> list[float]:
             for _ in range(runs)]
 
 
-def time_transform(format_name: str, runs: int, parsed: bool = False) -> list[float]:
-    """Render the article with one format after a warm-up run (compilation excluded).
+def transform_sampler(format_name: str, parsed: bool = False):
+    """One run of rendering the article with one format (compilation excluded), as a function.
 
     Each run starts from the validated lxml tree with nothing rendered yet: Saxon parses
     the file again (as a build does once per document, for all its formats) and the
@@ -89,35 +91,64 @@ def time_transform(format_name: str, runs: int, parsed: bool = False) -> list[fl
     loaded = transform.load_document(ARTICLE)
     output_format = transform.FORMATS[format_name]
 
-    def fresh():
-        return transform.SourceDocument(loaded.path, loaded.tree, formats=(format_name,))
-
-    for _ in range(WARM_UP_RUNS):  # compile, then let Saxon's heap settle (see WARM_UP_RUNS)
-        output_format.render(fresh())
-    samples = []
-    for _ in range(runs):
-        document = fresh()
+    def one_run() -> float:
+        document = transform.SourceDocument(loaded.path, loaded.tree, formats=(format_name,))
         if parsed:
             document.saxon_node()
         start = time.perf_counter()
         output_format.render(document)
-        samples.append(time.perf_counter() - start)
-    return samples
+        return time.perf_counter() - start
+
+    return one_run
 
 
-def time_saxon_parse(runs: int) -> list[float]:
-    """Saxon's parse of the article: part of every transform:<format> figure, but paid once
-    per document in a build, whatever the number of formats."""
+def saxon_parse_sampler():
+    """One run of Saxon's parse of the article: part of every transform:<format> figure, but
+    paid once per document in a build, whatever the number of formats."""
     from tei_tools import transform
 
     loaded = transform.load_document(ARTICLE)
-    samples = []
-    for _ in range(runs + 1):
+
+    def one_run() -> float:
         document = transform.SourceDocument(loaded.path, loaded.tree)
         start = time.perf_counter()
         document.saxon_node()
-        samples.append(time.perf_counter() - start)
-    return samples[1:]
+        return time.perf_counter() - start
+
+    return one_run
+
+
+def inprocess_all_sampler():
+    """One run of validating and building every format in this process, outputs written."""
+    from tei_tools import parallel, transform
+
+    formats = transform.resolve_formats(["all"])
+    out = Path(tempfile.mkdtemp(prefix="bench-build-"))
+
+    def one_run() -> float:
+        start = time.perf_counter()
+        outcome = parallel.build_task(ARTICLE, out, formats)
+        seconds = time.perf_counter() - start
+        assert outcome.result.ok, outcome.result.messages
+        return seconds
+
+    return one_run
+
+
+def round_robin(samplers: dict[str, callable], runs: int) -> dict[str, list[float]]:
+    """Samples of every in-process measure, taken in turn (one run of each, then again).
+
+    On a shared machine whose speed changes from one minute to the next, measuring one
+    thing after another would give each the speed of its own minute; taken in turn, every
+    measure sees the same mix. The first WARM_UP_RUNS rounds are not counted.
+    """
+    samples: dict[str, list[float]] = {name: [] for name in samplers}
+    for round_number in range(WARM_UP_RUNS + runs):
+        for name, one_run in samplers.items():
+            seconds = one_run()
+            if round_number >= WARM_UP_RUNS:
+                samples[name].append(seconds)
+    return samples
 
 
 def time_cli(format_name: str, runs: int) -> list[float]:
@@ -169,23 +200,6 @@ def time_process_all(runs: int) -> list[float]:
     return samples
 
 
-def time_inprocess_all(runs: int) -> list[float]:
-    """Validate and build every format in this process, after a first (compiling) build."""
-    from tei_tools import parallel, transform
-
-    formats = transform.resolve_formats(["all"])
-    samples = []
-    with tempfile.TemporaryDirectory() as out:
-        for _ in range(WARM_UP_RUNS):  # compile and warm up
-            parallel.build_task(ARTICLE, Path(out), formats)
-        for _ in range(runs):
-            start = time.perf_counter()
-            outcome = parallel.build_task(ARTICLE, Path(out), formats)
-            samples.append(time.perf_counter() - start)
-            assert outcome.result.ok, outcome.result.messages
-    return samples
-
-
 def time_incremental_all(runs: int) -> list[float]:
     """`tei-tools build` again with nothing changed: the manifest finds every output up to date."""
     with tempfile.TemporaryDirectory() as out:
@@ -196,12 +210,19 @@ def time_incremental_all(runs: int) -> list[float]:
 
 def whole_build_measures() -> dict[str, callable]:
     return {
-        "parse:saxon": time_saxon_parse,
+        "parse:saxon": InProcess(saxon_parse_sampler),
         "startup:import": time_startup,
         "process:all": time_process_all,
-        "inprocess:all": time_inprocess_all,
+        "inprocess:all": InProcess(inprocess_all_sampler),
         "incremental:all": time_incremental_all,
     }
+
+
+class InProcess:
+    """Marks an in-process measure: made of single runs, sampled in turn with the others."""
+
+    def __init__(self, make):
+        self.make = make  # () -> one_run() -> seconds
 
 
 def measures(formats: list[str]) -> dict[str, callable]:
@@ -212,8 +233,8 @@ def measures(formats: list[str]) -> dict[str, callable]:
     for name in formats:
         for stylesheet in transform.FORMATS[name].stylesheets:
             table[f"compile:{stylesheet}"] = lambda runs, s=stylesheet: time_compile(s, runs)
-        table[f"transform:{name}"] = lambda runs, n=name: time_transform(n, runs)
-        table[f"render:{name}"] = lambda runs, n=name: time_transform(n, runs, parsed=True)
+        table[f"transform:{name}"] = InProcess(lambda n=name: transform_sampler(n))
+        table[f"render:{name}"] = InProcess(lambda n=name: transform_sampler(n, parsed=True))
         table[f"cli:{name}"] = lambda runs, n=name: time_cli(n, runs)
     return table
 
@@ -229,11 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     from tei_tools import transform
 
     results = {}
-    table = {**measures(list(transform.FORMATS)), **whole_build_measures()}
+    calibration = {"start": calibration_ms()}
+    print(f"machine speed (benchlib.calibration_ms): {calibration['start']} ms")
+    table = {name: m for name, m in {**measures(list(transform.FORMATS)), **whole_build_measures()}.items()
+             if name.startswith(args.only)}
+    in_process = round_robin({name: m.make() for name, m in table.items() if isinstance(m, InProcess)}, runs)
     for name, measure in table.items():
-        if not name.startswith(args.only):
-            continue
-        samples = measure(runs)
+        samples = in_process[name] if isinstance(measure, InProcess) else measure(runs)
         median = median_ms(samples)
         target = TARGETS_MS.get(name)
         results[name] = {
@@ -250,11 +273,14 @@ def main(argv: list[str] | None = None) -> int:
             results[name].update({"peak_mib": peak, "target_mib": limit, "meets_memory_target": None if limit is None else peak <= limit})
             verdict += f"; peak {peak} MiB" + ("" if limit is None else (" ok" if peak <= limit else f" OVER target {limit} MiB"))
         print(f"{name:24} median {median:8.2f} ms{verdict}")
+    calibration["end"] = calibration_ms()
+    print(f"machine speed at the end: {calibration['end']} ms")
     report = {
         "benchmark": "bench_build",
         "document": str(ARTICLE.relative_to(REPO)),
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "calibration_ms": calibration,
         "results": results,
     }
     if args.only and RESULTS.is_file():  # a partial run updates its figures, keeps the others

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import write_results
+from benchlib import calibration_ms, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "bench_corpus.json"
@@ -131,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("SOURCE_DATE_EPOCH", None)
 
     rows, incremental = [], None
+    calibration = {"start": calibration_ms()}
+    print(f"machine speed (benchlib.calibration_ms): {calibration['start']} ms", flush=True)
     with tempfile.TemporaryDirectory() as scratch:
         for count in sizes:
             corpus = Path(scratch) / f"corpus-{count}"
@@ -145,10 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         incremental = measure_incremental(Path(scratch) / f"corpus-{largest}", largest, max(job_counts), args.runs)
         print(f"{largest:4} documents again, nothing changed: median {incremental['median_s']:.3f} s", flush=True)
 
+    calibration["end"] = calibration_ms()
+    print(f"machine speed at the end: {calibration['end']} ms")
     report = {
         "benchmark": "bench_corpus",
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "calibration_ms": calibration,
         "results": rows,
         "incremental": incremental,
         "targets": verdicts(rows, incremental),

@@ -22,6 +22,24 @@ def timed(function: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
+def calibration_ms(runs: int = 15) -> float:
+    """The median time of a fixed pure-Python workload: how fast the machine was just then.
+
+    On the shared 2-CPU machine these benchmarks were written on, the same code ran up to
+    1.6 times slower from one minute to the next (the host's load, not this process: no
+    page faults, no preemption). Each results file records this figure at the start and
+    the end of its run, so runs can be compared: ~15 ms was the machine at its fastest.
+    """
+    def workload() -> int:
+        total = 0
+        for i in range(300_000):
+            total += i * i % 7
+        return total
+
+    times = sorted(timed(workload, runs))
+    return round(times[len(times) // 2] * 1000, 2)
+
+
 def environment() -> dict[str, str]:
     """The facts a reader needs to compare figures across machines."""
     return {"python": platform.python_version(), "machine": f"{platform.machine()}, {os.cpu_count()} CPUs"}
