@@ -4,11 +4,11 @@ A single document is built without a pool (starting worker interpreters would co
 than the build), but on a machine with two cores its build is still mostly waiting on one:
 compiling the stylesheets is the largest part of it, and each format's stylesheets compile
 separately. So the heaviest group of formats (by the size of their stylesheets; formats
-that share a stylesheet, like the HTML and EPUB editions, which share the rendered page,
-stay together) is compiled and rendered in a child forked from this process, while this
-process validates the document and renders the others. Forking costs about a millisecond — the interpreter and the
-imported modules are shared — and each process then holds only its own compiled
-stylesheets, which also lowers the peak memory of either.
+that share a stylesheet stay together, like the HTML and EPUB editions, which share the
+rendered page) is compiled and rendered in a child forked from this process, while this
+process validates the document and renders the others. Forking costs about a
+millisecond — the interpreter and the imported modules are shared — and each process
+then holds only its own compiled stylesheets, which also lowers the peak memory of either.
 
 Forking is safe only before Saxon's runtime has started threads in this process, so
 `can_split` asks for exactly that; otherwise the caller builds in-process as usual. The

@@ -140,9 +140,9 @@ def _transform(stylesheet_name, source, params, source_node, as_tree=False) -> T
 def serialize(stylesheet_name: str | Path, tree: Any, mode: str) -> str:
     """A tree written with a stylesheet's own xsl:output, by applying its `mode` to it.
 
-    The mode is a Clark name ("{uri}local"); the stylesheet copies the tree in that mode
-    (e.g. html.xsl's html:serialize, on-no-match="deep-copy"), so the text is what the
-    stylesheet would have written had it serialised the tree itself.
+    The mode is a Clark name ("{uri}local"); in that mode the stylesheet returns the tree
+    as it is (e.g. html.xsl's html:serialize), so the text is what the stylesheet would
+    have written had it serialised the tree itself.
     """
     with _captured_stderr() as captured:
         try:

@@ -82,7 +82,7 @@ def test_each_document_renders_its_html_page_once_for_the_html_and_epub_editions
 
 def test_a_fresh_tei_tools_process_forks_its_workers_and_splits_a_single_document(tmp_path):
     """From a fresh process (Saxon not started) the pool's workers are forked, and a single
-    document's heaviest format is rendered in a forked child: the same bytes either way."""
+    document's heaviest formats are rendered in a forked child: the same bytes either way."""
     corpus = make_corpus(tmp_path / "edition", 3)
     expected = build_many(corpus, tmp_path / "serial", FORMATS, jobs=1)
     assert expected.ok
@@ -93,6 +93,15 @@ def test_a_fresh_tei_tools_process_forks_its_workers_and_splits_a_single_documen
         built = visible_files(tmp_path / name)
         assert built and all(data == (tmp_path / "serial" / file).read_bytes() for file, data in built.items())
     assert sorted(visible_files(tmp_path / "single")) == ["issue-000.epub", "issue-000.html", "issue-000.txt"]
+
+
+def test_the_forked_child_takes_the_formats_that_share_a_stylesheet_together():
+    """HTML and EPUB share the page (html.xsl): they go to one process, the text to the other."""
+    from tei_tools.forked import _groups
+    from tei_tools.transform import as_formats
+
+    groups = _groups(as_formats(FORMATS))
+    assert [[f.name for f in group] for group in groups] == [["html", "epub"], ["txt"]]
 
 
 def test_a_single_invalid_document_fails_in_a_fresh_process_without_output(tmp_path):
