@@ -297,11 +297,10 @@
     <xsl:sequence select="(map{'wikidata': 'Wikidata', 'viaf': 'VIAF', 'gnd': 'GND', 'geonames': 'GeoNames'}(string($idno/@type)), string($idno/@type))[1]"/>
   </xsl:function>
 
-  <!-- A plain link to an open map site centred on a place. -->
+  <!-- A plain link to an open map site centred on a place's coordinates (ed:geo). -->
   <xsl:function name="ed:map-url" as="xs:string?">
-    <xsl:param name="place" as="element()"/>
-    <xsl:variable name="g" select="ed:geo($place)"/>
-    <xsl:sequence select="if (exists($g)) then
+    <xsl:param name="g" as="xs:double*"/>
+    <xsl:sequence select="if (count($g) = 2) then
       'https://www.openstreetmap.org/?mlat=' || $g[1] || '&amp;mlon=' || $g[2] || '#map=8/' || $g[1] || '/' || $g[2]
       else ()"/>
   </xsl:function>

@@ -612,11 +612,15 @@
           <xsl:variable name="kind" select="."/>
           <section class="register {$kind}" id="{html:register-id($kind)}" aria-labelledby="{html:register-id($kind)}-h">
             <h3 id="{html:register-id($kind)}-h"><xsl:value-of select="html:register-title($kind)"/></h3>
+            <!-- Sorted once, for the map and the list. -->
+            <xsl:variable name="entries" select="ed:entries($html:doc, $kind)"/>
             <xsl:if test="$kind = 'place' and not($epub-only)">
-              <xsl:call-template name="html:map"/>
+              <xsl:call-template name="html:map">
+                <xsl:with-param name="places" select="$entries"/>
+              </xsl:call-template>
             </xsl:if>
             <ul class="entries">
-              <xsl:apply-templates select="ed:entries($html:doc, $kind)" mode="html:register"/>
+              <xsl:apply-templates select="$entries" mode="html:register"/>
             </ul>
           </section>
         </xsl:for-each>
@@ -629,7 +633,11 @@
     <li id="{@xml:id}" class="entry">
       <span class="entry-name"><xsl:value-of select="ed:entity-label(.)"/></span>
       <xsl:apply-templates select="." mode="html:entry-facts"/>
-      <xsl:variable name="forms" select="distinct-values(*[@type = 'source'] ! normalize-space(.))[. != ed:entity-name(current())]"/>
+      <!-- The source's forms other than the standard name; distinct-values() only when there
+           are several (usually there is one). -->
+      <xsl:variable name="name" select="ed:entity-name(.)"/>
+      <xsl:variable name="sources" select="*[@type = 'source'] ! normalize-space(.)"/>
+      <xsl:variable name="forms" select="(if (count($sources) le 1) then $sources else distinct-values($sources))[. != $name]"/>
       <xsl:if test="exists($forms)">
         <span class="forms"> In the source: <xsl:value-of select="string-join($forms ! ('“' || . || '”'), ', ')"/>.</span>
       </xsl:if>
@@ -642,18 +650,21 @@
         <xsl:choose>
           <xsl:when test="empty($occurrences)">Not named in the text.</xsl:when>
           <xsl:otherwise>
-            <xsl:value-of select="if (count(distinct-values($occurrences ! ed:page(.))) gt 1) then 'pp. ' else 'p. '"/>
+            <!-- Each occurrence's page, asked once. -->
+            <xsl:variable name="pages" select="$occurrences ! ed:page(.)"/>
+            <xsl:value-of select="if (count(distinct-values($pages)) gt 1) then 'pp. ' else 'p. '"/>
             <xsl:variable name="entry-id" select="string(@xml:id)"/>
             <xsl:for-each select="$occurrences">
+              <xsl:variable name="i" select="position()"/>
               <xsl:variable name="notes" select="ancestor::tei:note"/>
-              <xsl:if test="position() > 1">, </xsl:if>
+              <xsl:if test="$i > 1">, </xsl:if>
               <!-- The occurrences are the entry's, in document order: the position is the
                    occurrence's number, so no lookup is needed. -->
-              <a href="#{ed:occurrence-id($entry-id, position())}">
+              <a href="#{ed:occurrence-id($entry-id, $i)}">
                 <xsl:if test="$notes">
                   <xsl:attribute name="title" select="'In note ' || ed:note-label(($notes[not(@prev)], $notes/@prev ! id(substring-after(., '#'), root(current())))[1])"/>
                 </xsl:if>
-                <xsl:value-of select="ed:page(.)"/>
+                <xsl:value-of select="$pages[$i]"/>
                 <xsl:if test="$notes">n</xsl:if>
               </a>
             </xsl:for-each>
@@ -689,7 +700,7 @@
     <xsl:variable name="geo" select="ed:geo(.)"/>
     <xsl:if test="exists($geo)">
       <xsl:text> </xsl:text>
-      <a class="maplink" href="{ed:map-url(.)}" title="Open the place on OpenStreetMap">
+      <a class="maplink" href="{ed:map-url($geo)}" title="Open the place on OpenStreetMap">
         <xsl:value-of select="html:coordinates($geo)"/>
       </a>
     </xsl:if>

@@ -25,10 +25,11 @@
   <xsl:variable name="html:land" static="yes" select="doc('data/land-110m.xml')"/>
 
   <xsl:template name="html:map">
+    <!-- The register's places, in its order. -->
+    <xsl:param name="places" as="element()*" select="ed:entries($html:doc, 'place')"/>
     <!-- Each place with coordinates, read once: [place, latitude, longitude]. -->
-    <xsl:variable name="marks" as="array(*)*" select="for $place in ed:entries($html:doc, 'place'), $geo in array{ed:geo($place)}[array:size(.) = 2]
+    <xsl:variable name="marks" as="array(*)*" select="for $place in $places, $geo in array{ed:geo($place)}[array:size(.) = 2]
       return [$place, $geo(1), $geo(2)]"/>
-    <xsl:variable name="places" select="$marks ! ?1"/>
     <xsl:if test="exists($marks)">
       <xsl:variable name="lats" select="$marks ! ?2"/>
       <xsl:variable name="lons" select="$marks ! ?3"/>
@@ -50,7 +51,7 @@
       <figure class="map">
         <svg xmlns="http://www.w3.org/2000/svg" viewBox="{html:n($west * $k)} {html:n(-$north)} {html:n(($east - $west) * $k)} {html:n($height)}"
              role="img" aria-labelledby="map-title" preserveAspectRatio="xMidYMid meet">
-          <title id="map-title">Map of the <xsl:value-of select="count($places)"/> places named in the text</title>
+          <title id="map-title">Map of the <xsl:value-of select="count($marks)"/> places named in the text</title>
           <rect class="sea" x="{html:n($west * $k)}" y="{html:n(-$north)}" width="{html:n(($east - $west) * $k)}" height="{html:n($height)}"/>
           <g transform="scale({html:n($k)},-1)">
             <path class="land" vector-effect="non-scaling-stroke">
