@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import calibration_ms, write_results
+from benchlib import calibration_ms, calibration_workload, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "bench_build.json"
@@ -135,6 +135,16 @@ def inprocess_all_sampler():
     return one_run
 
 
+def calibration_sampler():
+    """One run of benchlib's fixed Python workload: the machine's speed during the rounds."""
+    def one_run() -> float:
+        start = time.perf_counter()
+        calibration_workload()
+        return time.perf_counter() - start
+
+    return one_run
+
+
 def round_robin(samplers: dict[str, callable], runs: int) -> dict[str, list[float]]:
     """Samples of every in-process measure, taken in turn (one run of each, then again).
 
@@ -211,6 +221,7 @@ def time_incremental_all(runs: int) -> list[float]:
 def whole_build_measures() -> dict[str, callable]:
     return {
         "parse:saxon": InProcess(saxon_parse_sampler),
+        "calibration:python": InProcess(calibration_sampler),
         "startup:import": time_startup,
         "process:all": time_process_all,
         "inprocess:all": InProcess(inprocess_all_sampler),
