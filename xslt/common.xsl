@@ -70,9 +70,6 @@
        says so. A format that declares its own unnamed xsl:mode must repeat this attribute. -->
   <xsl:mode use-accumulators="#all"/>
 
-  <!-- Elements by xml:id: id(), not a key. The parser already indexed every xml:id (an ID
-       by definition), while a key would be built by a walk over the whole document. -->
-
   <!-- Editorial notes by the correction (choice) they argue for. -->
   <xsl:key name="ed:notes-on" match="tei:note[@target]" use="tokenize(@target) ! substring-after(., '#')"/>
 
@@ -218,6 +215,9 @@
 
   <!-- ============================ registers ============================ -->
 
+  <!-- The register entry a name points to. Elements are found by xml:id with id(), here and
+       below, not with a key: the parser already indexed every xml:id (an ID by definition),
+       while a key would be built by a walk over the whole document. -->
   <xsl:function name="ed:entity" as="element()?">
     <xsl:param name="name" as="element()"/>
     <xsl:sequence select="id(substring-after(tokenize($name/@ref)[1], '#'), root($name))[self::tei:person or self::tei:place or self::tei:org][1]"/>
