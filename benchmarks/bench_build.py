@@ -29,9 +29,11 @@ The whole build of the article (issue 8):
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -124,6 +126,7 @@ def inprocess_all_sampler():
 
     formats = transform.resolve_formats(["all"])
     out = Path(tempfile.mkdtemp(prefix="bench-build-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)  # the samples outlive this function
 
     def one_run() -> float:
         start = time.perf_counter()
