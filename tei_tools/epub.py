@@ -14,6 +14,8 @@ from pathlib import Path
 from tei_tools.errors import BuildError, Finding
 
 STYLESHEET = "epub.xsl"
+# The mode in which epub.xsl returns a content document's tree to its own xsl:output.
+SERIALIZE_MODE = "{urn:tei-tools:epub}serialize"
 MIMETYPE = b"application/epub+zip"
 PACKAGE_SUFFIX = ".opf"
 # The order of the files after mimetype and container.xml: package document and
@@ -55,7 +57,7 @@ def epub_bytes(document) -> bytes:
     """The EPUB of one validated document (a tei_tools.transform.SourceDocument)."""
     from tei_tools.fsutil import build_datetime, reproducible_zip
 
-    result = document.transform(STYLESHEET, {"html-page": document.html_page()})
+    result = document.transform(STYLESHEET, {"html-page": document.html_page()}, document_mode=SERIALIZE_MODE)
     entries = package_entries(result.documents, str(document.path))
     return reproducible_zip(entries, build_datetime(document.revision_date))
 

@@ -92,6 +92,7 @@ def transform(
     *,
     source_node: Any = None,
     as_tree: bool = False,
+    document_mode: str | None = None,
 ) -> TransformResult:
     """Run a compiled stylesheet on a TEI file; parameters go through the API (strings or XDM values).
 
@@ -101,15 +102,24 @@ def transform(
     the file, which may be an imported stylesheet) to stderr, so they are captured and
     used to locate the error. With `as_tree` the principal result is kept as a tree
     (`TransformResult.tree`, e.g. for another stylesheet) instead of being serialised.
+    A result document that is a tree (not text) is written with the stylesheet's own
+    xsl:output through `document_mode` (see `serialize`), or else as indented XML.
     """
     with _captured_stderr() as captured:
         try:
-            return _transform(stylesheet_name, source, params, source_node, as_tree)
+            result, captured_documents = _transform(stylesheet_name, source, params, source_node, as_tree)
         except BuildError as error:
             raise _located(error, captured.text(), str(stylesheet_name)) from None
+    for key, value in captured_documents.items():
+        text = _text_only(value)
+        if text is None:
+            text = serialize(stylesheet_name, value, document_mode) if document_mode else str(value)
+        result.documents[key] = text
+    return result
 
 
-def _transform(stylesheet_name, source, params, source_node, as_tree=False) -> TransformResult:
+def _transform(stylesheet_name, source, params, source_node, as_tree=False) -> tuple[TransformResult, dict]:
+    """The result without its result documents, and those as Saxon's values by href."""
     executable = stylesheet(stylesheet_name)
     proc = processor()
     executable.clear_parameters()
@@ -128,13 +138,11 @@ def _transform(stylesheet_name, source, params, source_node, as_tree=False) -> T
         else:
             tree, output = None, executable.transform_to_string(xdm_node=source_node)
     except Exception as exc:
-        raise BuildError(f"{source}: transformation failed", saxon_findings(str(exc), str(source))) from None
-    documents = {}
-    for uri, value in (executable.get_result_documents() or {}).items():
-        key = uri.split("tei-tools-output/", 1)[-1]
-        documents[key] = _document_text(value)
-    messages = _messages(executable)
-    return TransformResult(output or "", documents, messages, tree)
+        # A stylesheet that stops with xsl:message terminate="yes" says why in the message.
+        said = " ".join(_messages(executable))
+        raise BuildError(f"{source}: transformation failed", saxon_findings(f"{exc} {said}", str(source))) from None
+    documents = {uri.split("tei-tools-output/", 1)[-1]: value for uri, value in (executable.get_result_documents() or {}).items()}
+    return TransformResult(output or "", {}, _messages(executable), tree), documents
 
 
 def serialize(stylesheet_name: str | Path, tree: Any, mode: str) -> str:
@@ -171,8 +179,8 @@ def _modal(stylesheet_name: str | Path, mode: str):
         return modal[1]
 
 
-def _document_text(value) -> str:
-    """A captured result document as text.
+def _text_only(value) -> str | None:
+    """A captured result document's text, if it holds only text; None for markup.
 
     saxonche keeps result documents as unserialised trees: their xsl:result-document
     serialisation attributes are not applied, and str() writes a tree as indented XML, so
@@ -184,7 +192,7 @@ def _document_text(value) -> str:
     children = getattr(node, "children", None) or []
     if getattr(node, "node_kind", None) == 9 and children and all(c.node_kind == 3 for c in children):
         return node.string_value
-    return str(value)
+    return None
 
 
 def _messages(executable) -> list[str]:

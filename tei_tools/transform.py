@@ -142,7 +142,7 @@ class SourceDocument:
                 raise BuildError(f"{self.path}: cannot parse", saxon.saxon_findings(str(exc), str(self.path))) from None
         return self._saxon_node
 
-    def transform(self, stylesheet: str, extra_params: dict | None = None, *, as_tree: bool = False):
+    def transform(self, stylesheet: str, extra_params: dict | None = None, *, as_tree: bool = False, document_mode: str | None = None):
         """Run one stylesheet of xslt/ on this document; returns saxon.TransformResult.
 
         Errors come back as one `path:line:col: error:` line, located in the stylesheet
@@ -151,7 +151,7 @@ class SourceDocument:
         from tei_tools import saxon
 
         params = {**self.params, **(extra_params or {})}
-        return saxon.transform(stylesheet, self.path, params, source_node=self.saxon_node(), as_tree=as_tree)
+        return saxon.transform(stylesheet, self.path, params, source_node=self.saxon_node(), as_tree=as_tree, document_mode=document_mode)
 
     def html_page(self):
         """The HTML edition's page as a tree (html.xsl with page-tree), rendered once.

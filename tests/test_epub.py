@@ -432,3 +432,23 @@ def test_the_epub_keeps_the_html_text_but_not_its_pop_ups_switch_map_or_script(a
     html_ids = set(page.xpath("//main//*/@id")) - set(page.xpath("//figure[@class='map']//@id"))
     epub_ids = {i for document in documents for i in xp(document, "//@id")}
     assert html_ids and html_ids <= epub_ids
+
+
+def test_content_documents_are_xhtml_with_a_declaration_and_not_indented(article_epub):
+    """epub.xsl's xsl:output, applied by tei_tools to each captured tree (mode ebk:serialize)."""
+    names = [n for n in article_epub.archive.namelist() if n.endswith(".xhtml")]
+    assert len(names) >= 4
+    for name in names:
+        data = article_epub.archive.read(name)
+        assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>'), name
+        assert b"<html " in data and b"\n   <" not in data, name  # no indentation added
+        assert b"<script" not in data and b"&lt;span" not in data, name  # markup, not escaped text
+
+
+def test_epub_xsl_without_the_html_page_stops_with_a_message():
+    from tei_tools import saxon
+    from tei_tools.errors import BuildError
+
+    with pytest.raises(BuildError) as caught:
+        saxon.transform("epub.xsl", SMALL, {"build-date": "2024-01-01T00:00:00Z"})
+    assert "html-page" in str(caught.value.findings[0].message)
