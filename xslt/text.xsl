@@ -83,35 +83,56 @@
     <xsl:param name="first" as="xs:string"/>
     <xsl:param name="rest" as="xs:string"/>
     <xsl:variable name="room" select="$txt:width - max((string-length($first), string-length($rest)))"/>
-    <xsl:variable name="wrapped" select="string-join(txt:lines($text, 1, $room, $first, $rest), '&#10;')"/>
+    <xsl:variable name="wrapped" select="txt:lines($text, 1, $room, $rest, $first)"/>
     <!-- translate() costs more than looking for the glue, which is in few paragraphs -->
     <xsl:sequence select="if (contains($wrapped, $txt:glue)) then translate($wrapped, $txt:glue, ' ') else $wrapped"/>
   </xsl:function>
 
-  <!-- The lines of $text from character $from on (an offset, so the rest of a long
-       paragraph is not copied for every line), each after $indent, the next ones after
-       $rest. One call per line: a step per word is five times slower in Saxon. -->
-  <xsl:function name="txt:lines" as="xs:string*">
+  <!-- $done (the lines made so far, then the indent of the next line) followed by the
+       lines of $text from character $from on (an offset, so the rest of a long paragraph is
+       not copied for every line), each further line after $rest.
+       One call per line (a step per word is five times slower in Saxon). The lines are
+       built into one string and the call is the function's last step, so Saxon runs it as
+       a loop (returned as a sequence, the lines nested one iterator per line and cost more). -->
+  <xsl:function name="txt:lines" as="xs:string">
     <xsl:param name="text" as="xs:string"/>
     <xsl:param name="from" as="xs:integer"/>
     <xsl:param name="room" as="xs:integer"/>
-    <xsl:param name="indent" as="xs:string"/>
     <xsl:param name="rest" as="xs:string"/>
+    <xsl:param name="done" as="xs:string"/>
     <!-- one character more, to see what follows a space at the end of the line -->
     <xsl:variable name="window" select="substring($text, $from, $room + 2)"/>
     <xsl:choose>
       <xsl:when test="string-length($window) le $room">
-        <xsl:sequence select="($indent || $window)[$window or $from eq 1]"/>
+        <xsl:sequence select="$done || $window"/>
       </xsl:when>
       <xsl:otherwise>
-        <!-- Looked for from the end of the line, so the search stops at the first space
-             found: cheaper than listing every space of the line (string-to-codepoints). -->
-        <xsl:variable name="space" select="reverse(1 to $room + 1)[substring($window, ., 1) eq ' '][not(txt:binds($window, .))][1]"/>
+        <xsl:variable name="space" select="txt:break($window, $room + 1)"/>
         <xsl:variable name="end" select="($space - 1, $room)[1]"/>
-        <xsl:sequence select="$indent || substring($window, 1, $end)"/>
-        <xsl:sequence select="txt:lines($text, $from + $end + (if (exists($space)) then 1 else 0), $room, $rest, $rest)"/>
+        <xsl:variable name="next" select="$from + $end + (if (exists($space)) then 1 else 0)"/>
+        <xsl:variable name="line" select="$done || substring($window, 1, $end)"/>
+        <!-- no empty last line when the text ends at the break -->
+        <xsl:sequence select="if ($next gt string-length($text)) then $line
+          else txt:lines($text, $next, $room, $rest, $line || '&#10;' || $rest)"/>
       </xsl:otherwise>
     </xsl:choose>
+  </xsl:function>
+
+  <!-- Where the line in $window breaks: the last space at or before $last that does not
+       bind, or empty. Its last word is found by tokenize#1, which splits at white space
+       without a regular expression: cheaper than testing character after character from
+       the end. Only when that space binds (rare) is the line searched back that way,
+       stopping at the first space found (cheaper than listing every space). -->
+  <xsl:function name="txt:break" as="xs:integer?">
+    <xsl:param name="window" as="xs:string"/>
+    <xsl:param name="last" as="xs:integer"/>
+    <xsl:variable name="line" select="substring($window, 1, $last)"/>
+    <!-- The text is normalized: its only white space is single spaces, so the last word
+         ends the line unless the line ends with a space. -->
+    <xsl:variable name="space" select="if (ends-with($line, ' ')) then $last
+      else $last - string-length(tokenize($line)[last()])"/>
+    <xsl:sequence select="if ($space gt 0 and not(txt:binds($window, $space))) then $space
+      else reverse(1 to $space - 1)[substring($window, ., 1) eq ' '][not(txt:binds($window, .))][1]"/>
   </xsl:function>
 
   <!-- Whether the space at $at of $text must not end a line: the one in "p. 213" or
@@ -323,7 +344,7 @@
   <!-- ============================ notes ============================ -->
 
   <!-- A note as one text: its continuations joined to it, each after the marker of its page. -->
-  <xsl:function name="txt:note-text" as="xs:string">
+  <xsl:function name="txt:note-text" as="xs:string" cache="yes">
     <xsl:param name="note" as="element(tei:note)"/>
     <xsl:sequence select="string-join((txt:inline($note),
       ed:continuations($note) ! (txt:page-marker(ed:page(.)) || $txt:glue || txt:inline(.))), ' ')"/>
@@ -369,6 +390,12 @@
     <xsl:sequence select="$char != '' and normalize-space($char) = ''"/>
   </xsl:function>
 
+  <!-- A category's description, made once: many corrections share a category. -->
+  <xsl:function name="txt:category-text" as="xs:string" cache="yes">
+    <xsl:param name="category" as="element(tei:category)"/>
+    <xsl:sequence select="txt:inline($category/tei:catDesc)"/>
+  </xsl:function>
+
   <xsl:template name="txt:corrections">
     <xsl:variable name="choices" select="ed:corrections($txt:doc)"/>
     <xsl:if test="$choices">
@@ -380,7 +407,7 @@
         <xsl:variable name="corrected" select="ed:corrected-reading(.)"/>
         <xsl:variable name="certainty" select="ed:certainty(.)"/>
         <xsl:variable name="reasons" select="(
-          ed:correction-categories(.) ! txt:inline(tei:catDesc),
+          ed:correction-categories(.) ! txt:category-text(.),
           ed:correction-notes(.) ! ('Editors’ note ' || ed:note-label(.) || ': ' || normalize-space(txt:note-text(.))))"/>
         <xsl:sequence select="txt:labelled($label, string-join((
           'p. ' || ed:page(.) || ': ' || txt:reading(ed:source-reading(.), 'as-published')
