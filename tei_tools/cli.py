@@ -88,8 +88,12 @@ def build_options(command):
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Documents built at once, in worker processes (default: the machine's CPUs).")
 @click.option("--force", is_flag=True, help="Rebuild every output, also those up to date.")
+@click.option("--worker-memory", "worker_memory", type=click.IntRange(min=1), default=None, metavar="MIB",
+              help="Replace a worker process by a new one before its memory would pass MIB MiB "
+                   "(bounded memory on long runs; each new worker costs about 0.2 s to set up). Default: no limit.")
 @reports_errors
-def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, jobs: int | None, force: bool) -> None:
+def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, jobs: int | None, force: bool,
+                  worker_memory: int | None) -> None:
     """Validate each TEI file and build its reading editions into dist/<stem>.<ext>.
 
     PATHS are files or folders (their *.xml); default: every *.xml under edition/.
@@ -105,7 +109,7 @@ def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, 
     files = edition_files(paths)
     progress = Progress() if len(files) > 1 else None
     try:
-        report = build_many(files, out, chosen, jobs=jobs, force=force, on_result=progress)
+        report = build_many(files, out, chosen, jobs=jobs, force=force, on_result=progress, worker_memory_mib=worker_memory)
     finally:
         if progress is not None:
             progress.finish()

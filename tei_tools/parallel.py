@@ -2,9 +2,10 @@
 
 `build_many` plans the build (which formats of which documents are out of date, see
 tei_tools.manifest), builds what is needed and records it. With more than one document to
-build and `jobs` > 1 it uses a pool of worker processes; each worker creates one Saxon
-processor, compiles each stylesheet and loads the schemas once, in the pool's
-initializer, then builds document after document. Processes, not threads: the validator's
+build and `jobs` > 1 it uses worker processes (tei_tools.workers); each worker creates one
+Saxon processor, compiles each stylesheet and loads the schemas once, when it starts, then
+builds document after document (and, with a memory limit, is replaced by a new worker
+before its memory would pass the limit). Processes, not threads: the validator's
 cached schemas and the Saxon processor are not thread-safe. A single document is built
 without a pool, which would cost more than the build: in this process, its heaviest
 format meanwhile in a forked child when that is safe (tei_tools.forked).
@@ -61,11 +62,14 @@ def build_many(
     jobs: int | None = None,
     force: bool = False,
     on_result: ResultCallback | None = None,
+    worker_memory_mib: float | None = None,
 ) -> IncrementalReport:
     """Build the documents' outputs that are out of date (all of them with `force`).
 
     Raises only for problems of the whole build (unknown format, unwritable output folder);
     a document's failure is in its DocumentResult. `jobs` defaults to the machine's CPUs.
+    `worker_memory_mib`: a worker process that would pass this resident memory with one
+    more document is replaced by a new one (tei_tools.workers); None: no limit.
     """
     from tei_tools.manifest import Manifest
 
@@ -99,7 +103,7 @@ def build_many(
         finish(index, outcome.result)
 
     try:
-        _run(tasks, out, jobs, record)
+        _run(tasks, out, jobs, record, worker_memory_mib)
     finally:
         if recorded:  # a build that wrote nothing leaves the folder as it was
             manifest.save()
@@ -145,7 +149,8 @@ def _forget_compiled_if_changed(shared) -> None:
     _compiled_from.update(files)
 
 
-def _run(tasks: list[_Task], out: Path, jobs: int | None, record: Callable[[int, _Outcome], None]) -> None:
+def _run(tasks: list[_Task], out: Path, jobs: int | None, record: Callable[[int, _Outcome], None],
+         worker_memory_mib: float | None = None) -> None:
     from tei_tools.forked import can_split
 
     allowed = jobs or os.cpu_count() or 1
@@ -157,38 +162,34 @@ def _run(tasks: list[_Task], out: Path, jobs: int | None, record: Callable[[int,
         for task in tasks:
             record(task.index, build_task(task.path, out, task.formats))
         return
-    _run_pool(tasks, out, workers, record)
+    _run_pool(tasks, out, workers, record, worker_memory_mib)
 
 
-def _run_pool(tasks: list[_Task], out: Path, workers: int, record: Callable[[int, _Outcome], None]) -> None:
+def _run_pool(tasks: list[_Task], out: Path, workers: int, record: Callable[[int, _Outcome], None],
+              worker_memory_mib: float | None = None) -> None:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
 
     from tei_tools import saxon, validate
     from tei_tools.forked import safe_to_fork
+    from tei_tools.workers import run_tasks
 
     formats = sorted({f for task in tasks for f in task.formats}, key=lambda f: f.name)
     settings = (str(saxon.XSLT_DIR), str(validate.RNG_PATH), str(validate.SCH_PATH), formats)
     # Workers are forked (about a millisecond each, the modules already imported) when this
     # process has not started Saxon's runtime, whose threads do not survive a fork — as in
     # `tei-tools build`. Otherwise (a test process, an editor's plug-in) each worker is a
-    # fresh interpreter. The pool forks all its workers before it starts its own threads.
+    # fresh interpreter.
     context = multiprocessing.get_context("fork" if safe_to_fork() else "spawn")
-    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker, initargs=settings)
-    try:
-        futures = {executor.submit(build_task, t.path, out, t.formats): t for t in tasks}
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                outcome = future.result()
-            except BrokenProcessPool as exc:
-                outcome = _Outcome(DocumentResult(task.path, error=BuildError(f"{task.path}:0:0: error: the worker building it died ({exc})")), {})
-            record(task.index, outcome)
-    except BaseException:
-        executor.shutdown(wait=True, cancel_futures=True)
-        raise
-    executor.shutdown(wait=True)
+
+    def lost(task: _Task, why: str) -> _Outcome:
+        return _Outcome(DocumentResult(task.path, error=BuildError(f"{task.path}:0:0: error: {why} while building it")), {})
+
+    run_tasks(
+        tasks, lambda task: (task.path, out, task.formats),
+        job=build_task, setup=start_worker, setup_args=settings, workers=workers, context=context,
+        on_result=lambda task, outcome: record(task.index, outcome), on_lost=lost,
+        memory_limit_mib=worker_memory_mib,
+    )
 
 
 # ---------------------------------------------------------------- one document (in a worker or here)

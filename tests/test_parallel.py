@@ -61,6 +61,24 @@ def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path):
     assert b"Red Aid, issue 3" in built["issue-003.html"]
 
 
+def test_workers_replaced_after_every_document_write_the_same_bytes(tmp_path):
+    """A memory limit below any worker's size: each worker builds one document and is replaced."""
+    corpus = make_corpus(tmp_path / "edition", 4)
+    limited = build_many(corpus, tmp_path / "limited", FORMATS, jobs=2, worker_memory_mib=1)
+    serial = build_many(corpus, tmp_path / "serial", FORMATS, jobs=1)
+    assert limited.ok and serial.ok, [m for r in limited.failures + serial.failures for m in r.messages]
+    assert visible_files(tmp_path / "limited") == visible_files(tmp_path / "serial")
+
+
+def test_cli_build_takes_a_worker_memory_limit(tmp_path):
+    corpus = make_corpus(tmp_path / "edition", 3)
+    result = CliRunner().invoke(main, ["build", "--jobs", "2", "--worker-memory", "1", "--out", str(tmp_path / "out"), *map(str, corpus)])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out").glob("*.epub"))) == 3
+    refused = CliRunner().invoke(main, ["build", "--worker-memory", "0", str(corpus[0])])
+    assert refused.exit_code == 2 and "--worker-memory" in refused.output
+
+
 def test_each_document_renders_its_html_page_once_for_the_html_and_epub_editions(tmp_path, monkeypatch):
     """The HTML and EPUB editions share one rendering of the page in every kind of build."""
     from tei_tools import saxon

@@ -1,0 +1,166 @@
+"""Worker processes that build document after document, and can be retired for their memory.
+
+Each worker is a child process with a pipe to this one. It sets itself up once (the
+`setup` function: for a build, one Saxon processor, the compiled stylesheets and the
+schemas), then runs `job` for each set of arguments it is sent, one at a time, and sends
+back each result. This process hands out the tasks, one per idle worker, and gathers the
+results as they come.
+
+With a memory limit, a worker whose resident memory would pass the limit with one more
+task (its memory now plus what the last task added) says so with its result and exits, and
+a new worker takes its place. Saxon's heap, in saxonche's GraalVM library, grows with the
+documents built before the runtime collects it, and its size cannot be capped or shrunk
+from outside the library; retiring the worker is the one way to bound it, at the cost of
+setting a new worker up (about 0.2 s for a build).
+
+New workers are started from the calling thread only and no other thread of this module
+runs meanwhile, so a forked worker never inherits a lock another thread held (unlike
+multiprocessing.Pool, which forks replacement workers from a helper thread).
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+# What a worker sends back for each task: (the job's result, whether the worker retires).
+Reply = tuple[Any, bool]
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing.Process
+    connection: Any  # this end of the pipe
+    task: Any = None  # the task it is working on, or None when idle
+
+
+def run_tasks(
+    tasks: Iterable[Any],
+    arguments: Callable[[Any], tuple],
+    *,
+    job: Callable,
+    setup: Callable,
+    setup_args: tuple,
+    workers: int,
+    context,
+    on_result: Callable[[Any, Any], None],
+    on_lost: Callable[[Any, str], Any],
+    memory_limit_mib: float | None = None,
+) -> None:
+    """Run `job(*arguments(task))` for each task in worker processes, `workers` at a time.
+
+    `on_result(task, result)` is called in this process as each result arrives; a worker
+    that dies during a task is reported as `on_result(task, on_lost(task, why))` and
+    replaced. `job`, `setup` and the arguments must be picklable when `context` spawns.
+    On an exception here (Ctrl-C), the tasks under way are finished and reported, no new
+    one is started, and the exception goes on.
+    """
+    from multiprocessing.connection import wait
+
+    pending = deque(tasks)
+    running: list[_Worker] = []
+
+    def start() -> _Worker:
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs, job, setup, setup_args, memory_limit_mib), daemon=True)
+        process.start()
+        theirs.close()
+        worker = _Worker(process, ours)
+        running.append(worker)
+        return worker
+
+    def give_work(worker: _Worker) -> None:
+        worker.task = pending.popleft() if pending else None
+        worker.connection.send(None if worker.task is None else arguments(worker.task))
+
+    def finish(worker: _Worker) -> bool:
+        """Take the worker's reply to its task (or note its death); True if it goes on."""
+        task, worker.task = worker.task, None
+        try:
+            result, retiring = worker.connection.recv()
+        except (EOFError, OSError):
+            result, retiring = on_lost(task, _death(worker.process)), True
+        on_result(task, result)
+        return not retiring
+
+    try:
+        for _ in range(min(workers, len(pending))):
+            give_work(start())
+        while any(w.task is not None for w in running):
+            ready = wait([w.connection for w in running if w.task is not None])
+            for worker in [w for w in running if w.connection in ready]:
+                if finish(worker):
+                    give_work(worker)
+                else:
+                    _stop(worker)
+                    running.remove(worker)
+                    if pending:
+                        give_work(start())
+    except BaseException:
+        pending.clear()
+        for worker in running:
+            if worker.task is not None:
+                finish(worker)
+        raise
+    finally:
+        for worker in running:
+            _stop(worker)
+
+
+def _stop(worker: _Worker) -> None:
+    """Tell an idle worker to exit (it may have exited already) and wait for it."""
+    try:
+        worker.connection.send(None)
+    except (OSError, ValueError):
+        pass
+    worker.connection.close()
+    worker.process.join(timeout=10)
+    if worker.process.is_alive():  # pragma: no cover - a worker that does not stop
+        worker.process.kill()
+        worker.process.join()
+
+
+def _death(process) -> str:
+    process.join(timeout=10)
+    code = process.exitcode
+    return f"the worker process ended (exit code {code})" if code is not None and code >= 0 else f"the worker process was killed (signal {-code if code else '?'})"
+
+
+def _serve(connection, job: Callable, setup: Callable, setup_args: Sequence, memory_limit_mib: float | None) -> None:  # pragma: no cover - runs in the worker
+    """The worker's life: set up once, then one task after another until told to stop."""
+    setup(*setup_args)
+    before = resident_mib()
+    done, largest_step = 0, 0.0
+    while True:
+        arguments = connection.recv()
+        if arguments is None:
+            break
+        result = job(*arguments)
+        now = resident_mib()
+        done += 1
+        # What one more task may add: the largest growth seen, leaving out the first task's,
+        # which includes what the runtime allocates once.
+        step = max(now - before, 0.0)
+        largest_step = step if done <= 2 else max(largest_step, step)
+        before = now
+        retiring = memory_limit_mib is not None and now + largest_step > memory_limit_mib
+        connection.send((result, retiring))
+        if retiring:
+            break
+    connection.close()
+
+
+def resident_mib() -> float:
+    """This process's resident memory in MiB (Linux: VmRSS; elsewhere its peak so far)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024

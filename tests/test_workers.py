@@ -1,0 +1,106 @@
+"""tei_tools.workers: tasks run by worker processes, replaced when they die or pass a memory limit.
+
+The jobs here are small Python functions (module level, so spawned workers can import
+them); tests/test_parallel.py builds documents through the same workers.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from tei_tools.workers import resident_mib, run_tasks
+
+_ballast: list[bytes] = []  # memory a worker keeps, to make it pass a limit
+
+
+def setup_nothing() -> None:
+    pass
+
+
+def square_with_pid(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def grow_then_square(n: int) -> tuple[int, int]:
+    _ballast.append(os.urandom(32 * 1024 * 1024))  # 32 MiB more resident memory per task
+    return n * n, os.getpid()
+
+
+def die_on_three(n: int) -> tuple[int, int]:
+    if n == 3:
+        os._exit(3)
+    return n * n, os.getpid()
+
+
+def run(job, tasks, *, workers=2, method="fork", memory_limit_mib=None, on_result=None):
+    results, lost = {}, []
+
+    def record(task, result):
+        assert task not in results, "a task reported twice"
+        results[task] = result
+        if on_result is not None:
+            on_result(task, result)
+
+    def on_lost(task, why):
+        lost.append((task, why))
+        return None
+
+    run_tasks(tasks, lambda n: (n,), job=job, setup=setup_nothing, setup_args=(), workers=workers,
+              context=multiprocessing.get_context(method), on_result=record, on_lost=on_lost,
+              memory_limit_mib=memory_limit_mib)
+    return results, lost
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_every_task_runs_once_in_at_most_the_workers_asked_for(method):
+    results, lost = run(square_with_pid, list(range(12)), method=method)
+    assert {n: r[0] for n, r in results.items()} == {n: n * n for n in range(12)}
+    assert not lost
+    assert 1 <= len({pid for _, pid in results.values()}) <= 2
+    assert os.getpid() not in {pid for _, pid in results.values()}
+
+
+def test_a_worker_that_would_pass_the_memory_limit_is_replaced():
+    # Fresh interpreters (spawn), whose size does not depend on this process: each task
+    # adds 32 MiB, so a worker passes 150 MiB within a few tasks and is replaced.
+    results, lost = run(grow_then_square, list(range(10)), method="spawn", memory_limit_mib=150)
+    assert {n: r[0] for n, r in results.items()} == {n: n * n for n in range(10)}
+    assert not lost
+    pids = [pid for _, pid in results.values()]
+    assert len(set(pids)) >= 4  # two workers that were never replaced would be two
+
+
+def test_the_memory_is_the_resident_set_of_this_process():
+    before = resident_mib()
+    ballast = os.urandom(64 * 1024 * 1024)
+    assert resident_mib() - before >= 60
+    del ballast
+
+
+def test_without_a_limit_the_workers_are_kept():
+    results, _ = run(grow_then_square, list(range(8)))
+    assert len({pid for _, pid in results.values()}) <= 2
+
+
+def test_a_worker_that_dies_loses_its_task_only_and_is_replaced():
+    results, lost = run(die_on_three, list(range(8)))
+    assert [task for task, _ in lost] == [3]
+    assert "exit code 3" in lost[0][1]
+    assert results[3] is None
+    assert {n: r[0] for n, r in results.items() if n != 3} == {n: n * n for n in range(8) if n != 3}
+
+
+def test_an_error_here_finishes_the_tasks_under_way_and_leaves_no_worker():
+    seen = []
+
+    def stop_after_first(task, result):
+        seen.append(task)
+        if len(seen) == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(square_with_pid, list(range(20)), on_result=stop_after_first)
+    assert 1 <= len(seen) <= 2  # the first result, and the other worker's task under way
+    assert not multiprocessing.active_children()
