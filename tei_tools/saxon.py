@@ -24,6 +24,10 @@ XSLT_DIR = Path(__file__).resolve().parent.parent / "xslt"
 _lock = threading.Lock()
 _processor = None
 _compiled: dict[Path, Any] = {}
+# The same executables by the name they were asked for (and the xslt/ folder then in use):
+# resolving the path costs a system call per folder level, and a build asks for a
+# stylesheet nine times per document.
+_by_name: dict[tuple[str | Path, Path], Any] = {}
 
 
 def processor():
@@ -44,12 +48,17 @@ def started() -> bool:
 
 def stylesheet(name_or_path: str | Path):
     """The compiled executable for a stylesheet in xslt/ (by file name) or at a path."""
+    known = _by_name.get((name_or_path, XSLT_DIR))
+    if known is not None:
+        return known
     path = Path(name_or_path)
     if not path.is_absolute() and path.parent == Path("."):
         path = XSLT_DIR / path
     path = path.resolve()
     with _lock:
         cached = _compiled.get(path)
+        if cached is not None:
+            _by_name[(name_or_path, XSLT_DIR)] = cached
     if cached is not None:
         return cached
     proc = processor()
@@ -62,6 +71,7 @@ def stylesheet(name_or_path: str | Path):
         raise BuildError(f"cannot compile {path.name}", [Finding(str(path), 0, 0, "error", "Saxon returned no executable")])
     with _lock:
         _compiled.setdefault(path, executable)
+        _by_name[(name_or_path, XSLT_DIR)] = _compiled[path]
         return _compiled[path]
 
 
@@ -69,6 +79,7 @@ def forget_compiled() -> None:
     """Drop every compiled stylesheet, so edited ones are compiled again (tei-tools watch)."""
     with _lock:
         _compiled.clear()
+        _by_name.clear()
         _modal_executables.clear()
 
 
