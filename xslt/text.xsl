@@ -129,8 +129,10 @@
     <xsl:variable name="line" select="substring($window, 1, $last)"/>
     <!-- The text is normalized: its only white space is single spaces, so the last word
          ends the line unless the line ends with a space. -->
+    <!-- Only the line's last few words are split: tokenize() makes a string of every word. -->
+    <xsl:variable name="tail" select="substring($line, $last - 23)"/>
     <xsl:variable name="space" select="if (ends-with($line, ' ')) then $last
-      else $last - string-length(tokenize($line)[last()])"/>
+      else $last - string-length(tokenize(if (contains($tail, ' ')) then $tail else $line)[last()])"/>
     <xsl:sequence select="if ($space gt 0 and not(txt:binds($window, $space))) then $space
       else reverse(1 to $space - 1)[substring($window, ., 1) eq ' '][not(txt:binds($window, .))][1]"/>
   </xsl:function>
