@@ -175,7 +175,8 @@ class SourceDocument:
 
 def revision_date(tree) -> str | None:
     """The newest revision (the first dated change of revisionDesc): the date a build claims."""
-    change = tree.find(f".//{{{TEI_NS}}}revisionDesc/{{{TEI_NS}}}change[@when]")
+    # revisionDesc is a child of the teiHeader: a direct path, not a search of the whole tree.
+    change = tree.getroot().find(f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}revisionDesc/{{{TEI_NS}}}change[@when]")
     return change.get("when") if change is not None else None
 
 
