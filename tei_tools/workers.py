@@ -7,8 +7,8 @@ back each result. This process hands out the tasks, one per idle worker, and gat
 results as they come.
 
 With a memory limit, a worker whose resident memory would pass the limit with one more
-task (its memory now plus what the last task added) says so with its result and exits, and
-a new worker takes its place. Saxon's heap, in saxonche's GraalVM library, grows with the
+task (its memory now plus the most one task has added) says so with its result and exits,
+and a new worker takes its place. Saxon's heap, in saxonche's GraalVM library, grows with the
 documents built before the runtime collects it, and its size cannot be capped or shrunk
 from outside the library; retiring the worker is the one way to bound it, at the cost of
 setting a new worker up (about 0.2 s for a build).
@@ -23,15 +23,12 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
-# What a worker sends back for each task: (the job's result, whether the worker retires).
-Reply = tuple[Any, bool]
-
-
 @dataclass
 class _Worker:
     process: Any  # multiprocessing.Process
     connection: Any  # this end of the pipe
     task: Any = None  # the task it is working on, or None when idle
+    done: int = 0  # tasks it has finished
 
 
 def run_tasks(
@@ -51,7 +48,7 @@ def run_tasks(
 
     `on_result(task, result)` is called in this process as each result arrives; a worker
     that dies during a task is reported as `on_result(task, on_lost(task, why))` and
-    replaced. `job`, `setup` and the arguments must be picklable when `context` spawns.
+    replaced (one that dies between tasks is replaced, and its successor takes the task). `job`, `setup` and the arguments must be picklable when `context` spawns.
     On an exception here (Ctrl-C), the tasks under way are finished and reported, no new
     one is started, and the exception goes on.
     """
@@ -69,33 +66,51 @@ def run_tasks(
         running.append(worker)
         return worker
 
-    def give_work(worker: _Worker) -> None:
-        worker.task = pending.popleft() if pending else None
-        worker.connection.send(None if worker.task is None else arguments(worker.task))
-
     def finish(worker: _Worker) -> bool:
         """Take the worker's reply to its task (or note its death); True if it goes on."""
         task, worker.task = worker.task, None
         try:
             result, retiring = worker.connection.recv()
+            worker.done += 1
         except (EOFError, OSError):
             result, retiring = on_lost(task, _death(worker.process)), True
         on_result(task, result)
         return not retiring
 
+    def retire(worker: _Worker) -> None:
+        _stop(worker)
+        running.remove(worker)
+
+    def keep_busy(worker: _Worker | None) -> None:
+        """Give `worker` (a new one if None) the next task; retire it when none is left."""
+        while pending:
+            worker = worker or start()
+            worker.task = pending.popleft()
+            try:
+                worker.connection.send(arguments(worker.task))
+                return
+            except (OSError, ValueError):  # it died while idle
+                if worker.done:  # it had worked: its successor takes the task
+                    pending.appendleft(worker.task)
+                    worker.task = None
+                else:  # it never worked (its set-up failed?): the task is lost, not retried forever
+                    finish(worker)
+                retire(worker)
+                worker = None
+        if worker is not None:
+            retire(worker)
+
     try:
         for _ in range(min(workers, len(pending))):
-            give_work(start())
+            keep_busy(None)
         while any(w.task is not None for w in running):
             ready = wait([w.connection for w in running if w.task is not None])
             for worker in [w for w in running if w.connection in ready]:
                 if finish(worker):
-                    give_work(worker)
+                    keep_busy(worker)
                 else:
-                    _stop(worker)
-                    running.remove(worker)
-                    if pending:
-                        give_work(start())
+                    retire(worker)
+                    keep_busy(None)  # a new worker, if tasks remain
     except BaseException:
         pending.clear()
         for worker in running:
@@ -103,8 +118,8 @@ def run_tasks(
                 finish(worker)
         raise
     finally:
-        for worker in running:
-            _stop(worker)
+        for worker in list(running):
+            retire(worker)
 
 
 def _stop(worker: _Worker) -> None:
@@ -127,7 +142,9 @@ def _death(process) -> str:
 
 
 def _serve(connection, job: Callable, setup: Callable, setup_args: Sequence, memory_limit_mib: float | None) -> None:  # pragma: no cover - runs in the worker
-    """The worker's life: set up once, then one task after another until told to stop."""
+    """The worker's life: set up once, then one task after another until told to stop.
+
+    Each reply is (the job's result, whether the worker retires after it)."""
     setup(*setup_args)
     before = resident_mib()
     done, largest_step = 0, 0.0

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 
 import pytest
 
@@ -90,6 +92,36 @@ def test_a_worker_that_dies_loses_its_task_only_and_is_replaced():
     assert "exit code 3" in lost[0][1]
     assert results[3] is None
     assert {n: r[0] for n, r in results.items() if n != 3} == {n: n * n for n in range(8) if n != 3}
+
+
+def exit_soon_after_two(n: int) -> tuple[int, int]:
+    if n == 2:  # the worker answers, then dies while waiting for its next task
+        threading.Timer(0.05, os._exit, (5,)).start()
+    return n * n, os.getpid()
+
+
+def test_a_worker_that_dies_between_tasks_is_replaced_and_no_task_is_lost():
+    def slow_after_two(task, result):
+        if task == 2:
+            time.sleep(0.5)  # the worker is gone before it is sent task 3
+
+    results, lost = run(exit_soon_after_two, list(range(6)), workers=1, on_result=slow_after_two)
+    assert not lost
+    assert {n: r[0] for n, r in results.items()} == {n: n * n for n in range(6)}
+    assert results[2][1] != results[3][1]  # task 3 went to the new worker
+
+
+def failing_setup() -> None:
+    os._exit(7)  # as a worker whose set-up cannot be done
+
+
+def test_workers_whose_set_up_fails_lose_each_task_once_and_the_run_ends():
+    results, lost = {}, []
+    run_tasks([1, 2, 3], lambda n: (n,), job=square_with_pid, setup=failing_setup, setup_args=(), workers=2,
+              context=multiprocessing.get_context("fork"), on_result=results.__setitem__,
+              on_lost=lambda task, why: lost.append(task))
+    assert sorted(lost) == [1, 2, 3] and sorted(results) == [1, 2, 3]
+    assert not multiprocessing.active_children()
 
 
 def test_an_error_here_finishes_the_tasks_under_way_and_leaves_no_worker():
