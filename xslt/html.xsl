@@ -654,9 +654,12 @@
             <xsl:variable name="pages" select="$occurrences ! ed:page(.)"/>
             <xsl:value-of select="if (count(distinct-values($pages)) gt 1) then 'pp. ' else 'p. '"/>
             <xsl:variable name="entry-id" select="string(@xml:id)"/>
+            <!-- Most entries are never named in a note: asked once for all the entry's
+                 occurrences, so only those of the others look for their note one by one. -->
+            <xsl:variable name="in-notes" select="exists($occurrences/ancestor::tei:note)"/>
             <xsl:for-each select="$occurrences">
               <xsl:variable name="i" select="position()"/>
-              <xsl:variable name="notes" select="ancestor::tei:note"/>
+              <xsl:variable name="notes" select="if ($in-notes) then ancestor::tei:note else ()"/>
               <xsl:if test="$i > 1">, </xsl:if>
               <!-- The occurrences are the entry's, in document order: the position is the
                    occurrence's number, so no lookup is needed. -->

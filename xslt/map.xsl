@@ -18,11 +18,29 @@
   xmlns:html="urn:tei-tools:html"
   xmlns:array="http://www.w3.org/2005/xpath-functions/array"
   xmlns:math="http://www.w3.org/2005/xpath-functions/math"
+  xmlns:map="http://www.w3.org/2005/xpath-functions/map"
   xmlns="http://www.w3.org/1999/xhtml"
   exclude-result-prefixes="#all">
 
   <!-- Parsed once at compile time and kept in the compiled stylesheet. -->
   <xsl:variable name="html:land" static="yes" select="doc('data/land-110m.xml')"/>
+
+  <!-- A coarse spatial index of the land polygons, also made at compile time: the world cut
+       into cells of $html:cell degrees, each cell listing the polygons whose box touches it.
+       A map then tests only the polygons listed in the cells its own box touches (a dozen
+       or two) instead of all of them; html:meets still decides, so the same polygons are
+       drawn. The key of a cell is row * columns + column, counted from 180° W, 90° S. -->
+  <xsl:variable name="html:cell" static="yes" as="xs:integer" select="30"/>
+  <!-- A cell's column (of longitude) or row (of latitude): degrees from the edge, clamped. -->
+  <xsl:variable name="html:cell-of" static="yes" as="function(xs:double, xs:double) as xs:integer"
+    select="function($degrees, $max) { xs:integer(max((0, min((floor(($degrees + $max) div $html:cell), 2 * $max div $html:cell - 1))))) }"/>
+  <xsl:variable name="html:land-cells" static="yes" as="map(xs:integer, element()+)" select="map:merge(
+    for $polygon in $html:land/*/*,
+        $box in array{ tokenize($polygon/@bbox) ! xs:double(.) },
+        $column in ($html:cell-of($box(1), 180) to $html:cell-of($box(3), 180)),
+        $row in ($html:cell-of($box(2), 90) to $html:cell-of($box(4), 90))
+    return map{ $row * (360 idiv $html:cell) + $column: $polygon },
+    map{'duplicates': 'combine'})"/>
 
   <xsl:template name="html:map">
     <!-- The register's places, in its order. -->
@@ -55,7 +73,13 @@
           <rect class="sea" x="{html:n($west * $k)}" y="{html:n(-$north)}" width="{html:n(($east - $west) * $k)}" height="{html:n($height)}"/>
           <g transform="scale({html:n($k)},-1)">
             <path class="land" vector-effect="non-scaling-stroke">
-              <xsl:attribute name="d" select="string-join($html:land/*/*[html:meets(@bbox, $west, $south, $east, $north)]/@d, '')"/>
+              <!-- The polygons listed in the cells the map touches; the path step "/." gives each
+                   once, in the file's order. -->
+              <xsl:variable name="candidates" select="(
+                for $column in ($html:cell-of($west, 180) to $html:cell-of($east, 180)),
+                    $row in ($html:cell-of($south, 90) to $html:cell-of($north, 90))
+                return $html:land-cells($row * (360 idiv $html:cell) + $column))/."/>
+              <xsl:attribute name="d" select="string-join($candidates[html:meets(@bbox, $west, $south, $east, $north)]/@d, '')"/>
             </path>
             <path class="graticule" vector-effect="non-scaling-stroke">
               <xsl:attribute name="d" select="string-join((
@@ -67,17 +91,19 @@
           <xsl:for-each select="$marks">
             <xsl:sort select="?2"/>
             <xsl:variable name="place" select="?1"/>
+            <!-- The standard name, read once for the marker's title and its label. -->
+            <xsl:variable name="name" select="ed:entity-name($place)"/>
             <xsl:variable name="x" select="?3 * $k"/>
             <xsl:variable name="y" select="-?2"/>
             <!-- Labels in the eastern quarter go to the left of their marker, inside the map. -->
             <xsl:variable name="east-side" select="?3 gt $east - ($east - $west) div 4"/>
             <a href="#{$place/@xml:id}">
-              <title><xsl:value-of select="ed:entity-name($place)"/></title>
+              <title><xsl:value-of select="$name"/></title>
               <circle class="place" cx="{html:n($x)}" cy="{html:n($y)}" r="{html:n($unit * 1.1)}"/>
               <text class="place-label" x="{html:n(if ($east-side) then $x - $unit * 2 else $x + $unit * 2)}" y="{html:n($y + $unit * 1.2)}"
                     font-size="{html:n($unit * 3.4)}">
                 <xsl:if test="$east-side"><xsl:attribute name="text-anchor">end</xsl:attribute></xsl:if>
-                <xsl:value-of select="html:short-name($place)"/>
+                <xsl:value-of select="html:short-name($name)"/>
               </text>
             </a>
           </xsl:for-each>
@@ -87,10 +113,9 @@
     </xsl:if>
   </xsl:template>
 
-  <!-- A label for the map: the standard name without its explanation in brackets. -->
+  <!-- A label for the map: the standard name (ed:entity-name) without its explanation in brackets. -->
   <xsl:function name="html:short-name" as="xs:string">
-    <xsl:param name="place" as="element()"/>
-    <xsl:variable name="name" select="ed:entity-name($place)"/>
+    <xsl:param name="name" as="xs:string"/>
     <xsl:sequence select="if (contains($name, ' (')) then substring-before($name, ' (') else $name"/>
   </xsl:function>
 
