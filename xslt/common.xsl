@@ -226,8 +226,10 @@
     <xsl:sequence select="local-name($entry)"/>
   </xsl:function>
 
-  <!-- The standard form of an entry's name, for display: "Zetkin, Clara" style for persons. -->
-  <xsl:function name="ed:entity-label" as="xs:string">
+  <!-- The standard form of an entry's name, for display: "Zetkin, Clara" style for persons.
+       This and ed:entity-name are asked again and again for the same entry (sorting, the
+       registers, every name in the text): cache="yes" keeps each answer for the transform. -->
+  <xsl:function name="ed:entity-label" as="xs:string" cache="yes">
     <xsl:param name="entry" as="element()"/>
     <xsl:variable name="std" select="($entry/*[@type = ('standard', 'full')], $entry/(tei:persName | tei:placeName | tei:orgName))[1]"/>
     <xsl:sequence select="if ($std/tei:surname)
@@ -236,7 +238,7 @@
   </xsl:function>
 
   <!-- The reading order form of the standard name ("Clara Zetkin"). -->
-  <xsl:function name="ed:entity-name" as="xs:string">
+  <xsl:function name="ed:entity-name" as="xs:string" cache="yes">
     <xsl:param name="entry" as="element()"/>
     <xsl:sequence select="normalize-space(($entry/*[@type = ('standard', 'full')], $entry/(tei:persName | tei:placeName | tei:orgName))[1])"/>
   </xsl:function>
