@@ -19,8 +19,8 @@
   with its XML declaration, not indented). saxonche hands captured result documents back
   as unserialised trees, so tei_tools writes each tree through mode ebk:serialize, which
   returns it as it is to the same xsl:output (measured: a millisecond less per EPUB than
-  serialize() in the transform, for the same bytes). The package
-  document, which is indented XML, is serialised here with serialize() and written as text.
+  serialize() in the transform, for the same bytes). The package document, which is
+  indented XML, is serialised here with serialize() and written as text.
 -->
 <xsl:stylesheet version="3.0"
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
