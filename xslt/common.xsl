@@ -197,11 +197,14 @@
   <xsl:variable name="ed:page-breaks" as="element(tei:pb)*" select="ed:pages(/)"/>
 
   <!-- The printed page a node stands on: that of the last page break before it, itself, or
-       within it (a passage that crosses a page ends on the later page). -->
+       within it (a passage that crosses a page ends on the later page), that is the last
+       break not after the node's last descendant: one comparison of positions per break
+       (testing the break's ancestors for the node walked up the tree for each). -->
   <xsl:function name="ed:page" as="xs:string">
     <xsl:param name="node" as="node()"/>
     <xsl:variable name="breaks" select="if (root($node) is $ed:root) then $ed:page-breaks else ed:pages($node)"/>
-    <xsl:variable name="page" select="$breaks[not($node &lt;&lt; .) or ancestor::node()[. is $node]][last()]"/>
+    <xsl:variable name="end" select="($node/descendant-or-self::node())[last()]"/>
+    <xsl:variable name="page" select="$breaks[not($end &lt;&lt; .)][last()]"/>
     <!-- Before the first page break (a supplied head), the text is on the first page. -->
     <xsl:sequence select="string(if ($page) then $page/@n else (root($node)//tei:text//tei:pb)[1]/@n)"/>
   </xsl:function>
@@ -247,10 +250,23 @@
   <xsl:function name="ed:entries" as="element()*">
     <xsl:param name="doc" as="node()"/>
     <xsl:param name="kind" as="xs:string"/>
-    <xsl:perform-sort select="root($doc)//tei:standOff//*[local-name() = $kind][@xml:id]">
+    <xsl:perform-sort select="ed:entries-unsorted($doc, $kind)">
       <xsl:sort select="lower-case(ed:entity-label(.))" lang="en"/>
       <xsl:sort select="@xml:id"/>
     </xsl:perform-sort>
+  </xsl:function>
+
+  <!-- Register entries of one kind, in document order. The three kinds the outputs show are
+       found by their names (a name test), not by local-name(), a string made for every
+       element of the registers. -->
+  <xsl:function name="ed:entries-unsorted" as="element()*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:variable name="registers" select="root($doc)//tei:standOff"/>
+    <xsl:sequence select="if ($kind = 'person') then $registers//tei:person[@xml:id]
+      else if ($kind = 'place') then $registers//tei:place[@xml:id]
+      else if ($kind = 'org') then $registers//tei:org[@xml:id]
+      else $registers//*[local-name() = $kind][@xml:id]"/>
   </xsl:function>
 
   <!-- Every place in the text that names an entry, in document order. -->

@@ -589,7 +589,7 @@
 
   <xsl:function name="html:register-kinds" as="xs:string*">
     <xsl:param name="doc" as="node()"/>
-    <xsl:sequence select="for $kind in ('person', 'place', 'org') return $kind[exists(root($doc)//tei:standOff//*[local-name() = $kind][@xml:id])]"/>
+    <xsl:sequence select="for $kind in ('person', 'place', 'org') return $kind[exists(ed:entries-unsorted($doc, $kind))]"/>
   </xsl:function>
 
   <xsl:function name="html:register-id" as="xs:string">
