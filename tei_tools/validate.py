@@ -52,7 +52,10 @@ def schematron() -> isoschematron.Schematron:
                 error_finder=isoschematron.Schematron.ASSERTS_AND_REPORTS,
                 # Every rule's context is an element: the skeleton need not try the rules
                 # on attributes, text and comments (it would, since contexts mention "@").
-                compile_params={"attributes": "'false'", "only-child-elements": "'true'"},
+                # Findings are read from failed asserts and successful reports only: without
+                # a fired-rule element for every element a rule matched, a valid article's
+                # report is 0.7 kB instead of 220 kB (a quarter of a millisecond less).
+                compile_params={"attributes": "'false'", "only-child-elements": "'true'", "generate-fired-rule": "'false'"},
             )
         return _schematron
 
