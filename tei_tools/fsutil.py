@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 import zipfile
@@ -9,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from tei_tools.errors import OutputError
+from tei_tools.errors import OutputError, UsageError
 
 TEMP_SUFFIX = ".tmp"
 # The earliest timestamp a zip entry can hold (DOS time starts in 1980).
@@ -83,26 +84,62 @@ def _remove_quietly(path: str) -> None:
         pass
 
 
+# The last second a datetime can hold (31 December 9999).
+LAST_EPOCH = 253402300799
+
+
 def source_date_epoch() -> int | None:
-    """The `SOURCE_DATE_EPOCH` of reproducible-builds.org, or None when unset or unusable."""
+    """The `SOURCE_DATE_EPOCH` of reproducible-builds.org; None when unset or empty.
+
+    Raises UsageError when it is anything but a whole number of seconds since 1970 that a
+    date can hold: the specification asks a build to stop rather than guess.
+    """
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value.isdigit():
+    if not value:
         return None
+    if not (value.isascii() and value.isdigit()) or int(value) > LAST_EPOCH:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH={value[:40]!r}: error: not a whole number of seconds since "
+            "1970-01-01 up to the year 9999 (see reproducible-builds.org); unset it or fix it"
+        )
     return int(value)
+
+
+# The forms @when may take (xs:date, gYear, gYearMonth, dateTime; a time zone or not).
+_W3C_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T.*|Z|[+-]\d{2}:\d{2})?")
+
+
+def first_moment(w3c_date: str) -> datetime | None:
+    """The first moment (UTC) of a date as TEI's @when writes it, or None.
+
+    "2026" is 2026-01-01, "2026-11" is 2026-11-01, "2026-11-28" and "2026-11-28T09:30:00+02:00"
+    are that day (the day as written: the outputs show days). A day recurring every year
+    ("--11-28") has no year, so it is None, as is anything that is not a date.
+    """
+    match = _W3C_DATE.fullmatch(w3c_date.strip())
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        return datetime(year, month, day, tzinfo=timezone.utc)
+    except ValueError:  # no such day (the schema lets none through) or year 0
+        return None
+
+
+# The date a build claims when it has neither SOURCE_DATE_EPOCH nor a revision date.
+DEFAULT_MOMENT = datetime(1980, 1, 1, tzinfo=timezone.utc)
 
 
 def build_datetime(fallback_iso_date: str | None) -> datetime:
     """The moment a build claims to be made: SOURCE_DATE_EPOCH, else the edition's revision date.
 
-    Never the clock: two builds of the same sources must be byte-identical.
+    Never the clock: two builds of the same sources must be byte-identical. A revision
+    date without a year (or none) gives 1980-01-01, the earliest date a zip can hold.
     """
     epoch = source_date_epoch()
     if epoch is not None:
         return datetime.fromtimestamp(epoch, tz=timezone.utc)
-    if fallback_iso_date:
-        day = datetime.strptime(fallback_iso_date[:10], "%Y-%m-%d")
-        return day.replace(tzinfo=timezone.utc)
-    return datetime(1980, 1, 1, tzinfo=timezone.utc)
+    return (first_moment(fallback_iso_date) if fallback_iso_date else None) or DEFAULT_MOMENT
 
 
 def zip_timestamp(moment: datetime) -> tuple[int, int, int, int, int, int]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from tei_tools.errors import BuildError, TeiToolsError
-from tei_tools.fsutil import remove_abandoned_temporaries
+from tei_tools.fsutil import remove_abandoned_temporaries, source_date_epoch
 from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, as_formats, check_output_dir
 
 ResultCallback = Callable[[DocumentResult, int, int], None]  # (result, documents done, documents in all)
@@ -66,14 +66,15 @@ def build_many(
 ) -> IncrementalReport:
     """Build the documents' outputs that are out of date (all of them with `force`).
 
-    Raises only for problems of the whole build (unknown format, unwritable output folder);
-    a document's failure is in its DocumentResult. `jobs` defaults to the machine's CPUs.
+    Raises only for problems of the whole build (unknown format, unwritable output folder,
+    an unusable SOURCE_DATE_EPOCH); a document's failure is in its DocumentResult. `jobs` defaults to the machine's CPUs.
     `worker_memory_mib`: a worker process that would pass this resident memory with one
     more document is replaced by a new one (tei_tools.workers); None: no limit.
     """
     from tei_tools.manifest import Manifest
 
     chosen = as_formats(formats)
+    source_date_epoch()  # checked once here, not as a failure of every document
     out = check_output_dir(out_dir)
     remove_abandoned_temporaries(out)
     documents = [Path(p) for p in paths]

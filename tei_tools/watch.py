@@ -90,9 +90,11 @@ def watch(
     from watchdog.observers import Observer
 
     from tei_tools import saxon, validate
+    from tei_tools.fsutil import source_date_epoch
     from tei_tools.transform import check_output_dir, resolve_formats
 
     chosen = resolve_formats(formats) if not formats or isinstance(formats[0], str) else list(formats)
+    source_date_epoch()  # an unusable one stops the command at once, not every build after
     out = check_output_dir(out_dir)
     stop = stop or threading.Event()
     given = [Path(p) for p in paths] or [validate.default_edition_dir()]

@@ -106,6 +106,32 @@ def test_date_comes_from_revision_desc_or_source_date_epoch(tmp_path, monkeypatc
     assert b'<meta name="dcterms.modified" content="2023-11-14">' in (tmp_path / "epoch" / "small-edition.html").read_bytes()
 
 
+@pytest.mark.parametrize(("when", "claimed"), [
+    ("2024", "2024-01-01"),  # xs:gYear: the year's first day
+    ("2024-05", "2024-05-01"),  # xs:gYearMonth
+    ("2024-05-02T10:30:00+02:00", "2024-05-02"),  # xs:dateTime: the day as written
+    ("--05-02", "1980-01-01"),  # xs:gMonthDay has no year: the earliest date a zip holds
+])
+def test_every_form_of_revision_date_the_schema_allows_dates_the_build(tmp_path, when, claimed):
+    source = tmp_path / "small-edition.xml"
+    source.write_text(SMALL.read_text(encoding="utf-8").replace('<change when="2024-05-02"', f'<change when="{when}"', 1), encoding="utf-8")
+    result = run_build("--out", str(tmp_path / "out"), str(source))
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
+    assert f'<meta name="dcterms.modified" content="{claimed}">' in html
+
+
+@pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
+def test_an_unusable_source_date_epoch_stops_the_build_with_one_line(tmp_path, monkeypatch, epoch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    result = run_build("--out", str(tmp_path / "out"), str(SMALL))
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("SOURCE_DATE_EPOCH=") and "error:" in lines[0], result.output
+    assert "Traceback" not in result.output
+    assert not list((tmp_path / "out").glob("small-edition.*"))
+
+
 def test_stylesheet_parameters_are_not_spliced(tmp_path):
     """A stem with XPath/markup characters reaches the output as escaped text only."""
     odd = tmp_path / "in" / "a'b<c>&d.xml"

@@ -143,3 +143,11 @@ def test_cli_watch_stops_on_ctrl_c_without_a_traceback(tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert "stopped watching" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_unusable_source_date_epoch_stops_watch_before_it_builds(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    result = CliRunner().invoke(main, ["watch", "--out", str(tmp_path / "out"), str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith("SOURCE_DATE_EPOCH='soon': error:")
+    assert not (tmp_path / "out").exists()
