@@ -121,6 +121,24 @@ def test_every_form_of_revision_date_the_schema_allows_dates_the_build(tmp_path,
     assert f'<meta name="dcterms.modified" content="{claimed}">' in html
 
 
+@pytest.mark.parametrize("written", [" 13 ", "013"])
+def test_page_numbers_are_written_in_their_canonical_form(tmp_path, written):
+    """pb/@n is an xs:positiveInteger: " 13 " and "013" are valid, and mean page 13."""
+    import zipfile
+
+    source = tmp_path / "small-edition.xml"
+    source.write_text(SMALL.read_text(encoding="utf-8").replace('<pb n="13"/>', f'<pb n="{written}"/>', 1), encoding="utf-8")
+    result = run_build("--out", str(tmp_path / "out"), str(source))
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
+    assert 'id="p13"' in html and 'href="#p13"' in html
+    assert not re.search(r'(id|href)="#?p[ 0]', html)
+    assert "[p. 13]" in (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "out" / "small-edition.epub") as epub:
+        nav = epub.read("EPUB/nav.xhtml").decode("utf-8")
+    assert re.search(r'href="[^"]*#p13">13</a>', nav), nav
+
+
 @pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
 def test_an_unusable_source_date_epoch_stops_the_build_with_one_line(tmp_path, monkeypatch, epoch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

@@ -206,7 +206,17 @@
     <xsl:variable name="end" select="($node/descendant-or-self::node())[last()]"/>
     <xsl:variable name="page" select="$breaks[not($end &lt;&lt; .)][last()]"/>
     <!-- Before the first page break (a supplied head), the text is on the first page. -->
-    <xsl:sequence select="string(if ($page) then $page/@n else (root($node)//tei:text//tei:pb)[1]/@n)"/>
+    <xsl:sequence select="ed:page-number(if ($page) then $page else (root($node)//tei:text//tei:pb)[1])"/>
+  </xsl:function>
+
+  <!-- A page break's number as the outputs write it (ids, links, markers): @n is an
+       xs:positiveInteger, whose lexical forms include " 213 " and "0213"; written as they
+       stand they would give an id with spaces, or "p0213" where readers link to "#p213".
+       Other values (another schema's labels) are written with their spaces collapsed. -->
+  <xsl:function name="ed:page-number" as="xs:string">
+    <xsl:param name="pb" as="element(tei:pb)?"/>
+    <xsl:variable name="n" select="normalize-space($pb/@n)"/>
+    <xsl:sequence select="if ($n castable as xs:integer) then string(xs:integer($n)) else $n"/>
   </xsl:function>
 
   <xsl:function name="ed:page-id" as="xs:string">

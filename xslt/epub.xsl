@@ -365,7 +365,7 @@
         <h2 id="page-list-h">Pages of the print edition</h2>
         <ol>
           <xsl:for-each select="ed:pages($doc)">
-            <li><a href="#{ed:page-id(@n)}"><xsl:value-of select="@n"/></a></li>
+            <li><a href="#{ed:page-id(ed:page-number(.))}"><xsl:value-of select="ed:page-number(.)"/></a></li>
           </xsl:for-each>
         </ol>
       </nav>

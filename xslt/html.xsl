@@ -121,8 +121,8 @@
     <meta name="citation_publication_date" content="{translate(ed:edition-date($doc), '-', '/')}"/>
     <meta name="citation_language" content="{ed:language($doc)}"/>
     <xsl:if test="$pages">
-      <meta name="citation_firstpage" content="{$pages[1]/@n}"/>
-      <meta name="citation_lastpage" content="{$pages[last()]/@n}"/>
+      <meta name="citation_firstpage" content="{ed:page-number($pages[1])}"/>
+      <meta name="citation_lastpage" content="{ed:page-number($pages[last()])}"/>
     </xsl:if>
     <xsl:for-each select="ed:keywords($doc)">
       <meta name="citation_keywords" content="{.}"/>
@@ -158,8 +158,8 @@
           ($source/tei:publisher)[1] ! map{'publisher': map{'@type': 'Organization', 'name': normalize-space(.)}},
           ($source/tei:note)[1] ! map{'description': normalize-space(.)}
         )),
-        'pageStart': string(ed:pages($doc)[1]/@n),
-        'pageEnd': string(ed:pages($doc)[last()]/@n)
+        'pageStart': ed:page-number(ed:pages($doc)[1]),
+        'pageEnd': ed:page-number(ed:pages($doc)[last()])
       },
       ed:edition-date($doc) ! map{'datePublished': .},
       ed:publisher($doc) ! map{'publisher': map{'@type': 'Organization', 'name': .}},
@@ -232,7 +232,7 @@
           <xsl:text>Cite a printed page by its link:</xsl:text>
           <xsl:for-each select="ed:pages($doc)">
             <xsl:text> </xsl:text>
-            <a href="#{ed:page-id(@n)}">p. <xsl:value-of select="@n"/></a>
+            <a href="#{ed:page-id(ed:page-number(.))}">p. <xsl:value-of select="ed:page-number(.)"/></a>
           </xsl:for-each>
         </p>
       </section>
@@ -309,9 +309,10 @@
 
   <!-- A page begins: a linkable number in the margin and a thin mark in the line. -->
   <xsl:template match="tei:pb" mode="html:text">
-    <span class="pb" id="{ed:page-id(@n)}">
-      <a class="pb-n" href="#{ed:page-id(@n)}" aria-label="Page {@n}">
-        <span aria-hidden="true">p. </span><xsl:value-of select="@n"/>
+    <xsl:variable name="n" select="ed:page-number(.)"/>
+    <span class="pb" id="{ed:page-id($n)}">
+      <a class="pb-n" href="#{ed:page-id($n)}" aria-label="Page {$n}">
+        <span aria-hidden="true">p. </span><xsl:value-of select="$n"/>
       </a>
     </span>
   </xsl:template>

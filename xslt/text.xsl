@@ -241,8 +241,8 @@
   <!-- What each marker means, in the file itself: a quoted extract should be readable. -->
   <xsl:template name="txt:conventions">
     <xsl:variable name="doc" select="$txt:doc"/>
-    <xsl:variable name="page" select="string((ed:pages($doc)[2], ed:pages($doc)[1])[1]/@n)"/>
-    <xsl:variable name="first" select="string(ed:pages($doc)[1]/@n)"/>
+    <xsl:variable name="page" select="ed:page-number((ed:pages($doc)[2], ed:pages($doc)[1])[1])"/>
+    <xsl:variable name="first" select="ed:page-number(ed:pages($doc)[1])"/>
     <xsl:sequence select="txt:heading('How to read this text', '-')"/>
     <xsl:sequence select="string-join((
       txt:term('[p. ' || $page || ']', 'Printed page ' || $page || ' of the original begins here.'),
@@ -263,7 +263,7 @@
 
   <!-- A page that begins between paragraphs (or before the heading) is a line of its own. -->
   <xsl:template match="tei:pb[@n]" mode="txt:block">
-    <xsl:sequence select="translate(txt:page-marker(@n), $txt:glue, ' ')"/>
+    <xsl:sequence select="translate(txt:page-marker(ed:page-number(.)), $txt:glue, ' ')"/>
   </xsl:template>
 
   <xsl:template match="tei:div/tei:head" mode="txt:block">
@@ -323,7 +323,7 @@
 
   <!-- The marker stands where the page begins, bound to the word that begins it. -->
   <xsl:template match="tei:pb[@n]" mode="txt:inline">
-    <xsl:sequence select="' ' || txt:page-marker(@n) || $txt:glue"/>
+    <xsl:sequence select="' ' || txt:page-marker(ed:page-number(.)) || $txt:glue"/>
   </xsl:template>
 
   <!-- Lost words are a gap between words; lost letters belong to the word they are part of. -->
