@@ -139,6 +139,39 @@ def test_page_numbers_are_written_in_their_canonical_form(tmp_path, written):
     assert re.search(r'href="[^"]*#p13">13</a>', nav), nav
 
 
+def test_spaces_around_attribute_values_change_no_output(tmp_path):
+    """Dates, language codes, page numbers, certainty and measures are tokens, dates or
+    numbers: their datatypes allow spaces around the value, which must not reach ids,
+    `lang`, links or the text."""
+    padded = re.sub(r'\b(ident|xml:lang|when|cert|from|to|quantity)="([^"]*)"', r'\1=" \2 "', SMALL.read_text(encoding="utf-8"))
+    padded = re.sub(r'<pb n="(\d+)"', r'<pb n=" \1 "', padded).replace('<measure unit="USD"', '<measure unit=" USD "')
+    assert padded.count('=" ') > 15
+    (tmp_path / "padded").mkdir()
+    (tmp_path / "padded" / SMALL.name).write_text(padded, encoding="utf-8")
+    for name, source in (("plain", SMALL), ("padded", tmp_path / "padded" / SMALL.name)):
+        result = run_build("--out", str(tmp_path / f"out-{name}"), str(source))
+        assert result.exit_code == 0, result.output
+    for suffix in (".html", ".txt", ".epub"):
+        output = f"small-edition{suffix}"
+        assert (tmp_path / "out-padded" / output).read_bytes() == (tmp_path / "out-plain" / output).read_bytes(), output
+
+
+@pytest.mark.parametrize(("birth", "death", "span"), [
+    ("1857", "1933", "1857–1933"),
+    ("1857-07-05", "1933-06-20T10:00:00Z", "1857–1933"),
+    ("-0044", "0014-08-19", "-0044–0014"),  # XML Schema's year -44 is 45 BC: written as dated
+    ("--07-05", "1933+03:00", "?–1933"),  # a day of every year has no year
+])
+def test_a_persons_years_are_read_from_every_form_of_date(tmp_path, birth, death, span):
+    source = tmp_path / "small-edition.xml"
+    text = SMALL.read_text(encoding="utf-8").replace('<birth when="1857"', f'<birth when="{birth}"', 1).replace('<death when="1933"', f'<death when="{death}"', 1)
+    source.write_text(text, encoding="utf-8")
+    result = run_build("--out", str(tmp_path / "out"), str(source))
+    assert result.exit_code == 0, result.output
+    assert f"Zetkin, Clara ({span})" in (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
+    assert f"</span> ({span})" in (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
 def test_an_unusable_source_date_epoch_stops_the_build_with_one_line(tmp_path, monkeypatch, epoch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

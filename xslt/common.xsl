@@ -106,7 +106,7 @@
 
   <xsl:function name="ed:edition-date" as="xs:string?">
     <xsl:param name="doc" as="node()"/>
-    <xsl:sequence select="(root($doc)//tei:publicationStmt/tei:date/@when)[1] ! string(.)"/>
+    <xsl:sequence select="(root($doc)//tei:publicationStmt/tei:date/@when)[1] ! normalize-space(.)"/>
   </xsl:function>
 
   <xsl:function name="ed:licence" as="element()?">
@@ -116,7 +116,9 @@
 
   <xsl:function name="ed:language" as="xs:string">
     <xsl:param name="doc" as="node()"/>
-    <xsl:sequence select="string((root($doc)//tei:langUsage/tei:language/@ident, root($doc)/tei:TEI/@xml:lang, 'en')[1])"/>
+    <!-- A language code may be written with spaces around it (its datatype collapses them);
+         HTML's lang must not have them. -->
+    <xsl:sequence select="normalize-space((root($doc)//tei:langUsage/tei:language/@ident, root($doc)/tei:TEI/@xml:lang, 'en')[1])"/>
   </xsl:function>
 
   <xsl:function name="ed:keywords" as="xs:string*">
@@ -126,7 +128,7 @@
 
   <xsl:function name="ed:revision-date" as="xs:string?">
     <xsl:param name="doc" as="node()"/>
-    <xsl:sequence select="(root($doc)//tei:revisionDesc/tei:change/@when)[1] ! string(.)"/>
+    <xsl:sequence select="(root($doc)//tei:revisionDesc/tei:change/@when)[1] ! normalize-space(.)"/>
   </xsl:function>
 
   <!-- The day the build claims (the first ten characters of $build-date). -->
@@ -148,9 +150,10 @@
   <xsl:function name="ed:source-pages" as="xs:string">
     <xsl:param name="doc" as="node()"/>
     <xsl:variable name="scope" select="ed:source($doc)/tei:biblScope[@unit = 'page'][1]"/>
-    <xsl:sequence select="if ($scope/@from and $scope/@to and $scope/@from != $scope/@to)
-      then $scope/@from || '–' || $scope/@to
-      else string(($scope/@from, normalize-space($scope))[1])"/>
+    <xsl:variable name="from" select="$scope/@from ! normalize-space(.)"/>
+    <xsl:variable name="to" select="$scope/@to ! normalize-space(.)"/>
+    <xsl:sequence select="if ($from and $to and $from != $to) then $from || '–' || $to
+      else string(($from, normalize-space($scope))[1])"/>
   </xsl:function>
 
   <!-- The source's status: its note (e.g. "an English machine translation …"). -->
@@ -195,18 +198,29 @@
        about a millisecond more per transform) or the preceding axis (a walk back per call). -->
   <xsl:variable name="ed:root" select="/"/>
   <xsl:variable name="ed:page-breaks" as="element(tei:pb)*" select="ed:pages(/)"/>
+  <!-- Their numbers as the outputs write them (ed:page-number), in the same order. -->
+  <xsl:variable name="ed:page-numbers" as="xs:string*" select="$ed:page-breaks ! ed:page-number(.)"/>
 
   <!-- The printed page a node stands on: that of the last page break before it, itself, or
        within it (a passage that crosses a page ends on the later page), that is the last
        break not after the node's last descendant: one comparison of positions per break
-       (testing the break's ancestors for the node walked up the tree for each). -->
+       (testing the break's ancestors for the node walked up the tree for each). In the
+       document being transformed, those breaks are the first N of its breaks, so the page
+       is the Nth number. Before the first page break (a supplied head), the text is on the
+       first page. -->
   <xsl:function name="ed:page" as="xs:string">
     <xsl:param name="node" as="node()"/>
-    <xsl:variable name="breaks" select="if (root($node) is $ed:root) then $ed:page-breaks else ed:pages($node)"/>
     <xsl:variable name="end" select="($node/descendant-or-self::node())[last()]"/>
-    <xsl:variable name="page" select="$breaks[not($end &lt;&lt; .)][last()]"/>
-    <!-- Before the first page break (a supplied head), the text is on the first page. -->
-    <xsl:sequence select="ed:page-number(if ($page) then $page else (root($node)//tei:text//tei:pb)[1])"/>
+    <xsl:choose>
+      <xsl:when test="root($node) is $ed:root">
+        <xsl:variable name="n" select="count($ed:page-breaks[not($end &lt;&lt; .)])"/>
+        <xsl:sequence select="if ($n gt 0) then $ed:page-numbers[$n] else ($ed:page-numbers[1], '')[1]"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="page" select="ed:pages($node)[not($end &lt;&lt; .)][last()]"/>
+        <xsl:sequence select="ed:page-number(if ($page) then $page else (root($node)//tei:text//tei:pb)[1])"/>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:function>
 
   <!-- A page break's number as the outputs write it (ids, links, markers): @n is an
@@ -283,6 +297,27 @@
   <xsl:function name="ed:occurrences" as="element()*">
     <xsl:param name="entry" as="element()"/>
     <xsl:sequence select="$ed:occurrences-by-entry(string($entry/@xml:id))"/>
+  </xsl:function>
+
+  <!-- "1857–1933": the years a person was born and died, "?" for one not recorded; empty
+       when neither is. -->
+  <xsl:function name="ed:life-span" as="xs:string?">
+    <xsl:param name="person" as="element()"/>
+    <xsl:sequence select="if ($person/(tei:birth | tei:death))
+      then ed:year(($person/tei:birth/@when)[1]) || '–' || ed:year(($person/tei:death/@when)[1])
+      else ()"/>
+  </xsl:function>
+
+  <!-- The year of a W3C date: "1857-07-05" and " 1857 " give "1857", "-0044" (44 BC in
+       XML Schema's count) gives "-0044"; "?" for none, or a day of every year (xs:gMonthDay), which has none. -->
+  <xsl:function name="ed:year" as="xs:string">
+    <xsl:param name="when" as="attribute()?"/>
+    <xsl:variable name="date" select="normalize-space($when)"/>
+    <xsl:variable name="sign" select="if (starts-with($date, '-') and not(starts-with($date, '--'))) then '-' else ''"/>
+    <!-- The year runs to the first "-" (month), "T" (time), "Z" or "+" (time zone). Not a
+         regular expression: Saxon's cost as much as the rest of the register. -->
+    <xsl:variable name="year" select="substring-before(translate(substring($date, string-length($sign) + 1), 'TZ+', '---') || '-', '-')"/>
+    <xsl:sequence select="if (string-length($year) ge 4 and translate($year, '0123456789', '') = '') then $sign || $year else '?'"/>
   </xsl:function>
 
   <!-- A stable id for one occurrence: the entry's id and the occurrence's position. -->
@@ -423,7 +458,7 @@
 
   <xsl:function name="ed:certainty" as="xs:string">
     <xsl:param name="choice" as="element(tei:choice)"/>
-    <xsl:sequence select="string((ed:corrected-reading($choice)/@cert, '')[1])"/>
+    <xsl:sequence select="normalize-space((ed:corrected-reading($choice)/@cert, '')[1])"/>
   </xsl:function>
 
   <!-- The kinds of error a correction belongs to: taxonomy categories its @ana points to. -->

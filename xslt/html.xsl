@@ -390,7 +390,7 @@
   </xsl:template>
 
   <xsl:template match="tei:foreign[@xml:lang]" mode="html:text">
-    <i class="foreign" lang="{@xml:lang}"><xsl:apply-templates mode="#current"/></i>
+    <i class="foreign" lang="{normalize-space(@xml:lang)}"><xsl:apply-templates mode="#current"/></i>
   </xsl:template>
 
   <xsl:template match="tei:hi" mode="html:text">
@@ -429,7 +429,7 @@
   </xsl:template>
 
   <xsl:template match="tei:date[@when | @from | @notBefore]" mode="html:text">
-    <xsl:variable name="when" select="(@when, @from, @notBefore)[1]"/>
+    <xsl:variable name="when" select="normalize-space((@when, @from, @notBefore)[1])"/>
     <xsl:choose>
       <xsl:when test="matches($when, '^\d{4}(-\d{2}(-\d{2})?)?$|^--\d{2}-\d{2}$')">
         <!-- HTML writes a day recurring every year ("- -03-18" in TEI) as "03-18". -->
@@ -440,12 +440,12 @@
   </xsl:template>
 
   <xsl:template match="tei:measure" mode="html:text">
-    <span class="measure" title="{string-join((@quantity, @unit, @commodity), ' ')}"><xsl:apply-templates mode="#current"/></span>
+    <span class="measure" title="{string-join((@quantity, @unit, @commodity) ! normalize-space(.), ' ')}"><xsl:apply-templates mode="#current"/></span>
   </xsl:template>
 
   <xsl:template match="tei:gap" mode="html:text">
     <span class="gap" role="note">
-      <xsl:attribute name="aria-label" select="'Text lost in the source' || (if (@quantity) then ' (' || @quantity || ' ' || (@unit, 'words')[1] || ')' else '')"/>
+      <xsl:attribute name="aria-label" select="'Text lost in the source' || (if (@quantity) then ' (' || normalize-space(@quantity) || ' ' || normalize-space((@unit, 'words')[1]) || ')' else '')"/>
       <xsl:text>[…]</xsl:text>
     </span>
   </xsl:template>
@@ -468,7 +468,7 @@
   <xsl:mode name="html:as-published" on-no-match="text-only-copy"/>
   <xsl:template match="tei:note | tei:corr | tei:reg" mode="html:as-published"/>
   <xsl:template match="tei:foreign[@xml:lang]" mode="html:as-published">
-    <i class="foreign" lang="{@xml:lang}"><xsl:apply-templates mode="#current"/></i>
+    <i class="foreign" lang="{normalize-space(@xml:lang)}"><xsl:apply-templates mode="#current"/></i>
   </xsl:template>
 
   <!-- ============================ a note's content in the pop-up (mode html:pop) ============================ -->
@@ -486,7 +486,7 @@
   <xsl:template match="tei:sic | tei:orig | tei:pb" mode="html:pop"/>
   <xsl:template match="tei:note//tei:note" mode="html:pop"/>
   <xsl:template match="tei:foreign[@xml:lang]" mode="html:pop">
-    <i lang="{@xml:lang}"><xsl:apply-templates mode="#current"/></i>
+    <i lang="{normalize-space(@xml:lang)}"><xsl:apply-templates mode="#current"/></i>
   </xsl:template>
   <xsl:template match="tei:title" mode="html:pop">
     <cite><xsl:apply-templates mode="#current"/></cite>
@@ -679,8 +679,7 @@
   </xsl:template>
 
   <xsl:template match="tei:person" mode="html:entry-facts">
-    <xsl:variable name="life" select="string-join(((tei:birth/@when, '?')[1], (tei:death/@when, '?')[1]) ! substring(., 1, 4), '–')"/>
-    <xsl:if test="tei:birth or tei:death"> (<xsl:value-of select="$life"/>)</xsl:if>
+    <xsl:for-each select="ed:life-span(.)"> (<xsl:value-of select="."/>)</xsl:for-each>
     <xsl:call-template name="html:entry-note"/>
   </xsl:template>
 

@@ -448,9 +448,9 @@
 
   <xsl:function name="txt:entry-facts" as="xs:string">
     <xsl:param name="entry" as="element()"/>
-    <xsl:variable name="life" select="$entry/(tei:birth, tei:death)"/>
+    <xsl:variable name="life" select="ed:life-span($entry)"/>
     <xsl:variable name="abbr" select="$entry/tei:orgName[@type = 'abbr']"/>
-    <xsl:sequence select="if ($life) then ' (' || string-join(((($entry/tei:birth/@when, '?')[1]), (($entry/tei:death/@when, '?')[1])) ! substring(., 1, 4), '–') || ')'
+    <xsl:sequence select="if (exists($life)) then ' (' || $life || ')'
       else if ($abbr) then ' (' || string-join($abbr ! normalize-space(.), ', ') || ')'
       else ''"/>
   </xsl:function>
