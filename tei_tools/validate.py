@@ -173,7 +173,7 @@ def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
     lines = _SourceLines(tree)
     findings = []
     for entry in _meaningful(list(schema.error_log)):
-        message = _relaxng_message(entry.message)
+        message = _relaxng_message(entry.message, _padding_hint(tree, entry.line, entry.message))
         column = entry.column or lines.column_of(entry.line, _element_in(entry.message), _value_in(entry.message))
         findings.append(Finding(name, entry.line or 1, column, "error", message))
     return findings
@@ -276,10 +276,35 @@ def _value_in(message: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _relaxng_message(message: str) -> str:
+# libxml2 names the attribute it refused ("Invalid attribute type for element title") or
+# only the element ("Element language failed to validate attributes").
+_RNG_ATTRIBUTE = re.compile(r"Invalid attribute (\S+) for element|failed to validate attributes")
+
+
+def _padding_hint(tree: etree._ElementTree, line: int | None, message: str) -> str:
+    """Why an attribute was refused when its value has spaces around it, which libxml2 does not say.
+
+    Enumerated values, words and language tags are compared as written (schema/edition.rng),
+    so `type=" supplied "` is refused; the message then names the attribute and the cause.
+    """
+    match = _RNG_ATTRIBUTE.search(message or "")
+    name = _element_in(message)
+    if match is None or not line or not name:
+        return ""
+    for element in tree.getroot().iter():
+        if element.sourceline == line and isinstance(element.tag, str) and etree.QName(element).localname == name:
+            for attribute, value in element.attrib.items():
+                local = etree.QName(attribute).localname
+                if value != value.strip() and match.group(1) in (None, local, attribute):
+                    shown = "xml:" + local if attribute.startswith("{http://www.w3.org/XML/1998/namespace}") else local
+                    return f'; {shown}="{value}" has spaces around its value: write it without them'
+    return ""
+
+
+def _relaxng_message(message: str, hint: str = "") -> str:
     """libxml2's RELAX NG message, without the namespace noise, plus what to do."""
     text = (message or "invalid").replace("{http://www.tei-c.org/ns/1.0}", "")
-    return f"not allowed by schema/edition.rng: {text}; see docs/encoding.md"
+    return f"not allowed by schema/edition.rng: {text}{hint}; see docs/encoding.md"
 
 
 class _SourceLines:

@@ -140,12 +140,12 @@ def test_page_numbers_are_written_in_their_canonical_form(tmp_path, written):
 
 
 def test_spaces_around_attribute_values_change_no_output(tmp_path):
-    """Dates, language codes, page numbers, certainty and measures are tokens, dates or
-    numbers: their datatypes allow spaces around the value, which must not reach ids,
-    `lang`, links or the text."""
-    padded = re.sub(r'\b(ident|xml:lang|when|cert|from|to|quantity)="([^"]*)"', r'\1=" \2 "', SMALL.read_text(encoding="utf-8"))
-    padded = re.sub(r'<pb n="(\d+)"', r'<pb n=" \1 "', padded).replace('<measure unit="USD"', '<measure unit=" USD "')
-    assert padded.count('=" ') > 15
+    """Dates, page numbers and quantities are dates and numbers: their datatypes allow spaces
+    around the value, which must not reach ids, links or the text. (Words, enumerated values
+    and language tags may not have them: tests/test_validate.py.)"""
+    padded = re.sub(r'\b(when|quantity)="([^"]*)"', r'\1=" \2 "', SMALL.read_text(encoding="utf-8"))
+    padded = re.sub(r'<pb n="(\d+)"', r'<pb n=" \1 "', padded)
+    assert padded.count('=" ') >= 6
     (tmp_path / "padded").mkdir()
     (tmp_path / "padded" / SMALL.name).write_text(padded, encoding="utf-8")
     for name, source in (("plain", SMALL), ("padded", tmp_path / "padded" / SMALL.name)):

@@ -96,6 +96,25 @@ def test_relaxng_errors_carry_line_and_column(fixture, needle, words):
     assert first.column > 1
 
 
+@pytest.mark.parametrize(("original", "padded", "attribute"), [
+    ('type="supplied"', 'type=" supplied "', 'type'),  # an enumerated value
+    ('ident="en"', 'ident=" en "', 'ident'),  # a language tag
+    ('cert="high"', 'cert="high "', 'cert'),
+])
+def test_a_value_compared_as_written_may_not_have_spaces_around_it(tmp_path, original, padded, attribute):
+    """RELAX NG's token type would accept " supplied ", and the stylesheets would not take it
+    for "supplied": such values are strings with a pattern, and the message says why."""
+    source = tmp_path / "padded.xml"
+    text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
+    assert original in text
+    source.write_text(text.replace(original, padded, 1), encoding="utf-8")
+    errors = [f for f in validate.validate_file(source) if f.severity == "error"]
+    assert len(errors) == 1, errors
+    line = next(number for number, content in enumerate(text.splitlines(), 1) if original in content)
+    assert errors[0].line == line
+    assert f'{attribute}="{padded.split(chr(34))[1]}" has spaces around its value' in errors[0].message
+
+
 def test_hostile_input_raises_input_error():
     with pytest.raises(InputError):
         validate.validate_file(FIXTURES / "hostile-xxe-local-file.xml")
