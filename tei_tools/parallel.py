@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Sequence
 
 from tei_tools.errors import BuildError, TeiToolsError
 from tei_tools.fsutil import remove_abandoned_temporaries, source_date_epoch
-from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, as_formats, check_output_dir
+from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, as_formats, check_output_dir, distinct_documents
 
 ResultCallback = Callable[[DocumentResult, int, int], None]  # (result, documents done, documents in all)
 
@@ -75,9 +75,9 @@ def build_many(
 
     chosen = as_formats(formats)
     source_date_epoch()  # checked once here, not as a failure of every document
+    documents = distinct_documents(paths)
     out = check_output_dir(out_dir)
     remove_abandoned_temporaries(out)
-    documents = [Path(p) for p in paths]
     manifest = Manifest.load(out)
     tasks, skipped = _plan(documents, chosen, manifest, force)
     report = IncrementalReport(results=[None] * len(documents), skipped=[documents[i] for i in skipped])  # type: ignore[list-item]

@@ -240,3 +240,31 @@ def test_progress_draws_a_bar_on_a_terminal_and_lines_elsewhere(tmp_path):
     lines(DocumentResult(Path("b.xml")), 2, 3)  # up to date: not worth a line
     lines(DocumentResult(Path("c.xml"), error=ValidationError("c.xml", [])), 3, 3)
     assert log.getvalue() == "[1/3] built a.xml\n[3/3] FAILED c.xml\n"
+
+
+@pytest.mark.parametrize("second", ["1924/article.xml", "1924/Article.xml"])
+def test_two_files_with_the_same_name_are_refused_before_anything_is_built(tmp_path, second):
+    """Outputs are named by the file's name: the second would silently replace the first's
+    (also on a case-insensitive file system, where the archive may be read)."""
+    first = tmp_path / "edition" / "1923" / "article.xml"
+    other = tmp_path / "edition" / second
+    for path in (first, other):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(SMALL.read_bytes())
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "dist"), str(tmp_path / "edition")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "writes the same outputs" in lines[0]
+    assert str(first) in lines[0] and str(other) in lines[0]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_file_named_twice_is_built_once(tmp_path):
+    """By itself and inside its folder: one document, not a clash with itself."""
+    source = tmp_path / "edition" / "article.xml"
+    source.parent.mkdir()
+    source.write_bytes(SMALL.read_bytes())
+    result = CliRunner().invoke(main, ["build", "--format", "txt", "--out", str(tmp_path / "dist"), str(source.parent), str(source)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("article.txt") == 1
+    assert len(build_many([source, source], tmp_path / "again", ["txt"], jobs=1).results) == 1
