@@ -118,8 +118,11 @@ class Project:
         return self.root / "dist"
 
     def editions(self) -> list[Path]:
-        """Every TEI master in edition/ (never one hard-coded name)."""
-        return sorted(p for p in self.edition_dir.glob("*.xml") if p.is_file())
+        """Every TEI master under edition/ (never one hard-coded name): the files `tei-tools
+        build` builds, in subfolders too, leaving out edition/source/ and hidden files."""
+        from tei_tools.validate import edition_files
+
+        return edition_files([self.edition_dir]) if self.edition_dir.is_dir() else []
 
 
 # ----------------------------------------------------------------------------- entry point

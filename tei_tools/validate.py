@@ -202,8 +202,10 @@ def schematron_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
 def edition_files(paths: Iterable[str | Path] = ()) -> list[Path]:
     """The TEI files to work on: the given files, the *.xml in given folders, or edition/.
 
-    Folders are searched recursively, leaving out `source/` (plain-text originals).
-    A path that does not exist is a usage error.
+    Folders are searched recursively, leaving out `source/` (plain-text originals) and
+    hidden files and folders (`.git/`, the `._name.xml` that macOS leaves on other file
+    systems, editors' backups), as `tei-tools watch` ignores their changes; a hidden file
+    named on the command line is still taken. A path that does not exist is a usage error.
     """
     given = [Path(p) for p in paths]
     if not given:
@@ -226,10 +228,11 @@ def default_edition_dir() -> Path:
 
 
 def _xml_files_under(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*.xml")
-        if p.is_file() and SOURCE_DIRNAME not in p.relative_to(folder).parts[:-1]
-    )
+    def wanted(path: Path) -> bool:
+        parts = path.relative_to(folder).parts
+        return SOURCE_DIRNAME not in parts[:-1] and not any(part.startswith(".") for part in parts)
+
+    return sorted(p for p in folder.rglob("*.xml") if wanted(p) and p.is_file())
 
 
 def _element_at(tree: etree._ElementTree, location: str):

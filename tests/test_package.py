@@ -267,6 +267,18 @@ def test_each_master_gets_its_own_bag_with_its_own_editions(project):
     assert "data/dist/second-sample.html" in second_dist and f"data/dist/{STEM}.html" not in second_dist
 
 
+def test_masters_in_subfolders_are_packaged_as_they_are_built(project):
+    """edition/1924/x.xml is built by `tei-tools build`, so it is deposited too; hidden
+    files (an editor's backup) are neither."""
+    (project / "edition" / "1924").mkdir()
+    text = (project / "edition" / f"{STEM}.xml").read_text()
+    (project / "edition" / "1924" / "second-sample.xml").write_text(text.replace(">deposit-sample<", ">second-sample<"))
+    (project / "edition" / f".{STEM}.xml").write_text("<not-tei/>")
+    made = {m.identifier: m for m in package(project, build=small_build)}
+    assert set(made) == {"deposit-sample", "second-sample"}
+    assert "data/edition/second-sample.xml" in payload_files(made["second-sample"].bag)
+
+
 def test_two_masters_with_one_identifier_are_refused(project):
     shutil.copy(project / "edition" / f"{STEM}.xml", project / "edition" / "copy-of-sample.xml")
     with pytest.raises(PackageError, match="identifier 'deposit-sample' is also that of"):

@@ -153,6 +153,18 @@ def test_edition_files_default_and_directories(tmp_path: Path):
         validate.edition_files([tmp_path / "missing"])
 
 
+def test_hidden_files_and_folders_are_not_searched(tmp_path: Path):
+    """macOS leaves `._a.xml` (binary resource forks) on other file systems; `.git/` and
+    editors' backups hold copies. Named on the command line, a hidden file is still taken."""
+    folder = tmp_path / "edition"
+    (folder / ".git").mkdir(parents=True)
+    (folder / "a.xml").write_text("<x/>")
+    (folder / "._a.xml").write_bytes(b"\x00\x05\x16\x07Mac OS X")
+    (folder / ".git" / "b.xml").write_text("<x/>")
+    assert validate.edition_files([folder]) == [folder / "a.xml"]
+    assert validate.edition_files([folder / "._a.xml"]) == [folder / "._a.xml"]
+
+
 def test_edition_files_default_is_the_edition_folder(monkeypatch):
     monkeypatch.chdir(EDITION_DIR.parent)
     assert validate.edition_files() == [Path("edition") / p.relative_to(EDITION_DIR) for p in edition_xml_files()]
