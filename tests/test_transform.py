@@ -172,6 +172,27 @@ def test_a_persons_years_are_read_from_every_form_of_date(tmp_path, birth, death
     assert f"</span> ({span})" in (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
 
 
+def test_a_note_in_the_editors_prose_is_read_where_it_stands(tmp_path):
+    """Notes inside the header's source note or a register entry's note are in no notes
+    list: a marker would lead nowhere (and take a numbered footnote's id). They are read
+    in brackets, and none of their words is lost."""
+    text = SMALL.read_text(encoding="utf-8")
+    text = text.replace("the original is unknown.</note>", "the original is unknown<note>inner header remark</note>.</note>", 1)
+    text = text.replace("a founder of German Red Aid.</note>", "a founder of German Red Aid<note>inner register remark</note>.</note>", 1)
+    source = tmp_path / SMALL.name
+    source.write_text(text, encoding="utf-8")
+    result = run_build("--out", str(tmp_path / "out"), str(source))
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
+    assert "unknown<span class=\"note-inline\"> (inner header remark)</span>." in html
+    assert "Red Aid<span class=\"note-inline\"> (inner register remark)</span>." in html
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert {target for target in re.findall(r'href="#([^"]+)"', html)} <= set(ids)
+    txt = (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
+    assert "unknown (inner header remark)." in " ".join(txt.split())
+
+
 @pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
 def test_an_unusable_source_date_epoch_stops_the_build_with_one_line(tmp_path, monkeypatch, epoch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

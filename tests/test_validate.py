@@ -115,6 +115,25 @@ def test_a_value_compared_as_written_may_not_have_spaces_around_it(tmp_path, ori
     assert f'{attribute}="{padded.split(chr(34))[1]}" has spaces around its value' in errors[0].message
 
 
+@pytest.mark.parametrize(("original", "changed", "words"), [
+    # an author's note without a number would be numbered by position, like footnote 2
+    ("grew<note place=\"foot\" n=\"2\" xml:id=\"fn2\">", "grew<note>An aside.</note><note place=\"foot\" n=\"2\" xml:id=\"fn2\">",
+     "is neither: add place and n, or type and resp"),
+    # a note inside a name that links to its register entry: a link inside a link
+    ("<placeName ref=\"#place-moscow\">Moscow</placeName> on", "<placeName ref=\"#place-moscow\">Moscow<note type=\"editorial\" resp=\"#editors\">Then the capital.</note></placeName> on",
+     "A note inside <placeName> would put its marker, a link, inside a link"),
+])
+def test_notes_the_reading_editions_could_not_render_are_errors(tmp_path, original, changed, words):
+    text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
+    assert original in text
+    source = tmp_path / "note.xml"
+    source.write_text(text.replace(original, changed, 1), encoding="utf-8")
+    errors = [f for f in validate.validate_file(source) if f.severity == "error"]
+    assert [f.message for f in errors if words in f.message], errors
+    line = next(number for number, content in enumerate(text.splitlines(), 1) if original in content)
+    assert all(f.line == line for f in errors)
+
+
 def test_hostile_input_raises_input_error():
     with pytest.raises(InputError):
         validate.validate_file(FIXTURES / "hostile-xxe-local-file.xml")

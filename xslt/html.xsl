@@ -339,6 +339,15 @@
   <!-- A continuation is shown with its first part. -->
   <xsl:template match="tei:note[@prev]" mode="html:text"/>
 
+  <!-- A note outside the text (in the editors' prose of the header or of a register entry)
+       is not in the notes lists, so a marker would lead nowhere: it is read where it
+       stands, in brackets. -->
+  <xsl:template match="tei:note[not(ancestor::tei:text)]" mode="html:text html:pop" priority="2">
+    <xsl:if test="normalize-space() or *">
+      <span class="note-inline"> (<xsl:apply-templates mode="#current"/>)</span>
+    </xsl:if>
+  </xsl:template>
+
   <!-- Names: a discreet link to the register entry; the id lets the register link back. -->
   <xsl:template match="tei:persName[@ref] | tei:placeName[@ref] | tei:orgName[@ref] | tei:name[@ref]" mode="html:text">
     <xsl:variable name="entry" select="ed:entity(.)"/>

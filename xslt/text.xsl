@@ -321,6 +321,16 @@
   <!-- A continuation is read with the first part of its note. -->
   <xsl:template match="tei:note[@prev]" mode="txt:inline"/>
 
+  <!-- A note outside the text (in the header's prose) is in no notes list: it is read where
+       it stands, in brackets. -->
+  <xsl:template match="tei:note[not(ancestor::tei:text)]" mode="txt:inline" priority="2">
+    <xsl:if test="normalize-space() or *">
+      <xsl:sequence select="' ('"/>
+      <xsl:apply-templates mode="#current"/>
+      <xsl:sequence select="')'"/>
+    </xsl:if>
+  </xsl:template>
+
   <!-- The marker stands where the page begins, bound to the word that begins it. -->
   <xsl:template match="tei:pb[@n]" mode="txt:inline">
     <xsl:sequence select="' ' || txt:page-marker(ed:page-number(.)) || $txt:glue"/>
