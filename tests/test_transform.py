@@ -193,6 +193,25 @@ def test_a_note_in_the_editors_prose_is_read_where_it_stands(tmp_path):
     assert "unknown (inner header remark)." in " ".join(txt.split())
 
 
+def test_a_page_that_begins_inside_a_linked_name_keeps_its_anchor_without_a_link_in_a_link(tmp_path):
+    """A name broken across two pages: the name links to its register entry, so the page's
+    number in the margin cannot be a link too; its anchor (#p13) and number stay."""
+    from lxml import html as lxml_html
+
+    text = SMALL.read_text(encoding="utf-8").replace('<pb n="13"/><note place="foot" xml:id="fn1-cont"', '<note place="foot" xml:id="fn1-cont"', 1)
+    text = text.replace('goes on, and <orgName ref="#org-mopr">MOPR</orgName>', 'goes on, and <orgName ref="#org-mopr">MO<pb n="13"/>PR</orgName>', 1)
+    source = tmp_path / SMALL.name
+    source.write_text(text, encoding="utf-8")
+    result = run_build("--out", str(tmp_path / "out"), str(source))
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(tmp_path / "out" / "small-edition.html")).getroot()
+    assert not page.xpath("//a//a")
+    [anchor] = page.xpath('//*[@id="p13"]')
+    assert anchor.xpath("ancestor::a[contains(@class, 'ent')]") and "13" in anchor.text_content()
+    assert page.xpath('//a[@href="#p13"]')  # the citation list still links to the page
+    assert "MO [p. 13] PR" in (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
 def test_an_unusable_source_date_epoch_stops_the_build_with_one_line(tmp_path, monkeypatch, epoch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

@@ -122,8 +122,11 @@ def test_a_value_compared_as_written_may_not_have_spaces_around_it(tmp_path, ori
     # a note inside a name that links to its register entry: a link inside a link
     ("<placeName ref=\"#place-moscow\">Moscow</placeName> on", "<placeName ref=\"#place-moscow\">Moscow<note type=\"editorial\" resp=\"#editors\">Then the capital.</note></placeName> on",
      "A note inside <placeName> would put its marker, a link, inside a link"),
+    # a link inside a name that links to its entry would lose its target
+    ("<persName ref=\"#pers-zetkin\">K. Zetkin</persName>", "<persName ref=\"#pers-zetkin\">K. <ref target=\"https://example.org/\">Zetkin</ref></persName>",
+     "A <ref> inside <persName> would be a link inside a link"),
 ])
-def test_notes_the_reading_editions_could_not_render_are_errors(tmp_path, original, changed, words):
+def test_what_the_reading_editions_could_not_render_is_an_error(tmp_path, original, changed, words):
     text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
     assert original in text
     source = tmp_path / "note.xml"

@@ -307,13 +307,22 @@
     <xsl:value-of select="."/>
   </xsl:template>
 
-  <!-- A page begins: a linkable number in the margin and a thin mark in the line. -->
+  <!-- A page begins: a linkable number in the margin and a thin mark in the line. A page
+       that begins inside a name or a link (a name broken across two pages) keeps its
+       anchor and its number, but the number is no link: a link inside a link is not HTML. -->
   <xsl:template match="tei:pb" mode="html:text">
     <xsl:variable name="n" select="ed:page-number(.)"/>
     <span class="pb" id="{ed:page-id($n)}">
-      <a class="pb-n" href="#{ed:page-id($n)}" aria-label="Page {$n}">
-        <span aria-hidden="true">p. </span><xsl:value-of select="$n"/>
-      </a>
+      <xsl:choose>
+        <xsl:when test="ancestor::*[self::tei:ref or @ref][ancestor::tei:text]">
+          <span class="pb-n"><span aria-hidden="true">p. </span><span class="visually-hidden">Page </span><xsl:value-of select="$n"/></span>
+        </xsl:when>
+        <xsl:otherwise>
+          <a class="pb-n" href="#{ed:page-id($n)}" aria-label="Page {$n}">
+            <span aria-hidden="true">p. </span><xsl:value-of select="$n"/>
+          </a>
+        </xsl:otherwise>
+      </xsl:choose>
     </span>
   </xsl:template>
 
