@@ -62,6 +62,15 @@ class BuildError(TeiToolsError):
         self.findings = findings or []
 
 
+class SchemaError(TeiToolsError):
+    """The edition's own RELAX NG schema or Schematron rules cannot be read or compiled."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(str(finding))
+        self.finding = finding
+        self.findings = [finding]
+
+
 class OutputError(TeiToolsError):
     """An output folder or file cannot be written."""
 

@@ -199,8 +199,8 @@ def _run_pool(tasks: list[_Task], out: Path, workers: int, record: Callable[[int
 def start_worker(xslt_dir: str, rng_path: str, sch_path: str, formats: Sequence[OutputFormat]) -> None:
     """Pool initializer: the parent's stylesheet and schema locations, everything compiled once.
 
-    A stylesheet that does not compile is left for the first document to report, with its
-    location, rather than breaking the pool.
+    A stylesheet or schema that does not compile is left for the first document to report,
+    with its location, rather than breaking the pool.
     """
     import signal
 
@@ -213,8 +213,11 @@ def start_worker(xslt_dir: str, rng_path: str, sch_path: str, formats: Sequence[
     saxon.XSLT_DIR = Path(xslt_dir)
     validate.RNG_PATH, validate.SCH_PATH = Path(rng_path), Path(sch_path)
     saxon.processor()
-    validate.relaxng()
-    validate.schematron()
+    for load_schema in (validate.relaxng, validate.schematron):
+        try:
+            load_schema()
+        except TeiToolsError:  # reported, located, by the first document that needs it
+            pass
     for output_format in formats:
         _resolve(output_format.renderer)
         for name in output_format.stylesheets:

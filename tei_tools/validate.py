@@ -13,7 +13,7 @@ from typing import Iterable
 
 from lxml import etree, isoschematron
 
-from tei_tools.errors import Finding, InputError, UsageError
+from tei_tools.errors import Finding, InputError, SchemaError, UsageError
 from tei_tools.parsing import parse_file, safe_parser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -32,32 +32,69 @@ _schematron: isoschematron.Schematron | None = None
 
 
 def relaxng() -> etree.RelaxNG:
-    """The edition's RELAX NG schema, compiled on first use."""
+    """The edition's RELAX NG schema, compiled on first use; SchemaError if it cannot be."""
     global _relaxng
     with _lock:
         if _relaxng is None:
-            _relaxng = etree.RelaxNG(etree.parse(str(RNG_PATH), safe_parser()))
+            try:
+                _relaxng = etree.RelaxNG(etree.parse(str(RNG_PATH), safe_parser()))
+            except (OSError, etree.LxmlError) as exc:
+                raise _schema_error(RNG_PATH, "RELAX NG schema", exc) from None
         return _relaxng
 
 
+def _schema_error(path: Path, what: str, exc: Exception) -> SchemaError:
+    """A broken schema (an editor's edit of schema/) as one located line, not a traceback."""
+    entries = [e for e in getattr(exc, "error_log", None) or [] if e.message]
+    entry = entries[-1] if entries else None
+    line = (entry.line if entry is not None else None) or getattr(exc, "lineno", None) or 0
+    column = (entry.column if entry is not None else None) or 0
+    message = " ".join((entry.message if entry is not None else str(exc)).split()) or type(exc).__name__
+    if not line:  # a Schematron compiles to XSLT first: find the expression it quotes in the file
+        line, column = _quoted_in(path, message)
+    return SchemaError(Finding(str(path), line, column, "error", f"cannot compile the {what}: {message}"))
+
+
+def _quoted_in(path: Path, message: str) -> tuple[int, int]:
+    """(line, column) of the first text quoted in `message` ('…') found in the file, or (0, 0)."""
+    quoted = re.findall(r"'([^']{3,})'", message)
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 0, 0
+    for text in quoted:
+        for number, content in enumerate(lines, 1):
+            at = content.find(text)
+            if at >= 0:
+                return number, at + 1
+    return 0, 0
+
+
 def schematron() -> isoschematron.Schematron:
-    """The edition's Schematron rules, compiled to XSLT on first use."""
+    """The edition's Schematron rules, compiled to XSLT on first use; SchemaError if they cannot be."""
     global _schematron
     with _lock:
         if _schematron is None:
-            document = etree.parse(str(SCH_PATH), safe_parser())
-            _schematron = isoschematron.Schematron(
-                document,
-                store_report=True,
-                error_finder=isoschematron.Schematron.ASSERTS_AND_REPORTS,
-                # Every rule's context is an element: the skeleton need not try the rules
-                # on attributes, text and comments (it would, since contexts mention "@").
-                # Findings are read from failed asserts and successful reports only: without
-                # a fired-rule element for every element a rule matched, a valid article's
-                # report is 0.7 kB instead of 220 kB (a quarter of a millisecond less).
-                compile_params={"attributes": "'false'", "only-child-elements": "'true'", "generate-fired-rule": "'false'"},
-            )
+            try:
+                _schematron = _compiled_schematron()
+            except (OSError, etree.LxmlError) as exc:
+                raise _schema_error(SCH_PATH, "Schematron rules", exc) from None
         return _schematron
+
+
+def _compiled_schematron() -> isoschematron.Schematron:
+    document = etree.parse(str(SCH_PATH), safe_parser())
+    return isoschematron.Schematron(
+        document,
+        store_report=True,
+        error_finder=isoschematron.Schematron.ASSERTS_AND_REPORTS,
+        # Every rule's context is an element: the skeleton need not try the rules
+        # on attributes, text and comments (it would, since contexts mention "@").
+        # Findings are read from failed asserts and successful reports only: without
+        # a fired-rule element for every element a rule matched, a valid article's
+        # report is 0.7 kB instead of 220 kB (a quarter of a millisecond less).
+        compile_params={"attributes": "'false'", "only-child-elements": "'true'", "generate-fired-rule": "'false'"},
+    )
 
 
 def forget_schemas() -> None:

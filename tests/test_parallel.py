@@ -268,3 +268,21 @@ def test_a_file_named_twice_is_built_once(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.count("article.txt") == 1
     assert len(build_many([source, source], tmp_path / "again", ["txt"], jobs=1).results) == 1
+
+
+def test_a_broken_schema_fails_each_document_with_its_location_in_a_parallel_build(tmp_path, monkeypatch):
+    """Workers load the schemas when they start: a broken one must not break the pool."""
+    from tei_tools import validate
+
+    sch = tmp_path / "edition.sch"
+    sch.write_text(validate.SCH_PATH.read_text(encoding="utf-8").replace('<rule context="/tei:TEI">', '<rule context="/tei:TEI[">', 1), encoding="utf-8")
+    validate.forget_schemas()
+    monkeypatch.setattr(validate, "SCH_PATH", sch)
+    try:
+        corpus = make_corpus(tmp_path / "corpus", 3)
+        result = CliRunner().invoke(main, ["build", "--jobs", "2", "--out", str(tmp_path / "dist"), *map(str, corpus)])
+    finally:
+        validate.forget_schemas()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    located = [line for line in result.output.splitlines() if line.startswith(f"{sch}:")]
+    assert len(located) == 3 and all("cannot compile the Schematron rules" in line for line in located)

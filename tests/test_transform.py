@@ -212,6 +212,24 @@ def test_a_page_that_begins_inside_a_linked_name_keeps_its_anchor_without_a_link
     assert "MO [p. 13] PR" in (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
 
 
+def test_ids_the_editions_make_up_never_take_one_an_editor_chose(tmp_path):
+    """A correction without an xml:id is "corr-N" and a note's marker "ref-…" in the HTML,
+    unless an editor gave an element that xml:id: then the made-up id gives way."""
+    text = SMALL.read_text(encoding="utf-8")
+    text = text.replace('<choice xml:id="choice-mopr">', "<choice>", 1).replace(' target="#choice-mopr"', "", 1)
+    text = text.replace('xml:id="en-year" target="#choice-year"', 'xml:id="corr-1" target="#choice-year"', 1)
+    text = text.replace('xml:id="en-gap"', 'xml:id="ref-fn1"', 1)
+    source = tmp_path / SMALL.name
+    source.write_text(text, encoding="utf-8")
+    result = run_build("--out", str(tmp_path / "out"), str(source))
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert {"corr-1", "corr-1-", "ref-fn1", "ref-fn1-"} <= set(ids)
+    assert {target for target in re.findall(r'href="#([^"]+)"', html)} <= set(ids)
+
+
 @pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
 def test_an_unusable_source_date_epoch_stops_the_build_with_one_line(tmp_path, monkeypatch, epoch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

@@ -137,6 +137,63 @@ def test_what_the_reading_editions_could_not_render_is_an_error(tmp_path, origin
     assert all(f.line == line for f in errors)
 
 
+@pytest.mark.parametrize(("old_id", "new_id"), [
+    ("pers-zetkin", "notes"),  # the notes section of the HTML edition
+    ("choice-mopr", "p13"),  # the anchor of printed page 13
+    ("en-year", "registers"),
+])
+def test_an_id_the_reading_editions_use_for_their_own_parts_is_an_error(tmp_path, old_id, new_id):
+    text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
+    source = tmp_path / "reserved.xml"
+    source.write_text(text.replace(f'xml:id="{old_id}"', f'xml:id="{new_id}"').replace(f"#{old_id}", f"#{new_id}"), encoding="utf-8")
+    errors = [f for f in validate.validate_file(source) if f.severity == "error"]
+    assert len(errors) == 1 and f'xml:id="{new_id}"' in errors[0].message and "choose another" in errors[0].message, errors
+
+
+def test_an_id_the_reading_editions_do_not_write_may_look_like_theirs(tmp_path):
+    """A paragraph's xml:id is not written into the outputs: "p1" is fine there."""
+    text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
+    source = tmp_path / "paragraph.xml"
+    source.write_text(text.replace("<p>The idea came from", '<p xml:id="p1">The idea came from', 1), encoding="utf-8")
+    assert validate.is_valid(validate.validate_file(source))
+
+
+@pytest.fixture
+def own_schemas(tmp_path, monkeypatch):
+    """Copies of the schemas to break; the compiled ones are forgotten before and after."""
+    rng, sch = tmp_path / "edition.rng", tmp_path / "edition.sch"
+    rng.write_bytes(validate.RNG_PATH.read_bytes())
+    sch.write_bytes(validate.SCH_PATH.read_bytes())
+    validate.forget_schemas()
+    monkeypatch.setattr(validate, "RNG_PATH", rng)
+    monkeypatch.setattr(validate, "SCH_PATH", sch)
+    yield rng, sch
+    validate.forget_schemas()
+
+
+@pytest.mark.parametrize(("which", "old", "new", "words"), [
+    ("rng", '<define name="pb">', '<define name="pb"', "cannot compile the RELAX NG schema"),
+    ("sch", '<rule context="/tei:TEI">', '<rule context="/tei:TEI[">', "cannot compile the Schematron rules"),
+])
+def test_a_broken_schema_is_one_located_error_not_a_traceback(own_schemas, which, old, new, words):
+    from click.testing import CliRunner
+
+    from tei_tools.cli import main
+    from tei_tools.errors import SchemaError
+
+    path = own_schemas[0] if which == "rng" else own_schemas[1]
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(SchemaError) as raised:
+        validate.validate_file(EDITION_DIR / "mopr-1922-1924.xml")
+    finding = raised.value.finding
+    assert finding.path == str(path) and finding.line > 0 and words in finding.message
+    result = CliRunner().invoke(main, ["validate", str(EDITION_DIR / "mopr-1922-1924.xml")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines() == [str(finding)]
+
+
 def test_hostile_input_raises_input_error():
     with pytest.raises(InputError):
         validate.validate_file(FIXTURES / "hostile-xxe-local-file.xml")

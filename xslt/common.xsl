@@ -419,12 +419,22 @@
   <xsl:function name="ed:note-id" as="xs:string">
     <xsl:param name="note" as="element(tei:note)"/>
     <xsl:sequence select="if ($note/@xml:id) then string($note/@xml:id)
-      else (if (ed:is-editorial-note($note)) then 'en-' else 'fn') || ed:note-label($note)"/>
+      else ed:free-id((if (ed:is-editorial-note($note)) then 'en-' else 'fn') || ed:note-label($note), $note)"/>
+  </xsl:function>
+
+  <!-- $id, or $id with "-" added as often as needed, so that it is no xml:id of the document:
+       an id the editions make up (for a note or a correction without an xml:id, for a
+       note's marker) never takes one an editor chose (schema/edition.sch keeps the
+       editions' fixed ids and page anchors free on the editors' side). -->
+  <xsl:function name="ed:free-id" as="xs:string">
+    <xsl:param name="id" as="xs:string"/>
+    <xsl:param name="node" as="node()"/>
+    <xsl:sequence select="if (exists(id($id, root($node)))) then ed:free-id($id || '-', $node) else $id"/>
   </xsl:function>
 
   <xsl:function name="ed:noteref-id" as="xs:string">
     <xsl:param name="note" as="element(tei:note)"/>
-    <xsl:sequence select="'ref-' || ed:note-id($note)"/>
+    <xsl:sequence select="ed:free-id('ref-' || ed:note-id($note), $note)"/>
   </xsl:function>
 
   <!-- ============================ corrections ============================ -->
@@ -438,7 +448,7 @@
   <xsl:function name="ed:correction-id" as="xs:string">
     <xsl:param name="choice" as="element(tei:choice)"/>
     <xsl:sequence select="if ($choice/@xml:id) then string($choice/@xml:id)
-      else 'corr-' || $ed:correction-numbers(generate-id($choice))"/>
+      else ed:free-id('corr-' || $ed:correction-numbers(generate-id($choice)), $choice)"/>
   </xsl:function>
 
   <xsl:function name="ed:correction-kind" as="xs:string">
