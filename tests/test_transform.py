@@ -33,6 +33,21 @@ def run_build(*args: str):
     return CliRunner().invoke(main, ["build", *args])
 
 
+def build_variant(tmp_path, text: str):
+    """Build a changed copy of the small fixture (same file name) into tmp_path/out."""
+    source = tmp_path / SMALL.name
+    source.write_text(text, encoding="utf-8")
+    result = run_build("--out", str(tmp_path / "out"), str(source))
+    assert result.exit_code == 0, result.output
+    return tmp_path / "out"
+
+
+def assert_ids_unique_and_links_resolve(html: str) -> None:
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert {target for target in re.findall(r'href="#([^"]+)"', html)} <= set(ids)
+
+
 # ---------------------------------------------------------------- formats
 
 
@@ -113,11 +128,8 @@ def test_date_comes_from_revision_desc_or_source_date_epoch(tmp_path, monkeypatc
     ("--05-02", "1980-01-01"),  # xs:gMonthDay has no year: the earliest date a zip holds
 ])
 def test_every_form_of_revision_date_the_schema_allows_dates_the_build(tmp_path, when, claimed):
-    source = tmp_path / "small-edition.xml"
-    source.write_text(SMALL.read_text(encoding="utf-8").replace('<change when="2024-05-02"', f'<change when="{when}"', 1), encoding="utf-8")
-    result = run_build("--out", str(tmp_path / "out"), str(source))
-    assert result.exit_code == 0, result.output
-    html = (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
+    out = build_variant(tmp_path, SMALL.read_text(encoding="utf-8").replace('<change when="2024-05-02"', f'<change when="{when}"', 1))
+    html = (out / "small-edition.html").read_text(encoding="utf-8")
     assert f'<meta name="dcterms.modified" content="{claimed}">' in html
 
 
@@ -126,15 +138,12 @@ def test_page_numbers_are_written_in_their_canonical_form(tmp_path, written):
     """pb/@n is an xs:positiveInteger: " 13 " and "013" are valid, and mean page 13."""
     import zipfile
 
-    source = tmp_path / "small-edition.xml"
-    source.write_text(SMALL.read_text(encoding="utf-8").replace('<pb n="13"/>', f'<pb n="{written}"/>', 1), encoding="utf-8")
-    result = run_build("--out", str(tmp_path / "out"), str(source))
-    assert result.exit_code == 0, result.output
-    html = (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
+    out = build_variant(tmp_path, SMALL.read_text(encoding="utf-8").replace('<pb n="13"/>', f'<pb n="{written}"/>', 1))
+    html = (out / "small-edition.html").read_text(encoding="utf-8")
     assert 'id="p13"' in html and 'href="#p13"' in html
     assert not re.search(r'(id|href)="#?p[ 0]', html)
-    assert "[p. 13]" in (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
-    with zipfile.ZipFile(tmp_path / "out" / "small-edition.epub") as epub:
+    assert "[p. 13]" in (out / "small-edition.txt").read_text(encoding="utf-8")
+    with zipfile.ZipFile(out / "small-edition.epub") as epub:
         nav = epub.read("EPUB/nav.xhtml").decode("utf-8")
     assert re.search(r'href="[^"]*#p13">13</a>', nav), nav
 
@@ -163,13 +172,10 @@ def test_spaces_around_attribute_values_change_no_output(tmp_path):
     ("--07-05", "1933+03:00", "?–1933"),  # a day of every year has no year
 ])
 def test_a_persons_years_are_read_from_every_form_of_date(tmp_path, birth, death, span):
-    source = tmp_path / "small-edition.xml"
     text = SMALL.read_text(encoding="utf-8").replace('<birth when="1857"', f'<birth when="{birth}"', 1).replace('<death when="1933"', f'<death when="{death}"', 1)
-    source.write_text(text, encoding="utf-8")
-    result = run_build("--out", str(tmp_path / "out"), str(source))
-    assert result.exit_code == 0, result.output
-    assert f"Zetkin, Clara ({span})" in (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
-    assert f"</span> ({span})" in (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
+    out = build_variant(tmp_path, text)
+    assert f"Zetkin, Clara ({span})" in (out / "small-edition.txt").read_text(encoding="utf-8")
+    assert f"</span> ({span})" in (out / "small-edition.html").read_text(encoding="utf-8")
 
 
 def test_a_note_in_the_editors_prose_is_read_where_it_stands(tmp_path):
@@ -179,17 +185,12 @@ def test_a_note_in_the_editors_prose_is_read_where_it_stands(tmp_path):
     text = SMALL.read_text(encoding="utf-8")
     text = text.replace("the original is unknown.</note>", "the original is unknown<note>inner header remark</note>.</note>", 1)
     text = text.replace("a founder of German Red Aid.</note>", "a founder of German Red Aid<note>inner register remark</note>.</note>", 1)
-    source = tmp_path / SMALL.name
-    source.write_text(text, encoding="utf-8")
-    result = run_build("--out", str(tmp_path / "out"), str(source))
-    assert result.exit_code == 0, result.output
-    html = (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
+    out = build_variant(tmp_path, text)
+    html = (out / "small-edition.html").read_text(encoding="utf-8")
     assert "unknown<span class=\"note-inline\"> (inner header remark)</span>." in html
     assert "Red Aid<span class=\"note-inline\"> (inner register remark)</span>." in html
-    ids = re.findall(r' id="([^"]+)"', html)
-    assert len(ids) == len(set(ids))
-    assert {target for target in re.findall(r'href="#([^"]+)"', html)} <= set(ids)
-    txt = (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
+    assert_ids_unique_and_links_resolve(html)
+    txt = (out / "small-edition.txt").read_text(encoding="utf-8")
     assert "unknown (inner header remark)." in " ".join(txt.split())
 
 
@@ -200,16 +201,13 @@ def test_a_page_that_begins_inside_a_linked_name_keeps_its_anchor_without_a_link
 
     text = SMALL.read_text(encoding="utf-8").replace('<pb n="13"/><note place="foot" xml:id="fn1-cont"', '<note place="foot" xml:id="fn1-cont"', 1)
     text = text.replace('goes on, and <orgName ref="#org-mopr">MOPR</orgName>', 'goes on, and <orgName ref="#org-mopr">MO<pb n="13"/>PR</orgName>', 1)
-    source = tmp_path / SMALL.name
-    source.write_text(text, encoding="utf-8")
-    result = run_build("--out", str(tmp_path / "out"), str(source))
-    assert result.exit_code == 0, result.output
-    page = lxml_html.parse(str(tmp_path / "out" / "small-edition.html")).getroot()
+    out = build_variant(tmp_path, text)
+    page = lxml_html.parse(str(out / "small-edition.html")).getroot()
     assert not page.xpath("//a//a")
     [anchor] = page.xpath('//*[@id="p13"]')
     assert anchor.xpath("ancestor::a[contains(@class, 'ent')]") and "13" in anchor.text_content()
     assert page.xpath('//a[@href="#p13"]')  # the citation list still links to the page
-    assert "MO [p. 13] PR" in (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
+    assert "MO [p. 13] PR" in (out / "small-edition.txt").read_text(encoding="utf-8")
 
 
 def test_ids_the_editions_make_up_never_take_one_an_editor_chose(tmp_path):
@@ -219,15 +217,9 @@ def test_ids_the_editions_make_up_never_take_one_an_editor_chose(tmp_path):
     text = text.replace('<choice xml:id="choice-mopr">', "<choice>", 1).replace(' target="#choice-mopr"', "", 1)
     text = text.replace('xml:id="en-year" target="#choice-year"', 'xml:id="corr-1" target="#choice-year"', 1)
     text = text.replace('xml:id="en-gap"', 'xml:id="ref-fn1"', 1)
-    source = tmp_path / SMALL.name
-    source.write_text(text, encoding="utf-8")
-    result = run_build("--out", str(tmp_path / "out"), str(source))
-    assert result.exit_code == 0, result.output
-    html = (tmp_path / "out" / "small-edition.html").read_text(encoding="utf-8")
-    ids = re.findall(r' id="([^"]+)"', html)
-    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
-    assert {"corr-1", "corr-1-", "ref-fn1", "ref-fn1-"} <= set(ids)
-    assert {target for target in re.findall(r'href="#([^"]+)"', html)} <= set(ids)
+    html = (build_variant(tmp_path, text) / "small-edition.html").read_text(encoding="utf-8")
+    assert_ids_unique_and_links_resolve(html)
+    assert {"corr-1", "corr-1-", "ref-fn1", "ref-fn1-"} <= set(re.findall(r' id="([^"]+)"', html))
 
 
 @pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
