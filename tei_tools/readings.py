@@ -1,7 +1,7 @@
 """The two readings of an edited text, and the words they are compared by.
 
 The *source reading* is the text as the source has it: `sic` and `orig` kept, the
-editors' `corr`, `reg`, notes and supplied title left out. The *reading text* is what
+editors' `corr`, `reg`, `supplied` text, notes and supplied title left out. The *reading text* is what
 a reader of the edition reads: `corr` and `reg` instead of `sic` and `orig`. Tests
 compare the source's words with the first, and every output with the second.
 """
@@ -13,7 +13,7 @@ from typing import Iterable
 TEI = "http://www.tei-c.org/ns/1.0"
 NS = {"tei": TEI}
 
-_SOURCE_SKIP = {"corr", "reg"}
+_SOURCE_SKIP = {"corr", "reg", "supplied"}
 _READING_SKIP = {"sic", "orig"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 

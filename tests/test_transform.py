@@ -222,6 +222,37 @@ def test_ids_the_editions_make_up_never_take_one_an_editor_chose(tmp_path):
     assert {"corr-1", "corr-1-", "ref-fn1", "ref-fn1-"} <= set(re.findall(r' id="([^"]+)"', html))
 
 
+def test_supplied_and_unclear_text_is_marked_in_every_edition(tmp_path):
+    """Text the editors supply is not the source's: every edition sets it apart, and the
+    source reading (and the HTML's source view) leaves it out."""
+    import zipfile
+
+    from lxml import etree
+
+    from tei_tools.readings import reading_text, source_reading, words
+
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "The idea came from", 'The <supplied reason="omitted">whole</supplied> idea <unclear reason="faded">came</unclear> from', 1)
+    out = build_variant(tmp_path, text)
+    html = (out / "small-edition.html").read_text(encoding="utf-8")
+    assert '<span class="supplied" title="Supplied by the editors (omitted)">⟨whole⟩</span>' in html
+    assert '<span class="unclear" title="Unclear in the source; the editors’ reading (faded)">came<span class="unclear-mark">(?)</span></span>' in html
+    assert re.search(r"html:has\(#show-source:checked\) \.supplied \{ display: none; \}", html)  # the source view
+    txt = (out / "small-edition.txt").read_text(encoding="utf-8")
+    assert "The ⟨whole⟩ idea came(?) from" in " ".join(txt.split())
+    assert "⟨word⟩      Supplied by the editors: not in the source." in txt
+    with zipfile.ZipFile(out / "small-edition.epub") as epub:
+        assert "⟨whole⟩" in epub.read("EPUB/text.xhtml").decode("utf-8")
+    body = etree.parse(str(tmp_path / SMALL.name)).find(".//{http://www.tei-c.org/ns/1.0}body")
+    assert "whole" in words(reading_text(body)) and "whole" not in words(source_reading(body))
+
+
+def test_the_text_explains_only_the_marks_it_has():
+    """The article has no supplied or unclear text: its "How to read" lists neither."""
+    text = (REPO_ROOT / "dist" / "mopr-1922-1924.txt").read_text(encoding="utf-8")
+    assert "⟨" not in text and "(?)" not in text
+
+
 @pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
 def test_an_unusable_source_date_epoch_stops_the_build_with_one_line(tmp_path, monkeypatch, epoch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

@@ -513,6 +513,25 @@
     <xsl:sequence select="normalize-space(string-join($parts))"/>
   </xsl:function>
 
+  <!-- Text the editors supply (tei:supplied) stands between these marks in every output:
+       it is not the source's. Angle brackets (Leiden's sign for an editorial addition), so
+       that it is never taken for a marker in square brackets ([1], [a], [p. 213], […]). -->
+  <xsl:variable name="ed:supplied-open" as="xs:string" select="'⟨'"/>
+  <xsl:variable name="ed:supplied-close" as="xs:string" select="'⟩'"/>
+  <!-- After text the editors read with doubt (tei:unclear). -->
+  <xsl:variable name="ed:unclear-mark" as="xs:string" select="'(?)'"/>
+
+  <!-- "Supplied by the editors (omitted)": what the marks mean, for a title or a list. -->
+  <xsl:function name="ed:supplied-label" as="xs:string">
+    <xsl:param name="supplied" as="element()"/>
+    <xsl:sequence select="'Supplied by the editors' || ($supplied/@reason[normalize-space()] ! (' (' || normalize-space(.) || ')'))"/>
+  </xsl:function>
+
+  <xsl:function name="ed:unclear-label" as="xs:string">
+    <xsl:param name="unclear" as="element()"/>
+    <xsl:sequence select="'Unclear in the source; the editors’ reading' || ($unclear/@reason[normalize-space()] ! (' (' || normalize-space(.) || ')'))"/>
+  </xsl:function>
+
   <xsl:mode name="ed:reading" on-no-match="text-only-copy"/>
   <xsl:template match="tei:sic | tei:orig | tei:note | tei:pb" mode="ed:reading"/>
   <xsl:template match="tei:choice[not(tei:corr | tei:reg)]" mode="ed:reading">
@@ -520,7 +539,7 @@
   </xsl:template>
 
   <xsl:mode name="ed:as-published" on-no-match="text-only-copy"/>
-  <xsl:template match="tei:corr | tei:reg | tei:note | tei:pb" mode="ed:as-published"/>
+  <xsl:template match="tei:corr | tei:reg | tei:note | tei:pb | tei:supplied" mode="ed:as-published"/>
 
   <!-- shared by text.xsl -->
 

@@ -463,6 +463,23 @@
     <span class="measure" title="{string-join((@quantity, @unit, @commodity) ! normalize-space(.), ' ')}"><xsl:apply-templates mode="#current"/></span>
   </xsl:template>
 
+  <!-- Text the editors supply: between angle brackets, and gone in the source view. -->
+  <xsl:template match="tei:supplied" mode="html:text html:pop">
+    <span class="supplied" title="{ed:supplied-label(.)}">
+      <xsl:value-of select="$ed:supplied-open"/>
+      <xsl:apply-templates mode="#current"/>
+      <xsl:value-of select="$ed:supplied-close"/>
+    </span>
+  </xsl:template>
+
+  <!-- Text the editors read with doubt: marked "(?)" after it. -->
+  <xsl:template match="tei:unclear" mode="html:text html:pop">
+    <span class="unclear" title="{ed:unclear-label(.)}">
+      <xsl:apply-templates mode="#current"/>
+      <span class="unclear-mark"><xsl:value-of select="$ed:unclear-mark"/></span>
+    </span>
+  </xsl:template>
+
   <xsl:template match="tei:gap" mode="html:text">
     <span class="gap" role="note">
       <xsl:attribute name="aria-label" select="'Text lost in the source' || (if (@quantity) then ' (' || normalize-space(@quantity) || ' ' || normalize-space((@unit, 'words')[1]) || ')' else '')"/>
@@ -486,7 +503,7 @@
 
   <!-- The source's reading inside a correction: names stay plain (the corrected reading links). -->
   <xsl:mode name="html:as-published" on-no-match="text-only-copy"/>
-  <xsl:template match="tei:note | tei:corr | tei:reg" mode="html:as-published"/>
+  <xsl:template match="tei:note | tei:corr | tei:reg | tei:supplied" mode="html:as-published"/>
   <xsl:template match="tei:foreign[@xml:lang]" mode="html:as-published">
     <i class="foreign" lang="{normalize-space(@xml:lang)}"><xsl:apply-templates mode="#current"/></i>
   </xsl:template>

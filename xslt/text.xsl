@@ -248,7 +248,10 @@
       txt:term('[p. ' || $page || ']', 'Printed page ' || $page || ' of the original begins here.'),
       txt:term('[1]', 'The author’s note 1, numbered as printed: see Notes.'),
       txt:term('[a]', 'A note by the editors, not in the source: see Editorial notes.'),
-      txt:term($txt:gap-marker, 'Text lost in the source; an editors’ note says what is known.')
+      txt:term($txt:gap-marker, 'Text lost in the source; an editors’ note says what is known.'),
+      (: only where the text has them, so that the list stays what a reader needs :)
+      txt:term($ed:supplied-open || 'word' || $ed:supplied-close, 'Supplied by the editors: not in the source.')[$doc//tei:text//tei:supplied],
+      txt:term('word' || $ed:unclear-mark, 'Unclear in the source; the editors’ reading.')[$doc//tei:text//tei:unclear]
       ), '&#10;')"/>
     <xsl:sequence select="txt:paragraph('The text is the edition’s reading text: where the editors corrected the source, the correction stands in the text and the source’s reading is listed under Corrections. Spelling, punctuation and quotation marks are otherwise the source’s. Persons, places and organisations are listed in the Index with the pages where they are named; “' || $first || 'n” means in a note on page ' || $first || '.')"/>
   </xsl:template>
@@ -334,6 +337,17 @@
   <!-- The marker stands where the page begins, bound to the word that begins it. -->
   <xsl:template match="tei:pb[@n]" mode="txt:inline">
     <xsl:sequence select="' ' || txt:page-marker(ed:page-number(.)) || $txt:glue"/>
+  </xsl:template>
+
+  <!-- Text the editors supply, between angle brackets; text they read with doubt, "(?)" after. -->
+  <xsl:template match="tei:supplied" mode="txt:inline">
+    <xsl:sequence select="$ed:supplied-open"/>
+    <xsl:apply-templates mode="#current"/>
+    <xsl:sequence select="$ed:supplied-close"/>
+  </xsl:template>
+  <xsl:template match="tei:unclear" mode="txt:inline">
+    <xsl:apply-templates mode="#current"/>
+    <xsl:sequence select="$ed:unclear-mark"/>
   </xsl:template>
 
   <!-- Lost words are a gap between words; lost letters belong to the word they are part of. -->
