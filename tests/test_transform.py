@@ -253,6 +253,14 @@ def test_the_text_explains_only_the_marks_it_has():
     assert "⟨" not in text and "(?)" not in text
 
 
+def test_an_empty_standard_name_gives_way_to_the_next_name(tmp_path):
+    text = SMALL.read_text(encoding="utf-8").replace(
+        '<persName type="standard"><forename>Clara</forename> <surname>Zetkin</surname></persName>', '<persName type="standard"> </persName>', 1)
+    out = build_variant(tmp_path, text)
+    assert '<li id="pers-zetkin" class="entry"><span class="entry-name">K. Zetkin</span>' in (out / "small-edition.html").read_text(encoding="utf-8")
+    assert "\nK. Zetkin (1857–1933): 12, 13n." in (out / "small-edition.txt").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
 def test_an_unusable_source_date_epoch_stops_the_build_with_one_line(tmp_path, monkeypatch, epoch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

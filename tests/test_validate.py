@@ -194,6 +194,17 @@ def test_a_broken_schema_is_one_located_error_not_a_traceback(own_schemas, which
     assert result.output.strip().splitlines() == [str(finding)]
 
 
+def test_a_register_entry_without_a_name_is_an_error(tmp_path):
+    """The registers, the map and the names' hover titles show an entry by its name."""
+    text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
+    names = '<persName type="standard"><forename>Clara</forename> <surname>Zetkin</surname></persName>\n        <persName type="source">K. Zetkin</persName>'
+    assert names in text
+    source = tmp_path / "nameless.xml"
+    source.write_text(text.replace(names, "", 1), encoding="utf-8")
+    errors = [f for f in validate.validate_file(source) if f.severity == "error"]
+    assert len(errors) == 1 and 'Register entry xml:id="pers-zetkin" has no name: give it a <persName type="standard">' in errors[0].message
+
+
 def test_hostile_input_raises_input_error():
     with pytest.raises(InputError):
         validate.validate_file(FIXTURES / "hostile-xxe-local-file.xml")
