@@ -99,10 +99,11 @@ def _compiled_schematron() -> isoschematron.Schematron:
 
 def forget_schemas() -> None:
     """Drop the compiled schemas, so edited ones are compiled again (tei-tools watch)."""
-    global _relaxng, _schematron
+    global _relaxng, _schematron, _documentation
     with _lock:
         _relaxng = None
         _schematron = None
+        _documentation = None
 
 
 def validate_file(path: str | Path) -> list[Finding]:
@@ -210,8 +211,10 @@ def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
     lines = _SourceLines(tree)
     findings = []
     for entry in _meaningful(list(schema.error_log)):
-        message = _relaxng_message(entry.message, _padding_hint(tree, entry.line, entry.message))
-        column = entry.column or lines.column_of(entry.line, _element_in(entry.message), _value_in(entry.message))
+        refused = _refused_text_element(tree, entry.line, entry.message)
+        hint = _padding_hint(tree, entry.line, entry.message) or _documentation_hint(refused)
+        message = _relaxng_message(entry.message, hint)
+        column = entry.column or lines.column_of(entry.line, _element_in(entry.message) or refused, _value_in(entry.message))
         findings.append(Finding(name, entry.line or 1, column, "error", message))
     return findings
 
@@ -295,6 +298,10 @@ _RNG_NOISE = re.compile(r"^Expecting an element \S+, got nothing$")
 
 def _meaningful(entries: list) -> list:
     kept = [e for e in entries if not _RNG_NOISE.match(e.message or "")]
+    # A refused text is reported twice: the datatype, then "Element geo failed to validate
+    # content" on the same line; the second says nothing more.
+    refused_lines = {e.line for e in kept if "validating datatype" in (e.message or "")}
+    kept = [e for e in kept if not (e.line in refused_lines and (e.message or "").endswith("failed to validate content"))]
     return kept or entries
 
 
@@ -339,6 +346,43 @@ def _padding_hint(tree: etree._ElementTree, line: int | None, message: str) -> s
                     shown = "xml:" + local if attribute.startswith("{http://www.w3.org/XML/1998/namespace}") else local
                     return f'; {shown}="{value}" has spaces around its value: write it without them'
     return ""
+
+
+def _refused_text_element(tree: etree._ElementTree, line: int | None, message: str) -> str | None:
+    """The element whose text libxml2 refused ("Error validating datatype", naming none): the
+    innermost element starting on that line that holds text only."""
+    if "validating datatype" not in (message or "") or not line:
+        return None
+    candidates = [e for e in tree.getroot().iter() if isinstance(e.tag, str) and e.sourceline == line and len(e) == 0]
+    return etree.QName(candidates[-1]).localname if candidates else None
+
+
+def _documentation_hint(element_name: str | None) -> str:
+    """What the schema expects of the element: its documentation in edition.rng."""
+    documentation = _element_documentation().get(element_name or "")
+    return f"; <{element_name}>: {documentation.rstrip('.')}" if documentation else ""
+
+
+_documentation: dict[str, str] | None = None
+
+
+def _element_documentation() -> dict[str, str]:
+    """Each element's a:documentation in schema/edition.rng, by name (read once)."""
+    global _documentation
+    if _documentation is None:
+        rng = "{http://relaxng.org/ns/structure/1.0}"
+        note = "{http://relaxng.org/ns/compatibility/annotations/1.0}documentation"
+        try:
+            schema = etree.parse(str(RNG_PATH), safe_parser())
+        except (OSError, etree.LxmlError):
+            return {}
+        _documentation = {
+            element.get("name"): " ".join("".join(doc.itertext()).split())
+            for element in schema.iter(f"{rng}element")
+            for doc in element.findall(note)[:1]
+            if element.get("name")
+        }
+    return _documentation
 
 
 def _relaxng_message(message: str, hint: str = "") -> str:

@@ -205,6 +205,18 @@ def test_a_register_entry_without_a_name_is_an_error(tmp_path):
     assert len(errors) == 1 and 'Register entry xml:id="pers-zetkin" has no name: give it a <persName type="standard">' in errors[0].message
 
 
+@pytest.mark.parametrize("coordinates", ["95 37.6", "55.7 200", "55,7 37,6"])
+def test_coordinates_off_the_globe_are_refused_with_what_the_schema_expects(tmp_path, coordinates):
+    text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
+    assert "<geo>55.7558 37.6173</geo>" in text
+    source = tmp_path / "geo.xml"
+    source.write_text(text.replace("<geo>55.7558 37.6173</geo>", f"<geo>{coordinates}</geo>", 1), encoding="utf-8")
+    [error] = [f for f in validate.validate_file(source) if f.severity == "error"]
+    line = next(number for number, content in enumerate(text.splitlines(), 1) if "<geo>55.7558" in content)
+    assert (error.line, error.column) == (line, text.splitlines()[line - 1].index("<geo>") + 1)
+    assert "<geo>: Coordinates" in error.message and "a latitude from -90 to 90" in error.message
+
+
 def test_hostile_input_raises_input_error():
     with pytest.raises(InputError):
         validate.validate_file(FIXTURES / "hostile-xxe-local-file.xml")
