@@ -34,6 +34,8 @@ def _text(element, skip: set[str], keep_notes: bool) -> Iterable[str]:
         yield element.text
     for child in element:
         local = _local(child.tag)
+        if local == "lb" and child.get("break") != "no":
+            yield " "  # a line break of the source parts words, unless it falls inside one
         excluded = (
             local in skip
             or is_editorial(child)

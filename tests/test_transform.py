@@ -261,6 +261,23 @@ def test_an_empty_standard_name_gives_way_to_the_next_name(tmp_path):
     assert "\nK. Zetkin (1857–1933): 12, 13n." in (out / "small-edition.txt").read_text(encoding="utf-8")
 
 
+def test_a_line_break_inside_a_word_keeps_the_word_whole(tmp_path):
+    """lb break="no" falls inside a word; any other lb parts two words (even with no space
+    around it in the markup). Outputs and readings must agree on the words."""
+    from lxml import etree
+
+    from tei_tools.readings import reading_text, words
+
+    text = SMALL.read_text(encoding="utf-8").replace("The idea came from", 'The id<lb break="no"/>ea came<lb/>from', 1)
+    out = build_variant(tmp_path, text)
+    html = (out / "small-edition.html").read_text(encoding="utf-8")
+    assert "The idea came<br>from" in html
+    txt = " ".join((out / "small-edition.txt").read_text(encoding="utf-8").split())
+    assert "The idea came from" in txt
+    body = etree.parse(str(tmp_path / SMALL.name)).find(".//{http://www.tei-c.org/ns/1.0}body")
+    assert words(reading_text(body))[:4] == ["The", "idea", "came", "from"]
+
+
 @pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
 def test_an_unusable_source_date_epoch_stops_the_build_with_one_line(tmp_path, monkeypatch, epoch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

@@ -542,6 +542,10 @@
   <xsl:mode name="ed:as-published" on-no-match="text-only-copy"/>
   <xsl:template match="tei:corr | tei:reg | tei:note | tei:pb | tei:supplied" mode="ed:as-published"/>
 
+  <!-- A line break of the source is a space between words, nothing inside a word. -->
+  <xsl:template match="tei:lb" mode="ed:reading ed:as-published"><xsl:text> </xsl:text></xsl:template>
+  <xsl:template match="tei:lb[@break = 'no']" mode="ed:reading ed:as-published" priority="1"/>
+
   <!-- shared by text.xsl -->
 
   <!-- Whether the editors supplied the title (the source has none of its own). -->

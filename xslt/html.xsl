@@ -499,7 +499,10 @@
     <em><xsl:apply-templates mode="#current"/></em>
   </xsl:template>
 
+  <!-- A line break of the source; inside a word (break="no") the word is read whole. -->
   <xsl:template match="tei:lb" mode="html:text"><br/></xsl:template>
+  <xsl:template match="tei:lb[@break = 'no']" mode="html:text html:pop html:as-published"/>
+  <xsl:template match="tei:lb" mode="html:pop html:as-published"><xsl:text> </xsl:text></xsl:template>
 
   <!-- The source's reading inside a correction: names stay plain (the corrected reading links). -->
   <xsl:mode name="html:as-published" on-no-match="text-only-copy"/>

@@ -355,8 +355,10 @@
     <xsl:sequence select="if (@unit = 'chars') then $txt:gap-marker else ' ' || $txt:gap-marker"/>
   </xsl:template>
 
+  <!-- A line break of the source is a space between words, and nothing inside a word
+       (break="no": "Mar<lb break="no"/>chlewski" reads "Marchlewski"). -->
   <xsl:template match="tei:lb" mode="txt:inline">
-    <xsl:sequence select="' '"/>
+    <xsl:sequence select="' '[not(current()/@break = 'no')]"/>
   </xsl:template>
 
   <!-- A link keeps its text and shows its target, if the target may be written at all. -->
