@@ -217,6 +217,19 @@ def test_coordinates_off_the_globe_are_refused_with_what_the_schema_expects(tmp_
     assert "<geo>: Coordinates" in error.message and "a latitude from -90 to 90" in error.message
 
 
+def test_a_second_correction_in_one_choice_is_refused(tmp_path):
+    """The reading editions show one correction per choice: a second would be lost, so the
+    schema takes one (an alternative goes in an editors' note)."""
+    text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
+    corr = '<corr resp="#editors" cert="medium">1923</corr>'
+    assert corr in text
+    source = tmp_path / "two.xml"
+    source.write_text(text.replace(corr, corr + '<corr resp="#editors" cert="low">1925</corr>', 1), encoding="utf-8")
+    errors = [f for f in validate.validate_file(source) if f.severity == "error"]
+    assert errors and all("edition.rng" in f.message for f in errors)
+    assert any("corr" in f.message for f in errors)
+
+
 def test_hostile_input_raises_input_error():
     with pytest.raises(InputError):
         validate.validate_file(FIXTURES / "hostile-xxe-local-file.xml")
