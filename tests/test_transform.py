@@ -278,6 +278,27 @@ def test_a_line_break_inside_a_word_keeps_the_word_whole(tmp_path):
     assert words(reading_text(body))[:4] == ["The", "idea", "came", "from"]
 
 
+@pytest.mark.parametrize("inside", ["sic", "corr"])
+def test_a_page_that_begins_inside_a_corrected_passage_keeps_its_marker(tmp_path, inside):
+    """The reading editions show the correction, not the source's reading: a page break in
+    the source's reading is put before the correction, so #p13 and [p. 13] still exist."""
+    import zipfile
+
+    text = SMALL.read_text(encoding="utf-8").replace('<pb n="13"/><note place="foot" xml:id="fn1-cont"', '<note place="foot" xml:id="fn1-cont"', 1)
+    if inside == "sic":
+        text = text.replace("<sic>1823</sic>", '<sic>18<pb n="13"/>23</sic>', 1)
+    else:
+        text = text.replace('<corr resp="#editors" cert="medium">1923</corr>', '<corr resp="#editors" cert="medium">19<pb n="13"/>23</corr>', 1)
+    out = build_variant(tmp_path, text)
+    html = (out / "small-edition.html").read_text(encoding="utf-8")
+    assert html.count('id="p13"') == 1 and 'href="#p13"' in html
+    assert_ids_unique_and_links_resolve(html)
+    running = (out / "small-edition.txt").read_text(encoding="utf-8").split("How to read this text")[1].split("\nNotes\n")[0]
+    assert running.count("[p. 13]") == 2  # the conventions' example, then the running text
+    with zipfile.ZipFile(out / "small-edition.epub") as epub:
+        assert 'id="p13"' in epub.read("EPUB/text.xhtml").decode("utf-8")
+
+
 @pytest.mark.parametrize("epoch", ["yesterday", "-1", "1.5", "99999999999999999"])
 def test_an_unusable_source_date_epoch_stops_the_build_with_one_line(tmp_path, monkeypatch, epoch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

@@ -467,6 +467,15 @@
     <xsl:sequence select="($choice/tei:corr, $choice/tei:reg)[1]"/>
   </xsl:function>
 
+  <!-- The page breaks inside a choice's source reading that its corrected reading lacks
+       (a page that begins inside the words the editors corrected): the reading editions put
+       them before the correction, so that the page keeps its marker and anchor. -->
+  <xsl:function name="ed:breaks-in-source-reading" as="element(tei:pb)*">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:variable name="kept" select="ed:corrected-reading($choice)//tei:pb/@n"/>
+    <xsl:sequence select="ed:source-reading($choice)//tei:pb[not(@n = $kept)]"/>
+  </xsl:function>
+
   <xsl:function name="ed:certainty" as="xs:string">
     <xsl:param name="choice" as="element(tei:choice)"/>
     <xsl:sequence select="normalize-space((ed:corrected-reading($choice)/@cert, '')[1])"/>

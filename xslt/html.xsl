@@ -391,6 +391,7 @@
        on hover or focus; the switch in the toolbar swaps them all. -->
   <xsl:template match="tei:choice[ed:corrected-reading(.) and ed:source-reading(.)]" mode="html:text">
     <xsl:variable name="id" select="ed:correction-id(.)"/>
+    <xsl:apply-templates select="ed:breaks-in-source-reading(.)" mode="#current"/>
     <!-- Focusable itself, unless it sits in a link, which takes the focus instead. -->
     <span class="choice {ed:correction-kind(.)}" id="{$id}">
       <xsl:if test="not(ancestor::*[self::tei:ref or @ref][ancestor::tei:text])">
