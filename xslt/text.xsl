@@ -315,7 +315,7 @@
 
   <!-- The source's reading is left out, but not a page that begins inside it. -->
   <xsl:template match="tei:sic | tei:orig" mode="txt:inline">
-    <xsl:apply-templates select="ed:breaks-in-source-reading(..)" mode="#current"/>
+    <xsl:apply-templates select="parent::tei:choice ! ed:breaks-in-source-reading(.)" mode="#current"/>
   </xsl:template>
   <xsl:template match="tei:choice[not(tei:corr | tei:reg)]" mode="txt:inline">
     <xsl:apply-templates select="*[1]" mode="#current"/>
