@@ -230,6 +230,17 @@ def test_a_second_correction_in_one_choice_is_refused(tmp_path):
     assert any("corr" in f.message for f in errors)
 
 
+def test_a_page_break_in_the_editors_own_text_is_an_error(tmp_path):
+    """Printed pages are the source's: a page break inside an editors' note (or supplied
+    text) would give the page an anchor in the editors' words."""
+    text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
+    text = text.replace('<pb n="13"/><note place="foot" xml:id="fn1-cont"', '<note place="foot" xml:id="fn1-cont"', 1)
+    source = tmp_path / "pb.xml"
+    source.write_text(text.replace("A misprint.</note>", 'A mis<pb n="13"/>print.</note>', 1), encoding="utf-8")
+    [error] = [f for f in validate.validate_file(source) if f.severity == "error"]
+    assert "stands in the editors' own text (note)" in error.message
+
+
 def test_hostile_input_raises_input_error():
     with pytest.raises(InputError):
         validate.validate_file(FIXTURES / "hostile-xxe-local-file.xml")
