@@ -534,12 +534,19 @@
   <!-- "Supplied by the editors (omitted)": what the marks mean, for a title or a list. -->
   <xsl:function name="ed:supplied-label" as="xs:string">
     <xsl:param name="supplied" as="element()"/>
-    <xsl:sequence select="'Supplied by the editors' || ($supplied/@reason[normalize-space()] ! (' (' || normalize-space(.) || ')'))"/>
+    <xsl:sequence select="ed:with-reason('Supplied by the editors', $supplied)"/>
   </xsl:function>
 
   <xsl:function name="ed:unclear-label" as="xs:string">
     <xsl:param name="unclear" as="element()"/>
-    <xsl:sequence select="'Unclear in the source; the editors’ reading' || ($unclear/@reason[normalize-space()] ! (' (' || normalize-space(.) || ')'))"/>
+    <xsl:sequence select="ed:with-reason('Unclear in the source; the editors’ reading', $unclear)"/>
+  </xsl:function>
+
+  <!-- $text, then the element's @reason in brackets when it has one. -->
+  <xsl:function name="ed:with-reason" as="xs:string">
+    <xsl:param name="text" as="xs:string"/>
+    <xsl:param name="element" as="element()"/>
+    <xsl:sequence select="$text || ($element/@reason[normalize-space()] ! (' (' || normalize-space(.) || ')'))"/>
   </xsl:function>
 
   <xsl:mode name="ed:reading" on-no-match="text-only-copy"/>
