@@ -307,6 +307,13 @@
     <xsl:value-of select="."/>
   </xsl:template>
 
+  <!-- Whether a node stands inside what this edition makes a link (a name with @ref, a
+       ref): a link there would be a link inside a link, which HTML does not allow. -->
+  <xsl:function name="html:in-link" as="xs:boolean">
+    <xsl:param name="node" as="node()"/>
+    <xsl:sequence select="exists($node/ancestor::*[self::tei:ref or @ref][ancestor::tei:text])"/>
+  </xsl:function>
+
   <!-- A page begins: a linkable number in the margin and a thin mark in the line. A page
        that begins inside a name or a link (a name broken across two pages) keeps its
        anchor and its number, but the number is no link: a link inside a link is not HTML. -->
@@ -314,7 +321,7 @@
     <xsl:variable name="n" select="ed:page-number(.)"/>
     <span class="pb" id="{ed:page-id($n)}">
       <xsl:choose>
-        <xsl:when test="ancestor::*[self::tei:ref or @ref][ancestor::tei:text]">
+        <xsl:when test="html:in-link(.)">
           <span class="pb-n"><span aria-hidden="true">p. </span><span class="visually-hidden">Page </span><xsl:value-of select="$n"/></span>
         </xsl:when>
         <xsl:otherwise>
@@ -365,7 +372,7 @@
         <span class="ent"><xsl:apply-templates mode="#current"/></span>
       </xsl:when>
       <!-- No link inside a link: the occurrence keeps its id, the outer element links. -->
-      <xsl:when test="ancestor::*[self::tei:ref or @ref][ancestor::tei:text]">
+      <xsl:when test="html:in-link(.)">
         <span class="ent {ed:entity-kind($entry)}" id="{ed:occurrence-id(.)}"><xsl:apply-templates mode="#current"/></span>
       </xsl:when>
       <xsl:otherwise>
@@ -394,7 +401,7 @@
     <xsl:apply-templates select="ed:breaks-in-source-reading(.)" mode="#current"/>
     <!-- Focusable itself, unless it sits in a link, which takes the focus instead. -->
     <span class="choice {ed:correction-kind(.)}" id="{$id}">
-      <xsl:if test="not(ancestor::*[self::tei:ref or @ref][ancestor::tei:text])">
+      <xsl:if test="not(html:in-link(.))">
         <xsl:attribute name="tabindex" select="0"/>
       </xsl:if>
       <span class="corr">
