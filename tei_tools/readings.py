@@ -16,6 +16,7 @@ NS = {"tei": TEI}
 _SOURCE_SKIP = {"corr", "reg", "supplied"}
 _READING_SKIP = {"sic", "orig"}
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 
 def _local(tag) -> str:
@@ -68,3 +69,12 @@ def author_notes(tree) -> list:
 def words(text: str) -> list[str]:
     """The words of a text: runs of letters and digits, compared case-sensitively."""
     return _WORD.findall(text)
+
+
+def tokens(text: str) -> list[str]:
+    """The words and the punctuation marks of a text, each mark a token of its own.
+
+    Compared with the source, they show a lost comma as well as a lost word; the spacing
+    around marks, which the editors normalise (header, `normalization`), does not count.
+    """
+    return _TOKEN.findall(text)

@@ -3,7 +3,8 @@
 The source is `edition/source/000_81dcb08b3cb23004.txt` (see its README): one line per
 paragraph or footnote, `page N` closing each printed page, the web site's boilerplate
 after `page 215`. Its words must be the words of the edition's source reading
-(`sic`/`orig`, not the corrections), in the same order, the body and the notes apart.
+(`sic`/`orig`, not the corrections), in the same order, the body and the notes apart;
+and its punctuation marks must be the edition's, in the same places among the words.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tei_tools.readings import NS, author_notes, source_reading, words
+from tei_tools.readings import NS, author_notes, source_reading, tokens, words
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "edition" / "source" / "000_81dcb08b3cb23004.txt"
@@ -49,21 +50,21 @@ def article_lines() -> list[str]:
     return lines[: lines.index(LAST_PAGE_LINE) + 1]
 
 
-def source_words() -> tuple[list[str], list[str]]:
-    """The words of the source article: (running text, footnotes)."""
+def source_words(split=words) -> tuple[list[str], list[str]]:
+    """The words of the source article (or its tokens, by `split`): (running text, footnotes)."""
     body, notes = [], []
     for line in article_lines():
         if PAGE_LINE.fullmatch(line):
             continue
         number = FOOTNOTE_LINE.match(line)
         if number:
-            notes += words(line[number.end():])
+            notes += split(line[number.end():])
         elif line.startswith(NOTE_CONTINUATIONS):
-            notes += words(line)
+            notes += split(line)
         else:
             for anchored, plain in ANCHORS.items():
                 line = line.replace(anchored, plain)
-            body += words(line)
+            body += split(line)
     return body, notes
 
 
@@ -72,12 +73,12 @@ def edition():
     return etree.parse(str(EDITION))
 
 
-def edition_words(tree) -> tuple[list[str], list[str]]:
+def edition_words(tree, split=words) -> tuple[list[str], list[str]]:
     body = tree.find(".//{http://www.tei-c.org/ns/1.0}body")
     notes = []
     for note in author_notes(tree):
-        notes += words(source_reading(note))
-    return words(source_reading(body)), notes
+        notes += split(source_reading(note))
+    return split(source_reading(body)), notes
 
 
 def differences(expected: list[str], actual: list[str]) -> list[str]:
@@ -107,6 +108,20 @@ def test_note_words_are_the_source_words_in_order(edition):
     assert differences(expected, actual) == []
 
 
+def test_body_punctuation_is_the_source_punctuation(edition):
+    """Every mark in place among the words: a comma the markup drops is a loss too."""
+    expected, _ = source_words(tokens)
+    actual, _ = edition_words(edition, tokens)
+    assert differences(expected, actual) == []
+
+
+def test_note_punctuation_is_the_source_punctuation(edition):
+    """In the notes, e.g. the commas between the parts of the archival reference in note 1."""
+    _, expected = source_words(tokens)
+    _, actual = edition_words(edition, tokens)
+    assert differences(expected, actual) == []
+
+
 def test_the_boilerplate_after_the_last_page_is_not_in_the_text(edition):
     text = source_reading(edition.find(".//{http://www.tei-c.org/ns/1.0}text"), keep_notes=True)
     for boilerplate in ("New publications", "Libmonster", "BIBLIO.VN", "Editorial Contacts"):
@@ -116,6 +131,14 @@ def test_the_boilerplate_after_the_last_page_is_not_in_the_text(edition):
 def test_the_omission_of_the_boilerplate_is_declared_in_the_header(edition):
     sampling = edition.xpath("string(//tei:samplingDecl)", namespaces=NS)
     assert "navigation and footer" in sampling
+
+
+def test_a_lost_comma_would_be_caught(edition):
+    """The punctuation comparison is not vacuous: one mark left out is reported."""
+    _, expected = source_words(tokens)
+    _, actual = edition_words(edition, tokens)
+    actual.remove(",")
+    assert len(differences(expected, actual)) == 1
 
 
 def test_a_changed_word_would_be_caught(edition):
