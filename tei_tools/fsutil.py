@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 import time
 import zipfile
@@ -47,17 +48,24 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
 
 
 def remove_abandoned_temporaries(folder: str | Path) -> list[Path]:
-    """Delete the temporary files of atomic_write whose writer is no longer running.
+    """Delete the temporaries whose writer is no longer running: the files of atomic_write
+    and the staging folders of a deposit package.
 
     A build killed between writing a temporary file and renaming it leaves the file
-    behind (the output itself is intact). Files of a live process are left alone.
+    behind (the output itself is intact). Those of a live process are left alone.
     """
+    import shutil
+
     removed = []
     for candidate in Path(folder).glob(f".*{TEMP_SUFFIX}"):
         pid = _writer_pid(candidate.name)
-        if pid is not None and candidate.is_file() and not _running(pid):
+        if pid is None or _running(pid) or candidate.is_symlink():
+            continue
+        if candidate.is_file():
             _remove_quietly(str(candidate))
-            removed.append(candidate)
+        elif candidate.is_dir():
+            shutil.rmtree(candidate, ignore_errors=True)
+        removed.append(candidate)
     return removed
 
 
@@ -166,7 +174,7 @@ def reproducible_zip(entries: Iterable[tuple[str, bytes, bool]], moment: datetim
         for name, data, compress in entries:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-            info.external_attr = 0o644 << 16
+            info.external_attr = (stat.S_IFREG | 0o644) << 16  # a regular file, rw-r--r--
             info.create_system = 3  # Unix: the same on every builder
             archive.writestr(info, data, compresslevel=ZIP_LEVEL if compress else None)
     return buffer.getvalue()

@@ -5,7 +5,11 @@ A bag holds everything an archive needs to keep the edition and to rebuild it:
     data/edition/     the TEI master           data/dist/      HTML, EPUB and text editions
     data/source/      the source text          data/metadata/  dc.xml (oai_dc), mets.xml (METS)
     data/schema/      RELAX NG, Schematron     data/README.md  what the bag holds, how to rebuild
-    data/xslt/        the stylesheets
+    data/xslt/        the stylesheets          data/LICENSE, data/CITATION.cff  licence, citation
+
+The schema and the stylesheets are those that validated and built the editions (the
+tool's own), and a master keeps its place under edition/, so that its relative
+`<?xml-model?>` links resolve inside the bag as they do in the project.
 
 The bag itself (manifests, tag manifests, bag-info.txt) is written by the `bagit`
 library; this module plans the payload, writes the metadata and makes the result
@@ -28,8 +32,9 @@ import bagit
 from lxml import etree
 
 from tei_tools import __version__, saxon
+from tei_tools import validate as validation
 from tei_tools.errors import PackageError, UsageError, ValidationError
-from tei_tools.fsutil import atomic_write, build_datetime, reproducible_zip
+from tei_tools.fsutil import atomic_write, build_datetime, remove_abandoned_temporaries, reproducible_zip
 from tei_tools.parsing import TEI_NS, parse_file
 from tei_tools.validate import validate_paths
 from tei_tools.transform import revision_date
@@ -75,6 +80,14 @@ DEPOSIT_FORMATS = {"html": ".html", "epub": ".epub", "txt": ".txt"}
 
 # Suffixes of reading editions; a dist/ file with another suffix (CSS, script, image) is shared.
 EDITION_SUFFIXES = {".html", ".xhtml", ".epub", ".txt"}
+
+# The project's licence and citation files, deposited with each edition: the bag's rights
+# statement ("see LICENSE") must be answerable from the bag alone.
+PROJECT_FILES = {"LICENSE": "licence", "CITATION.cff": "citation"}
+
+# Files that are never deposited: editors' backups and swap files, caches, system files.
+_JUNK_NAME = re.compile(r"(~|\.bak|\.orig|\.rej|\.swp|\.swo|\.tmp|\.pyc|\.pyo)$|^#.*#$|^(Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+_JUNK_FOLDERS = {"__pycache__"}
 
 Builder = Callable[[Path, Sequence[Path]], object]
 
@@ -155,7 +168,12 @@ def package(
     check_distinct_identifiers(masters)
     (build or build_editions)(project.root, masters)
     target = Path(out) if out is not None else project.root / DEFAULT_OUT
-    return [package_one(project, master, target, make_zip=make_zip) for master in masters]
+    # Every bag is planned (sources found, editions built) before any is written: a run
+    # that fails on its second master leaves the output folder as it was.
+    plans = [plan_package(project, master, target) for master in masters]
+    if target.is_dir():
+        remove_abandoned_temporaries(target)  # staging folders of a killed run
+    return [write_package(plan, target, make_zip=make_zip) for plan in plans]
 
 
 def validate_editions(masters: Sequence[Path]) -> None:
@@ -187,26 +205,66 @@ def build_editions(root: Path, masters: Sequence[Path]) -> None:
     build_many(masters, Path(root) / "dist", list(DEPOSIT_FORMATS)).raise_for_failures()
 
 
-def package_one(project: Project, master: Path, out: Path, *, make_zip: bool = False) -> Package:
-    """Bag one TEI master into out/<identifier>/ (and out/<identifier>.zip)."""
+@dataclass(frozen=True)
+class PackagePlan:
+    """One master's bag, planned: what goes in it and what it is called and dated."""
+
+    master: Path
+    identifier: str
+    moment: datetime
+    files: list[PayloadFile]
+
+
+def plan_package(project: Project, master: Path, out: Path) -> PackagePlan:
+    """Everything one bag needs, checked (its source text, its editions), nothing written."""
     tree = parse_file(master)
     identifier = edition_identifier(tree, master)
     moment = build_datetime(revision_date(tree))
-    plan = payload_plan(project, master, tree)
+    return PackagePlan(master, identifier, moment, payload_plan(project, master, tree, exclude=out))
+
+
+def package_one(project: Project, master: Path, out: Path, *, make_zip: bool = False) -> Package:
+    """Bag one TEI master into out/<identifier>/ (and out/<identifier>.zip)."""
+    return write_package(plan_package(project, master, out), out, make_zip=make_zip)
+
+
+def write_package(plan: PackagePlan, out: Path, *, make_zip: bool = False) -> Package:
+    """Write a planned bag into out/<identifier>/ and, if asked, out/<identifier>.zip.
+
+    Without the zip, a zip left by an earlier package of the same edition is removed:
+    beside the new bag it would be an older package under the same name.
+    """
     try:
         out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{identifier}.", suffix=".tmp", dir=out))
+        # The process id in the name lets a later run remove what a killed one left.
+        staging = Path(tempfile.mkdtemp(prefix=f".{plan.identifier}.{os.getpid()}.", suffix=".tmp", dir=out))
     except OSError as exc:
         raise PackageError(f"{out}:0:0: error: cannot write the package: {exc.strerror or exc}") from None
     try:
-        write_payload(staging, plan, master, moment)
-        size, count = make_bag(staging, bag_info(staging / "metadata" / "dc.xml", identifier, moment, plan))
-        bag = replace_dir(staging, out / identifier)
+        write_payload(staging, plan.files, plan.master, plan.moment)
+        info = bag_info(staging / "metadata" / "dc.xml", plan.identifier, plan.moment, plan.files)
+        size, count = make_bag(staging, info)
+        normalize_modes(staging)
+        bag = replace_dir(staging, out / plan.identifier)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    archive = write_zip(bag, out / f"{identifier}.zip", moment) if make_zip else None
-    return Package(identifier, bag, archive, count, size)
+    zip_path = out / f"{plan.identifier}.zip"
+    if make_zip:
+        archive = write_zip(bag, zip_path, plan.moment)
+    else:
+        archive = None
+        _remove_stale(zip_path)
+    return Package(plan.identifier, bag, archive, count, size)
+
+
+def _remove_stale(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise PackageError(f"{path}:0:0: error: cannot remove the zip of an older package: {exc.strerror or exc}") from None
 
 
 # ----------------------------------------------------------------------------- header facts
@@ -232,14 +290,30 @@ def source_file_name(tree: etree._ElementTree) -> str | None:
 # ----------------------------------------------------------------------------- the payload
 
 
-def payload_plan(project: Project, master: Path, tree: etree._ElementTree) -> list[PayloadFile]:
-    """Every project file the bag of `master` holds, with its role and its place under data/."""
-    plan = [PayloadFile("master", master, f"edition/{master.name}")]
+def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclude: Path | None = None) -> list[PayloadFile]:
+    """Every file the bag of `master` holds, with its role and its place under data/.
+
+    The schema and stylesheets are the tool's own (those that validated and built the
+    editions, whatever the project tree holds); `exclude` (the output folder) is never
+    deposited, should it lie inside a folder that is.
+    """
+    skip = exclude.resolve() if exclude is not None else None
+    plan = [PayloadFile("master", master, master_path(project, master))]
     plan += [PayloadFile("source", p, f"source/{p.name}") for p in source_files(project, master, tree)]
-    plan += _tree_files("schema", project.root / "schema", "schema")
-    plan += _tree_files("stylesheet", project.root / "xslt", "xslt")
-    plan += derivative_files(project, master)
+    plan += _tree_files("schema", validation.RNG_PATH.parent, "schema", skip)
+    plan += _tree_files("stylesheet", saxon.XSLT_DIR, "xslt", skip)
+    plan += derivative_files(project, master, skip)
+    plan += [PayloadFile(role, project.root / name, name) for name, role in PROJECT_FILES.items() if (project.root / name).is_file()]
     return plan
+
+
+def master_path(project: Project, master: Path) -> str:
+    """Where a master goes under data/: its place under edition/ (edition/1924/x.xml)."""
+    try:
+        relative = master.resolve().relative_to(project.edition_dir.resolve())
+    except ValueError:  # a master from outside edition/
+        relative = Path(master.name)
+    return f"edition/{relative.as_posix()}"
 
 
 def source_files(project: Project, master: Path, tree: etree._ElementTree) -> list[Path]:
@@ -266,37 +340,47 @@ def _named_source(project: Project, name: str) -> Path | None:
     return None
 
 
-def derivative_files(project: Project, master: Path) -> list[PayloadFile]:
+def derivative_files(project: Project, master: Path, exclude: Path | None = None) -> list[PayloadFile]:
     """The reading editions of `master` in dist/ (<stem>.html, …) and the files they share (CSS, images).
 
-    Files named for another master's stem belong to that master's bag.
+    A reading edition belongs to the master whose name it bears whole (`a.b.html` is the
+    edition of `a.b.xml`, not of `a.xml`); one of no master, a stale edition of a removed
+    file, belongs to no bag.
     """
-    others = {p.stem for p in project.editions()} - {master.stem}
+    own = {f"{master.stem}{suffix}" for suffix in EDITION_SUFFIXES}
     files = []
-    for path in _visible_files(project.dist_dir):
+    for path in _visible_files(project.dist_dir, exclude):
         relative = path.relative_to(project.dist_dir)
-        owner = relative.parts[0].split(".", 1)[0]
-        if owner in others or (owner != master.stem and path.suffix.lower() in EDITION_SUFFIXES):
-            continue  # another master's edition, or a stale one of a master no longer in edition/
+        if path.suffix.lower() in EDITION_SUFFIXES and relative.as_posix() not in own:
+            continue  # another master's edition, or a stale one
         role = DERIVATIVE_ROLES.get(path.suffix.lower(), "derivative-html")
         files.append(PayloadFile(role, path, f"dist/{relative.as_posix()}"))
-    if not any(f.path.startswith(f"dist/{master.stem}.") for f in files):
+    if not any(f.path in {f"dist/{name}" for name in own} for f in files):
         raise PackageError(f"{master}:0:0: error: no reading editions of it in {project.dist_dir}; build first")
     return files
 
 
-def _tree_files(role: str, folder: Path, prefix: str) -> list[PayloadFile]:
-    return [PayloadFile(role, p, f"{prefix}/{p.relative_to(folder).as_posix()}") for p in _visible_files(folder)]
+def _tree_files(role: str, folder: Path, prefix: str, exclude: Path | None = None) -> list[PayloadFile]:
+    return [PayloadFile(role, p, f"{prefix}/{p.relative_to(folder).as_posix()}") for p in _visible_files(folder, exclude)]
 
 
-def _visible_files(folder: Path) -> list[Path]:
-    """Files under `folder`, sorted, leaving out hidden files and folders (editor and temp files)."""
+def _visible_files(folder: Path, exclude: Path | None = None) -> list[Path]:
+    """Files under `folder`, sorted, leaving out hidden files and folders, editors' backups,
+    caches and system files (`is_deposited`), and anything under `exclude`."""
     if not folder.is_dir():
         return []
     return sorted(
         p for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        if p.is_file() and is_deposited(p.relative_to(folder))
+        and not (exclude is not None and p.resolve().is_relative_to(exclude))
     )
+
+
+def is_deposited(relative: Path) -> bool:
+    """Whether a file found in a deposited folder belongs in the bag."""
+    if any(part.startswith(".") or part in _JUNK_FOLDERS for part in relative.parts):
+        return False
+    return not _JUNK_NAME.search(relative.name)
 
 
 def write_payload(staging: Path, plan: list[PayloadFile], master: Path, moment: datetime) -> None:
@@ -413,8 +497,9 @@ def readme_text(dc_xml: str, master: Path, plan: list[PayloadFile], moment: date
         build_date=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         rights=rights or "see the teiHeader of the master",
         listing=listing,
-        master=f"edition/{master.name}",
+        master=next((i.path for i in plan if i.role == "master"), f"edition/{master.name}"),
         stem=master.stem,
+        version=__version__,
         stylesheets=", ".join(f"`{s}`" for s in stylesheets) or "(none)",
         schemas=", ".join(f"`{s}`" for s in schemas) or "(none)",
         agent=SOFTWARE_AGENT,
@@ -435,13 +520,15 @@ ROLE_NAMES = {
     "derivative-html": "reading edition: HTML",
     "derivative-epub": "reading edition: EPUB 3",
     "derivative-text": "reading edition: plain text",
+    "licence": "licence of the edition (text) and of the toolchain (code)",
+    "citation": "how to cite the edition (Citation File Format)",
 }
 
 README_TEMPLATE = """\
 # {title}
 
 Deposit package of the digital edition `{identifier}`, made by {agent} on {date}.
-Licence: {rights}.
+Rights: {rights}
 
 This folder is the payload of a BagIt bag (RFC 8493). The bag's manifests list a
 SHA-256 and a SHA-512 checksum for every file here; `metadata/dc.xml` is the Dublin
@@ -469,9 +556,10 @@ The master `{master}` is TEI P5. Its `<?xml-model?>` instructions point to the s
 
 The reading editions in `dist/` are made from the master by the XSLT 3.0 stylesheets in
 `xslt/` ({stylesheets}) with Saxon-HE 12 or later, with the stylesheet parameters
-`stem={stem}` and `build-date={build_date}`, for example:
+`stem={stem}`, `build-date={build_date}` and `tool-version={version}` (the colophon
+names the version of the tool that built the editions), for example:
 
-    java -jar saxon-he.jar -s:{master} -xsl:xslt/html.xsl -o:dist/{stem}.html stem={stem} build-date={build_date}
+    java -jar saxon-he.jar -s:{master} -xsl:xslt/html.xsl -o:dist/{stem}.html stem={stem} build-date={build_date} tool-version={version}
 
 The EPUB stylesheet writes the files of the EPUB container; zip them with `mimetype` first
 and stored. The `tei-tools` toolchain does all of this in one command: `tei-tools build`.
@@ -508,14 +596,23 @@ def _sort_lines(path: Path) -> None:
     path.write_text("".join(f"{line}\n" for line in sorted(lines, key=lambda l: l.split(" ", 1)[-1])), encoding="utf-8")
 
 
+def normalize_modes(folder: Path) -> None:
+    """Folders 755 and files 644 throughout the bag, whatever the umask and mkdtemp's 700:
+    an archive's transfer account must be able to read it, and the same sources give the
+    same bag."""
+    os.chmod(folder, 0o755)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+
+
 def replace_dir(staging: Path, target: Path) -> Path:
     """Move the finished bag into place: a reader sees the old bag or the new one, never half a bag."""
     old = None
     if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.{os.getpid()}.", suffix=".tmp", dir=target.parent))
         os.rename(target, old / target.name)
     os.rename(staging, target)
-    os.chmod(target, 0o755)  # mkdtemp made it private; a bag is meant to be read
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return target

@@ -174,10 +174,24 @@ class SourceDocument:
 
 
 def revision_date(tree) -> str | None:
-    """The newest revision (the first dated change of revisionDesc): the date a build claims."""
+    """The newest revision: the latest `@when` of revisionDesc's changes, the date a build claims.
+
+    The Guidelines leave the order of changes open (most editions put the newest first),
+    so the latest date wins wherever it stands; of equal dates, the first. A date without
+    a year (`--11-28`) counts only when no change has a year.
+    """
+    from tei_tools.fsutil import first_moment
+
     # revisionDesc is a child of the teiHeader: a direct path, not a search of the whole tree.
-    change = tree.getroot().find(f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}revisionDesc/{{{TEI_NS}}}change[@when]")
-    return change.get("when") if change is not None else None
+    whens = [change.get("when") for change in tree.getroot().iterfind(_CHANGES)]
+    if not whens:
+        return None
+    dated = [(moment, -index) for index, when in enumerate(whens) if (moment := first_moment(when)) is not None]
+    return whens[-max(dated)[1]] if dated else whens[0]
+
+
+# Changes directly in revisionDesc or in its listChange.
+_CHANGES = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}revisionDesc//{{{TEI_NS}}}change[@when]"
 
 
 def load_document(path: str | Path) -> SourceDocument:

@@ -33,6 +33,12 @@ CHUNK = 64 * 1024
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
+# A tei-tools package has a payload manifest and a tag manifest for each of these (the
+# algorithms of tei_tools.package.CHECKSUMS): without a tag manifest, bag-info.txt and the
+# manifests themselves could be changed unseen.
+REQUIRED_ALGORITHMS = ("sha256", "sha512")
+ZIP_SIGNATURE = b"PK\x03\x04"
+
 
 @dataclass
 class Verification:
@@ -59,12 +65,22 @@ def verify(path: str | Path) -> Verification:
     if target.is_dir():
         return verify_bag(target, str(target).rstrip("/"))
     if not zipfile.is_zipfile(target):
+        if _starts_like_a_zip(target):
+            raise PackageError(f"{target}:0:0: error: a damaged zip: its table of contents, at its end, is missing (truncated?)")
         raise PackageError(f"{target}:0:0: error: neither a bag folder nor a zip file")
     with tempfile.TemporaryDirectory(prefix="tei-tools-verify-") as scratch:
         bag_dir = safe_extract(target, Path(scratch))
         relative = bag_dir.relative_to(scratch).as_posix()
         label = f"{target}!" if relative == "." else f"{target}!/{relative}"
         return verify_bag(bag_dir, label)
+
+
+def _starts_like_a_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == ZIP_SIGNATURE
+    except OSError:
+        return False
 
 
 # ----------------------------------------------------------------------------- bags
@@ -83,15 +99,35 @@ def verify_bag(bag_dir: Path, label: str) -> Verification:
         result.add("bagit.txt", f"not a readable bag: {exc}")
         return result
     result.algorithms = sorted(bag.algorithms)
+    check_manifests_present(bag_dir, result)
     missing, added = bag.compare_manifests_with_fs()
     for name in sorted(missing):
         result.add(name, "missing: listed in a manifest but not in the bag")
     for name in sorted(set(added) | unlisted_tag_files(bag_dir, bag)):
         result.add(name, "added: in the bag but in no manifest")
+    for name in empty_folders(bag_dir):
+        result.add(name, "added: an empty folder, which no manifest can list")
     check_fixity(bag_dir, bag, result)
     if result.intact:
         confirm_with_bagit(bag, result)
     return result
+
+
+def check_manifests_present(bag_dir: Path, result: Verification) -> None:
+    """Each required algorithm's manifest and tag manifest (bagit needs only one manifest)."""
+    for algorithm in REQUIRED_ALGORITHMS:
+        label = algorithm.upper().replace("SHA", "SHA-")
+        if not (bag_dir / f"manifest-{algorithm}.txt").is_file():
+            result.add(f"manifest-{algorithm}.txt", f"missing: a tei-tools package lists every file with its {label} checksum")
+        if not (bag_dir / f"tagmanifest-{algorithm}.txt").is_file():
+            result.add(f"tagmanifest-{algorithm}.txt",
+                       f"missing: without it, bag-info.txt and the manifests could be changed unseen ({label})")
+
+
+def empty_folders(bag_dir: Path) -> list[str]:
+    """Folders that hold no file at any depth: a bag lists files only, so these are additions."""
+    folders = [p for p in bag_dir.rglob("*") if p.is_dir() and not p.is_symlink()]
+    return sorted(p.relative_to(bag_dir).as_posix() for p in folders if not any(q.is_file() for q in p.rglob("*")))
 
 
 def unlisted_tag_files(bag_dir: Path, bag: bagit.Bag) -> set[str]:
@@ -123,8 +159,19 @@ def check_fixity(bag_dir: Path, bag: bagit.Bag, result: Verification) -> None:
         result.files_checked += 1
         altered = sorted(alg for alg, digest, _name, _size in lines if digest != expected[alg].lower())
         if altered:
-            names = " and ".join(a.upper() for a in altered)
-            result.add(relative, f"altered: {names} {'checksums differ' if len(altered) > 1 else 'checksum differs'} from the manifest")
+            result.add(relative, altered_message(relative, altered, sorted(set(expected) - set(altered))))
+
+
+def altered_message(relative: str, altered: list[str], agreeing: list[str]) -> str:
+    """What a checksum mismatch says: when another algorithm still agrees, the file is as
+    it was and the manifest line was changed, so the message names the manifest."""
+    names = " and ".join(a.upper() for a in altered)
+    if not agreeing:
+        return f"altered: {names} {'checksums differ' if len(altered) > 1 else 'checksum differs'} from the manifest"
+    kind = "manifest" if relative.startswith("data/") else "tagmanifest"
+    manifests = " and ".join(f"{kind}-{a}.txt" for a in altered)
+    return (f"checksum mismatch: {names} differs from {manifests}, but {' and '.join(a.upper() for a in agreeing)} "
+            f"agrees: the line in {manifests} was changed, not the file")
 
 
 def confirm_with_bagit(bag: bagit.Bag, result: Verification) -> None:
@@ -143,6 +190,11 @@ def safe_extract(archive_path: Path, dest: Path) -> Path:
     try:
         with zipfile.ZipFile(archive_path) as archive:
             entries = archive.infolist()
+            if entries and min(e.header_offset for e in entries) != 0:
+                # The table of contents found is not this file's: that of a zip stored
+                # inside it (an EPUB), read because the file's own end is missing.
+                raise PackageError(f"{archive_path}:0:0: error: a damaged zip: its table of contents does not "
+                                   "describe it from its first byte (truncated, or data before the zip?)")
             refusals = entry_refusals(entries)
             if refusals:
                 raise PackageError("\n".join(f"{archive_path}:0:0: error: {r}" for r in refusals))
@@ -226,7 +278,12 @@ def find_bag(archive_path: Path, dest: Path) -> Path:
     """The bag in an unpacked zip: at its top, or in its single top-level folder."""
     if (dest / "bagit.txt").is_file():
         return dest
-    tops = [p for p in dest.iterdir()]
+    tops = sorted(dest.iterdir())
     if len(tops) == 1 and (tops[0] / "bagit.txt").is_file():
         return tops[0]
-    raise PackageError(f"{archive_path}:0:0: error: no bag in the zip (no bagit.txt at its top or in its one folder)")
+    bags = [p.name for p in tops if (p / "bagit.txt").is_file()]
+    listing = ", ".join(p.name + ("/" if p.is_dir() else "") for p in tops[:10]) + (", …" if len(tops) > 10 else "")
+    if bags:
+        raise PackageError(f"{archive_path}:0:0: error: the zip holds {listing} beside the bag {bags[0]}/: "
+                           "a package's zip holds the bag's folder alone")
+    raise PackageError(f"{archive_path}:0:0: error: no bag in the zip (no bagit.txt at its top or in its one folder; it holds {listing or 'nothing'})")

@@ -55,3 +55,18 @@ def test_an_unusable_source_date_epoch_is_a_usage_error(monkeypatch, value):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH="):
         build_datetime("2024-05-02")
+
+
+def test_zip_entries_are_regular_files_readable_by_all():
+    """The file type travels with the mode: `zipinfo` and unzip tools show `-rw-r--r--`."""
+    import stat
+    import zipfile
+    from io import BytesIO
+
+    from tei_tools.fsutil import DEFAULT_MOMENT, reproducible_zip
+
+    data = reproducible_zip([("a.txt", b"a", True), ("b.bin", b"b", False)], DEFAULT_MOMENT)
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        for info in archive.infolist():
+            mode = info.external_attr >> 16
+            assert stat.S_ISREG(mode) and stat.S_IMODE(mode) == 0o644, info.filename

@@ -7,7 +7,10 @@ build pipeline so that these tests stay fast; one test runs the real pipeline.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
+import stat
 import zipfile
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from tei_tools import __version__
+from tei_tools import __version__, saxon, validate
 from tei_tools import package as package_module
 from tei_tools.cli import main
 from tei_tools.errors import BuildError, PackageError, ValidationError
@@ -94,13 +97,23 @@ def test_package_is_a_valid_bag_with_sha256_and_sha512(made):
     assert made.bag.parent.name == "deposit" and made.bag.parent.parent.name == "build"
 
 
+def tool_files(folder: Path, prefix: str) -> set[str]:
+    """The deposited files of one of the tool's folders (schema/, xslt/)."""
+    return {f"{prefix}/{p.relative_to(folder).as_posix()}" for p in folder.rglob("*")
+            if p.is_file() and package_module.is_deposited(p.relative_to(folder))}
+
+
 def test_payload_holds_master_source_schema_xslt_editions_and_metadata(made):
-    assert set(payload_files(made.bag)) == {
+    schema = tool_files(validate.RNG_PATH.parent, "data/schema")
+    stylesheets = tool_files(saxon.XSLT_DIR, "data/xslt")
+    assert {"data/schema/edition.rng", "data/schema/edition.sch"} <= schema
+    assert {"data/xslt/html.xsl", "data/xslt/common.xsl", "data/xslt/text.xsl"} <= stylesheets
+    assert set(payload_files(made.bag)) == schema | stylesheets | {
         f"data/edition/{STEM}.xml",
         "data/source/000_sample.txt",
         "data/source/README.md",
-        "data/schema/edition.rng",
-        "data/xslt/text.xsl",
+        "data/LICENSE",
+        "data/CITATION.cff",
         f"data/dist/{STEM}.html",
         f"data/dist/{STEM}.epub",
         f"data/dist/{STEM}.txt",
@@ -115,8 +128,40 @@ def test_payload_copies_are_byte_identical_to_the_project(made, project):
     files = payload_files(made.bag)
     assert files[f"data/edition/{STEM}.xml"] == (project / "edition" / f"{STEM}.xml").read_bytes()
     assert files["data/source/000_sample.txt"] == (project / "edition/source/000_sample.txt").read_bytes()
-    assert files["data/schema/edition.rng"] == (project / "schema/edition.rng").read_bytes()
     assert files[f"data/dist/{STEM}.epub"] == (project / "dist" / f"{STEM}.epub").read_bytes()
+    assert files["data/LICENSE"] == (project / "LICENSE").read_bytes()
+    assert files["data/CITATION.cff"] == (project / "CITATION.cff").read_bytes()
+
+
+def test_schema_and_stylesheets_are_those_that_validated_and_built(made, project):
+    """The project tree's own schema/ and xslt/ (here stubs) are not what the tool used."""
+    files = payload_files(made.bag)
+    assert files["data/schema/edition.rng"] == validate.RNG_PATH.read_bytes()
+    assert files["data/xslt/text.xsl"] == (saxon.XSLT_DIR / "text.xsl").read_bytes()
+    assert files["data/xslt/text.xsl"] != (project / "xslt/text.xsl").read_bytes()
+
+
+def test_editors_backups_caches_and_system_files_stay_out(project, tmp_path, monkeypatch):
+    xslt = tmp_path / "xslt"
+    shutil.copytree(saxon.XSLT_DIR, xslt)
+    for junk in ("html.xsl~", "#text.xsl#", "common.xsl.bak", "__pycache__/x.cpython-311.pyc"):
+        (xslt / junk).parent.mkdir(exist_ok=True)
+        (xslt / junk).write_text("junk")
+    monkeypatch.setattr(saxon, "XSLT_DIR", xslt)
+    small_build(project, [project / "edition" / f"{STEM}.xml"])
+    for junk in ("Thumbs.db", "desktop.ini", f"{STEM}.html.orig"):
+        (project / "dist" / junk).write_text("junk")
+    [made] = package(project, build=lambda root, masters: None)
+    files = set(payload_files(made.bag))
+    assert "data/xslt/html.xsl" in files
+    assert not [f for f in files if f.endswith(("~", "#", ".bak", ".pyc", ".orig", "Thumbs.db", "desktop.ini"))], files
+
+
+def test_an_output_folder_inside_dist_is_not_deposited(project):
+    out = project / "dist" / "deposit"
+    package(project, out, build=small_build)
+    [again] = package(project, out, build=small_build)
+    assert not [p for p in payload_files(again.bag) if p.startswith("data/dist/deposit/")]
 
 
 def test_bag_info_comes_from_the_tei_header(made):
@@ -144,6 +189,8 @@ def test_readme_says_what_the_package_holds_and_how_to_rebuild(made):
     for path in ("edition/deposit-sample.xml", "source/000_sample.txt", "dist/deposit-sample.epub", "metadata/mets.xml"):
         assert f"`{path}`" in readme
     assert "tei-tools verify" in readme and "Saxon-HE" in readme and "stem=deposit-sample" in readme
+    # every parameter the editions were built with, so that a rebuild gives the same bytes
+    assert f"tool-version={__version__}" in readme and "build-date=2024-05-03T00:00:00Z" in readme
 
 
 # ----------------------------------------------------------------------------- metadata
@@ -158,6 +205,7 @@ def test_dublin_core_record(made):
     assert dc.xpath("//dc:rights/text()", namespaces=NS) == [
         "Creative Commons Attribution 4.0 International",
         "https://creativecommons.org/licenses/by/4.0/",
+        "The rights in the sample source are not known.",  # the header's own words beside the licence
     ]
     assert dc.xpath("//dc:language/text()", namespaces=NS) == ["en"]  # the main language only
     source = value("//dc:source")
@@ -214,6 +262,13 @@ def test_mets_descriptive_rights_and_source_sections(made):
     assert value("//mets:sourceMD//tei:bibl[@xml:id='source']/tei:title") == "A sample source text"
     assert value("//mets:sourceMD//tei:biblScope/@from") == "7"
     assert value("//mets:metsHdr/mets:agent[@OTHERTYPE='SOFTWARE']/mets:name") == f"tei-tools {__version__}"
+    assert value("//mets:metsHdr/mets:agent[@ROLE='CREATOR']/mets:name") == f"tei-tools {__version__}"  # made the METS
+    assert mets.xpath("//mets:metsHdr/mets:agent[mets:name='The sample editors']/@OTHERROLE", namespaces=NS) == ["EDITOR OF THE EDITION"]
+    # parts of a header, not a whole one (METS's TEIHDR)
+    assert set(mets.xpath("//mets:amdSec//mets:mdWrap/@MDTYPE", namespaces=NS)) == {"OTHER"}
+    assert set(mets.xpath("//mets:amdSec//mets:mdWrap/@OTHERMDTYPE", namespaces=NS)) == {"TEI"}
+    groups = mets.xpath("//mets:fileSec/mets:fileGrp/@USE", namespaces=NS)
+    assert "licence" in groups and "citation" in groups
 
 
 # ----------------------------------------------------------------------------- reproducible, atomic
@@ -244,7 +299,43 @@ def test_rebuild_replaces_the_bag_and_leaves_no_temporary_folders(made, project)
     (made.bag / "data" / "stray.txt").write_text("left over from an earlier package")
     [again] = package(project, build=small_build)
     assert not (again.bag / "data" / "stray.txt").exists()
-    assert sorted(p.name for p in again.bag.parent.iterdir()) == ["deposit-sample", "deposit-sample.zip"]
+    # packaged without --zip: the older package's zip does not stay beside the new bag
+    assert sorted(p.name for p in again.bag.parent.iterdir()) == ["deposit-sample"]
+    [zipped] = package(project, make_zip=True, build=small_build)
+    assert sorted(p.name for p in zipped.bag.parent.iterdir()) == ["deposit-sample", "deposit-sample.zip"]
+
+
+def test_a_killed_run_s_staging_folders_are_removed_by_the_next(made, project):
+    dead = 2**22 + 12345  # above the kernel's default pid_max: no such process
+    staging = made.bag.parent / f".deposit-sample.{dead}.abcd1234.tmp"
+    (staging / "data").mkdir(parents=True)
+    alive = made.bag.parent / f".deposit-sample.{os.getpid()}.efgh5678.tmp"
+    alive.mkdir()
+    package(project, build=small_build)
+    assert not staging.exists() and alive.exists()
+
+
+def test_a_failure_on_a_later_master_leaves_the_earlier_bags_as_they_were(made, project):
+    before = {p: p.read_bytes() for p in made.bag.rglob("*") if p.is_file()}
+    first = project / "edition" / f"{STEM}.xml"
+    text = first.read_text()
+    first.write_text(text.replace("Checked against the source.", "Checked against the source again."))
+    second = project / "edition" / "second-sample.xml"
+    second.write_text(text.replace(">deposit-sample<", ">second-sample<").replace("000_sample.txt", "000_missing.txt"))
+    with pytest.raises(PackageError, match="000_missing.txt"):
+        package(project, make_zip=True, build=small_build)
+    assert {p: p.read_bytes() for p in made.bag.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in made.bag.parent.iterdir()) == ["deposit-sample", "deposit-sample.zip"]
+
+
+def test_bag_folders_and_files_are_readable_by_all_whatever_the_umask(project):
+    old = os.umask(0o077)
+    try:
+        [made] = package(project, build=small_build)
+    finally:
+        os.umask(old)
+    for path in [made.bag, *made.bag.rglob("*")]:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644), path
 
 
 def test_failure_leaves_no_half_made_bag(project):
@@ -276,7 +367,40 @@ def test_masters_in_subfolders_are_packaged_as_they_are_built(project):
     (project / "edition" / f".{STEM}.xml").write_text("<not-tei/>")
     made = {m.identifier: m for m in package(project, build=small_build)}
     assert set(made) == {"deposit-sample", "second-sample"}
-    assert "data/edition/second-sample.xml" in payload_files(made["second-sample"].bag)
+    # the master keeps its place, so that its relative <?xml-model?> links still resolve
+    assert "data/edition/1924/second-sample.xml" in payload_files(made["second-sample"].bag)
+
+
+def test_a_master_s_schema_links_resolve_inside_its_bag(project):
+    (project / "edition" / "1924").mkdir()
+    text = (project / "edition" / f"{STEM}.xml").read_text()
+    (project / "edition" / "1924" / "second-sample.xml").write_text(
+        text.replace(">deposit-sample<", ">second-sample<").replace('href="../schema/', 'href="../../schema/'))
+    for made in package(project, build=small_build):
+        [master] = (made.bag / "data" / "edition").rglob("*.xml")
+        links = etree.parse(str(master)).xpath("//processing-instruction('xml-model')")
+        assert links
+        for link in links:
+            href = re.search(r'href="([^"]+)"', link.text).group(1)
+            assert (master.parent / href).resolve().is_file(), (made.identifier, href)
+
+
+def test_an_edition_belongs_to_the_master_whose_whole_name_it_bears(project):
+    """`deposit-sample.v2.html` is the edition of `deposit-sample.v2.xml`, not of `deposit-sample.xml`."""
+    text = (project / "edition" / f"{STEM}.xml").read_text()
+    (project / "edition" / f"{STEM}.v2.xml").write_text(text.replace(">deposit-sample<", ">deposit-sample-v2<"))
+    made = {m.identifier: m for m in package(project, build=small_build)}
+    first = {p for p in payload_files(made["deposit-sample"].bag) if p.startswith("data/dist/")}
+    assert first == {f"data/dist/{STEM}.{ext}" for ext in ("html", "epub", "txt")} | {"data/dist/edition.css"}
+    second = {p for p in payload_files(made["deposit-sample-v2"].bag) if p.startswith("data/dist/")}
+    assert second == {f"data/dist/{STEM}.v2.{ext}" for ext in ("html", "epub", "txt")} | {"data/dist/edition.css"}
+
+
+def test_bagging_date_is_the_newest_change_wherever_it_stands(project):
+    master = project / "edition" / f"{STEM}.xml"
+    master.write_text(master.read_text().replace("</revisionDesc>", '<change when="2025-02-01">A later change, listed last.</change></revisionDesc>'))
+    [made] = package(project, build=small_build)
+    assert bag_info(made.bag)["Bagging-Date"] == ["2025-02-01"]
 
 
 def test_two_masters_with_one_identifier_are_refused(project):

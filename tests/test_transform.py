@@ -128,7 +128,21 @@ def test_date_comes_from_revision_desc_or_source_date_epoch(tmp_path, monkeypatc
     ("--05-02", "1980-01-01"),  # xs:gMonthDay has no year: the earliest date a zip holds
 ])
 def test_every_form_of_revision_date_the_schema_allows_dates_the_build(tmp_path, when, claimed):
-    out = build_variant(tmp_path, SMALL.read_text(encoding="utf-8").replace('<change when="2024-05-02"', f'<change when="{when}"', 1))
+    text = SMALL.read_text(encoding="utf-8").replace('<change when="2024-05-01">First pass.</change>', "", 1)
+    out = build_variant(tmp_path, text.replace('<change when="2024-05-02"', f'<change when="{when}"', 1))
+    html = (out / "small-edition.html").read_text(encoding="utf-8")
+    assert f'<meta name="dcterms.modified" content="{claimed}">' in html
+
+
+@pytest.mark.parametrize(("changes", "claimed"), [
+    (("2024-05-01", "2024-05-02"), "2024-05-02"),  # oldest first: the newest still wins
+    (("2024-05-02", "2024-05-01"), "2024-05-02"),  # newest first, as most editions list them
+    (("--12-31", "2023"), "2023-01-01"),  # a day without a year counts only without a dated change
+])
+def test_the_build_claims_the_newest_revision_wherever_it_stands(tmp_path, changes, claimed):
+    first, second = changes
+    text = SMALL.read_text(encoding="utf-8").replace('<change when="2024-05-02"', f'<change when="{first}"', 1)
+    out = build_variant(tmp_path, text.replace('<change when="2024-05-01"', f'<change when="{second}"', 1))
     html = (out / "small-edition.html").read_text(encoding="utf-8")
     assert f'<meta name="dcterms.modified" content="{claimed}">' in html
 

@@ -221,3 +221,62 @@ def test_a_file_that_is_not_a_zip_is_refused(tmp_path):
     result = run_verify(fake)
     assert result.exit_code == 1
     assert "neither a bag folder nor a zip file" in result.output
+
+
+def test_a_truncated_zip_is_called_damaged(packaged, tmp_path):
+    data = (packaged / "deposit-sample.zip").read_bytes()
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(data[: len(data) // 2])
+    result = run_verify(truncated)
+    assert result.exit_code == 1
+    assert "a damaged zip" in result.output and "truncated" in result.output
+
+
+def test_entries_beside_the_bag_in_a_zip_are_named(bag, tmp_path):
+    archive = zip_folder(bag, tmp_path / "extra.zip")
+    with zipfile.ZipFile(archive, "a") as handle:
+        handle.writestr("stray.txt", "beside the bag")
+    result = run_verify(archive)
+    assert result.exit_code == 1
+    assert "stray.txt" in result.output and "beside the bag deposit-sample/" in result.output
+
+
+# ----------------------------------------------------------------------------- what a package must carry
+
+
+@pytest.mark.parametrize("name", ["tagmanifest-sha256.txt", "tagmanifest-sha512.txt", "manifest-sha512.txt"])
+def test_a_removed_manifest_is_named(bag, name):
+    (bag / name).unlink()
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/{name}:0:0: error: missing" in result.output
+
+
+def test_a_forged_bag_info_without_tag_manifests_is_not_intact(bag):
+    """Removing the tag manifests must not make an edited bag-info.txt pass."""
+    info = bag / "bag-info.txt"
+    info.write_text(info.read_text().replace("External-Identifier: deposit-sample", "External-Identifier: forged"))
+    for name in ("tagmanifest-sha256.txt", "tagmanifest-sha512.txt"):
+        (bag / name).unlink()
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert "intact" not in result.output
+
+
+def test_an_edited_manifest_line_names_the_manifest_not_the_file(bag):
+    manifest = bag / "manifest-sha256.txt"
+    lines = manifest.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.endswith(" data/README.md"))
+    digest, name = lines[index].split(" ", 1)
+    lines[index] = f"{'0' * len(digest)} {name}"
+    manifest.write_text("\n".join(lines) + "\n")
+    problems = {p.path: p.message for p in verify(bag).problems}
+    assert "the line in manifest-sha256.txt was changed, not the file" in problems[f"{bag}/data/README.md"]
+    assert problems[f"{bag}/manifest-sha256.txt"].startswith("altered")  # as its tag manifests show
+
+
+def test_an_added_empty_folder_is_named(bag):
+    (bag / "data" / "empty" / "deeper").mkdir(parents=True)
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/data/empty:0:0: error: added: an empty folder" in result.output

@@ -47,10 +47,12 @@
       'derivative-html': 'Reading edition: HTML',
       'derivative-epub': 'Reading edition: EPUB 3',
       'derivative-text': 'Reading edition: plain text',
+      'licence': 'Licence (text and code)',
+      'citation': 'How to cite (Citation File Format)',
       'documentation': 'Package documentation',
       'metadata': 'Descriptive metadata (Dublin Core)' }"/>
   <xsl:variable name="role-order" as="xs:string*" select="'master', 'source', 'schema', 'stylesheet',
-      'derivative-html', 'derivative-epub', 'derivative-text', 'documentation', 'metadata'"/>
+      'derivative-html', 'derivative-epub', 'derivative-text', 'licence', 'citation', 'documentation', 'metadata'"/>
 
   <xsl:template match="/">
     <xsl:apply-templates select="tei:TEI" mode="mets"/>
@@ -87,8 +89,10 @@
       <mets:agent ROLE="CREATOR" TYPE="OTHER" OTHERTYPE="SOFTWARE">
         <mets:name><xsl:value-of select="$agent"/></mets:name>
       </mets:agent>
+      <!-- The editors made the edition, not this METS document (METS's CREATOR): their
+           role is named as METS allows for one outside its list. -->
       <xsl:for-each select="tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:respStmt/(tei:persName | tei:orgName)">
-        <mets:agent ROLE="CREATOR" TYPE="{if (self::tei:persName) then 'INDIVIDUAL' else 'ORGANIZATION'}">
+        <mets:agent ROLE="OTHER" OTHERROLE="EDITOR OF THE EDITION" TYPE="{if (self::tei:persName) then 'INDIVIDUAL' else 'ORGANIZATION'}">
           <mets:name><xsl:value-of select="normalize-space(.)"/></mets:name>
           <xsl:for-each select="../tei:resp">
             <mets:note><xsl:value-of select="normalize-space(.)"/></mets:note>
@@ -98,19 +102,20 @@
     </mets:metsHdr>
   </xsl:template>
 
-  <!-- Rights and source as the header states them, in TEI (METS MDTYPE "TEIHDR").
+  <!-- Rights and source as the header states them, in TEI. They are parts of a header,
+       not a whole one (METS's MDTYPE "TEIHDR"), so the type is OTHER, named "TEI".
        METS requires rightsMD before sourceMD inside amdSec. -->
   <xsl:template match="tei:fileDesc" mode="mets-amd">
     <mets:amdSec ID="amd">
       <mets:rightsMD ID="amd-rights">
-        <mets:mdWrap MDTYPE="TEIHDR" MIMETYPE="application/tei+xml" LABEL="Licence (TEI availability)">
+        <mets:mdWrap MDTYPE="OTHER" OTHERMDTYPE="TEI" MIMETYPE="application/tei+xml" LABEL="Licence (TEI availability)">
           <mets:xmlData>
             <xsl:copy-of select="tei:publicationStmt/tei:availability" copy-namespaces="no"/>
           </mets:xmlData>
         </mets:mdWrap>
       </mets:rightsMD>
       <mets:sourceMD ID="amd-source">
-        <mets:mdWrap MDTYPE="TEIHDR" MIMETYPE="application/tei+xml" LABEL="Source (TEI sourceDesc)">
+        <mets:mdWrap MDTYPE="OTHER" OTHERMDTYPE="TEI" MIMETYPE="application/tei+xml" LABEL="Source (TEI sourceDesc)">
           <mets:xmlData>
             <xsl:copy-of select="tei:sourceDesc" copy-namespaces="no"/>
           </mets:xmlData>
