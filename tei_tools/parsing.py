@@ -22,9 +22,11 @@ XINCLUDE_NAMESPACES = ("http://www.w3.org/2001/XInclude", "http://www.w3.org/200
 # How much of the file to inspect for NUL bytes when deciding whether it is binary.
 _SNIFF_BYTES = 8192
 _UNICODE_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
-_DOCTYPE = re.compile(rb"<!DOCTYPE\b")
-_ENTITY_DECL = re.compile(rb"<!ENTITY\b")
-_EXTERNAL_ID = re.compile(rb"<!DOCTYPE\s+[^\s>\[]+\s+(SYSTEM|PUBLIC)\b[^>\[]*?(\"[^\"]*\"|'[^']*')\s*[>\[]")
+_DOCTYPE = re.compile(r"<!DOCTYPE\b")
+_ENTITY_DECL = re.compile(r"<!ENTITY\b")
+# Where a DOCTYPE cannot hide: comments, CDATA sections and processing instructions.
+_HIDING_PLACES = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 _DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -33,7 +35,7 @@ def safe_parser() -> etree.XMLParser:
 
     A fresh parser per call: lxml parsers keep state and are not shared across threads.
     """
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,  # no entity expansion (billion laughs) and no external entities (XXE)
         load_dtd=False,
         dtd_validation=False,
@@ -41,8 +43,27 @@ def safe_parser() -> etree.XMLParser:
         no_network=True,
         huge_tree=False,  # keep libxml2's limits on depth and text size
         remove_blank_text=False,  # mixed content: whitespace is text
-        collect_ids=False,
+        collect_ids=False,  # a duplicate xml:id is the Schematron's to report, at both elements
     )
+    # collect_ids=False is a flag in libxml2's "load subset" field, which then loads an
+    # external DTD (a local file, a FIFO that never answers) whatever load_dtd says. Every
+    # load goes to this resolver first, which answers with nothing: no file is opened.
+    parser.resolvers.add(_NothingFetched())
+    return parser
+
+
+def schema_parser() -> etree.XMLParser:
+    """A parser for the tool's own schema files (schema/): nothing from the network and no
+    entities expanded, but the files they include are loaded, and the schema's own ids
+    (none are duplicated) need not be left to a Schematron."""
+    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, attribute_defaults=False)
+
+
+class _NothingFetched(etree.Resolver):
+    """Answers every request to load a DTD or entity with an empty document."""
+
+    def resolve(self, system_url, public_id, context):
+        return self.resolve_string("", context)
 
 
 def parse_file(path: str | Path) -> etree._ElementTree:
@@ -54,7 +75,7 @@ def parse_file(path: str | Path) -> etree._ElementTree:
     name = str(path)
     data = read_bytes(path)
     check_not_binary(name, data)
-    check_no_doctype_declarations(name, data)
+    check_encoding_supported(name, data)
     tree = parse_bytes(name, data)
     check_no_dtd(name, data, tree)
     check_no_xinclude(name, tree)
@@ -66,9 +87,12 @@ def read_bytes(path: str | Path) -> bytes:
     """The file's bytes, or a usage error naming what is wrong with the path."""
     target = Path(path)
     if not target.exists():
-        raise UsageError(f"{path}:0:0: error: no such file")
+        what = "a symbolic link that leads nowhere (or round in a loop)" if target.is_symlink() else "no such file"
+        raise UsageError(f"{path}:0:0: error: {what}")
     if target.is_dir():
         raise UsageError(f"{path}:0:0: error: is a directory, not an XML file")
+    if not target.is_file():  # a FIFO would block the read, a device (/dev/zero) never end it
+        raise UsageError(f"{path}:0:0: error: not a regular file (a pipe or a device), not an XML file")
     try:
         return target.read_bytes()
     except OSError as exc:
@@ -83,23 +107,11 @@ def check_not_binary(name: str, data: bytes) -> None:
         _reject(name, 1, 1, "binary content (NUL bytes), not an XML text file")
 
 
-def check_no_doctype_declarations(name: str, data: bytes) -> None:
-    """Refuse what a DOCTYPE could make a parser fetch or expand, before libxml2 sees it.
-
-    External DTDs (by URL or file) and entity declarations (XXE, billion laughs).
-    """
-    doctype = _DOCTYPE.search(data)
-    if doctype is None:
-        return
-    external = _EXTERNAL_ID.match(data, doctype.start())
-    if external is not None:
-        line, col = _line_col(data, doctype.start())
-        where = external.group(2).decode("utf-8", "replace").strip("'\"")
-        _reject(name, line, col, f"external DTD \"{where}\" is not allowed (it would be fetched); remove the DOCTYPE, the schema is given by <?xml-model?>")
-    entity = _ENTITY_DECL.search(data, doctype.end())
-    if entity is not None:
-        line, col = _line_col(data, entity.start())
-        _reject(name, line, col, "entity declarations are not allowed; remove the DOCTYPE and write the characters themselves")
+def check_encoding_supported(name: str, data: bytes) -> None:
+    """UTF-32 is refused: libxml2 reads it but Saxon, which builds the editions, does not,
+    and XML requires only UTF-8 and UTF-16 of every tool."""
+    if data.startswith(_UTF32_BOMS):
+        _reject(name, 1, 1, "the file is UTF-32, which not every XML tool reads (Saxon does not); save it as UTF-8")
 
 
 def parse_bytes(name: str, data: bytes) -> etree._ElementTree:
@@ -107,24 +119,55 @@ def parse_bytes(name: str, data: bytes) -> etree._ElementTree:
     try:
         return etree.parse(io.BytesIO(data), parser, base_url=Path(name).resolve().as_uri())
     except etree.XMLSyntaxError as exc:
+        _reject_entity_declarations(name, _source_text(data, None))  # libxml2 stopped a billion laughs: say why
         line, col, message = _syntax_error_parts(exc, parser.error_log, _declared_encoding(data))
         _reject(name, line, col, message)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def check_no_dtd(name: str, data: bytes, tree: etree._ElementTree) -> None:
-    """An external DTD (by URL or file) or any internal subset is refused, not ignored."""
+    """An external DTD (by URL or file) or any internal subset is refused, not ignored.
+
+    The parser (safe_parser) has neither fetched nor expanded anything: the tree it made
+    says whether there is a DOCTYPE, whatever the encoding and whatever comments mention one.
+    """
     info = tree.docinfo
     if not (info.system_url or info.public_id or info.internalDTD is not None):
         return
-    match = _DOCTYPE.search(data)
-    line, col = _line_col(data, match.start()) if match else (1, 1)
+    text = _source_text(data, info.encoding)
+    doctype = _DOCTYPE.search(text)
+    line, col = _text_line_col(text, doctype.start()) if doctype else (1, 1)
     if info.system_url or info.public_id:
         where = info.system_url or info.public_id
         _reject(name, line, col, f"external DTD '{where}' is not allowed (it would be fetched); remove the DOCTYPE, the schema is given by <?xml-model?>")
     if info.internalDTD is not None and list(info.internalDTD.iterentities()):
+        _reject_entity_declarations(name, text)
         _reject(name, line, col, "entity declarations are not allowed; remove the DOCTYPE and write the characters themselves")
     _reject(name, line, col, "DTD declarations are not allowed; remove the DOCTYPE, the schema is given by <?xml-model?>")
+
+
+def _reject_entity_declarations(name: str, text: str) -> None:
+    """Refuse a DOCTYPE that declares entities, at its first declaration (if it has one)."""
+    doctype = _DOCTYPE.search(text)
+    entity = _ENTITY_DECL.search(text, doctype.end()) if doctype else None
+    if entity is not None:
+        line, col = _text_line_col(text, entity.start())
+        _reject(name, line, col, "entity declarations are not allowed; remove the DOCTYPE and write the characters themselves")
+
+
+def _source_text(data: bytes, encoding: str | None) -> str:
+    """The file as text, with comments, CDATA sections and processing instructions blanked
+    (their newlines kept), so that a DOCTYPE is found only where it stands."""
+    try:
+        text = data.decode(encoding or "utf-8", "replace")
+    except LookupError:
+        text = data.decode("utf-8", "replace")
+    return _HIDING_PLACES.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text.lstrip("\ufeff"))
+
+
+def _text_line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def check_no_xinclude(name: str, tree: etree._ElementTree) -> None:
@@ -167,12 +210,6 @@ def _syntax_error_parts(exc: etree.XMLSyntaxError, log, declared: str) -> tuple[
     else:
         message = f"not well-formed XML: {message}"
     return line, col, message
-
-
-def _line_col(data: bytes, offset: int) -> tuple[int, int]:
-    line = data.count(b"\n", 0, offset) + 1
-    col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return line, col
 
 
 def _reject(name: str, line: int, col: int, message: str) -> None:

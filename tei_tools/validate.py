@@ -14,7 +14,7 @@ from typing import Iterable
 from lxml import etree, isoschematron
 
 from tei_tools.errors import Finding, InputError, SchemaError, UsageError
-from tei_tools.parsing import parse_file, safe_parser
+from tei_tools.parsing import parse_file, schema_parser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO_ROOT / "schema"
@@ -37,7 +37,7 @@ def relaxng() -> etree.RelaxNG:
     with _lock:
         if _relaxng is None:
             try:
-                _relaxng = etree.RelaxNG(etree.parse(str(RNG_PATH), safe_parser()))
+                _relaxng = etree.RelaxNG(etree.parse(str(RNG_PATH), schema_parser()))
             except (OSError, etree.LxmlError) as exc:
                 raise _schema_error(RNG_PATH, "RELAX NG schema", exc) from None
         return _relaxng
@@ -83,7 +83,7 @@ def schematron() -> isoschematron.Schematron:
 
 
 def _compiled_schematron() -> isoschematron.Schematron:
-    document = etree.parse(str(SCH_PATH), safe_parser())
+    document = etree.parse(str(SCH_PATH), schema_parser())
     return isoschematron.Schematron(
         document,
         store_report=True,
@@ -373,7 +373,7 @@ def _element_documentation() -> dict[str, str]:
         rng = "{http://relaxng.org/ns/structure/1.0}"
         note = "{http://relaxng.org/ns/compatibility/annotations/1.0}documentation"
         try:
-            schema = etree.parse(str(RNG_PATH), safe_parser())
+            schema = etree.parse(str(RNG_PATH), schema_parser())
         except (OSError, etree.LxmlError):
             return {}
         _documentation = {

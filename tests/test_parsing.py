@@ -108,7 +108,7 @@ def test_directory_is_a_usage_error():
     ],
 )
 def test_doctype_in_utf16_is_refused_after_parsing(tmp_path: Path, doctype, words):
-    """The byte-level pre-check cannot read UTF-16; the check of the parsed tree still refuses."""
+    """The check reads the parsed tree, so a DOCTYPE in UTF-16 is refused and located too."""
     (tmp_path / "local.dtd").write_text('<!ENTITY b "from the dtd">')
     doc = tmp_path / "doc.xml"
     text = f'<?xml version="1.0" encoding="UTF-16"?>\n{doctype}\n<TEI xmlns="{TEI_NS}"><p>&b;</p></TEI>'
@@ -116,3 +116,63 @@ def test_doctype_in_utf16_is_refused_after_parsing(tmp_path: Path, doctype, word
     with pytest.raises(InputError, match=words) as caught:
         parse_file(doc)
     assert "from the dtd" not in str(caught.value)
+    assert caught.value.finding.line == 2
+
+
+def opened_files(code: str) -> list[str]:
+    """The files a Python snippet opens, by strace; skips where strace is missing."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    result = subprocess.run(["strace", "-f", "-e", "trace=open,openat", sys.executable, "-c", code],
+                            capture_output=True, text=True, timeout=60)
+    return result.stderr.splitlines()
+
+
+@pytest.mark.parametrize("before", ["", "<!-- an example: <!DOCTYPE x> -->\n"])
+def test_an_external_dtd_is_never_opened(tmp_path: Path, before):
+    """libxml2 loads an external subset when lxml's collect_ids=False is set, whatever
+    load_dtd says; a comment mentioning a DOCTYPE must not hide the real one either."""
+    dtd = tmp_path / "never-opened.dtd"
+    dtd.write_text('<!ENTITY e "x">')
+    doc = tmp_path / "doc.xml"
+    doc.write_text(f'<?xml version="1.0"?>\n{before}<!DOCTYPE TEI SYSTEM "{dtd}">\n<TEI xmlns="{TEI_NS}"/>')
+    code = ("from tei_tools.parsing import parse_file\n"
+            "try:\n    parse_file(%r)\nexcept Exception as e:\n    print(e)\n" % str(doc))
+    assert not [line for line in opened_files(code) if "never-opened.dtd" in line]
+    with pytest.raises(InputError, match="external DTD") as caught:
+        parse_file(doc)
+    assert caught.value.finding.line == (3 if before else 2)
+
+
+def test_a_doctype_mentioned_in_a_comment_is_not_refused(tmp_path: Path):
+    doc = tmp_path / "doc.xml"
+    text = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8")
+    doc.write_text(text.replace("<TEI ", '<!-- e.g. <!DOCTYPE TEI SYSTEM "x.dtd"> or <!ENTITY x "y"> -->\n<TEI ', 1))
+    assert parse_file(doc).getroot().tag == f"{{{TEI_NS}}}TEI"
+
+
+def test_utf32_is_refused_with_a_reason(tmp_path: Path):
+    doc = tmp_path / "doc.xml"
+    doc.write_bytes((FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").encode("utf-32"))
+    with pytest.raises(InputError, match="UTF-32"):
+        parse_file(doc)
+
+
+def test_a_pipe_is_refused_without_reading_it(tmp_path: Path):
+    import os
+
+    fifo = tmp_path / "pipe.xml"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match="not a regular file"):
+        parse_file(fifo)
+
+
+def test_a_dangling_link_is_named_as_such(tmp_path: Path):
+    link = tmp_path / "loop.xml"
+    link.symlink_to(link)
+    with pytest.raises(UsageError, match="symbolic link"):
+        parse_file(link)
