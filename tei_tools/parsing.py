@@ -33,7 +33,9 @@ _DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\
 def safe_parser() -> etree.XMLParser:
     """A new lxml parser that cannot be made to read anything but the bytes it is given.
 
-    A fresh parser per call: lxml parsers keep state and are not shared across threads.
+    Give it bytes (as parse_bytes does), not a file name: it answers every load, the
+    document's own too, with nothing. A fresh parser per call: lxml parsers keep state
+    and are not shared across threads.
     """
     parser = etree.XMLParser(
         resolve_entities=False,  # no entity expansion (billion laughs) and no external entities (XXE)
