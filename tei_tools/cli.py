@@ -25,6 +25,15 @@ class ToolFailure(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, taken like Ctrl-C: the work under way is finished or dropped cleanly (worker
+    processes stopped, no half-written output) instead of the process vanishing."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def reports_errors(command):
     """Turn the library's typed errors into messages and exit codes, never a traceback."""
 
@@ -32,6 +41,10 @@ def reports_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except KeyboardInterrupt as exc:
+            signal_name, code = ("SIGTERM", 143) if isinstance(exc, Terminated) else ("Ctrl-C", 130)
+            raise ToolFailure(f"interrupted ({signal_name}): every output written is complete; "
+                              "documents not yet built keep their previous outputs", code) from None
         except TeiToolsError as exc:
             raise ToolFailure(str(exc), exc.exit_code) from None
         except OSError as exc:
@@ -45,6 +58,11 @@ def reports_errors(command):
 @click.version_option(__version__, prog_name="tei-tools")
 def main() -> None:
     """Validate, build and deposit the TEI edition in edition/."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
 
 
 @main.command("validate")
@@ -73,10 +91,17 @@ def validate_command(paths: tuple[Path, ...], output_format: str) -> None:
         sys.exit(1)
 
 
+def _named_folder(ctx, param, value: str) -> Path:
+    """The output folder; an empty name (which would quietly mean the working directory) is refused."""
+    if not value.strip():
+        raise click.BadParameter("an empty folder name; give a folder, e.g. --out dist")
+    return Path(value)
+
+
 def build_options(command):
     """The arguments `build` and `watch` share: paths, formats, output folder."""
-    command = click.option("--out", "out", type=click.Path(path_type=Path), default=Path("dist"),
-                           show_default=True, help="Output folder.")(command)
+    command = click.option("--out", "out", type=click.Path(), default="dist",
+                           show_default=True, callback=_named_folder, help="Output folder.")(command)
     command = click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
                            type=click.Choice(["html", "epub", "txt", "all"]),
                            help="Output format; repeat for several. all: every format available.")(command)
@@ -107,6 +132,9 @@ def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, 
 
     chosen = resolve_formats(formats)
     files = edition_files(paths)
+    if not files:
+        where = ", ".join(str(p) for p in paths) or "edition/"
+        raise ToolFailure(f"{where}:0:0: error: no *.xml files to build", 2)
     progress = Progress() if len(files) > 1 else None
     try:
         report = build_many(files, out, chosen, jobs=jobs, force=force, on_result=progress, worker_memory_mib=worker_memory)

@@ -19,6 +19,7 @@ multiprocessing.Pool, which forks replacement workers from a helper thread).
 """
 from __future__ import annotations
 
+import os
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
@@ -59,7 +60,7 @@ def run_tasks(
 
     def start() -> _Worker:
         ours, theirs = context.Pipe()
-        process = context.Process(target=_serve, args=(theirs, job, setup, setup_args, memory_limit_mib), daemon=True)
+        process = context.Process(target=_serve, args=(theirs, job, setup, setup_args, memory_limit_mib, os.getpid()), daemon=True)
         process.start()
         theirs.close()
         worker = _Worker(process, ours)
@@ -141,14 +142,26 @@ def _death(process) -> str:
     return f"the worker process ended (exit code {code})" if code is not None and code >= 0 else f"the worker process was killed (signal {-code if code else '?'})"
 
 
-def _serve(connection, job: Callable, setup: Callable, setup_args: Sequence, memory_limit_mib: float | None) -> None:  # pragma: no cover - runs in the worker
+# How often an idle worker looks whether the process that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _serve(connection, job: Callable, setup: Callable, setup_args: Sequence, memory_limit_mib: float | None,
+           parent: int | None = None) -> None:  # pragma: no cover - runs in the worker
     """The worker's life: set up once, then one task after another until told to stop.
 
-    Each reply is (the job's result, whether the worker retires after it)."""
+    Each reply is (the job's result, whether the worker retires after it). A worker whose
+    parent is gone (killed: no `None` will ever come, and the pipe stays open in the
+    other workers) exits instead of waiting for ever with its memory.
+    """
+    _die_with_parent(parent)
     setup(*setup_args)
     before = resident_mib()
     done, largest_step = 0, 0.0
     while True:
+        while not connection.poll(PARENT_CHECK_SECONDS):
+            if parent is not None and os.getppid() != parent:
+                return
         arguments = connection.recv()
         if arguments is None:
             break
@@ -165,6 +178,24 @@ def _serve(connection, job: Callable, setup: Callable, setup_args: Sequence, mem
         if retiring:
             break
     connection.close()
+
+
+def _die_with_parent(parent: int | None) -> None:  # pragma: no cover - runs in the worker
+    """On Linux, ask the kernel to end this process when its parent ends (even by SIGKILL),
+    so that a worker never goes on building for a build that is gone."""
+    if parent is None:
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the poll in _serve notices instead
+        return
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(1)
 
 
 def resident_mib() -> float:

@@ -126,3 +126,35 @@ def test_default_validates_the_edition(monkeypatch):
     assert result.exit_code == 0, result.output
     count = len(list(EDITION_DIR.glob("*.xml")))
     assert output_lines(result)[-1].startswith(f"{count} file")
+
+
+# ----------------------------------------------------------------------------- build: usage and interruption
+
+
+def test_build_of_a_folder_without_xml_files_is_a_usage_error(tmp_path: Path):
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out"), str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"{tmp_path}:0:0: error: no *.xml files to build" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_output_folder_name_is_refused(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "--out", "", str(FIXTURES / "valid-minimal.xml")])
+    assert result.exit_code == 2
+    assert "an empty folder name" in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written into the working directory
+
+
+@pytest.mark.parametrize(("interruption", "code", "name"), [("ctrl-c", 130, "Ctrl-C"), ("sigterm", 143, "SIGTERM")])
+def test_an_interrupted_build_says_so_in_one_line(tmp_path: Path, monkeypatch, interruption, code, name):
+    from tei_tools import cli, parallel
+
+    def interrupted(*args, **kwargs):
+        raise cli.Terminated() if interruption == "sigterm" else KeyboardInterrupt()
+
+    monkeypatch.setattr(parallel, "build_many", interrupted)
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path), str(FIXTURES / "valid-minimal.xml")])
+    assert result.exit_code == code
+    assert result.output.strip().splitlines() == [
+        f"interrupted ({name}): every output written is complete; documents not yet built keep their previous outputs"]

@@ -136,3 +136,65 @@ def test_an_error_here_finishes_the_tasks_under_way_and_leaves_no_worker():
         run(square_with_pid, list(range(20)), on_result=stop_after_first)
     assert 1 <= len(seen) <= 2  # the first result, and the other worker's task under way
     assert not multiprocessing.active_children()
+
+
+# ----------------------------------------------------------------------------- a build whose main process is killed
+
+
+def _children(pid: int) -> list[int]:
+    path = f"/proc/{pid}/task/{pid}/children"
+    try:
+        with open(path, encoding="ascii") as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie (in a container nobody may reap an orphan that has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _started_build(tmp_path, copies: int = 8):
+    """A `tei-tools build --jobs 2` of several copies of the article, with its workers running."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    article = Path(__file__).resolve().parent.parent / "edition" / "mopr-1922-1924.xml"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(copies):
+        shutil.copy(article, corpus / f"copy-{n}.xml")
+    process = subprocess.Popen([sys.executable, "-m", "tei_tools", "build", "--jobs", "2", "--out", str(tmp_path / "out"), str(corpus)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    workers = _children(process.pid)
+    if len(workers) < 2:
+        process.kill()
+        pytest.skip("the build ended before its workers could be seen")
+    return process, workers
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux's /proc to find the worker processes")
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_workers_end_when_the_build_that_started_them_is_killed(tmp_path, signal_name):
+    import signal
+
+    process, workers = _started_build(tmp_path)
+    os.kill(process.pid, getattr(signal, signal_name))
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 15
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if _alive(w)], "workers outlived the build"
+    if signal_name == "SIGTERM":  # taken like Ctrl-C: one line, the conventional status
+        assert process.returncode == 143
+        assert "interrupted (SIGTERM)" in process.stderr.read()
