@@ -14,8 +14,10 @@ from typing import Iterable
 from tei_tools.errors import OutputError, UsageError
 
 TEMP_SUFFIX = ".tmp"
-# The earliest timestamp a zip entry can hold (DOS time starts in 1980).
+# The earliest and the latest timestamps a zip entry can hold (DOS time: 1980 to 2107,
+# in steps of two seconds).
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+ZIP_LAST = (2107, 12, 31, 23, 59, 58)
 
 
 def atomic_write(path: str | Path, data: bytes) -> Path:
@@ -24,10 +26,40 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
     A build that fails or is killed half-way therefore never leaves a truncated file:
     readers see either the previous output or the new one.
     """
-    target = Path(path)
+    return atomic_write_all([(path, data)])[0]
+
+
+def atomic_write_all(files: Iterable[tuple[str | Path, bytes]]) -> list[Path]:
+    """Write several outputs of one document all or none: every temporary file is written
+    (and synced) first, and only then are they renamed into place.
+
+    A write that fails (a full disk, a folder where an output should be) leaves every
+    previous output as it was, so a document never ends with a new HTML beside an old text.
+    """
+    staged: list[tuple[str, Path]] = []
+    renamed = 0
+    try:
+        for path, data in files:
+            target = Path(path)
+            if target.is_dir():
+                raise OutputError(f"{target}:0:0: error: cannot write output: a folder has its name")
+            staged.append((_write_temporary(target, data), target))
+        for tmp, target in staged:
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
+            renamed += 1
+    finally:
+        for tmp, _target in staged[renamed:]:  # after a failure: the temporaries not renamed
+            _remove_quietly(tmp)
+    return [target for _tmp, target in staged]
+
+
+def _write_temporary(target: Path, data: bytes) -> str:
+    """`data` in a synced temporary file beside `target` (named for atomic_write's clean-up)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        # The writer's process id in the name lets a later build remove what a killed one left.
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as exc:
         raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
@@ -37,14 +69,12 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:
         _remove_quietly(tmp)
-        raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
-    except BaseException:
-        _remove_quietly(tmp)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
         raise
-    return target
+    return tmp
 
 
 def remove_abandoned_temporaries(folder: str | Path) -> list[Path]:
@@ -153,7 +183,7 @@ def build_datetime(fallback_iso_date: str | None) -> datetime:
 def zip_timestamp(moment: datetime) -> tuple[int, int, int, int, int, int]:
     """A zip date_time tuple for `moment`, clamped to what the zip format can hold."""
     stamp = moment.astimezone(timezone.utc).timetuple()[:6]
-    return max(tuple(stamp), ZIP_EPOCH)  # type: ignore[return-value]
+    return min(max(tuple(stamp), ZIP_EPOCH), ZIP_LAST)  # type: ignore[return-value]
 
 
 ZIP_LEVEL = 6

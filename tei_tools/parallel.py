@@ -242,7 +242,7 @@ def build_task(path: Path, out: Path, formats: Sequence[OutputFormat], split: bo
 
 
 def _build(path: Path, out: Path, formats: Sequence[OutputFormat], split: bool = False) -> _Outcome:
-    from tei_tools.fsutil import atomic_write
+    from tei_tools.fsutil import atomic_write_all
     from tei_tools.manifest import describe_output
     from tei_tools.transform import load_document, render_formats
 
@@ -253,14 +253,10 @@ def _build(path: Path, out: Path, formats: Sequence[OutputFormat], split: bool =
     else:
         document = load_document(path)
         rendered = render_formats(document, formats)  # nothing written until all succeeded
-    written: dict[str, dict[str, dict]] = {}
-    outputs = []
-    for name, files in rendered.items():
-        written[name] = {}
-        for file_name, data in files.items():
-            target = atomic_write(out / file_name, data)
-            outputs.append(target)
-            written[name][file_name] = describe_output(target, data)
+    # All of the document's outputs or none: a failed write leaves the old ones whole.
+    outputs = atomic_write_all((out / file_name, data) for files in rendered.values() for file_name, data in files.items())
+    written = {name: {file_name: describe_output(out / file_name, data) for file_name, data in files.items()}
+               for name, files in rendered.items()}
     return _Outcome(DocumentResult(path, outputs, document.warnings), written)
 
 

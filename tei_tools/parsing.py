@@ -207,6 +207,8 @@ def _syntax_error_parts(exc: etree.XMLSyntaxError, log, declared: str) -> tuple[
     message = raw.splitlines()[0].strip().rstrip(",")
     if "not proper UTF-8" in message or "encoding" in message.lower():
         message = f"the bytes are not valid {declared} (the declared encoding): {message}; save the file as UTF-8"
+    elif message.startswith("Excessive depth in document"):  # libxml2's advice names its own option
+        message = "elements are nested more than 256 deep, beyond what the parser accepts from a file it has not seen before"
     elif "Document is empty" in message or "Start tag expected" in message:
         message = f"not an XML document ({message})"
     else:

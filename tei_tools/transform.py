@@ -385,13 +385,13 @@ def render_document(document: SourceDocument, formats: Sequence[OutputFormat]) -
 
 def build_document(path: str | Path, out_dir: str | Path, formats: Sequence[OutputFormat] | Sequence[str]) -> DocumentResult:
     """Validate, render and write one document's outputs; raise the error that stops it."""
-    from tei_tools.fsutil import atomic_write
+    from tei_tools.fsutil import atomic_write_all
 
     chosen = as_formats(formats)
     document = load_document(path)
     rendered = render_document(document, chosen)
     target = Path(out_dir)
-    written = [atomic_write(target / name, data) for name, data in rendered.items()]
+    written = atomic_write_all((target / name, data) for name, data in rendered.items())  # all or none
     return DocumentResult(Path(path), written, document.warnings)
 
 

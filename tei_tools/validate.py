@@ -388,6 +388,8 @@ def _element_documentation() -> dict[str, str]:
 def _relaxng_message(message: str, hint: str = "") -> str:
     """libxml2's RELAX NG message, without the namespace noise, plus what to do."""
     text = (message or "invalid").replace("{http://www.tei-c.org/ns/1.0}", "")
+    if text.startswith("Expecting an element , got nothing"):  # libxml2 names no element here
+        text = "an element required here is missing (the element ends too early)"
     return f"not allowed by schema/edition.rng: {text}{hint}; see docs/encoding.md"
 
 

@@ -93,6 +93,10 @@ def verify_bag(bag_dir: Path, label: str) -> Verification:
         result.add(link.relative_to(bag_dir).as_posix(), "link: a bag holds files, not links (not followed)")
     if not result.intact:
         return result  # a link may point anywhere: nothing is read through it
+    for name in tag_files_not_utf8(bag_dir):
+        result.add(name, "not UTF-8 text: a bag's tag files are UTF-8 (RFC 8493), so its lines cannot be read")
+    if not result.intact:
+        return result
     try:
         bag = bagit.Bag(str(bag_dir))
     except bagit.BagError as exc:
@@ -111,6 +115,19 @@ def verify_bag(bag_dir: Path, label: str) -> Verification:
     if result.intact:
         confirm_with_bagit(bag, result)
     return result
+
+
+def tag_files_not_utf8(bag_dir: Path) -> list[str]:
+    """The text files at the bag's top (bagit.txt, bag-info.txt, manifests) that are not UTF-8."""
+    names = []
+    for path in sorted(bag_dir.glob("*.txt")):
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            names.append(path.name)
+        except OSError:
+            pass  # a folder or an unreadable file: reported by the checks that follow
+    return names
 
 
 def check_manifests_present(bag_dir: Path, result: Verification) -> None:
@@ -200,7 +217,11 @@ def safe_extract(archive_path: Path, dest: Path) -> Path:
                 raise PackageError("\n".join(f"{archive_path}:0:0: error: {r}" for r in refusals))
             budget = [MAX_TOTAL_BYTES]
             for entry in entries:
-                extract_entry(archive, entry, dest, budget)
+                try:
+                    extract_entry(archive, entry, dest, budget)
+                except OSError as exc:  # e.g. a file and a folder of one name ("a" and "a/b")
+                    raise _Refused(entry.filename, f"cannot be unpacked ({exc.strerror or exc}): "
+                                   "another entry has the same name as a file or a folder") from None
     except zipfile.BadZipFile as exc:
         raise PackageError(f"{archive_path}:0:0: error: not a readable zip: {exc}") from None
     except _Refused as exc:

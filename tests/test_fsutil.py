@@ -70,3 +70,26 @@ def test_zip_entries_are_regular_files_readable_by_all():
         for info in archive.infolist():
             mode = info.external_attr >> 16
             assert stat.S_ISREG(mode) and stat.S_IMODE(mode) == 0o644, info.filename
+
+
+def test_a_failed_write_leaves_every_old_output_of_the_document(tmp_path):
+    """All or none: the HTML and EPUB are not replaced when the text cannot be written."""
+    from tei_tools.errors import OutputError
+    from tei_tools.fsutil import atomic_write_all
+
+    (tmp_path / "doc.html").write_bytes(b"old html")
+    (tmp_path / "doc.epub").write_bytes(b"old epub")
+    (tmp_path / "doc.txt").mkdir()  # a folder where the text edition should go
+    with pytest.raises(OutputError, match="doc.txt:0:0: error: cannot write output"):
+        atomic_write_all([(tmp_path / "doc.html", b"new html"), (tmp_path / "doc.epub", b"new epub"), (tmp_path / "doc.txt", b"new text")])
+    assert (tmp_path / "doc.html").read_bytes() == b"old html"
+    assert (tmp_path / "doc.epub").read_bytes() == b"old epub"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.epub", "doc.html", "doc.txt"]  # no temporaries left
+
+
+def test_zip_timestamps_after_2107_are_clamped_to_the_last_a_zip_can_hold():
+    """SOURCE_DATE_EPOCH may name a date up to 9999; a zip's DOS date ends in 2107."""
+    from tei_tools.fsutil import zip_timestamp
+
+    assert zip_timestamp(datetime(2200, 5, 1, tzinfo=timezone.utc)) == (2107, 12, 31, 23, 59, 58)
+    assert zip_timestamp(datetime(1970, 1, 1, tzinfo=timezone.utc)) == (1980, 1, 1, 0, 0, 0)

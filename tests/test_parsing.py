@@ -176,3 +176,11 @@ def test_a_dangling_link_is_named_as_such(tmp_path: Path):
     link.symlink_to(link)
     with pytest.raises(UsageError, match="symbolic link"):
         parse_file(link)
+
+
+def test_too_deep_nesting_is_explained_without_libxml2_s_advice(tmp_path: Path):
+    doc = tmp_path / "deep.xml"
+    doc.write_text(f'<TEI xmlns="{TEI_NS}">' + "<p>" * 300 + "</p>" * 300 + "</TEI>")
+    with pytest.raises(InputError, match="nested more than 256 deep") as caught:
+        parse_file(doc)
+    assert "XML_PARSE_HUGE" not in str(caught.value)

@@ -306,3 +306,13 @@ def test_summary_line_counts_files_errors_and_warnings():
     assert report.summary() == "4 files: 2 valid, 2 invalid (3 errors, 1 warning)"
     assert not report.valid
     assert report.as_dict()["summary"] == {"files": 4, "valid": 2, "invalid": 2, "errors": 3, "warnings": 1}
+
+
+def test_an_empty_tei_element_says_what_is_wrong(tmp_path):
+    from tei_tools.validate import validate_file
+
+    doc = tmp_path / "bare.xml"
+    doc.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"/>\n')
+    [finding] = validate_file(doc)
+    assert "an element required here is missing" in finding.message
+    assert "Expecting an element ," not in finding.message

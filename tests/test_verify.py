@@ -280,3 +280,24 @@ def test_an_added_empty_folder_is_named(bag):
     result = run_verify(bag)
     assert result.exit_code == 1
     assert f"{bag}/data/empty:0:0: error: added: an empty folder" in result.output
+
+
+def test_a_tag_file_that_is_not_utf8_is_named_without_a_traceback(bag):
+    info = bag / "bag-info.txt"
+    info.write_bytes(info.read_bytes() + "Contact-Name: Jos\xe9\n".encode("latin-1"))
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/bag-info.txt:0:0: error: not UTF-8 text" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_entries_that_clash_as_file_and_folder_are_named(tmp_path):
+    archive = tmp_path / "clash.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("bag/bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+        handle.writestr("bag/data/q", "a file")
+        handle.writestr("bag/data/q/r", "a file in a folder of the same name")
+    result = run_verify(archive)
+    assert result.exit_code == 1
+    assert f"{archive}:0:0: error: refused entry 'bag/data/q/r': cannot be unpacked" in result.output
+    assert "tei-tools-verify-" not in result.output  # no temporary path
