@@ -196,6 +196,43 @@ def test_accessibility_basics(pair):
     assert doc.xpath("//input[@id='show-source'][@type='checkbox']") and doc.xpath("//label[@for='show-source']")
 
 
+def test_every_note_pop_up_holds_its_note(pair):
+    """A pop-up is the note's text, not only its label: an editors' note on an author's
+    note (note a in note 1) once came out empty; quotation marks and both readings of a
+    correction are kept, as in the notes list."""
+    _, doc, _ = pair
+    listed = {a.get("id"): a for a in doc.xpath("//aside[@role='doc-footnote']")}
+    for wrap in doc.xpath("//span[starts-with(@class, 'noteref-wrap')]"):
+        pop = wrap.find("span[@class='note-pop']")
+        note = listed[wrap.find("a").get("href")[1:]]
+        label = pop.findtext("span[@class='note-pop-label']")
+        assert len(pop.text_content().strip()) > len(label) + 3, f"pop-up of note {label} is empty"
+        in_list = note.xpath(".//q[not(ancestor::span[contains(@class, 'noteref-wrap')])]")
+        assert len(pop.xpath(".//q")) == len(in_list), f"quotation marks lost in the pop-up of note {label}"
+        corrections = note.xpath(".//span[starts-with(@class, 'choice ')][not(ancestor::span[contains(@class, 'noteref-wrap')])]")
+        readings = pop.xpath(".//span[@class='reading']")
+        assert len(readings) == len(corrections)
+        assert all(r.xpath("span[@class='corr'] and span[@class='sic']") for r in readings)
+
+
+def test_register_page_links_have_names_that_say_page(pair):
+    """A screen reader reads a link alone: "page 213, in note 4", never a bare "213n"."""
+    _, doc, _ = pair
+    links = doc.xpath("//span[@class='occurrences']/a")
+    assert links
+    for link in links:
+        name = link.get("aria-label")
+        assert name == f"page {link.text_content().rstrip('n')}" + (f", in note {link.get('title')[8:]}" if link.text_content().endswith("n") else "")
+
+
+def test_the_licence_is_shown_with_what_the_header_says_beside_it(pair):
+    tei, doc, _ = pair
+    statements = [" ".join(p.xpath("string(.)").split()) for p in tei.xpath("//tei:availability/tei:p", namespaces=TEI)]
+    licence_row = " ".join(doc.xpath("string(//dt[.='Licence']/following-sibling::dd[1])").split())
+    for statement in statements:
+        assert statement in licence_row
+
+
 def test_metadata_dublin_core_highwire_and_json_ld(pair):
     tei, doc, _ = pair
     title = " ".join(tei.xpath("string(//tei:titleStmt/tei:title[@type='supplied'])", namespaces=TEI).split())
@@ -312,6 +349,76 @@ def test_in_chromium_notes_backlinks_switch_and_no_network(browser, built, docum
     assert all(url.startswith("file://") for url in requests), requests
     assert len(requests) == 2  # the page itself, once per viewport: nothing else
     assert (tmp_path / "desktop.png").stat().st_size > 0 and (tmp_path / "phone.png").stat().st_size > 0
+
+
+@pytest.mark.external
+def test_in_chromium_hovering_a_correction_does_not_move_the_text(browser, built):
+    """The label "The source reads:" belongs to the pop-up: shown in the line, it pushed the
+    words under the pointer aside."""
+    context, page = open_page(browser, built[ARTICLE], 1280, 900, [])
+    try:
+        choice = "article .choice[tabindex='0']"
+        before = page.eval_on_selector(choice, "e => e.querySelector('.corr').getBoundingClientRect().width")
+        page.hover(choice)
+        assert page.eval_on_selector(choice, "e => getComputedStyle(e.querySelector('.sic')).display") == "block"
+        after = page.eval_on_selector(choice, "e => e.querySelector('.corr').getBoundingClientRect().width")
+        assert after == before
+        page.check("#show-source")  # in source view the corrected reading is the pop-up
+        page.hover(choice)
+        width = page.eval_on_selector(choice, "e => e.querySelector('.sic').getBoundingClientRect().width")
+        page.mouse.move(0, 0)
+        assert page.eval_on_selector(choice, "e => e.querySelector('.sic').getBoundingClientRect().width") == width
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_the_switch_swaps_the_readings_in_note_pop_ups_too(browser, built):
+    context, page = open_page(browser, built[ARTICLE], 1280, 900, [])
+    try:
+        shown = "() => [...document.querySelectorAll(\"a[href='#fn4'] + .note-pop .reading\")].map(r => r.innerText.trim())"
+        page.focus("a[role='doc-noteref'][href='#fn4']")
+        corrected = page.evaluate(shown)
+        page.check("#show-source")
+        page.focus("a[role='doc-noteref'][href='#fn4']")
+        published = page.evaluate(shown)
+        assert corrected and len(corrected) == len(published)
+        assert all(a != b for a, b in zip(corrected, published))
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("width", [320, 390, 768])
+def test_in_chromium_on_small_screens_links_land_in_view_and_nothing_scrolls_sideways(browser, built, width):
+    context, page = open_page(browser, built[ARTICLE], width, 740, [])
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 1
+        for link, target in ((".cite-pages a[href='#p213']", "p213"), ("a[role='doc-noteref'][href='#fn2']", "fn2")):
+            page.click(link)
+            page.wait_for_function(f"() => {{ const r = document.getElementById('{target}').getBoundingClientRect(); return r.top < innerHeight; }}")
+            page.wait_for_timeout(400)  # smooth scrolling comes to rest
+            top = page.evaluate(f"document.getElementById('{target}').getBoundingClientRect().top")
+            bar = page.evaluate("document.querySelector('.toolbar').getBoundingClientRect().bottom")
+            assert top >= 0 and (top >= bar or bar <= 0), f"#{target} is under the toolbar at {width}px"
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_a_printout_says_which_reading_it_shows(browser, built):
+    context, page = open_page(browser, built[ARTICLE], 1280, 900, [])
+    try:
+        sentence = "() => document.querySelector('.print-state').innerText.trim()"
+        assert page.eval_on_selector(".print-state", "e => getComputedStyle(e).display") == "none"  # on screen
+        page.emulate_media(media="print")
+        assert page.evaluate(sentence).startswith("Printed with the editors’ corrections")
+        page.emulate_media(media="screen")
+        page.check("#show-source")  # the switch is not printed: it is set on screen
+        page.emulate_media(media="print")
+        assert page.evaluate(sentence).startswith("Printed as the source was published")
+    finally:
+        context.close()
 
 
 @pytest.mark.external

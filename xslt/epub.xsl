@@ -296,6 +296,11 @@
     </span>
   </xsl:template>
 
+  <!-- A correction inside a note's text, as the pop-ups render it: its corrected reading. -->
+  <xsl:template match="h:span[@class = 'reading']" mode="ebk:xhtml" priority="2">
+    <xsl:apply-templates select="h:span[@class = 'corr']/node()" mode="#current"/>
+  </xsl:template>
+
   <!-- The hint under the table of corrections: no switch in an EPUB. -->
   <xsl:template match="h:section[@id = 'corrections']/h:p[@class = 'section-hint']" mode="ebk:xhtml" priority="2">
     <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading; each row gives the source’s reading and the reason, and its page links to the place in the text.</p>
@@ -322,6 +327,9 @@
         <xsl:text>. The print page numbers </xsl:text>
         <xsl:value-of select="ed:source-pages($ebk:doc)"/>
         <xsl:text> are marked in the text and listed in the page list of the navigation.</xsl:text>
+        <xsl:if test="exists(ed:corrections($ebk:doc))">
+          <xsl:text> Words the editors corrected are underlined; the table of Corrections gives the source’s reading of each, and why.</xsl:text>
+        </xsl:if>
       </p>
     </section>
   </xsl:template>

@@ -21,9 +21,17 @@
     wrap.addEventListener("mouseenter", function () { place(wrap); });
     wrap.addEventListener("focusin", function () { place(wrap); });
   });
+  // Escape closes what hover or focus opened (WCAG 1.4.13, dismissible): the focused
+  // marker or correction loses focus, and a pop-up under the pointer stays shut until the
+  // pointer leaves it.
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape" && document.activeElement && document.activeElement.closest(".noteref-wrap, .choice")) {
+    if (e.key !== "Escape") { return; }
+    if (document.activeElement && document.activeElement.closest(".noteref-wrap, .choice")) {
       document.activeElement.blur();
     }
+    document.querySelectorAll(".noteref-wrap:hover").forEach(function (wrap) {
+      wrap.classList.add("dismissed");
+      wrap.addEventListener("mouseleave", function () { wrap.classList.remove("dismissed"); }, { once: true });
+    });
   });
 }());

@@ -219,6 +219,10 @@
             <xsl:with-param name="href" select="$licence/@target"/>
             <xsl:with-param name="content"><xsl:value-of select="normalize-space($licence)"/></xsl:with-param>
           </xsl:call-template>
+          <!-- What the header says beside the licence (whose rights it does not cover). -->
+          <xsl:for-each select="$licence/../tei:p[normalize-space()]">
+            <span class="rights"><xsl:text> </xsl:text><xsl:apply-templates mode="html:text"/></span>
+          </xsl:for-each>
         </dd>
         <dt>Identifier</dt>
         <dd><code><xsl:value-of select="ed:identifier($doc)"/></code>
@@ -254,6 +258,12 @@
         <label for="show-source">Show the source as published</label>
         <span id="show-source-hint" class="hint">Swaps each of the editors’ <xsl:value-of select="count(ed:corrections($doc))"/> corrections back to the source’s reading.</span>
       </div>
+      <xsl:if test="not($epub-only)">
+        <p class="print-state front">
+          <span class="corrected">Printed with the editors’ corrections in the text (each underlined; the source’s readings are listed under Corrections).</span>
+          <span class="as-published">Printed as the source was published: the editors’ corrections are undone (each underlined; see Corrections).</span>
+        </p>
+      </xsl:if>
     </xsl:if>
   </xsl:template>
 
@@ -346,7 +356,7 @@
         <span class="note-pop" aria-hidden="true">
           <span class="note-pop-label"><xsl:value-of select="ed:note-label(.)"/></span>
           <xsl:text> </xsl:text>
-          <xsl:apply-templates select="., ed:continuations(.)" mode="html:pop"/>
+          <xsl:apply-templates select="., ed:continuations(.)" mode="html:pop-note"/>
         </span>
       </xsl:if>
     </span>
@@ -523,16 +533,30 @@
   <!-- A copy for sighted readers only (aria-hidden): no ids and no links, so nothing is
        duplicated for assistive technology and no focusable element is hidden. -->
 
-  <xsl:mode name="html:pop" on-no-match="shallow-skip"/>
-  <xsl:template match="tei:note" mode="html:pop">
+  <!-- The note shown (or a continuation of it), in its own mode: in html:pop any note met
+       is one inside it (an editors' note on the author's), which the pop-up leaves out. -->
+  <xsl:template match="tei:note" mode="html:pop-note">
     <xsl:if test="@prev">
       <span class="pb-in-note"> [p. <xsl:value-of select="ed:page(.)"/>] </span>
     </xsl:if>
-    <xsl:apply-templates mode="#current"/>
+    <xsl:apply-templates mode="html:pop"/>
   </xsl:template>
+
+  <xsl:mode name="html:pop" on-no-match="shallow-skip"/>
   <xsl:template match="text()" mode="html:pop"><xsl:value-of select="."/></xsl:template>
-  <xsl:template match="tei:sic | tei:orig | tei:pb" mode="html:pop"/>
-  <xsl:template match="tei:note//tei:note" mode="html:pop"/>
+  <xsl:template match="tei:sic | tei:orig | tei:pb | tei:note" mode="html:pop"/>
+  <!-- Both readings, as in the text, so that the switch swaps the pop-up's too; without
+       the text's hover pop-up (this is one already). -->
+  <xsl:template match="tei:choice[ed:corrected-reading(.) and ed:source-reading(.)]" mode="html:pop">
+    <span class="reading">
+      <span class="corr"><xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/></span>
+      <span class="sic"><xsl:apply-templates select="ed:source-reading(.)/node()" mode="html:as-published"/></span>
+    </span>
+  </xsl:template>
+  <!-- Quotation marks the editors' prose leaves to the outputs (ed:needs-quotation-marks). -->
+  <xsl:template match="tei:q[ed:needs-quotation-marks(.)]" mode="html:pop">
+    <q><xsl:apply-templates mode="#current"/></q>
+  </xsl:template>
   <xsl:template match="tei:foreign[@xml:lang]" mode="html:pop">
     <i lang="{normalize-space(@xml:lang)}"><xsl:apply-templates mode="#current"/></i>
   </xsl:template>
@@ -656,7 +680,7 @@
     <xsl:if test="exists($kinds)">
       <section class="registers" id="registers" aria-labelledby="registers-h">
         <h2 id="registers-h">Index</h2>
-        <p class="section-hint">Every person, place and organisation the text names, with each page where it is named; the page numbers link back to the place in the text.</p>
+        <p class="section-hint">Every person, place and organisation the text names, with each page where it is named (“n”: in a note on that page); the page numbers link back to the place in the text.</p>
         <xsl:for-each select="$kinds">
           <xsl:variable name="kind" select="."/>
           <section class="register {$kind}" id="{html:register-id($kind)}" aria-labelledby="{html:register-id($kind)}-h">
@@ -712,10 +736,18 @@
               <xsl:if test="$i > 1">, </xsl:if>
               <!-- The occurrences are the entry's, in document order: the position is the
                    occurrence's number, so no lookup is needed. -->
+              <!-- A screen reader reads the link's name alone: "page 213, in note 4", not "213n". -->
               <a href="#{ed:occurrence-id($entry-id, $i)}">
-                <xsl:if test="$notes">
-                  <xsl:attribute name="title" select="'In note ' || ed:note-label(($notes[not(@prev)], $notes/@prev ! id(substring-after(., '#'), root(current())))[1])"/>
-                </xsl:if>
+                <xsl:choose>
+                  <xsl:when test="$notes">
+                    <xsl:variable name="in-note" select="'in note ' || ed:note-label(($notes[not(@prev)], $notes/@prev ! id(substring-after(., '#'), root(current())))[1])"/>
+                    <xsl:attribute name="title" select="'In' || substring($in-note, 3)"/>
+                    <xsl:attribute name="aria-label" select="'page ' || $pages[$i] || ', ' || $in-note"/>
+                  </xsl:when>
+                  <xsl:otherwise>
+                    <xsl:attribute name="aria-label" select="'page ' || $pages[$i]"/>
+                  </xsl:otherwise>
+                </xsl:choose>
                 <xsl:value-of select="$pages[$i]"/>
                 <xsl:if test="$notes">n</xsl:if>
               </a>
