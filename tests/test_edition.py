@@ -201,7 +201,7 @@ def test_every_correction_is_attributed_certain_and_classified(tree):
 def test_the_known_translation_errors_are_corrected(tree):
     sics = set(xp(tree, "//tei:text//tei:sic/text()"))
     for error in ("Mauprat", "IOPR", "IDP", "Central Bank", "International Criminal Police Organization",
-                  "training camps", "1823", "F. Cohn", "bosses", '" Red Army "'):
+                  "training camps", "1823", "F. Cohn", "bosses", '" Red Army "', "bread", "American Red Aid Party"):
         assert error in sics, error
     origs = set(xp(tree, "//tei:text//tei:orig/text()"))
     assert {"MOPRa", "MOPRu", "MOPRe"} <= origs
@@ -234,3 +234,14 @@ def test_the_header_has_identifier_licence_and_revision(tree):
     assert xp(tree, "//tei:licence/@target")
     assert xp(tree, "//tei:revisionDesc/tei:change/@when")
     assert xp(tree, "//tei:editorialDecl/tei:correction") and xp(tree, "//tei:editorialDecl/tei:normalization")
+
+
+def test_every_russian_word_in_the_editors_prose_is_marked_as_russian(tree):
+    """МОПР, сборы, День МОПР: the outputs can say lang="ru" only where the master says it."""
+    cyrillic = re.compile("[\u0400-\u04FF]")
+    unmarked = []
+    for element in tree.iter("{*}*"):
+        for text, owner in ((element.text, element), (element.tail, element.getparent())):
+            if text and cyrillic.search(text) and not xp(owner, "ancestor-or-self::*[@xml:lang][1][starts-with(@xml:lang, 'ru')]"):
+                unmarked.append((owner.sourceline, text.strip()[:30]))
+    assert unmarked == []

@@ -258,8 +258,7 @@
        registers, every name in the text): cache="yes" keeps each answer for the transform. -->
   <xsl:function name="ed:entity-label" as="xs:string" cache="yes">
     <xsl:param name="entry" as="element()"/>
-    <!-- the first name with text: an empty standard name gives way to the next -->
-    <xsl:variable name="std" select="($entry/*[@type = ('standard', 'full')], $entry/(tei:persName | tei:placeName | tei:orgName))[normalize-space()][1]"/>
+    <xsl:variable name="std" select="ed:standard-name($entry)"/>
     <xsl:sequence select="if ($std/tei:surname)
       then string-join(($std/tei:surname ! normalize-space(.), normalize-space(string-join($std/node()[not(self::tei:surname)], ' '))[.]), ', ')
       else normalize-space($std)"/>
@@ -268,7 +267,14 @@
   <!-- The reading order form of the standard name ("Clara Zetkin"). -->
   <xsl:function name="ed:entity-name" as="xs:string" cache="yes">
     <xsl:param name="entry" as="element()"/>
-    <xsl:sequence select="normalize-space(($entry/*[@type = ('standard', 'full')], $entry/(tei:persName | tei:placeName | tei:orgName))[normalize-space()][1])"/>
+    <xsl:sequence select="normalize-space(ed:standard-name($entry))"/>
+  </xsl:function>
+
+  <!-- The element of an entry's standard name: the first name with text (an empty standard
+       name gives way to the next). -->
+  <xsl:function name="ed:standard-name" as="element()?">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:sequence select="($entry/*[@type = ('standard', 'full')], $entry/(tei:persName | tei:placeName | tei:orgName))[normalize-space()][1]"/>
   </xsl:function>
 
   <!-- Register entries in display order (by their standard name). -->

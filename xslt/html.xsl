@@ -704,7 +704,15 @@
   <xsl:template match="tei:person | tei:place | tei:org" mode="html:register">
     <xsl:variable name="occurrences" select="ed:occurrences(.)"/>
     <li id="{@xml:id}" class="entry">
-      <span class="entry-name"><xsl:value-of select="ed:entity-label(.)"/></span>
+      <span class="entry-name">
+        <!-- A name with words in another language keeps their markup (lang="ru"); the others
+             are the label as a string (persons as "Surname, Forename"). -->
+        <xsl:variable name="std" select="ed:standard-name(.)"/>
+        <xsl:choose>
+          <xsl:when test="$std//tei:foreign and not($std/tei:surname)"><xsl:apply-templates select="$std/node()" mode="html:pop"/></xsl:when>
+          <xsl:otherwise><xsl:value-of select="ed:entity-label(.)"/></xsl:otherwise>
+        </xsl:choose>
+      </span>
       <xsl:apply-templates select="." mode="html:entry-facts"/>
       <!-- The source's forms other than the standard name; distinct-values() only when there
            are several (usually there is one). -->
@@ -792,7 +800,17 @@
 
   <xsl:template match="tei:org" mode="html:entry-facts">
     <xsl:variable name="abbr" select="tei:orgName[@type = 'abbr']"/>
-    <xsl:if test="$abbr"> (<xsl:value-of select="string-join($abbr ! normalize-space(.), ', ')"/>)</xsl:if>
+    <xsl:if test="$abbr">
+      <xsl:text> (</xsl:text>
+      <xsl:for-each select="$abbr">
+        <xsl:if test="position() gt 1">, </xsl:if>
+        <xsl:choose>
+          <xsl:when test="@xml:lang"><span lang="{normalize-space(@xml:lang)}"><xsl:value-of select="normalize-space(.)"/></span></xsl:when>
+          <xsl:otherwise><xsl:value-of select="normalize-space(.)"/></xsl:otherwise>
+        </xsl:choose>
+      </xsl:for-each>
+      <xsl:text>)</xsl:text>
+    </xsl:if>
     <xsl:call-template name="html:entry-note"/>
   </xsl:template>
 
