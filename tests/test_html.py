@@ -131,6 +131,15 @@ def test_register_pages_are_the_print_pages(pair):
         assert label.rstrip("n") in pages
 
 
+def test_the_map_is_a_described_group_of_links(built):
+    """Its markers are links: an image's children would be hidden from assistive technology."""
+    doc = lxml_html.parse(str(built[ARTICLE])).getroot()
+    [svg] = doc.xpath("//figure[@class='map']/*[local-name()='svg']")
+    assert svg.get("role") == "group"
+    assert svg.get("aria-labelledby") == "map-title" and svg.get("aria-describedby") == "map-desc"
+    assert doc.xpath("string(//*[@id='map-desc'])")
+
+
 def test_places_with_coordinates_link_to_a_map_and_are_on_the_svg_map(pair):
     tei, doc, _ = pair
     places = tei.xpath("//tei:place[tei:location/tei:geo]", namespaces=TEI)
@@ -215,14 +224,19 @@ def test_every_note_pop_up_holds_its_note(pair):
         assert all(r.xpath("span[@class='corr'] and span[@class='sic']") for r in readings)
 
 
-def test_register_page_links_have_names_that_say_page(pair):
-    """A screen reader reads a link alone: "page 213, in note 4", never a bare "213n"."""
+def test_register_page_links_in_notes_have_names_that_say_so(pair):
+    """"pp. 212, 213" explains its numbers; a bare "213n" does not: a screen reader is told
+    "page 213, in note 4"."""
     _, doc, _ = pair
     links = doc.xpath("//span[@class='occurrences']/a")
     assert links
     for link in links:
-        name = link.get("aria-label")
-        assert name == f"page {link.text_content().rstrip('n')}" + (f", in note {link.get('title')[8:]}" if link.text_content().endswith("n") else "")
+        text = link.text_content()
+        if text.endswith("n"):
+            assert link.get("aria-label") == f"page {text[:-1]}, in note {link.get('title')[len('In note '):]}"
+        else:
+            assert link.get("aria-label") is None and text.isdigit()
+            assert link.getparent().text.startswith(("p. ", "pp. "))
 
 
 def test_the_licence_is_shown_with_what_the_header_says_beside_it(pair):
@@ -381,6 +395,26 @@ def test_in_chromium_hovering_a_correction_does_not_move_the_text(browser, built
         width = page.eval_on_selector(choice, "e => e.querySelector('.sic').getBoundingClientRect().width")
         page.mouse.move(0, 0)
         assert page.eval_on_selector(choice, "e => e.querySelector('.sic').getBoundingClientRect().width") == width
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_the_map_s_labels_cover_no_other_label_or_marker(browser, built):
+    context, page = open_page(browser, built[ARTICLE], 1280, 900, [])
+    try:
+        overlaps = page.evaluate("""() => {
+            const box = e => { const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; };
+            const meet = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+            const labels = [...document.querySelectorAll('.map text')].map(t => [t.textContent, box(t)]);
+            const dots = [...document.querySelectorAll('.map circle')].map(c => [c.parentNode.querySelector('text').textContent, box(c)]);
+            const found = [];
+            labels.forEach(([name, b], i) => {
+              labels.slice(i + 1).forEach(([other, c]) => { if (meet(b, c)) found.push(name + ' / ' + other); });
+              dots.forEach(([other, c]) => { if (other !== name && meet(b, c)) found.push(name + ' over the dot of ' + other); });
+            });
+            return found; }""")
+        assert overlaps == []
     finally:
         context.close()
 

@@ -744,18 +744,14 @@
               <xsl:if test="$i > 1">, </xsl:if>
               <!-- The occurrences are the entry's, in document order: the position is the
                    occurrence's number, so no lookup is needed. -->
-              <!-- A screen reader reads the link's name alone: "page 213, in note 4", not "213n". -->
+              <!-- A page number's purpose is clear from its list ("pp. 212, 213"); "213n" is
+                   not, so a screen reader is told "page 213, in note 4". -->
               <a href="#{ed:occurrence-id($entry-id, $i)}">
-                <xsl:choose>
-                  <xsl:when test="$notes">
-                    <xsl:variable name="in-note" select="'in note ' || ed:note-label(($notes[not(@prev)], $notes/@prev ! id(substring-after(., '#'), root(current())))[1])"/>
-                    <xsl:attribute name="title" select="'In' || substring($in-note, 3)"/>
-                    <xsl:attribute name="aria-label" select="'page ' || $pages[$i] || ', ' || $in-note"/>
-                  </xsl:when>
-                  <xsl:otherwise>
-                    <xsl:attribute name="aria-label" select="'page ' || $pages[$i]"/>
-                  </xsl:otherwise>
-                </xsl:choose>
+                <xsl:if test="$notes">
+                  <xsl:variable name="label" select="ed:note-label(($notes[not(@prev)], $notes/@prev ! id(substring-after(., '#'), root(current())))[1])"/>
+                  <xsl:attribute name="title" select="'In note ' || $label"/>
+                  <xsl:attribute name="aria-label" select="'page ' || $pages[$i] || ', in note ' || $label"/>
+                </xsl:if>
                 <xsl:value-of select="$pages[$i]"/>
                 <xsl:if test="$notes">n</xsl:if>
               </a>

@@ -68,8 +68,10 @@
       <xsl:variable name="step" select="if ($height le 20) then 5 else if ($height le 60) then 10 else 30"/>
       <figure class="map">
         <svg xmlns="http://www.w3.org/2000/svg" viewBox="{html:n($west * $k)} {html:n(-$north)} {html:n(($east - $west) * $k)} {html:n($height)}"
-             role="img" aria-labelledby="map-title" preserveAspectRatio="xMidYMid meet">
-          <title id="map-title">Map of the <xsl:value-of select="count($marks)"/> places named in the text</title>
+             role="group" aria-labelledby="map-title" aria-describedby="map-desc" preserveAspectRatio="xMidYMid meet">
+          <!-- A group, not an image: its markers are links, which an image's would hide. -->
+          <title id="map-title">Map of the <xsl:value-of select="count($marks)"/> places of the register that have coordinates</title>
+          <desc id="map-desc">Coastlines and a graticule; each place is a dot with its name, which links to its entry in the register below.</desc>
           <rect class="sea" x="{html:n($west * $k)}" y="{html:n(-$north)}" width="{html:n(($east - $west) * $k)}" height="{html:n($height)}"/>
           <g transform="scale({html:n($k)},-1)">
             <path class="land" vector-effect="non-scaling-stroke">
@@ -88,25 +90,43 @@
               ), '')"/>
             </path>
           </g>
-          <xsl:for-each select="$marks">
-            <xsl:sort select="?2"/>
+          <!-- Markers first, all of them, so that no label is drawn under a later marker. -->
+          <xsl:variable name="sorted" as="array(*)*">
+            <xsl:perform-sort select="$marks"><xsl:sort select="?2"/></xsl:perform-sort>
+          </xsl:variable>
+          <xsl:variable name="font" select="$unit * 3.4"/>
+          <xsl:variable name="r" select="$unit * 1.1"/>
+          <!-- Obstacles, as boxes [x1, y1, x2, y2] in projected units: every marker, then each
+               label as it is placed. -->
+          <xsl:variable name="marker-boxes" as="array(xs:double)*" select="$sorted ! [?3 * $k - $r, -?2 - $r, ?3 * $k + $r, -?2 + $r]"/>
+          <xsl:variable name="frame" as="array(xs:double)" select="[$west * $k, -$north, $east * $k, -$south]"/>
+          <xsl:iterate select="$sorted">
+            <xsl:param name="obstacles" as="array(xs:double)*" select="$marker-boxes"/>
             <xsl:variable name="place" select="?1"/>
             <!-- The standard name, read once for the marker's title and its label. -->
             <xsl:variable name="name" select="ed:entity-name($place)"/>
+            <xsl:variable name="label" select="html:short-name($name)"/>
             <xsl:variable name="x" select="?3 * $k"/>
             <xsl:variable name="y" select="-?2"/>
-            <!-- Labels in the eastern quarter go to the left of their marker, inside the map. -->
+            <!-- The label goes right of its marker, or left, above or below, whichever first
+                 clears the markers, the labels placed so far and the map's edge (labels in the
+                 eastern quarter try the left first). -->
             <xsl:variable name="east-side" select="?3 gt $east - ($east - $west) div 4"/>
+            <xsl:variable name="spots" select="html:label-spots($x, $y, $unit, $font, string-length($label))"/>
+            <xsl:variable name="ordered" select="if ($east-side) then ($spots[2], $spots[1], $spots[3], $spots[4]) else $spots"/>
+            <xsl:variable name="spot" select="($ordered[html:inside(?box, $frame) and not(some $o in $obstacles satisfies html:overlap(?box, $o))], $ordered)[1]"/>
             <a href="#{$place/@xml:id}">
               <title><xsl:value-of select="$name"/></title>
-              <circle class="place" cx="{html:n($x)}" cy="{html:n($y)}" r="{html:n($unit * 1.1)}"/>
-              <text class="place-label" x="{html:n(if ($east-side) then $x - $unit * 2 else $x + $unit * 2)}" y="{html:n($y + $unit * 1.2)}"
-                    font-size="{html:n($unit * 3.4)}">
-                <xsl:if test="$east-side"><xsl:attribute name="text-anchor">end</xsl:attribute></xsl:if>
-                <xsl:value-of select="html:short-name($name)"/>
+              <circle class="place" cx="{html:n($x)}" cy="{html:n($y)}" r="{html:n($r)}"/>
+              <text class="place-label" x="{html:n($spot?x)}" y="{html:n($spot?y)}" font-size="{html:n($font)}">
+                <xsl:if test="$spot?anchor != 'start'"><xsl:attribute name="text-anchor" select="$spot?anchor"/></xsl:if>
+                <xsl:value-of select="$label"/>
               </text>
             </a>
-          </xsl:for-each>
+            <xsl:next-iteration>
+              <xsl:with-param name="obstacles" select="($obstacles, $spot?box)"/>
+            </xsl:next-iteration>
+          </xsl:iterate>
         </svg>
         <figcaption>Places named in the text. Coastlines: Natural Earth (public domain); graticule every <xsl:value-of select="$step"/>°. Each place’s coordinates in the list below link to OpenStreetMap.</figcaption>
       </figure>
@@ -117,6 +137,39 @@
   <xsl:function name="html:short-name" as="xs:string">
     <xsl:param name="name" as="xs:string"/>
     <xsl:sequence select="if (contains($name, ' (')) then substring-before($name, ' (') else $name"/>
+  </xsl:function>
+
+  <!-- Where a label may stand by its marker at ($x, $y): right, left, above, below. Each is
+       a map of the text's anchor point and alignment and the box it covers (its width
+       estimated from its length: 0.6 em a character, about that of a bold sans-serif). -->
+  <xsl:function name="html:label-spots" as="map(*)+">
+    <xsl:param name="x" as="xs:double"/>
+    <xsl:param name="y" as="xs:double"/>
+    <xsl:param name="unit" as="xs:double"/>
+    <xsl:param name="font" as="xs:double"/>
+    <xsl:param name="characters" as="xs:integer"/>
+    <xsl:variable name="w" select="$characters * $font * 0.6"/>
+    <xsl:variable name="gap" select="$unit * 2"/>
+    <xsl:variable name="base" select="$y + $unit * 1.2"/>
+    <xsl:sequence select="
+      map{'x': $x + $gap, 'y': $base, 'anchor': 'start', 'box': [$x + $gap, $base - $font * 0.8, $x + $gap + $w, $base + $font * 0.2]},
+      map{'x': $x - $gap, 'y': $base, 'anchor': 'end', 'box': [$x - $gap - $w, $base - $font * 0.8, $x - $gap, $base + $font * 0.2]},
+      map{'x': $x, 'y': $y - $gap, 'anchor': 'middle', 'box': [$x - $w div 2, $y - $gap - $font * 0.8, $x + $w div 2, $y - $gap + $font * 0.2]},
+      map{'x': $x, 'y': $y + $gap + $font * 0.8, 'anchor': 'middle', 'box': [$x - $w div 2, $y + $gap, $x + $w div 2, $y + $gap + $font]}"/>
+  </xsl:function>
+
+  <!-- Do two boxes [x1, y1, x2, y2] overlap? -->
+  <xsl:function name="html:overlap" as="xs:boolean">
+    <xsl:param name="a" as="array(xs:double)"/>
+    <xsl:param name="b" as="array(xs:double)"/>
+    <xsl:sequence select="$a(1) lt $b(3) and $b(1) lt $a(3) and $a(2) lt $b(4) and $b(2) lt $a(4)"/>
+  </xsl:function>
+
+  <!-- Is box $a within the frame $f? -->
+  <xsl:function name="html:inside" as="xs:boolean">
+    <xsl:param name="a" as="array(xs:double)"/>
+    <xsl:param name="f" as="array(xs:double)"/>
+    <xsl:sequence select="$a(1) ge $f(1) and $a(2) ge $f(2) and $a(3) le $f(3) and $a(4) le $f(4)"/>
   </xsl:function>
 
   <!-- Does a polygon's box "w s e n" meet the map's box? -->
