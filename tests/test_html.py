@@ -131,6 +131,16 @@ def test_register_pages_are_the_print_pages(pair):
         assert label.rstrip("n") in pages
 
 
+def test_a_date_range_is_a_time_only_for_what_its_ends_share(built):
+    """datetime names one moment: "summer of 1921" is 1921, not its first day (1921-06-01)."""
+    doc = lxml_html.parse(str(built[ARTICLE])).getroot()
+    dates = {" ".join(e.text_content().split()): (e.tag, e.get("datetime")) for e in doc.xpath("//article//*[@class='date']")}
+    assert dates["summer of 1921"] == ("time", "1921")
+    assert dates["December 23-27, 1922"] == ("time", "1922-12")
+    assert dates["1920-1921"] == ("span", None)
+    assert dates["January 22, 1923"] == ("time", "1923-01-22")
+
+
 def test_the_map_is_a_described_group_of_links(built):
     """Its markers are links: an image's children would be hidden from assistive technology."""
     doc = lxml_html.parse(str(built[ARTICLE])).getroot()

@@ -465,7 +465,10 @@
   </xsl:template>
 
   <xsl:template match="tei:date[@when | @from | @notBefore]" mode="html:text">
-    <xsl:variable name="when" select="normalize-space((@when, @from, @notBefore)[1])"/>
+    <!-- HTML's datetime names one moment: a range ("December 23-27, 1922", "summer of 1921")
+         gets what its ends share (1922-12, 1921), or no <time> when they share no year. -->
+    <xsl:variable name="when" select="if (@when) then normalize-space(@when)
+      else html:shared-date(normalize-space((@from, @notBefore)[1]), normalize-space((@to, @notAfter)[1]))"/>
     <xsl:choose>
       <!-- A year, month, day or a day of every year: the forms HTML's datetime takes (by
            their shape, as a regular expression costs more in Saxon than the date itself). -->
@@ -476,6 +479,14 @@
       <xsl:otherwise><span class="date"><xsl:apply-templates mode="#current"/></span></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
+
+  <!-- The day, month or year two dates share (a range's ends), or "" when they share none
+       (or a range has one end only: from a date on is no moment). -->
+  <xsl:function name="html:shared-date" as="xs:string">
+    <xsl:param name="start" as="xs:string"/>
+    <xsl:param name="end" as="xs:string"/>
+    <xsl:sequence select="((10, 7, 4)[string-length($start) ge . and substring($start, 1, .) = substring($end, 1, .)] ! substring($start, 1, .), '')[1]"/>
+  </xsl:function>
 
   <xsl:template match="tei:measure" mode="html:text">
     <span class="measure" title="{string-join((@quantity, @unit, @commodity) ! normalize-space(.), ' ')}"><xsl:apply-templates mode="#current"/></span>
