@@ -131,6 +131,17 @@ def test_register_pages_are_the_print_pages(pair):
         assert label.rstrip("n") in pages
 
 
+def test_a_focusable_correction_is_described_by_the_source_s_reading(pair):
+    """A screen reader on a focused correction hears "The source reads: …"."""
+    _, doc, _ = pair
+    focusable = doc.xpath("//span[starts-with(@class, 'choice ')][@tabindex='0']")
+    assert focusable
+    for choice in focusable:
+        [source] = doc.xpath(f"//*[@id='{choice.get('aria-describedby')}']")
+        assert source.getparent() is choice and source.get("class") == "sic"
+        assert source.text_content().startswith("The source reads: ")
+
+
 def test_a_date_range_is_a_time_only_for_what_its_ends_share(built):
     """datetime names one moment: "summer of 1921" is 1921, not its first day (1921-06-01)."""
     doc = lxml_html.parse(str(built[ARTICLE])).getroot()

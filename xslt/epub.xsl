@@ -291,7 +291,7 @@
        table of corrections (a reading system has no switch to show them in place). -->
   <xsl:template match="h:span[starts-with(@class, 'choice ')]" mode="ebk:xhtml" priority="2">
     <span>
-      <xsl:copy-of select="@* except @tabindex"/>
+      <xsl:copy-of select="@* except (@tabindex, @aria-describedby)"/>
       <xsl:apply-templates select="h:span[@class = 'corr']/node() except h:span[@class = 'corr']/h:span[@class = 'tip-label']" mode="#current"/>
     </span>
   </xsl:template>

@@ -410,15 +410,19 @@
     <xsl:variable name="id" select="ed:correction-id(.)"/>
     <xsl:apply-templates select="ed:breaks-in-source-reading(.)" mode="#current"/>
     <!-- Focusable itself, unless it sits in a link, which takes the focus instead. -->
+    <xsl:variable name="source-id" select="ed:free-id($id || '-source', .)"/>
     <span class="choice {ed:correction-kind(.)}" id="{$id}">
+      <!-- Focused, a screen reader reads the source's reading as the description (it is
+           hidden on screen until hover or focus, which a description may be). -->
       <xsl:if test="not(html:in-link(.))">
         <xsl:attribute name="tabindex" select="0"/>
+        <xsl:attribute name="aria-describedby" select="$source-id"/>
       </xsl:if>
       <span class="corr">
         <span class="tip-label">Corrected by the editors: </span>
         <xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/>
       </span>
-      <span class="sic">
+      <span class="sic" id="{$source-id}">
         <span class="tip-label">The source reads: </span>
         <xsl:apply-templates select="ed:source-reading(.)/node()" mode="html:as-published"/>
       </span>
