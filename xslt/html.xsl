@@ -650,7 +650,7 @@
                   <td><xsl:value-of select="if (ed:certainty(.)) then ed:certainty(.) else if (tei:reg) then 'regularised' else '—'"/></td>
                   <td>
                     <xsl:for-each select="ed:correction-categories(.)">
-                      <span class="category"><xsl:apply-templates select="tei:catDesc/node()" mode="html:pop"/></span>
+                      <span class="category"><xsl:sequence select="html:category-text(.)"/></span>
                       <xsl:text> </xsl:text>
                     </xsl:for-each>
                     <xsl:for-each select="ed:correction-notes(.)">
@@ -667,6 +667,12 @@
       </section>
     </xsl:if>
   </xsl:template>
+
+  <!-- A category's description, rendered once: most of the corrections share a dozen. -->
+  <xsl:function name="html:category-text" as="node()*" cache="yes">
+    <xsl:param name="category" as="element(tei:category)"/>
+    <xsl:apply-templates select="$category/tei:catDesc/node()" mode="html:pop"/>
+  </xsl:function>
 
   <!-- A named template so the EPUB edition, which has no switch, can say so (epub.xsl). -->
   <xsl:template name="html:corrections-hint">

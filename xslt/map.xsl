@@ -96,12 +96,13 @@
           </xsl:variable>
           <xsl:variable name="font" select="$unit * 3.4"/>
           <xsl:variable name="r" select="$unit * 1.1"/>
-          <!-- Obstacles, as boxes [x1, y1, x2, y2] in projected units: every marker, then each
-               label as it is placed. -->
-          <xsl:variable name="marker-boxes" as="array(xs:double)*" select="$sorted ! [?3 * $k - $r, -?2 - $r, ?3 * $k + $r, -?2 + $r]"/>
-          <xsl:variable name="frame" as="array(xs:double)" select="[$west * $k, -$north, $east * $k, -$south]"/>
+          <!-- Obstacles as boxes in projected units, four numbers each (x1, y1, x2, y2), in one
+               flat sequence (arrays and maps cost Saxon a call per access): every marker, then
+               each label as it is placed. -->
+          <xsl:variable name="marker-boxes" as="xs:double*" select="$sorted ! (?3 * $k - $r, -?2 - $r, ?3 * $k + $r, -?2 + $r)"/>
+          <xsl:variable name="frame" as="xs:double*" select="($west * $k, -$north, $east * $k, -$south)"/>
           <xsl:iterate select="$sorted">
-            <xsl:param name="obstacles" as="array(xs:double)*" select="$marker-boxes"/>
+            <xsl:param name="obstacles" as="xs:double*" select="$marker-boxes"/>
             <xsl:variable name="place" select="?1"/>
             <!-- The standard name, read once for the marker's title and its label. -->
             <xsl:variable name="name" select="ed:entity-name($place)"/>
@@ -110,21 +111,23 @@
             <xsl:variable name="y" select="-?2"/>
             <!-- The label goes right of its marker, or left, above or below, whichever first
                  clears the markers, the labels placed so far and the map's edge (labels in the
-                 eastern quarter try the left first). -->
+                 eastern quarter try the left first); if none does, the first. -->
             <xsl:variable name="east-side" select="?3 gt $east - ($east - $west) div 4"/>
             <xsl:variable name="spots" select="html:label-spots($x, $y, $unit, $font, string-length($label))"/>
-            <xsl:variable name="ordered" select="if ($east-side) then ($spots[2], $spots[1], $spots[3], $spots[4]) else $spots"/>
-            <xsl:variable name="spot" select="($ordered[html:inside(?box, $frame) and not(some $o in $obstacles satisfies html:overlap(?box, $o))], $ordered)[1]"/>
+            <xsl:variable name="order" select="if ($east-side) then (2, 1, 3, 4) else (1, 2, 3, 4)"/>
+            <xsl:variable name="free" select="$order[html:clear(subsequence($spots, 6 * . - 3, 4), $frame, $obstacles)]"/>
+            <xsl:variable name="spot" select="subsequence($spots, 6 * ($free, $order)[1] - 5, 6)"/>
             <a href="#{$place/@xml:id}">
               <title><xsl:value-of select="$name"/></title>
               <circle class="place" cx="{html:n($x)}" cy="{html:n($y)}" r="{html:n($r)}"/>
-              <text class="place-label" x="{html:n($spot?x)}" y="{html:n($spot?y)}" font-size="{html:n($font)}">
-                <xsl:if test="$spot?anchor != 'start'"><xsl:attribute name="text-anchor" select="$spot?anchor"/></xsl:if>
+              <text class="place-label" x="{html:n($spot[1])}" y="{html:n($spot[2])}" font-size="{html:n($font)}">
+                <xsl:if test="$spot[1] lt $x"><xsl:attribute name="text-anchor" select="'end'"/></xsl:if>
+                <xsl:if test="$spot[1] eq $x"><xsl:attribute name="text-anchor" select="'middle'"/></xsl:if>
                 <xsl:value-of select="$label"/>
               </text>
             </a>
             <xsl:next-iteration>
-              <xsl:with-param name="obstacles" select="($obstacles, $spot?box)"/>
+              <xsl:with-param name="obstacles" select="($obstacles, subsequence($spot, 3, 4))"/>
             </xsl:next-iteration>
           </xsl:iterate>
         </svg>
@@ -139,10 +142,12 @@
     <xsl:sequence select="if (contains($name, ' (')) then substring-before($name, ' (') else $name"/>
   </xsl:function>
 
-  <!-- Where a label may stand by its marker at ($x, $y): right, left, above, below. Each is
-       a map of the text's anchor point and alignment and the box it covers (its width
-       estimated from its length: 0.6 em a character, about that of a bold sans-serif). -->
-  <xsl:function name="html:label-spots" as="map(*)+">
+  <!-- Where a label may stand by its marker at ($x, $y): right, left, above, below. Each
+       spot is six numbers: the text's anchor point (x, y), then the box it covers (x1, y1,
+       x2, y2), its width estimated from its length (0.6 em a character, about that of a
+       bold sans-serif). Where x is left of, at or right of the marker, the text ends, is
+       centred or begins there. -->
+  <xsl:function name="html:label-spots" as="xs:double+">
     <xsl:param name="x" as="xs:double"/>
     <xsl:param name="y" as="xs:double"/>
     <xsl:param name="unit" as="xs:double"/>
@@ -152,24 +157,22 @@
     <xsl:variable name="gap" select="$unit * 2"/>
     <xsl:variable name="base" select="$y + $unit * 1.2"/>
     <xsl:sequence select="
-      map{'x': $x + $gap, 'y': $base, 'anchor': 'start', 'box': [$x + $gap, $base - $font * 0.8, $x + $gap + $w, $base + $font * 0.2]},
-      map{'x': $x - $gap, 'y': $base, 'anchor': 'end', 'box': [$x - $gap - $w, $base - $font * 0.8, $x - $gap, $base + $font * 0.2]},
-      map{'x': $x, 'y': $y - $gap, 'anchor': 'middle', 'box': [$x - $w div 2, $y - $gap - $font * 0.8, $x + $w div 2, $y - $gap + $font * 0.2]},
-      map{'x': $x, 'y': $y + $gap + $font * 0.8, 'anchor': 'middle', 'box': [$x - $w div 2, $y + $gap, $x + $w div 2, $y + $gap + $font]}"/>
+      $x + $gap, $base, $x + $gap, $base - $font * 0.8, $x + $gap + $w, $base + $font * 0.2,
+      $x - $gap, $base, $x - $gap - $w, $base - $font * 0.8, $x - $gap, $base + $font * 0.2,
+      $x, $y - $gap, $x - $w div 2, $y - $gap - $font * 0.8, $x + $w div 2, $y - $gap + $font * 0.2,
+      $x, $y + $gap + $font * 0.8, $x - $w div 2, $y + $gap, $x + $w div 2, $y + $gap + $font"/>
   </xsl:function>
 
-  <!-- Do two boxes [x1, y1, x2, y2] overlap? -->
-  <xsl:function name="html:overlap" as="xs:boolean">
-    <xsl:param name="a" as="array(xs:double)"/>
-    <xsl:param name="b" as="array(xs:double)"/>
-    <xsl:sequence select="$a(1) lt $b(3) and $b(1) lt $a(3) and $a(2) lt $b(4) and $b(2) lt $a(4)"/>
-  </xsl:function>
-
-  <!-- Is box $a within the frame $f? -->
-  <xsl:function name="html:inside" as="xs:boolean">
-    <xsl:param name="a" as="array(xs:double)"/>
-    <xsl:param name="f" as="array(xs:double)"/>
-    <xsl:sequence select="$a(1) ge $f(1) and $a(2) ge $f(2) and $a(3) le $f(3) and $a(4) le $f(4)"/>
+  <!-- Is the box $b (x1, y1, x2, y2) within the frame and clear of every obstacle (boxes
+       of four numbers each, one after another)? -->
+  <xsl:function name="html:clear" as="xs:boolean">
+    <xsl:param name="b" as="xs:double+"/>
+    <xsl:param name="frame" as="xs:double+"/>
+    <xsl:param name="obstacles" as="xs:double*"/>
+    <xsl:sequence select="$b[1] ge $frame[1] and $b[2] ge $frame[2] and $b[3] le $frame[3] and $b[4] le $frame[4]
+      and not(some $i in 0 to count($obstacles) idiv 4 - 1 satisfies
+        ($b[1] lt $obstacles[4 * $i + 3] and $obstacles[4 * $i + 1] lt $b[3]
+         and $b[2] lt $obstacles[4 * $i + 4] and $obstacles[4 * $i + 2] lt $b[4]))"/>
   </xsl:function>
 
   <!-- Does a polygon's box "w s e n" meet the map's box? -->
