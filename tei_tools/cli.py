@@ -131,21 +131,14 @@ def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, 
     from tei_tools.validate import edition_files
 
     chosen = resolve_formats(formats)
-    files = edition_files(paths)
-    if not files:
-        where = ", ".join(str(p) for p in paths) or "edition/"
-        raise ToolFailure(f"{where}:0:0: error: no *.xml files to build", 2)
+    files = edition_files(paths, required_for="build")
     progress = Progress() if len(files) > 1 else None
     try:
         report = build_many(files, out, chosen, jobs=jobs, force=force, on_result=progress, worker_memory_mib=worker_memory)
     finally:
         if progress is not None:
             progress.finish()
-    for result in report.results:
-        for line in result.messages:
-            click.echo(line, err=True)
-        for output in result.outputs:
-            click.echo(str(output))
+    _echo_results(report)
     if report.skipped:
         click.echo(f"{len(report.skipped)} of {len(report.results)} documents up to date (--force rebuilds them)", err=True)
     if not report.ok:
@@ -174,16 +167,21 @@ def watch_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path) 
         click.echo("stopped watching", err=True)
 
 
-def _show_watched_build(build) -> None:
-    """One line per problem, one line per output written, a summary line with the time."""
-    import time
-
-    report = build.report
+def _echo_results(report) -> None:
+    """Each document's problems (stderr) and the outputs written (stdout), in order."""
     for result in report.results:
         for line in result.messages:
             click.echo(line, err=True)
         for output in result.outputs:
             click.echo(str(output))
+
+
+def _show_watched_build(build) -> None:
+    """One line per problem, one line per output written, a summary line with the time."""
+    import time
+
+    report = build.report
+    _echo_results(report)
     built = sum(1 for r in report.results if r.ok and r.outputs)
     failed = len(report.failures)
     summary = f"{built} built, {len(report.skipped)} up to date, {failed} failed"

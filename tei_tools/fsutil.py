@@ -5,7 +5,6 @@ import os
 import re
 import stat
 import tempfile
-import time
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -209,7 +208,3 @@ def reproducible_zip(entries: Iterable[tuple[str, bytes, bool]], moment: datetim
             archive.writestr(info, data, compresslevel=ZIP_LEVEL if compress else None)
     return buffer.getvalue()
 
-
-def elapsed() -> float:
-    """Monotonic seconds, for progress reports only (never written into outputs)."""
-    return time.monotonic()

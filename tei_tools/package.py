@@ -158,7 +158,7 @@ def package(
     """Validate and build the editions of the project at `root`, then bag each one.
 
     `out` defaults to build/deposit/ under `root`. `build` (re)builds dist/; it
-    defaults to the build pipeline, tei_tools.transform.
+    defaults to `tei-tools build`'s pipeline (tei_tools.parallel.build_many, incremental).
     """
     project = Project(Path(root))
     masters = [Path(p) for p in editions] or project.editions()

@@ -7,12 +7,15 @@ previous outputs intact. Dates in outputs come from SOURCE_DATE_EPOCH or the edi
 revision date (fsutil.build_datetime), passed to the stylesheets as parameters.
 
 Formats are registered in FORMATS; a format's renderer is named "module:function" and
-imported on first use, so `tei-tools` starts fast and the EPUB and text formats plug in
-without touching the pipeline:
+imported on first use, so `tei-tools` starts fast; its stylesheets are listed so that the
+build manifest knows which outputs a stylesheet's change makes stale:
 
-    FORMATS["epub"] = OutputFormat("epub", "tei_tools.epub:render", ("epub.xsl",))
+    FORMATS["epub"] = OutputFormat("epub", "tei_tools.epub:render", ("html.xsl", "epub.xsl"))
 
 A renderer takes a SourceDocument and returns {file name: bytes} for the output folder.
+`tei-tools build` runs this pipeline through tei_tools.parallel (in this process or in
+worker processes); `build` here is the same, one document after another, for callers
+that want no worker processes.
 """
 from __future__ import annotations
 
@@ -52,8 +55,8 @@ class OutputFormat:
         return _resolve(self.renderer)(document)
 
 
-# Every format the command line knows, implemented or not: asking for one that is not yet
-# registered is an error, never a silent skip.
+# The order in which formats are built and listed (a registered format not named here
+# comes after these).
 KNOWN_FORMATS: tuple[str, ...] = ("html", "epub", "txt")
 
 FORMATS: dict[str, OutputFormat] = {
@@ -65,7 +68,7 @@ FORMATS: dict[str, OutputFormat] = {
 
 
 def register_format(output_format: OutputFormat) -> None:
-    """Add (or replace) a format; the EPUB and text modules call this or edit FORMATS."""
+    """Add (or replace) a format (a plug-in format, or a test's)."""
     FORMATS[output_format.name] = output_format
 
 
@@ -77,7 +80,7 @@ def resolve_formats(names: Iterable[str]) -> list[OutputFormat]:
     missing = [name for name in wanted if name not in FORMATS]
     if missing:
         known = ", ".join(_ordered(FORMATS))
-        raise UsageError(f"tei-tools build: error: format {', '.join(missing)} is not implemented yet (available: {known})")
+        raise UsageError(f"format {', '.join(missing)}:0:0: error: no such output format (available: {known})")
     return [FORMATS[name] for name in _ordered(wanted)]
 
 

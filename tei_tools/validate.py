@@ -186,10 +186,7 @@ def validate_paths(paths: Iterable[str | Path] = ()) -> ValidationReport:
 
     Raises UsageError when a path does not exist or no file is found.
     """
-    files = edition_files(paths)
-    if not files:
-        where = ", ".join(str(p) for p in paths) or str(default_edition_dir())
-        raise UsageError(f"{where}:0:0: error: no *.xml files to validate")
+    files = edition_files(paths, required_for="validate")
     results = []
     for path in files:
         try:
@@ -239,8 +236,10 @@ def schematron_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
     return findings
 
 
-def edition_files(paths: Iterable[str | Path] = ()) -> list[Path]:
+def edition_files(paths: Iterable[str | Path] = (), required_for: str | None = None) -> list[Path]:
     """The TEI files to work on: the given files, the *.xml in given folders, or edition/.
+
+    With `required_for` ("validate", "build"), finding no file is a usage error that says so.
 
     Folders are searched recursively, leaving out `source/` (plain-text originals) and
     hidden files and folders (`.git/`, the `._name.xml` that macOS leaves on other file
@@ -258,6 +257,9 @@ def edition_files(paths: Iterable[str | Path] = ()) -> list[Path]:
             files.append(path)
         else:
             raise UsageError(f"{path}:0:0: error: no such file or directory")
+    if not files and required_for:
+        where = ", ".join(str(p) for p in given)
+        raise UsageError(f"{where}:0:0: error: no *.xml files to {required_for}")
     return files
 
 

@@ -159,7 +159,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _started_build(tmp_path, copies: int = 8):
+def _started_build(tmp_path, copies: int = 16):
     """A `tei-tools build --jobs 2` of several copies of the article, with its workers running."""
     import shutil
     import subprocess
@@ -179,7 +179,8 @@ def _started_build(tmp_path, copies: int = 8):
     workers = _children(process.pid)
     if len(workers) < 2:
         process.kill()
-        pytest.skip("the build ended before its workers could be seen")
+        ended = process.poll() is not None
+        pytest.fail("the build ended before its workers could be seen" if ended else "no worker started within 30 s")
     return process, workers
 
 

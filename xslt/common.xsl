@@ -126,11 +126,6 @@
     <xsl:sequence select="root($doc)//tei:textClass/tei:keywords/tei:term ! normalize-space(.)"/>
   </xsl:function>
 
-  <xsl:function name="ed:revision-date" as="xs:string?">
-    <xsl:param name="doc" as="node()"/>
-    <xsl:sequence select="(root($doc)//tei:revisionDesc/tei:change/@when)[1] ! normalize-space(.)"/>
-  </xsl:function>
-
   <!-- The day the build claims (the first ten characters of $build-date). -->
   <xsl:function name="ed:build-day" as="xs:string">
     <xsl:sequence select="substring($build-date, 1, 10)"/>
@@ -268,6 +263,14 @@
   <xsl:function name="ed:entity-name" as="xs:string" cache="yes">
     <xsl:param name="entry" as="element()"/>
     <xsl:sequence select="normalize-space(ed:standard-name($entry))"/>
+  </xsl:function>
+
+  <!-- The forms the source gives an entry, other than its standard name, each once
+       (distinct-values() only when there are several: usually there is one). -->
+  <xsl:function name="ed:source-forms" as="xs:string*">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:variable name="sources" select="$entry/*[@type = 'source'] ! normalize-space(.)"/>
+    <xsl:sequence select="(if (count($sources) le 1) then $sources else distinct-values($sources))[. != ed:entity-name($entry)]"/>
   </xsl:function>
 
   <!-- The element of an entry's standard name: the first name with text (an empty standard
@@ -511,24 +514,6 @@
 
   <!-- ============================ the plain reading text ============================ -->
 
-  <!-- A node's reading text as a string: corrections in, source readings and notes out. -->
-  <xsl:function name="ed:reading" as="xs:string">
-    <xsl:param name="node" as="node()*"/>
-    <xsl:variable name="parts" as="xs:string*">
-      <xsl:apply-templates select="$node" mode="ed:reading"/>
-    </xsl:variable>
-    <xsl:sequence select="normalize-space(string-join($parts))"/>
-  </xsl:function>
-
-  <!-- The source's reading as a string: source readings in, corrections and editors' notes out. -->
-  <xsl:function name="ed:as-published" as="xs:string">
-    <xsl:param name="node" as="node()*"/>
-    <xsl:variable name="parts" as="xs:string*">
-      <xsl:apply-templates select="$node" mode="ed:as-published"/>
-    </xsl:variable>
-    <xsl:sequence select="normalize-space(string-join($parts))"/>
-  </xsl:function>
-
   <!-- Text the editors supply (tei:supplied) stands between these marks in every output:
        it is not the source's. Angle brackets (Leiden's sign for an editorial addition), so
        that it is never taken for a marker in square brackets ([1], [a], [p. 213], […]). -->
@@ -567,8 +552,6 @@
   <!-- A line break of the source is a space between words, nothing inside a word. -->
   <xsl:template match="tei:lb" mode="ed:reading ed:as-published"><xsl:text> </xsl:text></xsl:template>
   <xsl:template match="tei:lb[@break = 'no']" mode="ed:reading ed:as-published" priority="1"/>
-
-  <!-- shared by text.xsl -->
 
   <!-- Whether the editors supplied the title (the source has none of its own). -->
   <xsl:function name="ed:title-supplied" as="xs:boolean">

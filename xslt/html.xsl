@@ -424,7 +424,7 @@
       </span>
       <span class="sic" id="{$source-id}">
         <span class="tip-label">The source reads: </span>
-        <xsl:apply-templates select="ed:source-reading(.)/node()" mode="html:as-published"/>
+        <xsl:apply-templates select="ed:source-reading(.)/node()" mode="ed:as-published"/>
       </span>
     </span>
   </xsl:template>
@@ -534,13 +534,12 @@
 
   <!-- A line break of the source; inside a word (break="no") the word is read whole. -->
   <xsl:template match="tei:lb" mode="html:text"><br/></xsl:template>
-  <xsl:template match="tei:lb[@break = 'no']" mode="html:text html:pop html:as-published"/>
-  <xsl:template match="tei:lb" mode="html:pop html:as-published"><xsl:text> </xsl:text></xsl:template>
+  <xsl:template match="tei:lb[@break = 'no']" mode="html:text html:pop"/>
+  <xsl:template match="tei:lb" mode="html:pop"><xsl:text> </xsl:text></xsl:template>
 
-  <!-- The source's reading inside a correction: names stay plain (the corrected reading links). -->
-  <xsl:mode name="html:as-published" on-no-match="text-only-copy"/>
-  <xsl:template match="tei:note | tei:corr | tei:reg | tei:supplied" mode="html:as-published"/>
-  <xsl:template match="tei:foreign[@xml:lang]" mode="html:as-published">
+  <!-- The source's reading inside a correction (common.xsl's mode ed:as-published: names
+       stay plain, the corrected reading links), with its foreign words marked by language. -->
+  <xsl:template match="tei:foreign[@xml:lang]" mode="ed:as-published">
     <i class="foreign" lang="{normalize-space(@xml:lang)}"><xsl:apply-templates mode="#current"/></i>
   </xsl:template>
 
@@ -565,7 +564,7 @@
   <xsl:template match="tei:choice[ed:corrected-reading(.) and ed:source-reading(.)]" mode="html:pop">
     <span class="reading">
       <span class="corr"><xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/></span>
-      <span class="sic"><xsl:apply-templates select="ed:source-reading(.)/node()" mode="html:as-published"/></span>
+      <span class="sic"><xsl:apply-templates select="ed:source-reading(.)/node()" mode="ed:as-published"/></span>
     </span>
   </xsl:template>
   <!-- Quotation marks the editors' prose leaves to the outputs (ed:needs-quotation-marks). -->
@@ -645,7 +644,7 @@
               <xsl:for-each select="$choices">
                 <tr>
                   <td><a href="#{ed:correction-id(.)}">p. <xsl:value-of select="ed:page(.)"/></a></td>
-                  <td class="sic-cell"><xsl:apply-templates select="ed:source-reading(.)/node()" mode="html:as-published"/></td>
+                  <td class="sic-cell"><xsl:apply-templates select="ed:source-reading(.)/node()" mode="ed:as-published"/></td>
                   <td><xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="html:pop"/></td>
                   <td><xsl:value-of select="if (ed:certainty(.)) then ed:certainty(.) else if (tei:reg) then 'regularised' else '—'"/></td>
                   <td>
@@ -735,11 +734,7 @@
         </xsl:choose>
       </span>
       <xsl:apply-templates select="." mode="html:entry-facts"/>
-      <!-- The source's forms other than the standard name; distinct-values() only when there
-           are several (usually there is one). -->
-      <xsl:variable name="name" select="ed:entity-name(.)"/>
-      <xsl:variable name="sources" select="*[@type = 'source'] ! normalize-space(.)"/>
-      <xsl:variable name="forms" select="(if (count($sources) le 1) then $sources else distinct-values($sources))[. != $name]"/>
+      <xsl:variable name="forms" select="ed:source-forms(.)"/>
       <xsl:if test="exists($forms)">
         <span class="forms"> In the source: <xsl:value-of select="string-join($forms ! ('“' || . || '”'), ', ')"/>.</span>
       </xsl:if>

@@ -464,11 +464,7 @@
   <!-- "Zetkin, Clara (1857–1933): 212, 213n. In the source: K. Zetkin." -->
   <xsl:function name="txt:index-entry" as="xs:string">
     <xsl:param name="entry" as="element()"/>
-    <xsl:variable name="name" select="ed:entity-name($entry)"/>
-    <xsl:variable name="sources" select="$entry/*[@type = 'source']"/>
-    <!-- distinct-values() costs more than the usual single form -->
-    <xsl:variable name="forms" select="(if (count($sources) le 1) then $sources ! normalize-space(.)
-      else distinct-values($sources ! normalize-space(.)))[. != $name]"/>
+    <xsl:variable name="forms" select="ed:source-forms($entry)"/>
     <xsl:variable name="text" select="ed:entity-label($entry) || txt:entry-facts($entry) || ': '
       || txt:pages(ed:occurrences($entry)) || '.'
       || (if (exists($forms)) then ' In the source: ' || string-join($forms, '; ') || '.' else '')"/>
