@@ -209,7 +209,7 @@ def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
     findings = []
     for entry in _meaningful(list(schema.error_log)):
         refused = _refused_text_element(tree, entry.line, entry.message)
-        hint = _padding_hint(tree, entry.line, entry.message) or _documentation_hint(refused)
+        hint = _padding_hint(tree, entry.line, entry.message) or _date_hint(entry.message) or _documentation_hint(refused)
         message = _relaxng_message(entry.message, hint)
         column = entry.column or lines.column_of(entry.line, _element_in(entry.message) or refused, _value_in(entry.message))
         findings.append(Finding(name, entry.line or 1, column, "error", message))
@@ -348,6 +348,18 @@ def _padding_hint(tree: etree._ElementTree, line: int | None, message: str) -> s
                     shown = "xml:" + local if attribute.startswith("{http://www.w3.org/XML/1998/namespace}") else local
                     return f'; {shown}="{value}" has spaces around its value: write it without them'
     return ""
+
+
+_DATE_ATTRIBUTES = {"when", "from", "to", "notBefore", "notAfter"}
+
+
+def _date_hint(message: str) -> str:
+    """What a date attribute must be, which libxml2's "Invalid attribute when" does not say."""
+    match = _RNG_ATTRIBUTE.search(message or "")
+    if match is None or match.group(1) not in _DATE_ATTRIBUTES:
+        return ""
+    return ("; a date is YYYY, YYYY-MM, YYYY-MM-DD, --MM-DD or YYYY-MM-DDThh:mm:ss (hours 00-23), and "
+            "@when stands alone, @from is not with @notBefore, @to is not with @notAfter")
 
 
 def _refused_text_element(tree: etree._ElementTree, line: int | None, message: str) -> str | None:
