@@ -161,7 +161,7 @@ def test_the_first_page_marker_stands_above_the_heading_it_precedes(article_txt,
 
 def test_the_four_page_markers_of_the_article(article_txt, tei):
     flat = " ".join(running_text(article_txt, tei).split())
-    assert re.search(r"those present\[…\]\[[a-z]\] \[p\. 213\] The society's Bureau", flat)
+    assert re.search(r"those present\[[a-z]\] \[p\. 213\] The society's Bureau", flat)
     assert re.search(r"implementation of the project\. \[…\]\[[a-z]\] \[p\. 214\] fundraising\. In January", flat)
     assert re.search(r"from bourgeois\[[a-z]\] \[p\. 215\] \"justice\" hundreds", flat)
     assert [m.group(1) for m in PAGE_MARKER.finditer(flat)] == ["213", "214", "215"]  # 212: above the heading
@@ -212,7 +212,9 @@ def test_editorial_markers_are_lettered_in_order_each_with_its_note(article_txt,
 
 
 def test_lost_text_has_its_marker(article_txt, tei):
-    assert running_text(article_txt, tei).count(GAP_MARKER) == len(tei.xpath("//tei:body//tei:gap", namespaces=NS))
+    # a gap inside the source's reading of a correction is not in the reading text
+    in_reading = tei.xpath("//tei:body//tei:gap[not(ancestor::tei:sic or ancestor::tei:orig)]", namespaces=NS)
+    assert running_text(article_txt, tei).count(GAP_MARKER) == len(in_reading)
 
 
 def test_the_conventions_are_explained_in_the_file(article_txt):
@@ -247,6 +249,15 @@ def collapsed(value: str) -> str:
     return re.sub(r"\s+", " ", value)
 
 
+def as_published(element) -> str:
+    """The source's reading as the editions print it: what the source lost as "[…]"."""
+    parts = [element.text or ""]
+    for child in element:
+        parts.append(GAP_MARKER if etree.QName(child).localname == "gap" else as_published(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def test_each_correction_is_listed_with_both_readings_certainty_and_reason(article_txt, tei):
     choices = tei.xpath("//tei:text//tei:choice[(tei:sic and tei:corr) or (tei:orig and tei:reg)]", namespaces=NS)
     entries = correction_entries(article_txt)
@@ -254,7 +265,7 @@ def test_each_correction_is_listed_with_both_readings_certainty_and_reason(artic
     for entry, choice in zip(entries, choices):
         source = choice.find("tei:sic", NS) if choice.find("tei:sic", NS) is not None else choice.find("tei:orig", NS)
         fixed = choice.find("tei:corr", NS) if choice.find("tei:corr", NS) is not None else choice.find("tei:reg", NS)
-        assert "“" + collapsed("".join(source.itertext())) + "”" in entry
+        assert "“" + collapsed(as_published(source)) + "”" in entry
         assert "“" + collapsed(reading_text(fixed)) + "”" in entry
         if fixed.get("cert"):
             assert f"(certainty: {fixed.get('cert')})" in entry

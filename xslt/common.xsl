@@ -551,6 +551,8 @@
 
   <!-- A line break of the source is a space between words, nothing inside a word. -->
   <xsl:template match="tei:lb" mode="ed:reading ed:as-published"><xsl:text> </xsl:text></xsl:template>
+  <!-- What the source lost, within its reading (the second half of a word divided at a page). -->
+  <xsl:template match="tei:gap" mode="ed:as-published">[…]</xsl:template>
   <xsl:template match="tei:lb[@break = 'no']" mode="ed:reading ed:as-published" priority="1"/>
 
   <!-- Whether the editors supplied the title (the source has none of its own). -->
