@@ -27,6 +27,8 @@ _ENTITY_DECL = re.compile(r"<!ENTITY\b")
 # Where a DOCTYPE cannot hide: comments, CDATA sections and processing instructions.
 _HIDING_PLACES = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+# C1 control characters (U+0080-U+009F), written as UTF-8 or as a character reference.
+_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]|&#(?:[xX]0*[89][0-9a-fA-F]|0*(?:12[89]|1[3-5][0-9]));")
 _DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -78,6 +80,7 @@ def parse_file(path: str | Path) -> etree._ElementTree:
     data = read_bytes(path)
     check_not_binary(name, data)
     check_encoding_supported(name, data)
+    check_no_control_characters(name, data)
     tree = parse_bytes(name, data)
     check_no_dtd(name, data, tree)
     check_no_xinclude(name, tree)
@@ -114,6 +117,18 @@ def check_encoding_supported(name: str, data: bytes) -> None:
     and XML requires only UTF-8 and UTF-16 of every tool."""
     if data.startswith(_UTF32_BOMS):
         _reject(name, 1, 1, "the file is UTF-32, which not every XML tool reads (Saxon does not); save it as UTF-8")
+
+
+def check_no_control_characters(name: str, data: bytes) -> None:
+    """C1 control characters (U+0085 NEL, …) are XML, but no HTML may hold them and they are
+    never text: one is a conversion left-over, and an editor must decide what it stood for."""
+    found = _C1_CONTROL.search(data)
+    if found is not None:
+        line = data.count(b"\n", 0, found.start()) + 1
+        column = found.start() - (data.rfind(b"\n", 0, found.start()) + 1) + 1
+        code = found.group(0).decode("utf-8", "replace")
+        shown = f"U+{ord(code):04X}" if len(code) == 1 else code
+        _reject(name, line, column, f"control character {shown} in the text (a conversion left-over?); replace it with what it stood for, e.g. a space or a line break")
 
 
 def parse_bytes(name: str, data: bytes) -> etree._ElementTree:

@@ -10,6 +10,7 @@ import unicodedata
 
 STYLESHEET = "text.xsl"
 LINE_WIDTH = 72  # the stylesheet's txt:width; tests check every line against it
+_SEPARATORS = {0x2028: " ", 0x2029: " "}
 
 
 def render(document) -> dict[str, bytes]:
@@ -21,5 +22,8 @@ def render(document) -> dict[str, bytes]:
 def as_plain_text(text: str) -> bytes:
     """`text` as the file's bytes: NFC, LF line ends, one final newline."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Unicode's line and paragraph separators would be line ends to some readers and not
+    # to others: the stylesheet has made the lines already, so they read as spaces.
+    text = text.translate(_SEPARATORS)
     text = unicodedata.normalize("NFC", text)
     return (text.rstrip("\n") + "\n").encode("utf-8")

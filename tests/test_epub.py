@@ -175,7 +175,7 @@ def epubcheck_messages(path: Path) -> list[dict]:
     return report["messages"]
 
 
-@pytest.mark.parametrize("source", [ARTICLE, SMALL, MINIMAL], ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", [ARTICLE, SMALL, MINIMAL, FIXTURES / "valid-article.xml"], ids=lambda p: p.stem)
 def test_epubcheck_reports_nothing(tmp_path, source):
     messages = epubcheck_messages(build_epub(source, tmp_path))
     assert messages == [], "\n".join(
@@ -453,3 +453,18 @@ def test_epub_xsl_without_the_html_page_stops_with_a_message():
     with pytest.raises(BuildError) as caught:
         saxon.transform("epub.xsl", SMALL, {"build-date": "2024-01-01T00:00:00Z"})
     assert "html-page" in str(caught.value.findings[0].message)
+
+
+@pytest.mark.parametrize(("when", "dc_date"), [
+    ("2024-05-01", ["2024-05-01"]),
+    ("2024-05-01+03:00", ["2024-05-01"]),  # a time zone: left out
+    ("2024Z", ["2024"]),
+    ("--05-01", []),  # a day of every year: no dc:date (EPUBCheck would warn, OPF-053)
+    ("-0044", []),  # before the common era
+])
+def test_dc_date_is_a_w3cdtf_date_or_none(tmp_path, when, dc_date):
+    text = SMALL.read_text(encoding="utf-8").replace('<date when="2024-05-01">2024</date>', f'<date when="{when}">2024</date>', 1)
+    source = tmp_path / SMALL.name
+    source.write_text(text, encoding="utf-8")
+    epub = Epub.open(build_epub(source, tmp_path / "out"))
+    assert xp(epub.opf, "//dc:date/text()") == dc_date

@@ -187,3 +187,13 @@ def test_too_deep_nesting_is_explained_without_libxml2_s_advice(tmp_path: Path):
     with pytest.raises(InputError, match="nested more than 256 deep") as caught:
         parse_file(doc)
     assert "XML_PARSE_HUGE" not in str(caught.value)
+
+
+@pytest.mark.parametrize("control", ["\u0085", "&#x85;", "&#133;"])
+def test_a_c1_control_character_is_refused_with_its_place(tmp_path: Path, control):
+    """XML allows U+0085 (NEL), but no HTML may hold it: a conversion left-over to resolve."""
+    doc = tmp_path / "doc.xml"
+    doc.write_text(f'<?xml version="1.0"?>\n<TEI xmlns="{TEI_NS}"><p>a{control}b</p></TEI>', encoding="utf-8")
+    with pytest.raises(InputError, match="control character") as caught:
+        parse_file(doc)
+    assert (caught.value.finding.line, caught.value.finding.column) == (2, 46)

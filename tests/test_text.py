@@ -373,3 +373,8 @@ def test_tei_tools_build_format_txt_writes_stem_txt(tmp_path, monkeypatch):
     outputs = [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")]  # the pipeline's own records are hidden
     assert outputs == ["small-edition.txt"]
     assert (tmp_path / "small-edition.txt").read_text(encoding="utf-8").startswith("A small test article on Red Aid\n===")
+
+
+def test_unicode_line_separators_read_as_spaces():
+    """U+2028 and U+2029 would end a line for some readers: the lines are already made."""
+    assert text.as_plain_text("one\u2028two\u2029three") == b"one two three\n"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from lxml import html as lxml_html
 from click.testing import CliRunner
 
 from conftest import FIXTURES, REPO_ROOT, edition_xml_files
@@ -480,3 +481,62 @@ def test_the_stylesheet_drops_unsafe_targets_too():
     html = saxon.transform("html.xsl", UNSAFE, {"build-date": "2024-01-01T00:00:00Z"}).output
     assert "javascript:" not in html.replace("A test article with a javascript: link", "")
     assert '<span class="link-dropped">a hostile link</span>' in html
+
+
+# ---------------------------------------------------------------- valid documents the fuzzer broke
+
+
+def test_a_name_in_the_header_s_prose_links_but_is_no_occurrence(tmp_path):
+    """It crashed the build: the occurrence numbers count the names in the text only."""
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "</licence>", '</licence>\n          <p>Made with the help of <persName ref="#pers-zetkin">Clara Zetkin</persName>’s heirs.</p>', 1)
+    html = (build_variant(tmp_path, text) / "small-edition.html").read_text(encoding="utf-8")
+    assert_ids_unique_and_links_resolve(html)
+    assert re.search(r'<a class="ent person" href="#pers-zetkin"[^>]*>Clara Zetkin</a>', html)
+
+
+def test_names_and_corrections_in_a_source_reading_leave_no_dangling_link(tmp_path):
+    """The source's reading is printed as plain text: a name or a correction there is no
+    occurrence and no row of the table, or their links would lead nowhere."""
+    import zipfile
+
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "<sic>1823</sic>", '<sic><persName ref="#pers-zetkin">Z.</persName> <choice><sic>18</sic><corr resp="#editors">19</corr></choice>23</sic>', 1)
+    out = build_variant(tmp_path, text)
+    html = (out / "small-edition.html").read_text(encoding="utf-8")
+    assert_ids_unique_and_links_resolve(html)
+    with zipfile.ZipFile(out / "small-edition.epub") as epub:
+        documents = {n: epub.read(n).decode("utf-8") for n in epub.namelist() if n.endswith(".xhtml")}
+    ids = {i for d in documents.values() for i in re.findall(r' id="([^"]+)"', d)}
+    for name, document in documents.items():
+        for target in re.findall(r'href="[^"#:]*#([^"]+)"', document):
+            assert target in ids, f"{name} links to #{target}, which no document has"
+
+
+def test_made_up_ids_give_way_to_an_editor_s_and_to_each_other(tmp_path):
+    """An editor's xml:id shaped like an occurrence id, and a correction and a note whose
+    made-up ids ("src-…", "ref-…") could meet."""
+    text = SMALL.read_text(encoding="utf-8").replace('xml:id="en-year"', 'xml:id="occ-place-moscow-1"', 1)
+    text = text.replace('target="#choice-year"', 'target="#ref-en-zz"').replace('xml:id="choice-year"', 'xml:id="ref-en-zz"', 1)
+    text = text.replace('xml:id="en-gap"', 'xml:id="en-zz-source"', 1)
+    html = (build_variant(tmp_path, text) / "small-edition.html").read_text(encoding="utf-8")
+    assert_ids_unique_and_links_resolve(html)
+
+
+def test_the_register_names_the_innermost_note_of_an_occurrence(tmp_path):
+    """A name in an editors' note inside footnote 2 is "in note a", not "in note 2"."""
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "see <ref target", 'see <note type="editorial" resp="#editors" xml:id="en-inner">As <placeName ref="#place-vyatka">Vyatka</placeName> shows.</note><ref target', 1)
+    doc = lxml_html.fromstring((build_variant(tmp_path, text) / "small-edition.html").read_bytes())
+    [link] = doc.xpath("//li[@id='place-vyatka']//span[@class='occurrences']/a[@title]")
+    inner = doc.xpath("string(//aside[@id='en-inner']//span[@class='note-label'])")
+    assert link.get("title") == f"In note {inner}" and inner != "2"
+
+
+def test_a_russian_surname_keeps_its_language_in_the_index(tmp_path):
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "<surname>Zetkin</surname>", '<surname><foreign xml:lang="ru">Цеткин</foreign></surname>', 1)
+    doc = lxml_html.fromstring((build_variant(tmp_path, text) / "small-edition.html").read_bytes())
+    name = doc.xpath("//li[@id='pers-zetkin']/span[@class='entry-name']")[0]
+    assert " ".join(name.text_content().split()) == "Цеткин, Clara"
+    assert name.xpath(".//*[@lang='ru']/text()") == ["Цеткин"]

@@ -141,6 +141,7 @@ def test_what_the_reading_editions_could_not_render_is_an_error(tmp_path, origin
     ("pers-zetkin", "notes"),  # the notes section of the HTML edition
     ("choice-mopr", "p13"),  # the anchor of printed page 13
     ("en-year", "registers"),
+    ("en-gap", "map-desc"),  # the map's description
 ])
 def test_an_id_the_reading_editions_use_for_their_own_parts_is_an_error(tmp_path, old_id, new_id):
     text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
@@ -316,3 +317,22 @@ def test_an_empty_tei_element_says_what_is_wrong(tmp_path):
     [finding] = validate_file(doc)
     assert "an element required here is missing" in finding.message
     assert "Expecting an element ," not in finding.message
+
+
+def _small_variant(tmp_path, old: str, new: str) -> list:
+    text = (FIXTURES / "html" / "small-edition.xml").read_text(encoding="utf-8")
+    assert old in text
+    source = tmp_path / "variant.xml"
+    source.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return [f for f in validate.validate_file(source) if f.severity == "error"]
+
+
+def test_a_note_inside_a_source_reading_is_an_error(tmp_path):
+    """The editions print the source's reading as plain text: the note would be lost."""
+    errors = _small_variant(tmp_path, "<sic>1823</sic>", '<sic>1823<note type="editorial" resp="#editors" xml:id="en-lost">Lost.</note></sic>')
+    assert len(errors) == 1 and "would be lost from the reading editions" in errors[0].message
+
+
+def test_a_correction_in_the_header_is_an_error(tmp_path):
+    errors = _small_variant(tmp_path, "</licence>", '</licence><p>A <choice><sic>rong</sic><corr resp="#editors">wrong</corr></choice> word.</p>')
+    assert len(errors) == 1 and "belongs in the text" in errors[0].message

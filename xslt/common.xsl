@@ -47,10 +47,12 @@
   </xsl:variable>
   <!-- The names in the text (header and registers excluded) by the register entry their
        first pointer names, in document order: one grouping pass for the whole document
-       instead of a key lookup and a filter per entry. -->
+       instead of a key lookup and a filter per entry. A name in the source's reading of a
+       correction (sic, orig) is not one: the editions print that reading as plain text, and
+       the corrected reading carries the name. -->
   <xsl:variable name="ed:occurrences-by-entry" as="map(xs:string, element()*)">
     <xsl:map>
-      <xsl:for-each-group select="//tei:text//*[@ref]" group-by="substring-after(tokenize(@ref)[1], '#')">
+      <xsl:for-each-group select="//tei:text//*[@ref][not(ancestor::tei:sic or ancestor::tei:orig)]" group-by="substring-after(tokenize(@ref)[1], '#')">
         <xsl:map-entry key="current-grouping-key()" select="current-group()"/>
       </xsl:for-each-group>
     </xsl:map>
@@ -331,16 +333,19 @@
   </xsl:function>
 
   <!-- A stable id for one occurrence: the entry's id and the occurrence's position. -->
-  <xsl:function name="ed:occurrence-id" as="xs:string">
+  <!-- Empty for a name that is no occurrence (in the header or a register's prose, or in a
+       source reading: ed:occurrences-by-entry). -->
+  <xsl:function name="ed:occurrence-id" as="xs:string?">
     <xsl:param name="name" as="element()"/>
-    <xsl:sequence select="ed:occurrence-id(substring-after(tokenize($name/@ref)[1], '#'), $ed:occurrence-numbers(generate-id($name)))"/>
+    <xsl:sequence select="$ed:occurrence-numbers(generate-id($name)) ! ed:occurrence-id(substring-after(tokenize($name/@ref)[1], '#'), .)"/>
   </xsl:function>
 
-  <!-- The same id from the entry's id and the position, for callers that already know both. -->
+  <!-- The same id from the entry's id and the position, for callers that already know both.
+       It gives way to an editor's xml:id of the same form (ed:free-id). -->
   <xsl:function name="ed:occurrence-id" as="xs:string">
     <xsl:param name="entry-id" as="xs:string"/>
     <xsl:param name="position" as="xs:integer"/>
-    <xsl:sequence select="'occ-' || $entry-id || '-' || $position"/>
+    <xsl:sequence select="ed:free-id('occ-' || $entry-id || '-' || $position, $ed:root)"/>
   </xsl:function>
 
   <!-- "lat lon" in WGS84 decimal degrees, as two numbers; empty without coordinates. -->
@@ -449,10 +454,11 @@
 
   <!-- ============================ corrections ============================ -->
 
-  <!-- Every editorial intervention in the text: corrections and regularisations. -->
+  <!-- Every editorial intervention in the text: corrections and regularisations (not one
+       inside another's source reading, which the editions print as plain text). -->
   <xsl:function name="ed:corrections" as="element(tei:choice)*">
     <xsl:param name="doc" as="node()"/>
-    <xsl:sequence select="root($doc)//tei:text//tei:choice[(tei:sic and tei:corr) or (tei:orig and tei:reg)]"/>
+    <xsl:sequence select="root($doc)//tei:text//tei:choice[(tei:sic and tei:corr) or (tei:orig and tei:reg)][not(ancestor::tei:sic or ancestor::tei:orig)]"/>
   </xsl:function>
 
   <xsl:function name="ed:correction-id" as="xs:string">

@@ -251,6 +251,15 @@
     </xsl:copy>
   </xsl:template>
 
+  <!-- "1922-11-30+03:00" gives "1922-11-30", "1922Z" "1922"; a day of every year and a year
+       before the common era give nothing. -->
+  <xsl:function name="ebk:w3cdtf" as="xs:string?">
+    <xsl:param name="date" as="xs:string"/>
+    <xsl:variable name="day" select="substring(normalize-space($date), 1, 10)"/>
+    <xsl:sequence select="((10, 7, 4)[string-length($day) ge .] ! substring($day, 1, .))
+      [translate(., '0123456789', '##########') = ('####-##-##', '####-##', '####')][1]"/>
+  </xsl:function>
+
   <xsl:function name="ebk:epub-type" as="attribute()?">
     <xsl:param name="element" as="element()"/>
     <xsl:if test="$element/@role = $ebk:roles and not($element/@epub:type)">
@@ -436,7 +445,10 @@
     <xsl:for-each select="ed:publisher($doc)">
       <dc:publisher><xsl:value-of select="."/></dc:publisher>
     </xsl:for-each>
-    <xsl:for-each select="ed:edition-date($doc)">
+    <!-- EPUB wants a W3CDTF date (YYYY, YYYY-MM or YYYY-MM-DD; EPUBCheck warns of anything
+         else): a time zone is left out, and a date without a year or before the common era
+         gives no dc:date, which is optional. -->
+    <xsl:for-each select="ed:edition-date($doc) ! ebk:w3cdtf(.)">
       <dc:date><xsl:value-of select="."/></dc:date>
     </xsl:for-each>
     <xsl:for-each select="ed:licence($doc)">

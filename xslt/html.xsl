@@ -383,10 +383,15 @@
       </xsl:when>
       <!-- No link inside a link: the occurrence keeps its id, the outer element links. -->
       <xsl:when test="html:in-link(.)">
-        <span class="ent {ed:entity-kind($entry)}" id="{ed:occurrence-id(.)}"><xsl:apply-templates mode="#current"/></span>
+        <span class="ent {ed:entity-kind($entry)}">
+          <xsl:for-each select="ed:occurrence-id(.)"><xsl:attribute name="id" select="."/></xsl:for-each>
+          <xsl:apply-templates mode="#current"/>
+        </span>
       </xsl:when>
       <xsl:otherwise>
-        <a class="ent {ed:entity-kind($entry)}" id="{ed:occurrence-id(.)}" href="#{$entry/@xml:id}">
+        <!-- A name in the editors' prose (header, registers) links, but is no occurrence. -->
+        <a class="ent {ed:entity-kind($entry)}" href="#{$entry/@xml:id}">
+          <xsl:for-each select="ed:occurrence-id(.)"><xsl:attribute name="id" select="."/></xsl:for-each>
           <!-- The standard name on hover; the EPUB has no hover and leaves it out. -->
           <xsl:if test="not($epub-only)">
             <xsl:attribute name="title" select="ed:entity-name($entry)"/>
@@ -410,7 +415,9 @@
     <xsl:variable name="id" select="ed:correction-id(.)"/>
     <xsl:apply-templates select="ed:breaks-in-source-reading(.)" mode="#current"/>
     <!-- Focusable itself, unless it sits in a link, which takes the focus instead. -->
-    <xsl:variable name="source-id" select="ed:free-id($id || '-source', .)"/>
+    <!-- A prefix of its own, so that it can equal no other id the editions make up
+         ("ref-" + a note's id, "occ-…", "corr-N"). -->
+    <xsl:variable name="source-id" select="ed:free-id('src-' || $id, .)"/>
     <span class="choice {ed:correction-kind(.)}" id="{$id}">
       <!-- Focused, a screen reader reads the source's reading as the description (it is
            hidden on screen until hover or focus, which a description may be). -->
@@ -729,8 +736,19 @@
              are the label as a string (persons as "Surname, Forename"). -->
         <xsl:variable name="std" select="ed:standard-name(.)"/>
         <xsl:choose>
-          <xsl:when test="$std//tei:foreign and not($std/tei:surname)"><xsl:apply-templates select="$std/node()" mode="html:pop"/></xsl:when>
-          <xsl:otherwise><xsl:value-of select="ed:entity-label(.)"/></xsl:otherwise>
+          <xsl:when test="not($std//tei:foreign)"><xsl:value-of select="ed:entity-label(.)"/></xsl:when>
+          <!-- "Surname, Forename", as ed:entity-label orders it, with the parts' markup -->
+          <xsl:when test="$std/tei:surname">
+            <xsl:for-each select="$std/tei:surname">
+              <xsl:if test="position() gt 1">, </xsl:if>
+              <xsl:apply-templates mode="html:pop"/>
+            </xsl:for-each>
+            <xsl:for-each select="$std/node()[not(self::tei:surname)][normalize-space()]">
+              <xsl:value-of select="if (position() eq 1) then ', ' else ' '"/>
+              <xsl:apply-templates select="." mode="html:pop"/>
+            </xsl:for-each>
+          </xsl:when>
+          <xsl:otherwise><xsl:apply-templates select="$std/node()" mode="html:pop"/></xsl:otherwise>
         </xsl:choose>
       </span>
       <xsl:apply-templates select="." mode="html:entry-facts"/>
@@ -764,7 +782,10 @@
                    not, so a screen reader is told "page 213, in note 4". -->
               <a href="#{ed:occurrence-id($entry-id, $i)}">
                 <xsl:if test="$notes">
-                  <xsl:variable name="label" select="ed:note-label(($notes[not(@prev)], $notes/@prev ! id(substring-after(., '#'), root(current())))[1])"/>
+                  <!-- The innermost note (an editors' note in an author's note is its own), or, for
+                       a continuation, the note it continues. -->
+                  <xsl:variable name="note" select="$notes[last()]"/>
+                  <xsl:variable name="label" select="ed:note-label(if ($note/@prev) then id(substring-after($note/@prev, '#'), root($note)) else $note)"/>
                   <xsl:attribute name="title" select="'In note ' || $label"/>
                   <xsl:attribute name="aria-label" select="'page ' || $pages[$i] || ', in note ' || $label"/>
                 </xsl:if>
