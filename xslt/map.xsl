@@ -25,22 +25,10 @@
   <!-- Parsed once at compile time and kept in the compiled stylesheet. -->
   <xsl:variable name="html:land" static="yes" select="doc('data/land-110m.xml')"/>
 
-  <!-- A coarse spatial index of the land polygons, also made at compile time: the world cut
-       into cells of $html:cell degrees, each cell listing the polygons whose box touches it.
-       A map then tests only the polygons listed in the cells its own box touches (a dozen
-       or two) instead of all of them; html:meets still decides, so the same polygons are
-       drawn. The key of a cell is row * columns + column, counted from 180° W, 90° S. -->
-  <xsl:variable name="html:cell" static="yes" as="xs:integer" select="30"/>
-  <!-- A cell's column (of longitude) or row (of latitude): degrees from the edge, clamped. -->
-  <xsl:variable name="html:cell-of" static="yes" as="function(xs:double, xs:double) as xs:integer"
-    select="function($degrees, $max) { xs:integer(max((0, min((floor(($degrees + $max) div $html:cell), 2 * $max div $html:cell - 1))))) }"/>
-  <xsl:variable name="html:land-cells" static="yes" as="map(xs:integer, element()+)" select="map:merge(
-    for $polygon in $html:land/*/*,
-        $box in array{ tokenize($polygon/@bbox) ! xs:double(.) },
-        $column in ($html:cell-of($box(1), 180) to $html:cell-of($box(3), 180)),
-        $row in ($html:cell-of($box(2), 90) to $html:cell-of($box(4), 90))
-    return map{ $row * (360 idiv $html:cell) + $column: $polygon },
-    map{'duplicates': 'combine'})"/>
+  <!-- No spatial index of the polygons: testing the 125 boxes costs about 0.2 ms a map, and
+       an index built at compile time (tried) cost more than that in every short build: its
+       allocations brought the runtime's first collection of garbage (about 20 ms) into the
+       first transform. -->
 
   <xsl:template name="html:map">
     <!-- The register's places, in its order. -->
@@ -75,12 +63,8 @@
           <rect class="sea" x="{html:n($west * $k)}" y="{html:n(-$north)}" width="{html:n(($east - $west) * $k)}" height="{html:n($height)}"/>
           <g transform="scale({html:n($k)},-1)">
             <path class="land" vector-effect="non-scaling-stroke">
-              <!-- The polygons listed in the cells the map touches; the path step "/." gives each
-                   once, in the file's order. -->
-              <xsl:variable name="candidates" select="(
-                for $column in ($html:cell-of($west, 180) to $html:cell-of($east, 180)),
-                    $row in ($html:cell-of($south, 90) to $html:cell-of($north, 90))
-                return $html:land-cells($row * (360 idiv $html:cell) + $column))/."/>
+              <!-- The polygons whose box meets the map's, in the file's order. -->
+              <xsl:variable name="candidates" select="$html:land/*/*"/>
               <xsl:attribute name="d" select="string-join($candidates[html:meets(@bbox, $west, $south, $east, $north)]/@d, '')"/>
             </path>
             <path class="graticule" vector-effect="non-scaling-stroke">
