@@ -28,7 +28,10 @@ _ENTITY_DECL = re.compile(r"<!ENTITY\b")
 _HIDING_PLACES = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 # C1 control characters (U+0080-U+009F), written as UTF-8 or as a character reference.
-_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]|&#(?:[xX]0*[89][0-9a-fA-F]|0*(?:12[89]|1[3-5][0-9]));")
+# Two patterns, each beginning with a literal, which the regular expression engine finds
+# fast (one with an alternation is tried at every byte: 0.46 ms for the article, not 0.1).
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_C1_REFERENCE = re.compile(rb"&#(?:[xX]0*[89][0-9a-fA-F]|0*(?:12[89]|1[3-5][0-9]));")
 _DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -122,7 +125,7 @@ def check_encoding_supported(name: str, data: bytes) -> None:
 def check_no_control_characters(name: str, data: bytes) -> None:
     """C1 control characters (U+0085 NEL, …) are XML, but no HTML may hold them and they are
     never text: one is a conversion left-over, and an editor must decide what it stood for."""
-    found = _C1_CONTROL.search(data)
+    found = _C1_UTF8.search(data) or (_C1_REFERENCE.search(data) if b"&#" in data else None)
     if found is not None:
         line = data.count(b"\n", 0, found.start()) + 1
         column = found.start() - (data.rfind(b"\n", 0, found.start()) + 1) + 1
