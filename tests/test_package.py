@@ -496,3 +496,14 @@ def test_build_editions_raises_when_a_document_fails(project):
     with pytest.raises(BuildError, match=f"{STEM}.xml:1:"):
         package_module.build_editions(project, [master])
     assert not (project / "dist" / f"{STEM}.html").exists()
+
+
+def test_the_rights_statement_reaches_dublin_core_without_a_licence(project):
+    """The header's words on the rights are in dc:rights whether or not there is a licence."""
+    master = project / "edition" / f"{STEM}.xml"
+    text = master.read_text()
+    start, end = text.index("<licence "), text.index("</licence>") + len("</licence>")
+    master.write_text(text[:start] + text[end:])
+    [made] = package(project, build=small_build)
+    dc = etree.parse(str(made.bag / "data/metadata/dc.xml"))
+    assert dc.xpath("//dc:rights/text()", namespaces=NS) == ["The rights in the sample source are not known."]

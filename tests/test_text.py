@@ -378,3 +378,29 @@ def test_tei_tools_build_format_txt_writes_stem_txt(tmp_path, monkeypatch):
 def test_unicode_line_separators_read_as_spaces():
     """U+2028 and U+2029 would end a line for some readers: the lines are already made."""
     assert text.as_plain_text("one\u2028two\u2029three") == b"one two three\n"
+
+
+def _small_text(tmp_path, *changes: tuple[str, str]) -> str:
+    source = FIXTURES / "html" / "small-edition.xml"
+    text = source.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    variant = tmp_path / source.name
+    variant.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--format", "txt", "--out", str(tmp_path / "out"), str(variant)])
+    assert result.exit_code == 0, result.output
+    return (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
+
+
+def test_a_page_label_too_long_for_its_column_stands_on_its_own_line(tmp_path):
+    txt = _small_text(tmp_path, ('<pb n="12"/>', '<pb n="123456789012"/>'), ('<pb n="13"/>', '<pb n="123456789013"/>'),
+                      ('from="12" to="13">12–13', 'from="123456789012" to="123456789013">123456789012–13'))
+    conventions = section(txt, "How to read this text")
+    assert "\n[p. 123456789013]\n            Printed page 123456789013 of the original" in conventions
+    assert all(len(line) <= 72 for line in txt.splitlines())
+
+
+def test_a_quotation_inside_a_quotation_gets_single_marks(tmp_path):
+    txt = _small_text(tmp_path, ("<q>Mauprat</q>", "<q>Mau<q>pr</q>at</q>"))
+    assert "“Mau‘pr’at”" in " ".join(txt.split())

@@ -336,3 +336,10 @@ def test_a_note_inside_a_source_reading_is_an_error(tmp_path):
 def test_a_correction_in_the_header_is_an_error(tmp_path):
     errors = _small_variant(tmp_path, "</licence>", '</licence><p>A <choice><sic>rong</sic><corr resp="#editors">wrong</corr></choice> word.</p>')
     assert len(errors) == 1 and "belongs in the text" in errors[0].message
+
+
+def test_a_page_break_inside_a_note_is_an_error(tmp_path):
+    """A note over two pages is two notes (@next/@prev); a break inside one would give the
+    page of the text after it."""
+    errors = _small_variant(tmp_path, "which was read by</note>", 'which was read by<pb n="13"/> many</note>')
+    assert any("A page break inside a note" in f.message for f in errors), errors

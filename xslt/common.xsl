@@ -116,6 +116,13 @@
     <xsl:sequence select="(root($doc)//tei:publicationStmt/tei:availability/tei:licence)[1]"/>
   </xsl:function>
 
+  <!-- What the header says of the rights besides a licence (or without one): every output
+       states it, or a licence alone would claim more than the editors can. -->
+  <xsl:function name="ed:rights-statements" as="element(tei:p)*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="root($doc)//tei:publicationStmt/tei:availability/tei:p[normalize-space()]"/>
+  </xsl:function>
+
   <xsl:function name="ed:language" as="xs:string">
     <xsl:param name="doc" as="node()"/>
     <!-- A language code may be written with spaces around it (its datatype collapses them);

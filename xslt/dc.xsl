@@ -67,11 +67,11 @@
         <xsl:if test="@target">
           <dc:rights><xsl:value-of select="@target"/></dc:rights>
         </xsl:if>
-        <!-- What the header says beside the licence (rights in the source not known, the
-             code's licence): a licence alone would claim more than the editors can. -->
-        <xsl:for-each select="../tei:p[normalize-space()]">
-          <dc:rights><xsl:value-of select="normalize-space(.)"/></dc:rights>
-        </xsl:for-each>
+      </xsl:for-each>
+      <!-- What the header says beside (or without) a licence: rights in the source not
+           known, the code's licence. -->
+      <xsl:for-each select="ed:rights-statements(.)">
+        <dc:rights><xsl:value-of select="normalize-space(.)"/></dc:rights>
       </xsl:for-each>
     </oai_dc:dc>
   </xsl:template>

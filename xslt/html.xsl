@@ -220,7 +220,7 @@
             <xsl:with-param name="content"><xsl:value-of select="normalize-space($licence)"/></xsl:with-param>
           </xsl:call-template>
           <!-- What the header says beside the licence (whose rights it does not cover). -->
-          <xsl:for-each select="$licence/../tei:p[normalize-space()]">
+          <xsl:for-each select="ed:rights-statements($doc)">
             <span class="rights"><xsl:text> </xsl:text><xsl:apply-templates mode="html:text"/></span>
           </xsl:for-each>
         </dd>

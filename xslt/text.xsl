@@ -175,9 +175,11 @@
     <xsl:param name="term" as="xs:string"/>
     <xsl:param name="value" as="xs:string?"/>
     <xsl:variable name="indent" select="string-join((1 to $txt:label-width) ! ' ')"/>
-    <xsl:sequence select="if (normalize-space($value))
-      then txt:wrap($value, substring($term || $indent, 1, $txt:label-width), $indent)
-      else ()"/>
+    <!-- A term too long for its column ("[p. 123456789012]") stands on a line of its own,
+         its explanation below it: cut to the column, it would run into the explanation. -->
+    <xsl:sequence select="if (not(normalize-space($value))) then ()
+      else if (string-length($term) lt $txt:label-width) then txt:wrap($value, substring($term || $indent, 1, $txt:label-width), $indent)
+      else txt:wrap($term, '', '') || '&#10;' || txt:wrap($value, $indent, $indent)"/>
   </xsl:function>
 
   <!-- "[1] text …" with the text hanging under itself. -->
@@ -230,7 +232,7 @@
       <xsl:sequence select="txt:field('Published', ed:edition-date($doc))"/>
       <xsl:sequence select="txt:field('Licence', normalize-space($licence)
         || ($licence/@target ! ed:safe-url(.)) ! (' &lt;' || . || '&gt;'))"/>
-      <xsl:sequence select="txt:field('Rights', string-join($licence/../tei:p ! normalize-space(.), ' '))"/>
+      <xsl:sequence select="txt:field('Rights', string-join(ed:rights-statements($doc) ! normalize-space(.), ' '))"/>
       <xsl:sequence select="txt:field('Identifier', ed:identifier($doc))"/>
       <xsl:sequence select="txt:field('Cite as', ed:citation($doc))"/>
       <xsl:sequence select="txt:field('', 'To cite a passage, add the printed page shown by the nearest ' || txt:page-marker('…') || ' marker before it.')"/>
@@ -308,9 +310,11 @@
   <!-- The source's quotation marks are in its text; the editors' own prose needs them added. -->
   <xsl:template match="tei:q | tei:quote" mode="txt:inline">
     <xsl:variable name="marks" select="ed:needs-quotation-marks(.)"/>
-    <xsl:sequence select="'“'[$marks]"/>
+    <!-- A quotation inside another gets single marks, as the HTML's <q> does. -->
+    <xsl:variable name="inner" select="$marks and exists((ancestor::tei:q | ancestor::tei:quote)[ed:needs-quotation-marks(.)])"/>
+    <xsl:sequence select="(if ($inner) then '‘' else '“')[$marks]"/>
     <xsl:apply-templates mode="#current"/>
-    <xsl:sequence select="'”'[$marks]"/>
+    <xsl:sequence select="(if ($inner) then '’' else '”')[$marks]"/>
   </xsl:template>
 
   <!-- The source's reading is left out, but not a page that begins inside it. -->
