@@ -185,15 +185,16 @@ def zip_timestamp(moment: datetime) -> tuple[int, int, int, int, int, int]:
     return min(max(tuple(stamp), ZIP_EPOCH), ZIP_LAST)  # type: ignore[return-value]
 
 
-ZIP_LEVEL = 6
+ZIP_LEVEL = 3
 
 
 def reproducible_zip(entries: Iterable[tuple[str, bytes, bool]], moment: datetime) -> bytes:
     """Zip `entries` (name, data, compress) in the given order with fixed metadata.
 
     Every entry gets the same timestamp, permissions and no extra fields, so the same
-    input always gives the same bytes. Deflate level 6 (zlib's default): level 9 took a
-    quarter longer for files 1 % smaller.
+    input always gives the same bytes. Deflate level 3: the article's EPUB compresses in
+    1.1 ms instead of 2.2 at zlib's default (6), for a file 10 % larger (28 kB, not 26);
+    level 9 took a quarter longer than 6 for files 1 % smaller.
     """
     import io
 
