@@ -223,11 +223,6 @@ def plan_package(project: Project, master: Path, out: Path) -> PackagePlan:
     return PackagePlan(master, identifier, moment, payload_plan(project, master, tree, exclude=out))
 
 
-def package_one(project: Project, master: Path, out: Path, *, make_zip: bool = False) -> Package:
-    """Bag one TEI master into out/<identifier>/ (and out/<identifier>.zip)."""
-    return write_package(plan_package(project, master, out), out, make_zip=make_zip)
-
-
 def write_package(plan: PackagePlan, out: Path, *, make_zip: bool = False) -> Package:
     """Write a planned bag into out/<identifier>/ and, if asked, out/<identifier>.zip.
 
