@@ -129,7 +129,7 @@ def opened_files(code: str) -> list[str]:
 
     require_tool("strace", shutil.which("strace"), "install the Debian package strace (.ci/run does)")
     result = subprocess.run(["strace", "-f", "-e", "trace=open,openat", sys.executable, "-c", code],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=300)  # strace slows a Python start several times over
     return result.stderr.splitlines()
 
 
