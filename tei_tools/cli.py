@@ -25,6 +25,46 @@ class ToolFailure(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+class UsageFailure(click.ClickException):
+    """A usage error (unknown option, bad value, no such command) as one line, exit 2.
+
+    Click writes the usage synopsis, a hint and the error on four lines; a script or an
+    editor's build task reads one line per problem, like every other error of the tool.
+    """
+
+    exit_code = 2
+
+    def __init__(self, error: click.UsageError):
+        super().__init__(error.format_message())
+        self.command_path = error.ctx.command_path if error.ctx is not None else "tei-tools"
+
+    def show(self, file=None) -> None:
+        message = self.format_message().rstrip(".")
+        click.echo(f"{self.command_path}: error: {message} (see {self.command_path} --help)", err=True)
+
+
+class OneLineUsageErrors(click.Group):
+    """The tool's command group: usage errors of the group and of its commands in one line."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            raise _one_line(error) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            raise _one_line(error) from None
+
+
+def _one_line(error: click.UsageError) -> click.ClickException:
+    # No command at all asks for the help, which click shows as a usage "error": kept.
+    help_asked = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    return error if help_asked and isinstance(error, help_asked) else UsageFailure(error)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, taken like Ctrl-C: the work under way is finished or dropped cleanly (worker
     processes stopped, no half-written output) instead of the process vanishing."""
@@ -54,7 +94,7 @@ def reports_errors(command):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineUsageErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tei-tools")
 def main() -> None:
     """Validate, build and deposit the TEI edition in edition/."""

@@ -104,6 +104,27 @@ def test_unknown_option_is_a_usage_error():
     assert run("--format", "yaml").exit_code == 2
 
 
+@pytest.mark.parametrize("args, command, names", [
+    (["validate", "--format", "yaml"], "tei-tools validate", "'--format'"),
+    (["build", "--jobs", "0"], "tei-tools build", "'--jobs'"),
+    (["build", "--no-such-option"], "tei-tools build", "'--no-such-option'"),
+    (["no-such-command"], "tei-tools", "'no-such-command'"),
+])
+def test_usage_errors_are_one_line_naming_the_command_and_the_option(args, command, names):
+    """Click's own four-line usage message (synopsis, hint, blank, error) is one line here."""
+    result = CliRunner().invoke(main, args, prog_name="tei-tools")
+    assert result.exit_code == 2
+    lines = output_lines(result)
+    assert len(lines) == 1 and lines[0].startswith(f"{command}: error: ")
+    assert names in result.output and f"(see {command} --help)" in result.output
+    assert "Traceback" not in result.output and "Usage:" not in result.output
+
+
+def test_no_command_shows_the_help():
+    result = CliRunner().invoke(main, [], prog_name="tei-tools")
+    assert "Usage: tei-tools" in result.output and "Commands:" in result.output
+
+
 def test_json_gives_the_same_findings():
     paths = [str(FIXTURES / "sch-duplicate-id.xml"), str(FIXTURES / "sch-unreferenced-register-entry.xml")]
     text = run(*paths)
