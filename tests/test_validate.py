@@ -45,6 +45,7 @@ def test_edition_is_valid(path):
         ("sch-footnotes-out-of-sequence.xml", '<note place="foot" n="3"', "is footnote number 2"),
         ("sch-page-gap.xml", '<pb n="3"/>', "follows page 1"),
         ("sch-date-without-when.xml", "<date>last spring", "has no normalised value"),
+        ("sch-date-range-reversed.xml", '<date from="1924-03"', '@from="1924-03" is later than @to="1923"'),
         ("sch-split-note-not-linked.xml", '<note place="foot" n="1" xml:id="fn1" next=', "does not point back"),
         ("sch-javascript-link.xml", '<ref target="javascript:', '"javascript:alert(1)"'),
     ],
@@ -59,6 +60,29 @@ def test_schematron_error_is_located_at_the_element(fixture, needle, words):
     assert words in error.message
     line = line_of(path, needle)
     assert (error.line, error.column) == (line, column_of(path, line, needle.split()[0]))
+
+
+@pytest.mark.parametrize(("attributes", "in_order"), [
+    ('from="1922" to="1922-03"', True),  # a year, then a month of it: in order
+    ('from="1922-03-18" to="1922-03-18"', True),
+    ('notBefore="--03-18" notAfter="--03-20"', True),  # a recurring day, every year
+    ('from="1922-03-19" to="1922-03-18"', False),
+    ('notBefore="1923" notAfter="1922-12-31"', False),
+    ('notBefore="1922-01-01T10:00:00" notAfter="1921"', False),
+])
+def test_a_range_that_ends_before_it_begins_is_an_error(tmp_path, attributes, in_order):
+    """In the text's dates and in the registers' births and deaths alike."""
+    text = (FIXTURES / "sch-date-range-reversed.xml").read_text(encoding="utf-8")
+    in_text = text.replace('from="1924-03" to="1923"', attributes)
+    in_register = text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
+        '<persName type="standard">Clara Zetkin</persName>',
+        f'<persName type="standard">Clara Zetkin</persName><birth {attributes}>in 1857</birth>')
+    for name, variant in (("text.xml", in_text), ("register.xml", in_register)):
+        path = tmp_path / name
+        path.write_text(variant, encoding="utf-8")
+        errors = [f for f in validate.validate_file(path) if f.severity == "error"]
+        assert (errors == []) is in_order, (name, errors)
+        assert all("is later than" in f.message for f in errors)
 
 
 def test_duplicate_id_is_reported_at_both_elements():
