@@ -27,12 +27,13 @@ IN_PROCESS_TARGET = 0.020
 PROCESS_TARGET = 0.25
 
 from tei_tools import validate  # noqa: E402
+from tei_tools.editions import edition_files  # noqa: E402
 from benchlib import timed  # noqa: E402
 from tei_tools.fsutil import atomic_write  # noqa: E402
 
 
 def measured_files() -> tuple[list[Path], str]:
-    files = validate.edition_files([REPO / "edition"])
+    files = edition_files([REPO / "edition"])
     if files:
         return files, "edition/*.xml"
     return [REPO / "tests" / "fixtures" / "valid-article.xml"], "tests/fixtures/valid-article.xml (edition/ is empty)"

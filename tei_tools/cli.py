@@ -168,7 +168,7 @@ def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, 
     from tei_tools.parallel import build_many
     from tei_tools.progress import Progress
     from tei_tools.transform import resolve_formats
-    from tei_tools.validate import edition_files
+    from tei_tools.editions import edition_files
 
     chosen = resolve_formats(formats)
     files = edition_files(paths, required_for="build")

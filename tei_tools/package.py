@@ -133,7 +133,7 @@ class Project:
     def editions(self) -> list[Path]:
         """Every TEI master under edition/ (never one hard-coded name): the files `tei-tools
         build` builds, in subfolders too, leaving out edition/source/ and hidden files."""
-        from tei_tools.validate import edition_files
+        from tei_tools.editions import edition_files
 
         return edition_files([self.edition_dir]) if self.edition_dir.is_dir() else []
 

@@ -23,7 +23,8 @@ from typing import Callable, Iterable, Sequence
 
 from tei_tools.errors import BuildError, TeiToolsError
 from tei_tools.fsutil import remove_abandoned_temporaries, source_date_epoch
-from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, as_formats, check_output_dir, distinct_documents
+from tei_tools.editions import distinct_documents
+from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, as_formats, check_output_dir
 
 ResultCallback = Callable[[DocumentResult, int, int], None]  # (result, documents done, documents in all)
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from tei_tools import __version__
+from tei_tools.editions import distinct_documents
 from tei_tools.errors import (
     BuildError,
     Finding,
@@ -426,33 +427,6 @@ def build(
         except TeiToolsError as error:
             report.results.append(DocumentResult(Path(path), error=error))
     return report
-
-
-def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
-    """The documents to build, each once and in order; a UsageError if two share outputs.
-
-    Outputs are named by the file's name (`<stem>.html`), so `edition/1923/a.xml` and
-    `edition/1924/a.xml` cannot be built into one folder: one would silently replace the
-    other's files. Names are compared regardless of case, as on a case-insensitive file
-    system (macOS, Windows), where the archive may be read. A file given twice (by
-    itself and inside a folder) is built once.
-    """
-    documents: list[Path] = []
-    seen: set[Path] = set()
-    by_stem: dict[str, Path] = {}
-    for path in map(Path, paths):
-        resolved = path.resolve()
-        if resolved in seen:
-            continue
-        seen.add(resolved)
-        other = by_stem.setdefault(path.stem.casefold(), path)
-        if other is not path:
-            raise UsageError(
-                f"{path}:0:0: error: {other} writes the same outputs ({path.stem}.html, .epub, .txt: "
-                "outputs are named by the file's name); rename one of the two files"
-            )
-        documents.append(path)
-    return documents
 
 
 def check_output_dir(out_dir: str | Path) -> Path:

@@ -13,15 +13,13 @@ from typing import Iterable
 
 from lxml import etree, isoschematron
 
-from tei_tools.errors import Finding, InputError, SchemaError, UsageError
+from tei_tools.editions import REPO_ROOT, edition_files
+from tei_tools.errors import Finding, InputError, SchemaError
 from tei_tools.parsing import parse_file, schema_parser
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO_ROOT / "schema"
 RNG_PATH = SCHEMA_DIR / "edition.rng"
 SCH_PATH = SCHEMA_DIR / "edition.sch"
-EDITION_DIRNAME = "edition"
-SOURCE_DIRNAME = "source"  # edition/source/ holds the plain-text originals, never TEI
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 WARNING_ROLES = {"warning", "warn", "info", "information"}
@@ -234,47 +232,6 @@ def schematron_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
         findings.append(Finding(name, line, column, severity, text))
     findings.sort(key=lambda f: (f.line, f.column))
     return findings
-
-
-def edition_files(paths: Iterable[str | Path] = (), required_for: str | None = None) -> list[Path]:
-    """The TEI files to work on: the given files, the *.xml in given folders, or edition/.
-
-    With `required_for` ("validate", "build"), finding no file is a usage error that says so.
-
-    Folders are searched recursively, leaving out `source/` (plain-text originals) and
-    hidden files and folders (`.git/`, the `._name.xml` that macOS leaves on other file
-    systems, editors' backups), as `tei-tools watch` ignores their changes; a hidden file
-    named on the command line is still taken. A path that does not exist is a usage error.
-    """
-    given = [Path(p) for p in paths]
-    if not given:
-        given = [default_edition_dir()]
-    files: list[Path] = []
-    for path in given:
-        if path.is_dir():
-            files.extend(_xml_files_under(path))
-        elif path.exists():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}:0:0: error: no such file or directory")
-    if not files and required_for:
-        where = ", ".join(str(p) for p in given)
-        raise UsageError(f"{where}:0:0: error: no *.xml files to {required_for}")
-    return files
-
-
-def default_edition_dir() -> Path:
-    """`edition/` in the working directory when there is one, else the repository's."""
-    here = Path(EDITION_DIRNAME)
-    return here if here.is_dir() else REPO_ROOT / EDITION_DIRNAME
-
-
-def _xml_files_under(folder: Path) -> list[Path]:
-    def wanted(path: Path) -> bool:
-        parts = path.relative_to(folder).parts
-        return SOURCE_DIRNAME not in parts[:-1] and not any(part.startswith(".") for part in parts)
-
-    return sorted(p for p in folder.rglob("*.xml") if wanted(p) and p.is_file())
 
 
 def _element_at(tree: etree._ElementTree, location: str):

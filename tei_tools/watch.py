@@ -90,6 +90,7 @@ def watch(
     from watchdog.observers import Observer
 
     from tei_tools import saxon, validate
+    from tei_tools.editions import default_edition_dir
     from tei_tools.fsutil import source_date_epoch
     from tei_tools.transform import check_output_dir, resolve_formats
 
@@ -97,7 +98,7 @@ def watch(
     source_date_epoch()  # an unusable one stops the command at once, not every build after
     out = check_output_dir(out_dir)
     stop = stop or threading.Event()
-    given = [Path(p) for p in paths] or [validate.default_edition_dir()]
+    given = [Path(p) for p in paths] or [default_edition_dir()]
     tool_dirs = [saxon.XSLT_DIR.resolve(), validate.RNG_PATH.parent.resolve(), validate.SCH_PATH.parent.resolve()]
     changes = _Changes(lambda p: _relevant(p, out, tool_dirs))
 
@@ -134,7 +135,7 @@ def _build(given: list[Path], out: Path, formats):
     from tei_tools.errors import TeiToolsError
     from tei_tools.parallel import IncrementalReport, build_many
     from tei_tools.transform import DocumentResult
-    from tei_tools.validate import edition_files
+    from tei_tools.editions import edition_files
 
     try:
         files = edition_files([p for p in given if p.exists()] or given)

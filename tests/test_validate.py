@@ -8,7 +8,7 @@ from lxml import etree
 
 from conftest import EDITION_DIR, FIXTURES, edition_xml_files
 from tei_tools import validate
-from tei_tools.errors import InputError, UsageError
+from tei_tools.errors import InputError
 from tei_tools.parsing import parse_file
 
 RNG_NS = "http://relaxng.org/ns/structure/1.0"
@@ -289,36 +289,6 @@ def test_every_element_and_attribute_is_documented():
         if node.find(f"{{{ANNOTATION_NS}}}documentation") is None
     ]
     assert undocumented == []
-
-
-def test_edition_files_default_and_directories(tmp_path: Path):
-    (tmp_path / "edition" / "source").mkdir(parents=True)
-    (tmp_path / "edition" / "b.xml").write_text("<x/>")
-    (tmp_path / "edition" / "a.xml").write_text("<x/>")
-    (tmp_path / "edition" / "notes.txt").write_text("not xml")
-    (tmp_path / "edition" / "source" / "raw.xml").write_text("<x/>")
-    folder = tmp_path / "edition"
-    assert validate.edition_files([folder]) == [folder / "a.xml", folder / "b.xml"]
-    assert validate.edition_files([folder / "b.xml"]) == [folder / "b.xml"]
-    with pytest.raises(UsageError):
-        validate.edition_files([tmp_path / "missing"])
-
-
-def test_hidden_files_and_folders_are_not_searched(tmp_path: Path):
-    """macOS leaves `._a.xml` (binary resource forks) on other file systems; `.git/` and
-    editors' backups hold copies. Named on the command line, a hidden file is still taken."""
-    folder = tmp_path / "edition"
-    (folder / ".git").mkdir(parents=True)
-    (folder / "a.xml").write_text("<x/>")
-    (folder / "._a.xml").write_bytes(b"\x00\x05\x16\x07Mac OS X")
-    (folder / ".git" / "b.xml").write_text("<x/>")
-    assert validate.edition_files([folder]) == [folder / "a.xml"]
-    assert validate.edition_files([folder / "._a.xml"]) == [folder / "._a.xml"]
-
-
-def test_edition_files_default_is_the_edition_folder(monkeypatch):
-    monkeypatch.chdir(EDITION_DIR.parent)
-    assert validate.edition_files() == [Path("edition") / p.relative_to(EDITION_DIR) for p in edition_xml_files()]
 
 
 def test_summary_line_counts_files_errors_and_warnings():

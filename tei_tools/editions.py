@@ -1,0 +1,83 @@
+"""The edition's TEI files: which files a command works on, and that their outputs do not collide.
+
+`edition/` may hold many documents (in subfolders too); every command takes files or
+folders, or else the edition folder, through `edition_files`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from tei_tools.errors import UsageError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EDITION_DIRNAME = "edition"
+SOURCE_DIRNAME = "source"  # edition/source/ holds the plain-text originals, never TEI
+
+
+def edition_files(paths: Iterable[str | Path] = (), required_for: str | None = None) -> list[Path]:
+    """The TEI files to work on: the given files, the *.xml in given folders, or edition/.
+
+    With `required_for` ("validate", "build"), finding no file is a usage error that says so.
+
+    Folders are searched recursively, leaving out `source/` (plain-text originals) and
+    hidden files and folders (`.git/`, the `._name.xml` that macOS leaves on other file
+    systems, editors' backups), as `tei-tools watch` ignores their changes; a hidden file
+    named on the command line is still taken. A path that does not exist is a usage error.
+    """
+    given = [Path(p) for p in paths]
+    if not given:
+        given = [default_edition_dir()]
+    files: list[Path] = []
+    for path in given:
+        if path.is_dir():
+            files.extend(_xml_files_under(path))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}:0:0: error: no such file or directory")
+    if not files and required_for:
+        where = ", ".join(str(p) for p in given)
+        raise UsageError(f"{where}:0:0: error: no *.xml files to {required_for}")
+    return files
+
+
+def default_edition_dir() -> Path:
+    """`edition/` in the working directory when there is one, else the repository's."""
+    here = Path(EDITION_DIRNAME)
+    return here if here.is_dir() else REPO_ROOT / EDITION_DIRNAME
+
+
+def _xml_files_under(folder: Path) -> list[Path]:
+    def wanted(path: Path) -> bool:
+        parts = path.relative_to(folder).parts
+        return SOURCE_DIRNAME not in parts[:-1] and not any(part.startswith(".") for part in parts)
+
+    return sorted(p for p in folder.rglob("*.xml") if wanted(p) and p.is_file())
+
+
+def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
+    """The documents to build, each once and in order; a UsageError if two share outputs.
+
+    Outputs are named by the file's name (`<stem>.html`), so `edition/1923/a.xml` and
+    `edition/1924/a.xml` cannot be built into one folder: one would silently replace the
+    other's files. Names are compared regardless of case, as on a case-insensitive file
+    system (macOS, Windows), where the archive may be read. A file given twice (by
+    itself and inside a folder) is built once.
+    """
+    documents: list[Path] = []
+    seen: set[Path] = set()
+    by_stem: dict[str, Path] = {}
+    for path in map(Path, paths):
+        resolved = path.resolve()
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        other = by_stem.setdefault(path.stem.casefold(), path)
+        if other is not path:
+            raise UsageError(
+                f"{path}:0:0: error: {other} writes the same outputs ({path.stem}.html, .epub, .txt: "
+                "outputs are named by the file's name); rename one of the two files"
+            )
+        documents.append(path)
+    return documents

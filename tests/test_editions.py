@@ -1,0 +1,54 @@
+"""Which TEI files a command works on (tei_tools.editions)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import EDITION_DIR, edition_xml_files
+from tei_tools.editions import distinct_documents, edition_files
+from tei_tools.errors import UsageError
+
+
+def test_edition_files_default_and_directories(tmp_path: Path):
+    (tmp_path / "edition" / "source").mkdir(parents=True)
+    (tmp_path / "edition" / "b.xml").write_text("<x/>")
+    (tmp_path / "edition" / "a.xml").write_text("<x/>")
+    (tmp_path / "edition" / "notes.txt").write_text("not xml")
+    (tmp_path / "edition" / "source" / "raw.xml").write_text("<x/>")
+    folder = tmp_path / "edition"
+    assert edition_files([folder]) == [folder / "a.xml", folder / "b.xml"]
+    assert edition_files([folder / "b.xml"]) == [folder / "b.xml"]
+    with pytest.raises(UsageError):
+        edition_files([tmp_path / "missing"])
+
+
+def test_hidden_files_and_folders_are_not_searched(tmp_path: Path):
+    """macOS leaves `._a.xml` (binary resource forks) on other file systems; `.git/` and
+    editors' backups hold copies. Named on the command line, a hidden file is still taken."""
+    folder = tmp_path / "edition"
+    (folder / ".git").mkdir(parents=True)
+    (folder / "a.xml").write_text("<x/>")
+    (folder / "._a.xml").write_bytes(b"\x00\x05\x16\x07Mac OS X")
+    (folder / ".git" / "b.xml").write_text("<x/>")
+    assert edition_files([folder]) == [folder / "a.xml"]
+    assert edition_files([folder / "._a.xml"]) == [folder / "._a.xml"]
+
+
+def test_edition_files_default_is_the_edition_folder(monkeypatch):
+    monkeypatch.chdir(EDITION_DIR.parent)
+    assert edition_files() == [Path("edition") / p.relative_to(EDITION_DIR) for p in edition_xml_files()]
+
+
+def test_a_file_given_twice_is_built_once(tmp_path: Path):
+    (tmp_path / "a.xml").write_text("<x/>")
+    assert distinct_documents([tmp_path / "a.xml", tmp_path / "." / "a.xml"]) == [tmp_path / "a.xml"]
+
+
+def test_two_files_with_the_same_outputs_are_a_usage_error(tmp_path: Path):
+    """`1923/a.xml` and `1924/A.xml` would both write a.html (on a case-insensitive file system)."""
+    for folder, name in (("1923", "a.xml"), ("1924", "A.xml")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_text("<x/>")
+    with pytest.raises(UsageError, match="writes the same outputs"):
+        distinct_documents([tmp_path / "1923" / "a.xml", tmp_path / "1924" / "A.xml"])
