@@ -44,7 +44,7 @@ def project(scratch: Path) -> tuple[Path, object, str]:
     """The project to package, its build step and a name for what was measured."""
     if pipeline_complete():
         return REPO, None, "repository edition, tei_tools.transform build (reusing up-to-date outputs)"
-    from test_package import FIXTURE, small_build
+    from deposit_project import FIXTURE, small_build
 
     root = scratch / "project"
     shutil.copytree(FIXTURE, root)

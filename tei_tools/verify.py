@@ -34,7 +34,7 @@ CHUNK = 64 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 # A tei-tools package has a payload manifest and a tag manifest for each of these (the
-# algorithms of tei_tools.package.CHECKSUMS): without a tag manifest, bag-info.txt and the
+# algorithms of tei_tools.bag.CHECKSUMS): without a tag manifest, bag-info.txt and the
 # manifests themselves could be changed unseen.
 REQUIRED_ALGORITHMS = ("sha256", "sha512")
 ZIP_SIGNATURE = b"PK\x03\x04"

@@ -128,3 +128,27 @@ def edition_xml_files() -> list[Path]:
         p for p in EDITION_DIR.rglob("*.xml")
         if "source" not in p.relative_to(EDITION_DIR).parts[:-1]
     )
+
+
+# ----------------------------------------------------------------------------- deposit packages
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A copy of the small project tree of tests/fixtures/package/project (see deposit_project.py)."""
+    from deposit_project import FIXTURE
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+@pytest.fixture
+def made(project):
+    """The package of the fixture project, with its zip."""
+    from deposit_project import small_build
+    from tei_tools.package import package
+
+    [result] = package(project, make_zip=True, build=small_build)
+    return result

@@ -16,7 +16,7 @@ from tei_tools.cli import main
 from tei_tools.package import package
 from tei_tools.verify import verify
 
-from test_package import FIXTURE, small_build
+from deposit_project import FIXTURE, small_build
 
 PAYLOAD = "data/dist/deposit-sample.txt"
 

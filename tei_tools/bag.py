@@ -1,0 +1,84 @@
+"""The bag itself (RFC 8493), written by the `bagit` library, and its zip: reproducible, put in place whole.
+
+The same sources always give the same bytes: bag and zip.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import bagit
+
+from tei_tools.errors import PackageError
+from tei_tools.fsutil import atomic_write, reproducible_zip
+
+# bagit logs through `logging`; without a handler Python would print its warnings to
+# stderr, and library code prints nothing.
+logging.getLogger("bagit").addHandler(logging.NullHandler())
+
+CHECKSUMS = ("sha256", "sha512")
+BAGIT_VERSION = "1.0"  # RFC 8493; the bagit library still writes 0.97
+
+
+def make_bag(staging: Path, info: dict) -> tuple[int, int]:
+    """Turn `staging` into a bag with the bagit library; return the payload's bytes and files.
+
+    bagit writes BagIt-Version 0.97 and lists tag files in directory order; the bag is
+    then declared RFC 8493 (1.0) and re-saved, and tag manifest lines are sorted, so that
+    two packages of the same sources are byte-identical.
+    """
+    try:
+        bag = bagit.make_bag(str(staging), dict(info), checksums=list(CHECKSUMS))
+        (staging / "bagit.txt").write_text(
+            f"BagIt-Version: {BAGIT_VERSION}\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8"
+        )
+        bag = bagit.Bag(str(staging))
+        bag.save()
+    except (bagit.BagError, RuntimeError) as exc:
+        raise PackageError(f"{staging}:0:0: error: cannot make the bag: {exc}") from None
+    for algorithm in CHECKSUMS:
+        _sort_lines(staging / f"tagmanifest-{algorithm}.txt")
+    size, count = bag.info["Payload-Oxum"].split(".")
+    return int(size), int(count)
+
+
+def _sort_lines(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("".join(f"{line}\n" for line in sorted(lines, key=lambda l: l.split(" ", 1)[-1])), encoding="utf-8")
+
+
+def normalize_modes(folder: Path) -> None:
+    """Folders 755 and files 644 throughout the bag, whatever the umask and mkdtemp's 700:
+    an archive's transfer account must be able to read it, and the same sources give the
+    same bag."""
+    os.chmod(folder, 0o755)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+
+
+def replace_dir(staging: Path, target: Path) -> Path:
+    """Move the finished bag into place: a reader sees the old bag or the new one, never half a bag."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.{os.getpid()}.", suffix=".tmp", dir=target.parent))
+        os.rename(target, old / target.name)
+    os.rename(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def write_zip(bag: Path, target: Path, moment: datetime) -> Path:
+    """<identifier>.zip of the bag: entries under <identifier>/, bagit.txt first, then in path order.
+
+    Fixed timestamps and permissions (fsutil.reproducible_zip) make it byte-identical on rebuild.
+    """
+    names = sorted((p.relative_to(bag).as_posix() for p in bag.rglob("*") if p.is_file()),
+                   key=lambda name: (name != "bagit.txt", name))
+    entries = [(f"{bag.name}/{name}", (bag / name).read_bytes(), not name.endswith(".epub")) for name in names]
+    return atomic_write(target, reproducible_zip(entries, moment))

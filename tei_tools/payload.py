@@ -1,0 +1,170 @@
+"""What a deposit package holds: the files of one TEI master's bag, planned, nothing written.
+
+    data/edition/     the TEI master           data/dist/      HTML, EPUB and text editions
+    data/source/      the source text          data/schema/    RELAX NG, Schematron
+    data/xslt/        the stylesheets          data/LICENSE, data/CITATION.cff
+
+The schema and the stylesheets are the tool's own (those that validated and built the
+editions), and a master keeps its place under edition/, so that its relative
+`<?xml-model?>` links resolve inside the bag as they do in the project. Editors'
+backups, caches, hidden and system files never go in.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from tei_tools import saxon
+from tei_tools import validate as validation
+from tei_tools.errors import PackageError
+from tei_tools.parsing import TEI_NS
+
+
+# Derivative roles by suffix; any other file in dist/ (CSS, images) belongs to the web edition.
+DERIVATIVE_ROLES = {".epub": "derivative-epub", ".txt": "derivative-text"}
+
+# Suffixes of reading editions; a dist/ file with another suffix (CSS, script, image) is shared.
+EDITION_SUFFIXES = {".html", ".xhtml", ".epub", ".txt"}
+
+# The project's licence and citation files, deposited with each edition: the bag's rights
+# statement ("see LICENSE") must be answerable from the bag alone.
+PROJECT_FILES = {"LICENSE": "licence", "CITATION.cff": "citation"}
+
+# Files that are never deposited: editors' backups and swap files, caches, system files.
+_JUNK_NAME = re.compile(r"(~|\.bak|\.orig|\.rej|\.swp|\.swo|\.tmp|\.pyc|\.pyo)$|^#.*#$|^(Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+_JUNK_FOLDERS = {"__pycache__"}
+
+
+@dataclass(frozen=True)
+class PayloadFile:
+    """One file to put in the bag: what it is, where it comes from, where it goes under data/."""
+
+    role: str
+    source: Path
+    path: str
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders of a project tree (the repository, or a small tree in a test)."""
+
+    root: Path
+
+    @property
+    def edition_dir(self) -> Path:
+        return self.root / "edition"
+
+    @property
+    def source_dir(self) -> Path:
+        return self.edition_dir / "source"
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.root / "dist"
+
+    def editions(self) -> list[Path]:
+        """Every TEI master under edition/ (never one hard-coded name): the files `tei-tools
+        build` builds, in subfolders too, leaving out edition/source/ and hidden files."""
+        from tei_tools.editions import edition_files
+
+        return edition_files([self.edition_dir]) if self.edition_dir.is_dir() else []
+
+
+def source_file_name(tree: etree._ElementTree) -> str | None:
+    return tree.findtext(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='file']")
+
+
+def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclude: Path | None = None) -> list[PayloadFile]:
+    """Every file the bag of `master` holds, with its role and its place under data/.
+
+    The schema and stylesheets are the tool's own (those that validated and built the
+    editions, whatever the project tree holds); `exclude` (the output folder) is never
+    deposited, should it lie inside a folder that is.
+    """
+    skip = exclude.resolve() if exclude is not None else None
+    plan = [PayloadFile("master", master, master_path(project, master))]
+    plan += [PayloadFile("source", p, f"source/{p.name}") for p in source_files(project, master, tree)]
+    plan += _tree_files("schema", validation.RNG_PATH.parent, "schema", skip)
+    plan += _tree_files("stylesheet", saxon.XSLT_DIR, "xslt", skip)
+    plan += derivative_files(project, master, skip)
+    plan += [PayloadFile(role, project.root / name, name) for name, role in PROJECT_FILES.items() if (project.root / name).is_file()]
+    return plan
+
+
+def master_path(project: Project, master: Path) -> str:
+    """Where a master goes under data/: its place under edition/ (edition/1924/x.xml)."""
+    try:
+        relative = master.resolve().relative_to(project.edition_dir.resolve())
+    except ValueError:  # a master from outside edition/
+        relative = Path(master.name)
+    return f"edition/{relative.as_posix()}"
+
+
+def source_files(project: Project, master: Path, tree: etree._ElementTree) -> list[Path]:
+    """The source text the header names (idno type='file') and the sources' README.
+
+    Without such an idno every file of edition/source/ goes in: nothing is left out.
+    """
+    name = (source_file_name(tree) or "").strip()
+    if not name:
+        return _visible_files(project.source_dir)
+    source = _named_source(project, name)
+    if source is None:
+        raise PackageError(f"{master}:0:0: error: the source text '{name}' named in sourceDesc is not in {project.source_dir}")
+    readme = project.source_dir / "README.md"
+    return [source] + ([readme] if readme.is_file() else [])
+
+
+def _named_source(project: Project, name: str) -> Path | None:
+    """The file an idno names: a path from the project root or a name in edition/source/."""
+    folder = project.source_dir.resolve()
+    for candidate in (project.root / name, project.source_dir / name):
+        if candidate.is_file() and candidate.resolve().parent == folder:
+            return candidate
+    return None
+
+
+def derivative_files(project: Project, master: Path, exclude: Path | None = None) -> list[PayloadFile]:
+    """The reading editions of `master` in dist/ (<stem>.html, …) and the files they share (CSS, images).
+
+    A reading edition belongs to the master whose name it bears whole (`a.b.html` is the
+    edition of `a.b.xml`, not of `a.xml`); one of no master, a stale edition of a removed
+    file, belongs to no bag.
+    """
+    own = {f"{master.stem}{suffix}" for suffix in EDITION_SUFFIXES}
+    files = []
+    for path in _visible_files(project.dist_dir, exclude):
+        relative = path.relative_to(project.dist_dir)
+        if path.suffix.lower() in EDITION_SUFFIXES and relative.as_posix() not in own:
+            continue  # another master's edition, or a stale one
+        role = DERIVATIVE_ROLES.get(path.suffix.lower(), "derivative-html")
+        files.append(PayloadFile(role, path, f"dist/{relative.as_posix()}"))
+    if not any(f.path in {f"dist/{name}" for name in own} for f in files):
+        raise PackageError(f"{master}:0:0: error: no reading editions of it in {project.dist_dir}; build first")
+    return files
+
+
+def _tree_files(role: str, folder: Path, prefix: str, exclude: Path | None = None) -> list[PayloadFile]:
+    return [PayloadFile(role, p, f"{prefix}/{p.relative_to(folder).as_posix()}") for p in _visible_files(folder, exclude)]
+
+
+def _visible_files(folder: Path, exclude: Path | None = None) -> list[Path]:
+    """Files under `folder`, sorted, leaving out hidden files and folders, editors' backups,
+    caches and system files (`is_deposited`), and anything under `exclude`."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and is_deposited(p.relative_to(folder))
+        and not (exclude is not None and p.resolve().is_relative_to(exclude))
+    )
+
+
+def is_deposited(relative: Path) -> bool:
+    """Whether a file found in a deposited folder belongs in the bag."""
+    if any(part.startswith(".") or part in _JUNK_FOLDERS for part in relative.parts):
+        return False
+    return not _JUNK_NAME.search(relative.name)

@@ -1,0 +1,59 @@
+"""A small project tree to package (tests/fixtures/package/project), and helpers to read a bag.
+
+The project's reading editions are written by `small_build`, which stands in for the
+build pipeline so that the deposit tests stay fast; one test runs the real pipeline.
+The fixtures `project` (a copy of the tree) and `made` (its package) are in conftest.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tei_tools.fsutil import build_datetime, reproducible_zip
+from tei_tools.payload import is_deposited
+
+FIXTURE = Path(__file__).parent / "fixtures" / "package" / "project"
+REPO = Path(__file__).resolve().parent.parent
+NS = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/",
+    "mets": "http://www.loc.gov/METS/",
+    "xlink": "http://www.w3.org/1999/xlink",
+    "tei": "http://www.tei-c.org/ns/1.0",
+}
+STEM = "deposit-sample"
+
+
+def small_build(root: Path, masters) -> None:
+    """Write a small HTML, EPUB and text edition of each master, and a shared stylesheet."""
+    dist = Path(root) / "dist"
+    dist.mkdir(exist_ok=True)
+    for master in masters:
+        title = f"The reading edition of {master.stem}"
+        (dist / f"{master.stem}.html").write_text(f"<!DOCTYPE html><html><head><title>{title}</title></head></html>\n")
+        (dist / f"{master.stem}.txt").write_text(f"{title}\n")
+        epub = reproducible_zip([("mimetype", b"application/epub+zip", False)], build_datetime(None))
+        (dist / f"{master.stem}.epub").write_bytes(epub)
+    (dist / "edition.css").write_text("body { margin: 0 }\n")
+
+
+def payload_files(bag: Path) -> dict[str, bytes]:
+    return {p.relative_to(bag).as_posix(): p.read_bytes() for p in sorted((bag / "data").rglob("*")) if p.is_file()}
+
+
+def manifest(bag: Path, algorithm: str) -> dict[str, str]:
+    lines = (bag / f"manifest-{algorithm}.txt").read_text().splitlines()
+    return {name: digest for digest, name in (line.split(None, 1) for line in lines)}
+
+
+def bag_info(bag: Path) -> dict[str, list[str]]:
+    info: dict[str, list[str]] = {}
+    for line in (bag / "bag-info.txt").read_text().splitlines():
+        key, value = line.split(": ", 1)
+        info.setdefault(key, []).append(value)
+    return info
+
+
+def tool_files(folder: Path, prefix: str) -> set[str]:
+    """The deposited files of one of the tool's folders (schema/, xslt/)."""
+    return {f"{prefix}/{p.relative_to(folder).as_posix()}" for p in folder.rglob("*")
+            if p.is_file() and is_deposited(p.relative_to(folder))}

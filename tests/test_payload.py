@@ -1,0 +1,135 @@
+"""tei_tools.payload: what a deposit package holds, and what it leaves out."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from lxml import etree
+
+from deposit_project import STEM, payload_files, small_build, tool_files
+from tei_tools import saxon, validate
+from tei_tools.errors import PackageError
+from tei_tools.package import package
+
+
+def test_payload_holds_master_source_schema_xslt_editions_and_metadata(made):
+    schema = tool_files(validate.RNG_PATH.parent, "data/schema")
+    stylesheets = tool_files(saxon.XSLT_DIR, "data/xslt")
+    assert {"data/schema/edition.rng", "data/schema/edition.sch"} <= schema
+    assert {"data/xslt/html.xsl", "data/xslt/common.xsl", "data/xslt/text.xsl"} <= stylesheets
+    assert set(payload_files(made.bag)) == schema | stylesheets | {
+        f"data/edition/{STEM}.xml",
+        "data/source/000_sample.txt",
+        "data/source/README.md",
+        "data/LICENSE",
+        "data/CITATION.cff",
+        f"data/dist/{STEM}.html",
+        f"data/dist/{STEM}.epub",
+        f"data/dist/{STEM}.txt",
+        "data/dist/edition.css",
+        "data/README.md",
+        "data/metadata/dc.xml",
+        "data/metadata/mets.xml",
+    }
+
+
+def test_payload_copies_are_byte_identical_to_the_project(made, project):
+    files = payload_files(made.bag)
+    assert files[f"data/edition/{STEM}.xml"] == (project / "edition" / f"{STEM}.xml").read_bytes()
+    assert files["data/source/000_sample.txt"] == (project / "edition/source/000_sample.txt").read_bytes()
+    assert files[f"data/dist/{STEM}.epub"] == (project / "dist" / f"{STEM}.epub").read_bytes()
+    assert files["data/LICENSE"] == (project / "LICENSE").read_bytes()
+    assert files["data/CITATION.cff"] == (project / "CITATION.cff").read_bytes()
+
+
+def test_schema_and_stylesheets_are_those_that_validated_and_built(made, project):
+    """The project tree's own schema/ and xslt/ (here stubs) are not what the tool used."""
+    files = payload_files(made.bag)
+    assert files["data/schema/edition.rng"] == validate.RNG_PATH.read_bytes()
+    assert files["data/xslt/text.xsl"] == (saxon.XSLT_DIR / "text.xsl").read_bytes()
+    assert files["data/xslt/text.xsl"] != (project / "xslt/text.xsl").read_bytes()
+
+
+def test_editors_backups_caches_and_system_files_stay_out(project, tmp_path, monkeypatch):
+    xslt = tmp_path / "xslt"
+    shutil.copytree(saxon.XSLT_DIR, xslt)
+    for junk in ("html.xsl~", "#text.xsl#", "common.xsl.bak", "__pycache__/x.cpython-311.pyc"):
+        (xslt / junk).parent.mkdir(exist_ok=True)
+        (xslt / junk).write_text("junk")
+    monkeypatch.setattr(saxon, "XSLT_DIR", xslt)
+    small_build(project, [project / "edition" / f"{STEM}.xml"])
+    for junk in ("Thumbs.db", "desktop.ini", f"{STEM}.html.orig"):
+        (project / "dist" / junk).write_text("junk")
+    [made] = package(project, build=lambda root, masters: None)
+    files = set(payload_files(made.bag))
+    assert "data/xslt/html.xsl" in files
+    assert not [f for f in files if f.endswith(("~", "#", ".bak", ".pyc", ".orig", "Thumbs.db", "desktop.ini"))], files
+
+
+def test_an_output_folder_inside_dist_is_not_deposited(project):
+    out = project / "dist" / "deposit"
+    package(project, out, build=small_build)
+    [again] = package(project, out, build=small_build)
+    assert not [p for p in payload_files(again.bag) if p.startswith("data/dist/deposit/")]
+
+
+def test_each_master_gets_its_own_bag_with_its_own_editions(project):
+    second = project / "edition" / "second-sample.xml"
+    text = (project / "edition" / f"{STEM}.xml").read_text()
+    second.write_text(text.replace(">deposit-sample<", ">second-sample<"))
+    made = {m.identifier: m for m in package(project, build=small_build)}
+    assert set(made) == {"deposit-sample", "second-sample"}
+    first_dist = {p for p in payload_files(made["deposit-sample"].bag) if p.startswith("data/dist/")}
+    assert first_dist == {f"data/dist/{STEM}.{ext}" for ext in ("html", "epub", "txt")} | {"data/dist/edition.css"}
+    second_dist = {p for p in payload_files(made["second-sample"].bag) if p.startswith("data/dist/")}
+    assert "data/dist/second-sample.html" in second_dist and f"data/dist/{STEM}.html" not in second_dist
+
+
+def test_masters_in_subfolders_are_packaged_as_they_are_built(project):
+    """edition/1924/x.xml is built by `tei-tools build`, so it is deposited too; hidden
+    files (an editor's backup) are neither."""
+    (project / "edition" / "1924").mkdir()
+    text = (project / "edition" / f"{STEM}.xml").read_text()
+    (project / "edition" / "1924" / "second-sample.xml").write_text(text.replace(">deposit-sample<", ">second-sample<"))
+    (project / "edition" / f".{STEM}.xml").write_text("<not-tei/>")
+    made = {m.identifier: m for m in package(project, build=small_build)}
+    assert set(made) == {"deposit-sample", "second-sample"}
+    # the master keeps its place, so that its relative <?xml-model?> links still resolve
+    assert "data/edition/1924/second-sample.xml" in payload_files(made["second-sample"].bag)
+
+
+def test_a_master_s_schema_links_resolve_inside_its_bag(project):
+    (project / "edition" / "1924").mkdir()
+    text = (project / "edition" / f"{STEM}.xml").read_text()
+    (project / "edition" / "1924" / "second-sample.xml").write_text(
+        text.replace(">deposit-sample<", ">second-sample<").replace('href="../schema/', 'href="../../schema/'))
+    for made in package(project, build=small_build):
+        [master] = (made.bag / "data" / "edition").rglob("*.xml")
+        links = etree.parse(str(master)).xpath("//processing-instruction('xml-model')")
+        assert links
+        for link in links:
+            href = re.search(r'href="([^"]+)"', link.text).group(1)
+            assert (master.parent / href).resolve().is_file(), (made.identifier, href)
+
+
+def test_an_edition_belongs_to_the_master_whose_whole_name_it_bears(project):
+    """`deposit-sample.v2.html` is the edition of `deposit-sample.v2.xml`, not of `deposit-sample.xml`."""
+    text = (project / "edition" / f"{STEM}.xml").read_text()
+    (project / "edition" / f"{STEM}.v2.xml").write_text(text.replace(">deposit-sample<", ">deposit-sample-v2<"))
+    made = {m.identifier: m for m in package(project, build=small_build)}
+    first = {p for p in payload_files(made["deposit-sample"].bag) if p.startswith("data/dist/")}
+    assert first == {f"data/dist/{STEM}.{ext}" for ext in ("html", "epub", "txt")} | {"data/dist/edition.css"}
+    second = {p for p in payload_files(made["deposit-sample-v2"].bag) if p.startswith("data/dist/")}
+    assert second == {f"data/dist/{STEM}.v2.{ext}" for ext in ("html", "epub", "txt")} | {"data/dist/edition.css"}
+
+
+def test_stale_editions_of_removed_masters_stay_out(project):
+    small_build(project, [project / "edition" / "removed-long-ago.xml"])
+    [made] = package(project, build=small_build)
+    assert not [p for p in payload_files(made.bag) if "removed-long-ago" in p]
+
+
+def test_missing_reading_editions_are_an_error(project):
+    with pytest.raises(PackageError, match="no reading editions"):
+        package(project, build=lambda root, masters: None)
