@@ -9,6 +9,8 @@ from lxml import etree
 
 from tei_tools.readings import NS, TEI, is_editorial
 
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
 ROOT = Path(__file__).resolve().parent.parent
 EDITION = ROOT / "edition" / "mopr-1922-1924.xml"
 NAME_KINDS = {"person": "persName", "place": "placeName", "org": "orgName"}
@@ -58,13 +60,24 @@ def test_each_note_sits_on_the_page_of_its_anchor(tree):
 
 
 def test_text_lost_at_page_breaks_is_marked_and_explained(tree):
+    """The second part of the word divided at the end of page 212 is lost from the web text."""
     gaps = xp(tree, "//tei:text//tei:gap")
-    assert len(gaps) == 2
+    assert len(gaps) == 1
     for gap in gaps:
         assert gap.get("reason") == "lost"
         # the note follows the gap, or the correction whose source reading holds it
         marked = xp(gap, "ancestor::tei:choice[1]") or [gap]
         assert xp(marked[0], "following-sibling::*[1][self::tei:note[@type='editorial']]")
+
+
+def test_words_garbled_at_page_ends_are_corrected_and_explained(tree):
+    """Ends of pages 212, 213 and 214: each correction is explained by a note just before the page break."""
+    corrections = xp(tree, "//tei:text//tei:choice[tei:corr[@ana = '#mt-page-break']]")
+    assert [xp(c, "string(following::tei:pb[1]/@n)") for c in corrections] == ["213", "214", "215"]
+    for choice in corrections:
+        note, page_break = xp(choice, "following-sibling::*[position() <= 2]")
+        assert note.get("type") == "editorial" and note.get("target") == "#" + choice.get(XML_ID)
+        assert etree.QName(page_break).localname == "pb"
 
 
 # --- names and registers ---------------------------------------------------------

@@ -111,7 +111,8 @@ def test_every_fragment_link_resolves(pair):
 
 def test_every_name_links_to_its_register_entry_and_every_occurrence_is_listed(pair):
     tei, doc, _ = pair
-    names = tei.xpath("//tei:text//*[@ref]", namespaces=TEI)
+    # a name in the source's reading of a correction (sic, orig) is no occurrence: the corrected reading carries it
+    names = tei.xpath("//tei:text//*[@ref][not(ancestor::tei:sic or ancestor::tei:orig)]", namespaces=TEI)
     occurrences = doc.xpath("//*[starts-with(@id, 'occ-')]")
     assert len(occurrences) == len(names)
     listed = doc.xpath("//section[@id='registers']//span[@class='occurrences']/a/@href")
