@@ -233,7 +233,7 @@ def _show_watched_build(build) -> None:
               help="Folder for the bags (default: build/deposit/ in the project).")
 @click.option("--zip", "make_zip", is_flag=True, help="Also write <identifier>.zip of each bag (byte-identical on rebuild).")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="The project folder (default: the working directory if it has edition/, else the repository).")
+              help="The project folder, with edition/ (default: the working directory).")
 @reports_errors
 def package_command(out: Path | None, make_zip: bool, root: Path | None) -> None:
     """Validate, build and bag each edition in edition/ for deposit in an archive (BagIt)."""

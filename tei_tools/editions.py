@@ -18,7 +18,8 @@ SOURCE_DIRNAME = "source"  # edition/source/ holds the plain-text originals, nev
 def edition_files(paths: Iterable[str | Path] = (), required_for: str | None = None) -> list[Path]:
     """The TEI files to work on: the given files, the *.xml in given folders, or edition/.
 
-    With `required_for` ("validate", "build"), finding no file is a usage error that says so.
+    With `required_for` ("validate", "build"), finding no file is a usage error that says so;
+    so is a missing `edition/` when no path is given.
 
     Folders are searched recursively, leaving out `source/` (plain-text originals) and
     hidden files and folders (`.git/`, the `._name.xml` that macOS leaves on other file
@@ -43,9 +44,17 @@ def edition_files(paths: Iterable[str | Path] = (), required_for: str | None = N
 
 
 def default_edition_dir() -> Path:
-    """`edition/` in the working directory when there is one, else the repository's."""
+    """`edition/` in the working directory: the project is the folder a command runs in.
+
+    No fallback to another project's folder (this package's own repository, say): the
+    outputs go to `dist/` here, and building one project's edition into another's folder
+    would be a surprise. A UsageError says what to do instead.
+    """
     here = Path(EDITION_DIRNAME)
-    return here if here.is_dir() else REPO_ROOT / EDITION_DIRNAME
+    if not here.is_dir():
+        raise UsageError(f"{here}:0:0: error: no such folder in the working directory ({Path.cwd()}); "
+                         "run in the project's folder (the one with edition/) or name the TEI files or folders")
+    return here
 
 
 def _xml_files_under(folder: Path) -> list[Path]:

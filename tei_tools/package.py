@@ -62,9 +62,8 @@ class Package:
 
 
 def default_root() -> Path:
-    """The project to package: the working directory when it has edition/, else this repository."""
-    here = Path.cwd()
-    return here if (here / "edition").is_dir() else Path(__file__).resolve().parent.parent
+    """The project to package: the working directory (tei_tools.editions.default_edition_dir)."""
+    return Path.cwd()
 
 
 def package(
@@ -82,6 +81,9 @@ def package(
     """
     project = Project(Path(root))
     masters = [Path(p) for p in editions] or project.editions()
+    if not masters and not project.edition_dir.is_dir():
+        raise UsageError(f"{project.edition_dir}:0:0: error: no such folder; run in the project's folder "
+                         "(the one with edition/) or give it with --root")
     if not masters:
         raise UsageError(f"{project.edition_dir}:0:0: error: no TEI files to package")
     validate_editions(masters)

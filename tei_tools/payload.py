@@ -30,8 +30,9 @@ DERIVATIVE_ROLES = {".epub": "derivative-epub", ".txt": "derivative-text"}
 EDITION_SUFFIXES = {".html", ".xhtml", ".epub", ".txt"}
 
 # The project's licence and citation files, deposited with each edition: the bag's rights
-# statement ("see LICENSE") must be answerable from the bag alone.
+# statement ("see LICENSE") must be answerable from the bag alone, so the licence is required.
 PROJECT_FILES = {"LICENSE": "licence", "CITATION.cff": "citation"}
+REQUIRED_PROJECT_FILES = {"LICENSE"}
 
 # Files that are never deposited: editors' backups and swap files, caches, system files.
 _JUNK_NAME = re.compile(r"(~|\.bak|\.orig|\.rej|\.swp|\.swo|\.tmp|\.pyc|\.pyo)$|^#.*#$|^(Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
@@ -91,6 +92,10 @@ def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclu
     plan += _tree_files("stylesheet", saxon.XSLT_DIR, "xslt", skip)
     plan += derivative_files(project, master, skip)
     plan += [PayloadFile(role, project.root / name, name) for name, role in PROJECT_FILES.items() if (project.root / name).is_file()]
+    missing = sorted(REQUIRED_PROJECT_FILES - {item.path for item in plan})
+    if missing:
+        raise PackageError(f"{project.root / missing[0]}:0:0: error: no such file; a deposit must carry the terms on "
+                           "which it may be kept and used: add the project's licence")
     return plan
 
 

@@ -115,11 +115,35 @@ def validate_file(path: str | Path) -> list[Finding]:
 
 
 def validate_tree(tree: etree._ElementTree, path: str | Path) -> list[Finding]:
-    """RELAX NG findings, then Schematron findings, for an already parsed tree."""
+    """The schema links' findings, then RELAX NG's, then Schematron's, for an already parsed tree."""
     name = str(path)
-    findings = relaxng_findings(tree, name)
+    findings = schema_link_findings(tree, name)
+    findings.extend(relaxng_findings(tree, name))
     findings.extend(schematron_findings(tree, name))
     return findings
+
+
+def schema_link_findings(tree: etree._ElementTree, path: str) -> list[Finding]:
+    """A warning for each `<?xml-model?>` whose relative href leads to no file.
+
+    Oxygen and VS Code validate while typing through these links; a file copied into a
+    subfolder keeps `../schema/…`, which then leads nowhere, and the editor silently stops
+    validating. Links with a scheme (http:, file:) are not followed: no network access.
+    """
+    from urllib.parse import unquote
+
+    folder = Path(path).parent
+    findings = []
+    for node in tree.getroot().itersiblings(preceding=True):
+        if not isinstance(node, etree._ProcessingInstruction) or node.target != "xml-model":
+            continue
+        href = (node.get("href") or "").strip()
+        if not href or ":" in href.split("/", 1)[0] or (folder / unquote(href)).is_file():
+            continue
+        findings.append(Finding(path, node.sourceline or 0, 1, "warning",
+                                f'<?xml-model?> href="{href}" leads to no file from {folder}: editors will not validate '
+                                "while typing; give the schema's path relative to this file (one ../ per folder level)"))
+    return sorted(findings, key=lambda f: f.line)
 
 
 def is_valid(findings: Iterable[Finding]) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import EDITION_DIR, FIXTURES
+from conftest import EDITION_DIR, FIXTURES, REPO_ROOT
 from tei_tools.cli import main
 
 SECRET = (FIXTURES / "xxe-secret.txt").read_text(encoding="utf-8").split(":")[0]
@@ -85,12 +85,16 @@ def test_missing_path_exits_2(tmp_path: Path):
 
 
 def test_directory_validates_its_xml_files(tmp_path: Path):
-    (tmp_path / "a.xml").write_bytes((FIXTURES / "valid-minimal.xml").read_bytes())
-    (tmp_path / "b.xml").write_bytes((FIXTURES / "sch-page-gap.xml").read_bytes())
-    result = run(str(tmp_path))
+    # where the fixtures' schema links (../../schema/) lead to the schema, as in tests/fixtures/
+    folder = tmp_path / "tests" / "fixtures"
+    folder.mkdir(parents=True)
+    (tmp_path / "schema").symlink_to(REPO_ROOT / "schema")
+    (folder / "a.xml").write_bytes((FIXTURES / "valid-minimal.xml").read_bytes())
+    (folder / "b.xml").write_bytes((FIXTURES / "sch-page-gap.xml").read_bytes())
+    result = run(str(folder))
     assert result.exit_code == 1
     lines = output_lines(result)
-    assert lines[0].startswith(f"{tmp_path / 'b.xml'}:")
+    assert lines[0].startswith(f"{folder / 'b.xml'}:")
     assert lines[-1] == "2 files: 1 valid, 1 invalid (1 error, 0 warnings)"
 
 

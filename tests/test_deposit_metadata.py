@@ -150,6 +150,7 @@ def test_the_readme_s_saxon_commands_rebuild_the_html_and_epub(tmp_path, monkeyp
     root = tmp_path / "repo"
     for folder in ("edition", "schema", "xslt"):
         shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "LICENSE", root / "LICENSE")
     [made] = package(root)
     data = tmp_path / "rebuild"
     shutil.copytree(made.bag / "data", data)

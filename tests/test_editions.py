@@ -52,3 +52,10 @@ def test_two_files_with_the_same_outputs_are_a_usage_error(tmp_path: Path):
         (tmp_path / folder / name).write_text("<x/>")
     with pytest.raises(UsageError, match="writes the same outputs"):
         distinct_documents([tmp_path / "1923" / "a.xml", tmp_path / "1924" / "A.xml"])
+
+
+def test_without_paths_a_folder_without_edition_is_a_usage_error(tmp_path: Path, monkeypatch):
+    """No fallback to another project's edition/ (the outputs would go to this folder's dist/)."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError, match=r"^edition:0:0: error: no such folder in the working directory"):
+        edition_files(required_for="build")

@@ -75,6 +75,7 @@ def test_real_edition_packages_with_the_build_pipeline(tmp_path, monkeypatch):
     root = tmp_path / "repo"
     for folder in ("edition", "schema", "xslt"):
         shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "LICENSE", root / "LICENSE")
     [made] = package(root, make_zip=True)
     assert bagit.Bag(str(made.bag)).is_valid()
     files = payload_files(made.bag)
@@ -107,3 +108,11 @@ def test_build_editions_raises_when_a_document_fails(project):
     with pytest.raises(BuildError, match=f"{STEM}.xml:1:"):
         package_module.build_editions(project, [master])
     assert not (project / "dist" / f"{STEM}.html").exists()
+
+
+def test_the_default_project_is_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["package"])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"{tmp_path / 'edition'}:0:0: error: no such folder")
+    assert not (tmp_path / "build").exists()

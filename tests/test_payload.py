@@ -133,3 +133,11 @@ def test_stale_editions_of_removed_masters_stay_out(project):
 def test_missing_reading_editions_are_an_error(project):
     with pytest.raises(PackageError, match="no reading editions"):
         package(project, build=lambda root, masters: None)
+
+
+def test_a_project_without_a_licence_is_refused(project):
+    """The bag's rights statement says "see LICENSE": an archive must find it in the bag."""
+    (project / "LICENSE").unlink()
+    with pytest.raises(PackageError, match=r"LICENSE:0:0: error: no such file; a deposit must carry the terms"):
+        package(project, build=small_build)
+    assert not (project / "build" / "deposit" / STEM).exists()

@@ -337,3 +337,19 @@ def test_a_page_break_inside_a_note_is_an_error(tmp_path):
     page of the text after it."""
     errors = _small_variant(tmp_path, "which was read by</note>", 'which was read by<pb n="13"/> many</note>')
     assert any("A page break inside a note" in f.message for f in errors), errors
+
+
+def test_a_schema_link_that_leads_nowhere_is_a_warning(tmp_path: Path):
+    """A file copied one folder deeper keeps ../schema/, and editors then validate nothing."""
+    (tmp_path / "schema").symlink_to(validate.SCHEMA_DIR)
+    deeper = tmp_path / "edition" / "1924"
+    deeper.mkdir(parents=True)
+    text = (EDITION_DIR / "mopr-1922-1924.xml").read_text(encoding="utf-8")
+    (tmp_path / "edition" / "a.xml").write_text(text, encoding="utf-8")
+    (deeper / "b.xml").write_text(text, encoding="utf-8")
+    assert validate.validate_file(tmp_path / "edition" / "a.xml") == []
+    findings = validate.validate_file(deeper / "b.xml")
+    assert [(f.line, f.column, f.severity) for f in findings] == [(2, 1, "warning"), (3, 1, "warning")]
+    assert 'href="../schema/edition.rng" leads to no file' in findings[0].message
+    (deeper / "c.xml").write_text(text.replace('href="../schema/', 'href="../../schema/'), encoding="utf-8")
+    assert validate.validate_file(deeper / "c.xml") == []
