@@ -152,3 +152,25 @@ def made(project):
 
     [result] = package(project, make_zip=True, build=small_build)
     return result
+
+
+# ----------------------------------------------------------------------------- headless Chromium
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright (never a downloaded browser), one per test module."""
+    executable = require_tool("chromium", chromium_path(), "install the Debian package chromium")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        require_tool("playwright", None, "pip install playwright (the test extra installs it)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

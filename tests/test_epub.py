@@ -4,6 +4,7 @@ files; EPUBCheck with zero messages; reproducibility; every word of the reading 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import zipfile
 from dataclasses import dataclass
@@ -123,12 +124,13 @@ def test_mimetype_is_the_first_entry_stored_uncompressed(article_epub):
     assert article_epub.path.read_bytes()[30:58] == b"mimetypeapplication/epub+zip"
 
 
-def test_entries_in_a_fixed_order_with_one_timestamp(article_epub):
+def test_entries_in_a_fixed_order_with_one_timestamp(article_epub, tei):
     names = [info.filename for info in article_epub.archive.infolist()]
     assert names[:4] == ["mimetype", "META-INF/container.xml", "EPUB/package.opf", "EPUB/nav.xhtml"]
     assert names[4:] == sorted(names[4:])
     # The edition's revision date (SOURCE_DATE_EPOCH unset), never the clock.
-    assert {info.date_time for info in article_epub.archive.infolist()} == {(2026, 11, 28, 0, 0, 0)}
+    year, month, day = (int(part) for part in transform.revision_date(tei).split("-"))
+    assert {info.date_time for info in article_epub.archive.infolist()} == {(year, month, day, 0, 0, 0)}
     assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in article_epub.archive.infolist()[1:])
 
 
@@ -192,13 +194,28 @@ def test_metadata_comes_from_the_tei_header(article_epub, tei):
     assert xp(opf, f"//dc:identifier[@id='{uid}']/text()") == [idno] == ["mopr-1922-1924"]
     assert xp(opf, "//dc:title[@id='title']/text()") == [xp(header, "string(//tei:titleStmt/tei:title[@type='supplied'])")]
     assert xp(opf, "//dc:language/text()") == ["en"]
-    assert xp(opf, "//dc:date/text()") == ["2026-11-28"]  # exactly one dc:date
-    assert xp(opf, "//dc:contributor/text()") == ["The tei-tools editors"]
-    contributor = xp(opf, "//dc:contributor/@id")[0]
-    assert xp(opf, f"//opf:meta[@refines='#{contributor}'][@property='role']/text()") == ["edt"]
+    # exactly one dc:date: the edition's
+    assert xp(opf, "//dc:date/text()") == xp(header, "//tei:publicationStmt/tei:date/@when") == ["2026-11-29"]
     rights = xp(opf, "string(//dc:rights)")
     assert "CC BY 4.0" in rights and "https://creativecommons.org/licenses/by/4.0/" in rights
-    assert xp(opf, "//opf:meta[@property='dcterms:modified']/text()") == ["2026-11-28T00:00:00Z"]
+    assert xp(opf, "//opf:meta[@property='dcterms:modified']/text()") == [transform.revision_date(tei) + "T00:00:00Z"]
+
+
+def test_the_editors_are_the_creators_and_no_author_is_made_up(article_epub, tei):
+    """Without a dc:creator, reading systems and libraries show "Unknown author". The
+    article's author is not known: the edition's editors are credited, as editors."""
+    opf = article_epub.opf
+    editors = [" ".join(name.split()) for name in xp(tei, "//tei:titleStmt/tei:respStmt/tei:orgName/text()")]
+    assert editors == ["The tei-tools editors"]
+    creators = xp(opf, "/opf:package/opf:metadata/dc:creator")
+    assert [c.text for c in creators] == editors
+    for creator in creators:
+        refinements = xp(opf, f"//opf:meta[@refines='#{creator.get('id')}']")
+        assert [(m.get("property"), m.get("scheme"), m.text) for m in refinements] == [("role", "marc:relators", "edt")]
+    # No name twice, as creator and again as contributor; nothing invented for the author.
+    names = xp(opf, "//dc:creator/text() | //dc:contributor/text()")
+    assert len(names) == len(set(names))
+    assert not [n for n in names if "unknown" in n.lower()]
 
 
 def test_the_page_source_is_declared(article_epub):
@@ -213,8 +230,13 @@ def test_accessibility_metadata(article_epub):
 
     assert values("schema:accessMode") == ["textual"]
     assert values("schema:accessModeSufficient") == ["textual"]
-    assert set(values("schema:accessibilityFeature")) >= {
-        "tableOfContents", "index", "printPageNumbers", "pageNavigation", "readingOrder", "structuralNavigation"}
+    features = values("schema:accessibilityFeature")
+    assert set(features) >= {
+        "tableOfContents", "index", "pageBreakMarkers", "pageNavigation", "readingOrder", "structuralNavigation"}
+    assert len(features) == len(set(features))
+    # Deprecated, and said already by pageBreakMarkers (with the page list in the navigation).
+    assert "printPageNumbers" not in features
+    assert xp(article_epub.nav, "//h:nav[@epub:type='page-list']//h:a")
     assert values("schema:accessibilityHazard") == ["none"]
     assert "212–215" in values("schema:accessibilitySummary")[0]
     assert values("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
@@ -287,31 +309,72 @@ def test_page_breaks_stand_where_the_tei_has_them(article_epub, tei):
 # ---------------------------------------------------------------- notes
 
 
-def test_every_noteref_and_footnote_are_a_pair(article_epub):
+def test_every_noteref_and_endnote_are_a_pair(article_epub):
     text = article_epub.documents["EPUB/text.xhtml"]
     refs = xp(text, "//h:a[@epub:type='noteref']")
-    notes = xp(text, "//h:aside[@epub:type='footnote']")
+    notes = xp(text, "//h:li[@epub:type='endnote']")
     assert len(refs) == len(notes) > 0
     for ref in refs:
         assert ref.get("role") == "doc-noteref"
-        note = xp(text, f"//h:aside[@id='{ref.get('href')[1:]}']")
-        assert len(note) == 1 and note[0].get("role") == "doc-footnote"
-        backlinks = xp(note[0], ".//h:a[@role='doc-backlink']/@href")
-        assert backlinks == [f"#{ref.get('id')}"]
+        note = xp(text, f"//*[@id='{ref.get('href')[1:]}']")
+        assert len(note) == 1 and note[0] in notes
+        backlinks = xp(note[0], ".//h:a[@role='doc-backlink']")
+        assert [a.get("href") for a in backlinks] == [f"#{ref.get('id')}"]
+        assert backlinks[0].get(f"{{{NS['epub']}}}type") == "backlink"
     for note in notes:
         assert len(xp(text, f"//h:a[@epub:type='noteref'][@href='#{note.get('id')}']")) == 1
 
 
+def test_the_collected_notes_are_endnotes_no_reading_system_hides(article_epub):
+    """Apple Books (and Thorium in part) hide `aside epub:type="footnote"` from the reading
+    flow: the Notes and Editors' notes would read empty. They are endnotes: a section
+    (epub:type endnotes, role doc-endnotes) with a list whose items are the notes (no role:
+    DPUB-ARIA 1.1 deprecates doc-endnote, and EPUBCheck warns of it)."""
+    text = article_epub.documents["EPUB/text.xhtml"]
+    for document in article_epub.documents.values():
+        assert not xp(document, "//h:aside | //*[contains(concat(' ', @epub:type, ' '), ' footnote ')]"
+                                " | //*[@role = 'doc-footnote' or @role = 'doc-endnote']")
+    for section_id in ("notes", "editorial-notes"):
+        section = xp(text, f"/h:html/h:body/h:section[@id='{section_id}']")
+        assert len(section) == 1
+        assert section[0].get(f"{{{NS['epub']}}}type") == "endnotes" and section[0].get("role") == "doc-endnotes"
+        items = xp(section[0], "h:ol/h:li")
+        assert items and items == xp(section[0], ".//*[@epub:type='endnote']")
+        assert all(item.get("id") and item.get("role") is None for item in items)
+    assert len(xp(text, "//h:section[@id='notes']/h:ol/h:li")) == 12
+
+
+def test_no_link_leads_into_content_a_reading_system_may_hide(article_epub):
+    """The index's "212n", the table of corrections' "(note a)", the notes' back-links:
+    every link into the notes lands on an endnote, none inside a footnote aside."""
+    into_notes = 0
+    for name, document in article_epub.documents.items():
+        for href in xp(document, "//h:a/@href"):
+            if href.startswith(("http://", "https://", "mailto:")):
+                continue
+            _, target = article_epub.resolve(name, href)
+            assert not xp(target, "ancestor-or-self::h:aside | ancestor-or-self::*[@hidden]"
+                                  " | ancestor-or-self::*[contains(concat(' ', @epub:type, ' '), ' footnote ')]"), f"{name}: {href}"
+            into_notes += bool(xp(target, "ancestor-or-self::h:li[@epub:type='endnote']"))
+    index = article_epub.documents["EPUB/index.xhtml"]
+    in_notes = [a for a in xp(index, "//h:a[starts-with(@href, 'text.xhtml#')]") if a.text.endswith("n")]
+    assert len(in_notes) >= 20  # "212n": an occurrence in a note
+    for link in in_notes:
+        _, target = article_epub.resolve("EPUB/index.xhtml", link.get("href"))
+        assert xp(target, "ancestor::h:li[@epub:type='endnote']"), link.get("href")
+    assert into_notes >= len(in_notes)
+
+
 def test_twelve_author_notes_numbered_as_printed(article_epub):
     text = article_epub.documents["EPUB/text.xhtml"]
-    labels = xp(text, "//h:section[@id='notes']/h:aside/h:p/h:span[@class='note-label']/text()")
+    labels = xp(text, "//h:section[@id='notes']/h:ol/h:li/h:p/h:span[@class='note-label']/text()")
     assert labels == [str(n) for n in range(1, 13)]
 
 
 def test_footnote_one_is_one_note_with_both_parts(article_epub, tei):
     text = article_epub.documents["EPUB/text.xhtml"]
     assert not xp(text, "//*[@id='fn1-cont']")
-    note = article_epub.text_of(xp(text, "//h:aside[@id='fn1']")[0])
+    note = article_epub.text_of(xp(text, "//*[@id='fn1']")[0])
     for part in ("fn1", "fn1-cont"):
         tei_note = xp(tei, f"//tei:note[@xml:id='{part}']")[0]
         assert is_subsequence(words(reading_text(tei_note)), words(note)), part
@@ -344,6 +407,52 @@ def test_names_in_the_text_link_to_their_index_entry(article_epub):
         assert article_epub.resolve("EPUB/text.xhtml", name.get("href")) is not None
 
 
+def test_the_index_is_an_epub_index(article_epub, tei):
+    """The package declares the feature "index": the registers carry the index semantics
+    (epub:type index, role doc-index) in the structure of EPUB Indexes 1.0: a group per
+    register, an entry per person, place or organisation with one term and its locators."""
+    index = article_epub.documents["EPUB/index.xhtml"]
+    section = xp(index, "//*[@epub:type='index']")
+    assert len(section) == 1 and section[0].tag == f"{{{NS['h']}}}section"
+    assert section[0].get("role") == "doc-index" and section[0].get("id") == "registers"
+    assert xp(article_epub.opf, "//opf:meta[@property='schema:accessibilityFeature'][. = 'index']")
+    groups = xp(section[0], "h:section[@epub:type='index-group']")
+    assert [g.get("id") for g in groups] == ["register-person", "register-place", "register-org"]
+    entries = xp(section[0], ".//h:li")
+    assert len(entries) == len(xp(tei, "//tei:standOff//*[self::tei:person or self::tei:place or self::tei:org]"))
+    for group in groups:
+        assert len(xp(group, "h:h1 | h:h2 | h:h3")) == 1 and len(xp(group, "h:ul")) == 1
+    for entry in entries:
+        assert len(xp(entry, "./*[@epub:type='index-term']")) == 1, entry.get("id")
+        locators = xp(entry, ".//h:a[@epub:type='index-locator']/@href")
+        assert locators or xp(entry, ".//*[@epub:type='index-editor-note']"), entry.get("id")
+        assert locators == xp(entry, ".//h:a[starts-with(@href, 'text.xhtml#')]/@href"), entry.get("id")
+
+
+@pytest.mark.external
+def test_epubcheck_s_index_rules_pass_on_the_index(article_epub, tmp_path):
+    """EPUBCheck checks the EPUB Indexes structure only in a document the manifest declares
+    an index (property "index"), whose body is then the index. Declared so here (the
+    index's type moved from its section to the body), it must report nothing."""
+    declared = tmp_path / "declared-index.epub"
+    with zipfile.ZipFile(declared, "w") as out:
+        for info in article_epub.archive.infolist():
+            data = article_epub.archive.read(info)
+            if info.filename == "EPUB/package.opf":
+                data, n = re.subn(rb'(<item id="index" href="index.xhtml" media-type="application/xhtml\+xml")', rb'\1 properties="index"', data)
+                assert n == 1
+            elif info.filename == "EPUB/index.xhtml":
+                data, n = re.subn(rb'<body epub:type="backmatter">', b'<body epub:type="index">', data)
+                data, m = re.subn(rb' epub:type="index" role="doc-index"', b' role="doc-index"', data)
+                assert n == m == 1
+            # A new ZipInfo: writing would move the reading archive's own entries.
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = info.compress_type
+            out.writestr(entry, data)
+    messages = epubcheck_messages(declared)
+    assert messages == [], "\n".join(f"{m['severity']} {m['ID']}: {m['message']}" for m in messages)
+
+
 def test_corrections_read_corrected_with_the_source_reading_in_the_table(article_epub, tei):
     text = article_epub.documents["EPUB/text.xhtml"]
     table = article_epub.documents["EPUB/corrections.xhtml"]
@@ -374,7 +483,7 @@ def is_subsequence(needle: list[str], haystack: list[str]) -> bool:
 
 
 def test_every_word_of_the_reading_text_in_order(article_epub, tei):
-    """The article's words in the text document, each note's words in its aside."""
+    """The article's words in the text document, each note's words in its endnote."""
     text = article_epub.documents["EPUB/text.xhtml"]
     body = xp(tei, "//tei:text/tei:body")[0]
     article = article_epub.text_of(xp(text, "//h:article")[0])
@@ -382,10 +491,10 @@ def test_every_word_of_the_reading_text_in_order(article_epub, tei):
     assert expected and is_subsequence(expected, words(article))
     for note in xp(tei, "//tei:text//tei:note[not(@prev)]"):
         parts = [note] + xp(tei, f"//tei:note[@prev='#{note.get('{http://www.w3.org/XML/1998/namespace}id')}']")
-        aside = xp(text, f"//h:aside[@id='{note.get('{http://www.w3.org/XML/1998/namespace}id')}']")
-        assert len(aside) == 1
+        endnote = xp(text, f"//h:li[@id='{note.get('{http://www.w3.org/XML/1998/namespace}id')}']")
+        assert len(endnote) == 1
         expected = [w for part in parts for w in words(reading_text(part))]
-        assert is_subsequence(expected, words(article_epub.text_of(aside[0])))
+        assert is_subsequence(expected, words(article_epub.text_of(endnote[0])))
 
 
 # ---------------------------------------------------------------- the pipeline
@@ -436,6 +545,38 @@ def test_the_epub_keeps_the_html_text_but_not_its_pop_ups_switch_map_or_script(a
     assert html_ids and html_ids <= epub_ids
 
 
+def test_back_links_keep_the_html_page_s_text_presentation_arrow(article_epub, tmp_path):
+    """"↩" (U+21A9) alone is drawn as an emoji by Apple Books: the HTML edition's page
+    follows it with U+FE0E (text presentation), and the EPUB keeps the page's text as it is."""
+    from lxml import html as lxml_html
+
+    report = transform.build([ARTICLE], tmp_path, ["html"])
+    assert report.ok
+    page = lxml_html.parse(str(tmp_path / "mopr-1922-1924.html"))
+    html_links = {a.get("href"): a.text_content() for a in page.xpath("//section[contains(@class, 'notes')]//a[@role='doc-backlink']")}
+    text = article_epub.documents["EPUB/text.xhtml"]
+    epub_links = {a.get("href"): "".join(a.itertext()) for a in xp(text, "//h:a[@role='doc-backlink']")}
+    assert html_links and epub_links == html_links
+    assert all(value.startswith("\u21a9\ufe0e") and "\ufe0e\ufe0e" not in value for value in epub_links.values())
+
+
+def test_epub_xsl_passes_the_back_link_s_variation_selector_through(tmp_path):
+    """Whatever html.xsl writes after the arrow reaches the EPUB unchanged: a page with
+    exactly one U+FE0E after each "↩" gives back-links with exactly that."""
+    from tei_tools import saxon
+    from tei_tools.epub import epub_bytes
+
+    document = transform.load_document(SMALL)
+    document.formats = ("epub",)
+    page = re.sub("\u21a9\ufe0e?", "\u21a9\ufe0e", str(document.html_page()))
+    document._html_page = saxon.processor().parse_xml(xml_text=page)
+    path = tmp_path / "small.epub"
+    path.write_bytes(epub_bytes(document))
+    text = Epub.open(path).documents["EPUB/text.xhtml"]
+    arrows = [a.text for a in xp(text, "//h:a[@role='doc-backlink']")]
+    assert arrows and all(arrow.strip() == "\u21a9\ufe0e" for arrow in arrows)
+
+
 def test_content_documents_are_xhtml_with_a_declaration_and_not_indented(article_epub):
     """epub.xsl's xsl:output, applied by tei_tools to each captured tree (mode ebk:serialize)."""
     names = [n for n in article_epub.archive.namelist() if n.endswith(".xhtml")]
@@ -469,3 +610,36 @@ def test_dc_date_is_a_w3cdtf_date_or_none(tmp_path, when, dc_date):
     source.write_text(text, encoding="utf-8")
     epub = Epub.open(build_epub(source, tmp_path / "out"))
     assert xp(epub.opf, "//dc:date/text()") == dc_date
+
+
+# ---------------------------------------------------------------- rendered (headless Chromium)
+
+# The `browser` fixture (Debian chromium, headless, through Playwright) is in conftest.py.
+
+
+@pytest.fixture(scope="module")
+def unzipped(article_epub, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("epub-unzipped")
+    article_epub.archive.extractall(folder)
+    return folder
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("width", [320, 375])
+def test_in_chromium_nothing_is_wider_than_a_phone_and_page_references_stay_whole(browser, unzipped, article_epub, width):
+    """The table of corrections (five columns) fits a phone's page, and its page references
+    ("p. 212") are never split across lines."""
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    try:
+        page = context.new_page()
+        for name in article_epub.documents:
+            page.goto((unzipped / name).resolve().as_uri())
+            wider = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert wider <= 0, f"{name} is {wider}px wider than {width}px"
+        page.goto((unzipped / "EPUB" / "corrections.xhtml").resolve().as_uri())
+        lines = page.evaluate("""() => [...document.querySelectorAll('tbody td:first-child a')]
+            .map(a => [a.textContent, a.getClientRects().length])""")
+        assert lines and all(re.match(r"p\.\s\d", text) for text, _ in lines)
+        assert [text for text, count in lines if count != 1] == []
+    finally:
+        context.close()

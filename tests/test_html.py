@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree, html as lxml_html
 
-from conftest import EDITION_DIR, FIXTURES, chromium_path, require_tool, vnu_jar_path, which
+from conftest import EDITION_DIR, FIXTURES, require_tool, vnu_jar_path, which
 from tei_tools import transform
 from tei_tools.readings import reading_text, words
 
@@ -174,6 +174,16 @@ def test_places_with_coordinates_link_to_a_map_and_are_on_the_svg_map(pair):
     assert doc.xpath("//figure[@class='map']//*[local-name()='path'][@class='land']/@d")[0].startswith("M")
 
 
+def test_the_map_s_links_are_in_the_register_s_order(pair):
+    """Tab goes through the map's places in the order of the list below it (alphabetical),
+    not in the order in which their labels were placed (by latitude)."""
+    _, doc, _ = pair
+    markers = doc.xpath("//figure[@class='map']//*[local-name()='a']/@href")
+    on_map = set(markers)
+    listed = ["#" + i for i in doc.xpath("//section[@id='register-place']//li[@class='entry']/@id") if "#" + i in on_map]
+    assert markers == listed
+
+
 def test_corrections_table_lists_every_choice(pair):
     tei, doc, _ = pair
     choices = tei.xpath("//tei:text//tei:choice[tei:corr or tei:reg]", namespaces=TEI)
@@ -259,7 +269,47 @@ def test_register_page_links_in_notes_have_names_that_say_so(pair):
             assert link.get("aria-label") == f"page {text[:-1]}, in note {link.get('title')[len('In note '):]}"
         else:
             assert link.get("aria-label") is None and text.isdigit()
-            assert link.getparent().text.startswith(("p. ", "pp. "))
+            assert link.getparent().text.startswith(("p.\u00a0", "pp.\u00a0"))
+
+
+def test_a_register_entry_s_first_page_stays_with_p(pair):
+    """"p. 213" is one unit: a no-break space keeps it on one line (the rest of the list
+    may break after its commas)."""
+    _, doc, _ = pair
+    lists = doc.xpath("//span[@class='occurrences'][a]")
+    assert lists
+    assert [o.text for o in lists if o.text not in ("p.\u00a0", "pp.\u00a0")] == []
+
+
+def test_no_register_entry_has_a_double_full_stop(pair):
+    """A name that ends with a full stop ("Schumacher, H.") is followed by no second one."""
+    _, doc, _ = pair
+    doubled = [" ".join(e.text_content().split())[:60] for e in doc.xpath("//li[@class='entry']")
+               if re.search(r"(?<!\.)\.\.(?!\.)", e.text_content())]
+    assert doubled == []
+
+
+def test_a_name_ending_with_a_full_stop_takes_no_second_one(built):
+    doc = lxml_html.parse(str(built[ARTICLE])).getroot()
+    [entry] = doc.xpath("//li[@id='pers-schumacher']")
+    assert " ".join(entry.text_content().split()).startswith("Schumacher, H. Historian,")
+
+
+def test_back_links_ask_for_the_text_form_of_their_arrow(pair):
+    """U+21A9 alone is drawn as an emoji on iOS: U+FE0E asks for the text form."""
+    _, doc, _ = pair
+    arrows = [a.text for a in doc.xpath("//a[@role='doc-backlink']")]
+    assert arrows and set(arrows) == {"\u21a9\ufe0e"}
+
+
+def test_the_corrections_table_region_has_a_name_of_its_own(pair):
+    """A scrolling region named like its section ("Corrections") would be announced as a
+    second landmark of the same name."""
+    _, doc, _ = pair
+    [wrap] = doc.xpath("//section[@id='corrections']//div[@role='region']")
+    heading = doc.xpath("string(//h2[@id='corrections-h'])")
+    assert wrap.get("aria-labelledby") is None
+    assert wrap.get("aria-label") and wrap.get("aria-label") != heading
 
 
 def test_the_licence_is_shown_with_what_the_header_says_beside_it(pair):
@@ -321,23 +371,7 @@ def test_vnu_reports_no_errors(built):
 
 # ---------------------------------------------------------------- Chromium
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = require_tool("chromium", chromium_path(), "install the Debian package chromium")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        require_tool("playwright", None, "pip install playwright (the test extra installs it)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+# The `browser` fixture (Debian chromium, headless, through Playwright) is in conftest.py.
 
 
 def open_page(browser, path: Path, width: int, height: int, requests: list):
@@ -504,5 +538,219 @@ def test_in_chromium_without_javascript_the_switch_still_works(browser, built):
         page.check("#show-source")
         after = page.inner_text("#choice-mopr")
         assert before.strip() == "MOPR" and after.strip() == "Mauprat"
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------- Chromium: focus, pop-ups, small screens
+
+
+def open_still_page(browser, path: Path, width: int, height: int):
+    """A page without smooth scrolling, so that what a key press scrolls is where it ends."""
+    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(path.resolve().as_uri())
+    page.wait_for_load_state("load")
+    return context, page
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two computed colours "rgb(r, g, b)"."""
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+# The element whose pop-up an element's focus opens, and that pop-up's box (or null).
+SHOWN_POP = """e => {
+    const host = e.closest('.noteref-wrap, .choice') || (e.matches('a[href]') ? e.querySelector('.choice') : null);
+    if (!host) return null;
+    const pop = [...host.querySelectorAll(':scope > .note-pop, :scope > .sic, :scope > .corr')].find(p => {
+        const s = getComputedStyle(p); return s.display !== 'none' && s.position !== 'static'; });
+    if (!pop) return null;
+    const r = pop.getBoundingClientRect(), h = host.getBoundingClientRect();
+    return {id: host.id || e.id, top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+            hostTop: h.top, hostBottom: h.bottom, position: getComputedStyle(pop).position}; }"""
+
+
+@pytest.mark.external
+def test_in_chromium_a_focused_place_on_the_map_is_marked_on_its_label_not_by_a_ring(browser, built):
+    """An outline is drawn in the map's units: 3px became a ring some 35px wide over the
+    neighbouring labels. The label shows the focus instead, with 3:1 against the map."""
+    context, page = open_still_page(browser, built[ARTICLE], 1280, 800)
+    try:
+        page.focus(".map svg a")
+        style = page.eval_on_selector(".map svg a", """a => { const t = a.querySelector('text'), s = getComputedStyle(t);
+            return {outline: getComputedStyle(a).outlineStyle, stroke: s.stroke, fill: s.fill, width: parseFloat(s.strokeWidth),
+                    font: parseFloat(t.getAttribute('font-size')), order: s.paintOrder,
+                    sea: getComputedStyle(document.querySelector('.map .sea')).fill,
+                    land: getComputedStyle(document.querySelector('.map .land')).fill}; }""")
+        assert style["outline"] == "none"
+        assert style["order"].startswith("stroke")  # the band is drawn under the letters
+        assert 0 < style["width"] < style["font"]  # a band about the label, not a ring about the map
+        assert contrast(style["stroke"], style["sea"]) >= 3 and contrast(style["stroke"], style["land"]) >= 3
+        assert contrast(style["fill"], style["stroke"]) >= 3
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_shift_tab_never_leaves_the_focus_under_the_sticky_switch(browser, built):
+    """WCAG 2.4.11: going back through the page, what is focused is scrolled below the switch."""
+    context, page = open_still_page(browser, built[ARTICLE], 1280, 800)
+    try:
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.evaluate("document.querySelector('#registers .entry:last-child .occurrences a:last-child').focus()")
+        hidden = []
+        for _ in range(40):
+            page.keyboard.press("Shift+Tab")
+            state = page.evaluate("""() => { const e = document.activeElement, r = e.getBoundingClientRect(),
+                bar = document.querySelector('.toolbar'), b = bar.getBoundingClientRect();
+                return [e.id || e.getAttribute('href') || e.tagName, r.top, r.bottom, b.bottom, getComputedStyle(bar).position]; }""")
+            name, top, bottom, bar, position = state
+            if position == "sticky" and bottom > 0 and top < bar:
+                hidden.append((name, round(top), round(bar)))
+        assert hidden == []
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_pop_ups_can_be_hovered_dismissed_and_open_above_near_the_foot(browser, built):
+    """WCAG 1.4.13: the pointer can move from a marker or a correction onto its pop-up (no
+    gap closes it), Escape closes a hovered one, and one near the foot of the window opens
+    above its marker rather than below the fold."""
+    context, page = open_still_page(browser, built[ARTICLE], 1280, 800)
+    shown = "s => getComputedStyle(document.querySelector(s)).display"
+    try:
+        for marker, pop in (("#ref-en-present", "#ref-en-present + .note-pop"), ("#ref-fn1", "#ref-fn1 + .note-pop"),
+                            ("#c-present", "#c-present > .sic"), ("#c-he", "#c-he > .sic")):
+            page.mouse.move(0, 0)
+            page.evaluate(f"document.querySelector('{marker}').scrollIntoView({{block: 'center'}})")
+            box = page.locator(marker).bounding_box()
+            x, y = box["x"] + min(box["width"] / 2, 6), box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            assert page.evaluate(shown, pop) == "block", marker
+            target = page.locator(pop).bounding_box()["y"] + 6
+            for step in range(1, 13):  # down onto the pop-up, a pixel or two at a time
+                page.mouse.move(x, y + (target - y) * step / 12)
+                assert page.evaluate(shown, pop) == "block", f"{pop} closed on the way from its marker"
+            page.keyboard.press("Escape")
+            assert page.evaluate(shown, pop) == "none", f"Escape leaves {pop} open"
+
+        page.mouse.move(0, 0)
+        for marker in ("#ref-fn1", "#ref-en-present", "#c-he"):
+            page.evaluate(f"""() => {{ const r = document.querySelector('{marker}').getBoundingClientRect();
+                window.scrollBy({{top: r.top - (innerHeight - 60), behavior: 'instant'}}); }}""")
+            page.focus(marker)
+            box = page.eval_on_selector(marker, SHOWN_POP)
+            assert box and 0 <= box["top"] and box["bottom"] <= 800, f"the pop-up of {marker} opens below the fold"
+            assert box["bottom"] <= box["hostTop"] + 1
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_the_source_view_keeps_the_editors_back_links_working(browser, built):
+    """Their markers are hidden in the source view, but their notes are listed: the
+    back-link still moves the view to where the marker stands."""
+    context, page = open_still_page(browser, built[ARTICLE], 1280, 800)
+    try:
+        page.check("#show-source")
+        assert page.eval_on_selector("#ref-en-present", "e => e.getBoundingClientRect().height") > 0
+        page.evaluate("document.getElementById('en-present').scrollIntoView()")
+        before = page.evaluate("scrollY")
+        page.click("#en-present a[role='doc-backlink']")
+        page.wait_for_timeout(100)
+        assert page.evaluate("scrollY") != before
+        assert page.eval_on_selector("#ref-en-present", "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+        assert page.eval_on_selector(".noteref-wrap.ed", "e => getComputedStyle(e).visibility") == "hidden"
+        widths = page.evaluate("[...document.querySelectorAll('#text .noteref-wrap.ed')].map(e => e.offsetParent && getComputedStyle(e).position)")
+        assert set(widths) == {"absolute"}  # hidden, and taking no room in the line
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_page_references_are_not_broken_across_lines(browser, built):
+    context, page = open_still_page(browser, built[ARTICLE], 320, 740)
+    try:
+        split = page.evaluate("""() => [...document.querySelectorAll('.pb-in-note, .note-where')]
+            .filter(e => e.getClientRects().length > 1).map(e => e.textContent)""")
+        assert split == []
+        assert page.eval_on_selector(".note-where", "e => getComputedStyle(e).whiteSpace") == "nowrap"
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_on_a_phone_pop_ups_stay_on_screen_and_leave_the_focus_visible(browser, built):
+    """At 375px: a correction's pop-up, shown on focus, lies within the window (in both
+    views); a note's pop-up at the foot of the screen never covers the focused marker."""
+    context, page = open_still_page(browser, built[ARTICLE], 375, 600)
+    try:
+        page.mouse.move(0, 0)
+        outside = []
+        for view in ("corrected", "source"):
+            if view == "source":
+                page.evaluate("document.getElementById('show-source').click()")
+                page.mouse.move(0, 0)
+            for choice in page.eval_on_selector_all("article .choice[tabindex='0']", "cs => cs.map(c => c.id)"):
+                page.focus(f"#{choice}")
+                box = page.eval_on_selector(f"#{choice}", SHOWN_POP)
+                assert box, f"#{choice} shows no pop-up on focus"
+                if box["left"] < 0 or box["right"] > 375 or box["top"] < 0 or box["bottom"] > 600:
+                    outside.append((view, choice, {k: round(v) for k, v in box.items() if isinstance(v, float)}))
+        assert outside == []
+
+        page.evaluate("document.getElementById('show-source').click()")
+        page.evaluate("window.scrollTo(0, 0)")
+        page.focus("#show-source")
+        covered, seen = [], 0
+        for _ in range(90):
+            page.keyboard.press("Tab")
+            box = page.evaluate(f"({SHOWN_POP})(document.activeElement)")
+            if box and box["position"] == "fixed":
+                seen += 1
+                marker = page.evaluate("document.activeElement.getBoundingClientRect().bottom")
+                if marker > box["top"]:
+                    covered.append(box["id"])
+        assert seen > 5 and covered == []
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_on_a_phone_each_correction_is_a_labelled_block(browser, built):
+    """At 375px the table's five columns would need sideways scrolling: each row is a block,
+    each cell labelled with its column's heading."""
+    context, page = open_still_page(browser, built[ARTICLE], 375, 740)
+    try:
+        wrap = ".corrections .table-wrap"
+        assert page.eval_on_selector(wrap, "e => e.scrollWidth - e.clientWidth") <= 0
+        headings = page.eval_on_selector_all(".corrections thead th", "ths => ths.map(th => th.textContent.trim())")
+        labels = page.eval_on_selector_all(".corrections tbody tr:first-child td",
+                                           "tds => tds.map(td => getComputedStyle(td, '::before').content)")
+        assert labels == [f'"{h}: "' for h in headings]
+        assert page.eval_on_selector(".corrections tbody td:last-child", "e => e.getBoundingClientRect().right") <= 375
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_print_keeps_the_column_and_headings_with_what_follows(browser, built):
+    context, page = open_still_page(browser, built[ARTICLE], 794, 1123)
+    try:
+        page.emulate_media(media="print")
+        state_left, text_left = page.evaluate("""() => { const m = document.querySelector('main');
+            return [document.querySelector('.print-state').getBoundingClientRect().left,
+                    m.getBoundingClientRect().left + parseFloat(getComputedStyle(m).paddingLeft)]; }""")
+        assert abs(state_left - text_left) < 1
+        hint = page.eval_on_selector("#registers > .section-hint", "e => [getComputedStyle(e).breakAfter, getComputedStyle(e).breakInside]")
+        assert hint == ["avoid", "avoid"]
+        assert page.eval_on_selector("#registers-h", "e => getComputedStyle(e).breakAfter") == "avoid"
     finally:
         context.close()

@@ -623,7 +623,7 @@
         <xsl:text> </xsl:text>
         <span class="note-where">(p. <xsl:value-of select="ed:page(.)"/>)</span>
         <xsl:text> </xsl:text>
-        <a class="backlink" href="#{ed:noteref-id(.)}" role="doc-backlink" aria-label="Back to the text at note {ed:note-label(.)}">↩<span class="visually-hidden"> back</span></a>
+        <a class="backlink" href="#{ed:noteref-id(.)}" role="doc-backlink" aria-label="Back to the text at note {ed:note-label(.)}">&#x21A9;&#xFE0E;<span class="visually-hidden"> back</span></a>
       </p>
     </aside>
   </xsl:template>
@@ -636,7 +636,7 @@
       <section class="corrections" id="corrections" aria-labelledby="corrections-h">
         <h2 id="corrections-h">Corrections</h2>
         <xsl:call-template name="html:corrections-hint"/>
-        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="corrections-h">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Corrections table">
           <table>
             <thead>
               <tr>
@@ -767,7 +767,7 @@
           <xsl:otherwise>
             <!-- Each occurrence's page, asked once. -->
             <xsl:variable name="pages" select="$occurrences ! ed:page(.)"/>
-            <xsl:value-of select="if (count(distinct-values($pages)) gt 1) then 'pp. ' else 'p. '"/>
+            <xsl:value-of select="if (count(distinct-values($pages)) gt 1) then 'pp.&#xA0;' else 'p.&#xA0;'"/>
             <xsl:variable name="entry-id" select="string(@xml:id)"/>
             <!-- Most entries are never named in a note: asked once for all the entry's
                  occurrences, so only those of the others look for their note one by one. -->
@@ -804,16 +804,20 @@
     <xsl:call-template name="html:entry-note"/>
   </xsl:template>
 
-  <!-- ". Role in one sentence." – the entry's note, ending with exactly one full stop. -->
+  <!-- ". Role in one sentence." – the entry's note, ending with exactly one full stop, and
+       none after a name that ends with one ("Schumacher, H.") when nothing stands between
+       them (ed:entity-label is cached: asking again costs a lookup). -->
   <xsl:template name="html:entry-note">
+    <xsl:variable name="stopped" select="ends-with(ed:entity-label(.), '.')
+      and (if (self::tei:person) then empty(ed:life-span(.)) else empty(tei:orgName[@type = 'abbr']))"/>
     <xsl:choose>
       <xsl:when test="tei:note">
-        <xsl:text>. </xsl:text>
+        <xsl:value-of select="if ($stopped) then ' ' else '. '"/>
         <span class="entry-note"><xsl:apply-templates select="tei:note[1]/node()" mode="html:pop"/></span>
         <xsl:variable name="note" select="normalize-space(tei:note[1])"/>
         <xsl:if test="not(substring($note, string-length($note)) = ('.', '!', '?'))">.</xsl:if>
       </xsl:when>
-      <xsl:otherwise>.</xsl:otherwise>
+      <xsl:when test="not($stopped)">.</xsl:when>
     </xsl:choose>
   </xsl:template>
 
@@ -821,7 +825,7 @@
     <xsl:variable name="modern" select="tei:placeName[@type = 'modern']"/>
     <xsl:if test="$modern"> (now <xsl:value-of select="string-join($modern ! normalize-space(.), ', ')"/>)</xsl:if>
     <xsl:for-each select="tei:country[1]">, <xsl:value-of select="normalize-space(.)"/></xsl:for-each>
-    <xsl:text>.</xsl:text>
+    <xsl:if test="$modern or tei:country or not(ends-with(ed:entity-label(.), '.'))">.</xsl:if>
     <xsl:variable name="geo" select="ed:geo(.)"/>
     <xsl:if test="exists($geo)">
       <xsl:text> </xsl:text>

@@ -74,46 +74,59 @@
               ), '')"/>
             </path>
           </g>
-          <!-- Markers first, all of them, so that no label is drawn under a later marker. -->
-          <xsl:variable name="sorted" as="array(*)*">
-            <xsl:perform-sort select="$marks"><xsl:sort select="?2"/></xsl:perform-sort>
+          <!-- Labels are placed from south to north: the marks' numbers (in $marks) by latitude. -->
+          <xsl:variable name="by-latitude" as="xs:integer*">
+            <xsl:perform-sort select="1 to count($marks)"><xsl:sort select="$marks[current()]?2"/></xsl:perform-sort>
           </xsl:variable>
           <xsl:variable name="font" select="$unit * 3.4"/>
           <xsl:variable name="r" select="$unit * 1.1"/>
           <!-- Obstacles as boxes in projected units, four numbers each (x1, y1, x2, y2), in one
                flat sequence (arrays and maps cost Saxon a call per access): every marker, then
                each label as it is placed. -->
-          <xsl:variable name="marker-boxes" as="xs:double*" select="$sorted ! (?3 * $k - $r, -?2 - $r, ?3 * $k + $r, -?2 + $r)"/>
+          <xsl:variable name="marker-boxes" as="xs:double*" select="for $i in $by-latitude return $marks[$i] ! (?3 * $k - $r, -?2 - $r, ?3 * $k + $r, -?2 + $r)"/>
           <xsl:variable name="frame" as="xs:double*" select="($west * $k, -$north, $east * $k, -$south)"/>
-          <xsl:iterate select="$sorted">
-            <xsl:param name="obstacles" as="xs:double*" select="$marker-boxes"/>
-            <xsl:variable name="place" select="?1"/>
-            <!-- The standard name, read once for the marker's title and its label. -->
-            <xsl:variable name="name" select="ed:entity-name($place)"/>
-            <xsl:variable name="label" select="html:short-name($name)"/>
+          <!-- Each label's anchor (x, y), two numbers a mark, in the order of $by-latitude. -->
+          <xsl:variable name="anchors" as="xs:double*">
+            <xsl:iterate select="$by-latitude">
+              <xsl:param name="obstacles" as="xs:double*" select="$marker-boxes"/>
+              <xsl:param name="anchors" as="xs:double*" select="()"/>
+              <xsl:on-completion select="$anchors"/>
+              <xsl:variable name="mark" select="$marks[current()]"/>
+              <xsl:variable name="label" select="html:short-name(ed:entity-name($mark?1))"/>
+              <xsl:variable name="x" select="$mark?3 * $k"/>
+              <xsl:variable name="y" select="-$mark?2"/>
+              <!-- The label goes right of its marker, or left, above or below, whichever first
+                   clears the markers, the labels placed so far and the map's edge (labels in the
+                   eastern quarter try the left first); if none does, the first. -->
+              <xsl:variable name="east-side" select="$mark?3 gt $east - ($east - $west) div 4"/>
+              <xsl:variable name="spots" select="html:label-spots($x, $y, $unit, $font, string-length($label))"/>
+              <xsl:variable name="order" select="if ($east-side) then (2, 1, 3, 4) else (1, 2, 3, 4)"/>
+              <xsl:variable name="free" select="$order[html:clear(subsequence($spots, 6 * . - 3, 4), $frame, $obstacles)]"/>
+              <xsl:variable name="spot" select="subsequence($spots, 6 * ($free, $order)[1] - 5, 6)"/>
+              <xsl:next-iteration>
+                <xsl:with-param name="obstacles" select="($obstacles, subsequence($spot, 3, 4))"/>
+                <xsl:with-param name="anchors" select="($anchors, $spot[1], $spot[2])"/>
+              </xsl:next-iteration>
+            </xsl:iterate>
+          </xsl:variable>
+          <!-- The links in the register's order: their order for Tab and for a screen reader,
+               as in the list below the map. -->
+          <xsl:for-each select="$marks">
+            <xsl:variable name="at" select="2 * index-of($by-latitude, position())"/>
             <xsl:variable name="x" select="?3 * $k"/>
-            <xsl:variable name="y" select="-?2"/>
-            <!-- The label goes right of its marker, or left, above or below, whichever first
-                 clears the markers, the labels placed so far and the map's edge (labels in the
-                 eastern quarter try the left first); if none does, the first. -->
-            <xsl:variable name="east-side" select="?3 gt $east - ($east - $west) div 4"/>
-            <xsl:variable name="spots" select="html:label-spots($x, $y, $unit, $font, string-length($label))"/>
-            <xsl:variable name="order" select="if ($east-side) then (2, 1, 3, 4) else (1, 2, 3, 4)"/>
-            <xsl:variable name="free" select="$order[html:clear(subsequence($spots, 6 * . - 3, 4), $frame, $obstacles)]"/>
-            <xsl:variable name="spot" select="subsequence($spots, 6 * ($free, $order)[1] - 5, 6)"/>
-            <a href="#{$place/@xml:id}">
+            <xsl:variable name="label-x" select="$anchors[$at - 1]"/>
+            <!-- The standard name, read once for the marker's title and its label. -->
+            <xsl:variable name="name" select="ed:entity-name(?1)"/>
+            <a href="#{?1/@xml:id}">
               <title><xsl:value-of select="$name"/></title>
-              <circle class="place" cx="{html:n($x)}" cy="{html:n($y)}" r="{html:n($r)}"/>
-              <text class="place-label" x="{html:n($spot[1])}" y="{html:n($spot[2])}" font-size="{html:n($font)}">
-                <xsl:if test="$spot[1] lt $x"><xsl:attribute name="text-anchor" select="'end'"/></xsl:if>
-                <xsl:if test="$spot[1] eq $x"><xsl:attribute name="text-anchor" select="'middle'"/></xsl:if>
-                <xsl:value-of select="$label"/>
+              <circle class="place" cx="{html:n($x)}" cy="{html:n(-?2)}" r="{html:n($r)}"/>
+              <text class="place-label" paint-order="stroke" x="{html:n($label-x)}" y="{html:n($anchors[$at])}" font-size="{html:n($font)}">
+                <xsl:if test="$label-x lt $x"><xsl:attribute name="text-anchor" select="'end'"/></xsl:if>
+                <xsl:if test="$label-x eq $x"><xsl:attribute name="text-anchor" select="'middle'"/></xsl:if>
+                <xsl:value-of select="html:short-name($name)"/>
               </text>
             </a>
-            <xsl:next-iteration>
-              <xsl:with-param name="obstacles" select="($obstacles, subsequence($spot, 3, 4))"/>
-            </xsl:next-iteration>
-          </xsl:iterate>
+          </xsl:for-each>
         </svg>
         <figcaption>Places named in the text. Coastlines: Natural Earth (public domain); graticule every <xsl:value-of select="$step"/>°. Each place’s coordinates in the list below link to OpenStreetMap.</figcaption>
       </figure>
