@@ -44,9 +44,16 @@ TARGETS = {"seconds_500_jobs2": 10.0, "flatness": 0.20, "peak_mib_per_worker": 2
 
 
 def make_corpus(folder: Path, count: int) -> list[Path]:
-    """`count` copies of the edition's TEI files, each with its own identifier and title."""
+    """`count` copies of the edition's TEI files, each with its own identifier and title.
+
+    Beside `folder`, `schema/` links to the repository's, so that the copies' schema links
+    (`../schema/…`) lead to it, as in a project's edition/.
+    """
     masters = sorted(p for p in EDITION.glob("*.xml"))
     folder.mkdir(parents=True, exist_ok=True)
+    schema = folder.parent / "schema"
+    if not schema.exists():
+        schema.symlink_to(REPO / "schema", target_is_directory=True)
     paths = []
     for number in range(count):
         master = masters[number % len(masters)]

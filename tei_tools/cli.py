@@ -43,8 +43,26 @@ class UsageFailure(click.ClickException):
         click.echo(f"{self.command_path}: error: {message} (see {self.command_path} --help)", err=True)
 
 
-class OneLineUsageErrors(click.Group):
+class _NamedInUsageErrors:
+    """Usage errors that name their command: click's parser raises some (an option without
+    its value) with no context, so the message would name no command."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            error.ctx = error.ctx or ctx
+            raise
+
+
+class _Command(_NamedInUsageErrors, click.Command):
+    pass
+
+
+class OneLineUsageErrors(_NamedInUsageErrors, click.Group):
     """The tool's command group: usage errors of the group and of its commands in one line."""
+
+    command_class = _Command
 
     def make_context(self, *args, **kwargs):
         try:
@@ -196,11 +214,13 @@ def watch_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path) 
     PATHS as for build (default: edition/). Problems are shown as path:line:col lines and
     watching goes on. Ctrl-C stops.
     """
+    from tei_tools.editions import default_edition_dir
     from tei_tools.transform import resolve_formats
     from tei_tools.watch import watch
 
     chosen = resolve_formats(formats)
-    click.echo(f"watching {', '.join(str(p) for p in paths) or 'edition/'}, xslt/ and schema/ (Ctrl-C stops)", err=True)
+    paths = paths or (default_edition_dir(),)  # a usage error, before anything is said or made
+    click.echo(f"watching {', '.join(str(p) for p in paths)}, xslt/ and schema/ (Ctrl-C stops)", err=True)
     try:
         watch(paths, out, chosen, on_build=_show_watched_build)
     except KeyboardInterrupt:

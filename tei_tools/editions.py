@@ -5,12 +5,12 @@ folders, or else the edition folder, through `edition_files`.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from tei_tools.errors import UsageError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 EDITION_DIRNAME = "edition"
 SOURCE_DIRNAME = "source"  # edition/source/ holds the plain-text originals, never TEI
 
@@ -90,3 +90,27 @@ def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
             )
         documents.append(path)
     return documents
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders of a project tree (the working directory, or a small tree in a test)."""
+
+    root: Path
+
+    @property
+    def edition_dir(self) -> Path:
+        return self.root / EDITION_DIRNAME
+
+    @property
+    def source_dir(self) -> Path:
+        return self.edition_dir / SOURCE_DIRNAME
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.root / "dist"
+
+    def editions(self) -> list[Path]:
+        """Every TEI master under edition/ (never one hard-coded name): the files `tei-tools
+        build` builds, in subfolders too, leaving out edition/source/ and hidden files."""
+        return edition_files([self.edition_dir]) if self.edition_dir.is_dir() else []

@@ -1,15 +1,8 @@
 """Deposit packages: one BagIt bag (RFC 8493) per TEI master, optionally zipped.
 
-A bag holds everything an archive needs to keep the edition and to rebuild it:
-
-    data/edition/     the TEI master           data/dist/      HTML, EPUB and text editions
-    data/source/      the source text          data/metadata/  dc.xml (oai_dc), mets.xml (METS)
-    data/schema/      RELAX NG, Schematron     data/README.md  what the bag holds, how to rebuild
-    data/xslt/        the stylesheets          data/LICENSE, data/CITATION.cff  licence, citation
-
-The schema and the stylesheets are those that validated and built the editions (the
-tool's own), and a master keeps its place under edition/, so that its relative
-`<?xml-model?>` links resolve inside the bag as they do in the project.
+A bag holds everything an archive needs to keep the edition and to rebuild it: the
+master, its source, the schema and stylesheets, the reading editions, the licence
+(tei_tools.payload lists them) and their descriptions (README.md, dc.xml, mets.xml).
 
 This module validates and builds the editions, then plans every bag before it writes
 any (tei_tools.payload: what goes in), and writes each: the payload copied, its
@@ -31,10 +24,11 @@ from lxml import etree
 
 from tei_tools.bag import make_bag, normalize_modes, replace_dir, write_zip
 from tei_tools.deposit_metadata import bag_info, write_descriptions
+from tei_tools.editions import Project
 from tei_tools.errors import PackageError, UsageError, ValidationError
 from tei_tools.fsutil import build_datetime, remove_abandoned_temporaries
 from tei_tools.parsing import TEI_NS, parse_file
-from tei_tools.payload import PayloadFile, Project, payload_plan
+from tei_tools.payload import PayloadFile, check_required_files, payload_plan
 from tei_tools.transform import revision_date
 from tei_tools.validate import validate_paths
 
@@ -88,6 +82,7 @@ def package(
         raise UsageError(f"{project.edition_dir}:0:0: error: no TEI files to package")
     validate_editions(masters)
     check_distinct_identifiers(masters)
+    check_required_files(project)
     (build or build_editions)(project.root, masters)
     target = Path(out) if out is not None else project.root / DEFAULT_OUT
     # Every bag is planned (sources found, editions built) before any is written: a run
@@ -185,6 +180,14 @@ def _remove_stale(path: Path) -> None:
         raise PackageError(f"{path}:0:0: error: cannot remove the zip of an older package: {exc.strerror or exc}") from None
 
 
+def write_payload(staging: Path, plan: list[PayloadFile]) -> None:
+    """Copy the planned files to their places under data/."""
+    for item in plan:
+        destination = staging / item.path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(item.source, destination)
+
+
 # ----------------------------------------------------------------------------- header facts
 
 
@@ -199,10 +202,3 @@ def edition_identifier(tree: etree._ElementTree, master: Path) -> str:
         )
     return identifier
 
-
-def write_payload(staging: Path, plan: list[PayloadFile]) -> None:
-    """Copy the planned files to their places under data/."""
-    for item in plan:
-        destination = staging / item.path
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(item.source, destination)

@@ -19,6 +19,7 @@ from lxml import etree
 
 from tei_tools import saxon
 from tei_tools import validate as validation
+from tei_tools.editions import Project
 from tei_tools.errors import PackageError
 from tei_tools.parsing import TEI_NS
 
@@ -29,8 +30,8 @@ DERIVATIVE_ROLES = {".epub": "derivative-epub", ".txt": "derivative-text"}
 # Suffixes of reading editions; a dist/ file with another suffix (CSS, script, image) is shared.
 EDITION_SUFFIXES = {".html", ".xhtml", ".epub", ".txt"}
 
-# The project's licence and citation files, deposited with each edition: the bag's rights
-# statement ("see LICENSE") must be answerable from the bag alone, so the licence is required.
+# The project's licence and citation files, deposited with each edition: an archive must
+# find the terms of use in the bag itself, so the licence is required.
 PROJECT_FILES = {"LICENSE": "licence", "CITATION.cff": "citation"}
 REQUIRED_PROJECT_FILES = {"LICENSE"}
 
@@ -46,32 +47,6 @@ class PayloadFile:
     role: str
     source: Path
     path: str
-
-
-@dataclass(frozen=True)
-class Project:
-    """The folders of a project tree (the repository, or a small tree in a test)."""
-
-    root: Path
-
-    @property
-    def edition_dir(self) -> Path:
-        return self.root / "edition"
-
-    @property
-    def source_dir(self) -> Path:
-        return self.edition_dir / "source"
-
-    @property
-    def dist_dir(self) -> Path:
-        return self.root / "dist"
-
-    def editions(self) -> list[Path]:
-        """Every TEI master under edition/ (never one hard-coded name): the files `tei-tools
-        build` builds, in subfolders too, leaving out edition/source/ and hidden files."""
-        from tei_tools.editions import edition_files
-
-        return edition_files([self.edition_dir]) if self.edition_dir.is_dir() else []
 
 
 def source_file_name(tree: etree._ElementTree) -> str | None:
@@ -92,11 +67,16 @@ def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclu
     plan += _tree_files("stylesheet", saxon.XSLT_DIR, "xslt", skip)
     plan += derivative_files(project, master, skip)
     plan += [PayloadFile(role, project.root / name, name) for name, role in PROJECT_FILES.items() if (project.root / name).is_file()]
-    missing = sorted(REQUIRED_PROJECT_FILES - {item.path for item in plan})
-    if missing:
-        raise PackageError(f"{project.root / missing[0]}:0:0: error: no such file; a deposit must carry the terms on "
-                           "which it may be kept and used: add the project's licence")
     return plan
+
+
+def check_required_files(project: Project) -> None:
+    """Refuse a project without a licence before anything is built: a deposit must carry
+    the terms on which it may be kept and used."""
+    for name in sorted(REQUIRED_PROJECT_FILES):
+        if not (project.root / name).is_file():
+            raise PackageError(f"{project.root / name}:0:0: error: no such file; a deposit must carry the terms on "
+                               "which it may be kept and used: add the project's licence")
 
 
 def master_path(project: Project, master: Path) -> str:

@@ -1,10 +1,11 @@
-"""Validate edition files: well-formedness, then RELAX NG, then Schematron.
+"""Validate edition files: well-formedness, the schema links, then RELAX NG, then Schematron.
 
 Both schemas are compiled once per process and cached: compiling is the expensive
 step, validating the article afterwards takes milliseconds.
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -13,10 +14,11 @@ from typing import Iterable
 
 from lxml import etree, isoschematron
 
-from tei_tools.editions import REPO_ROOT, edition_files
+from tei_tools.editions import edition_files
 from tei_tools.errors import Finding, InputError, SchemaError
 from tei_tools.parsing import parse_file, schema_parser
 
+REPO_ROOT = Path(__file__).resolve().parent.parent  # the tool's own schema/ is beside the package
 SCHEMA_DIR = REPO_ROOT / "schema"
 RNG_PATH = SCHEMA_DIR / "edition.rng"
 SCH_PATH = SCHEMA_DIR / "edition.sch"
@@ -128,22 +130,36 @@ def schema_link_findings(tree: etree._ElementTree, path: str) -> list[Finding]:
 
     Oxygen and VS Code validate while typing through these links; a file copied into a
     subfolder keeps `../schema/…`, which then leads nowhere, and the editor silently stops
-    validating. Links with a scheme (http:, file:) are not followed: no network access.
+    validating. The href is resolved as editors resolve a URI, by its text (`..` removes a
+    folder of the path as written, even through a symbolic link), and only stat()ed.
+    Links with a scheme (http:, file:) or a host (//server/…) are not followed: no network
+    access, not even to a Windows share.
     """
-    from urllib.parse import unquote
-
-    folder = Path(path).parent
+    folder = os.path.dirname(os.path.abspath(path))
     findings = []
     for node in tree.getroot().itersiblings(preceding=True):
         if not isinstance(node, etree._ProcessingInstruction) or node.target != "xml-model":
             continue
         href = (node.get("href") or "").strip()
-        if not href or ":" in href.split("/", 1)[0] or (folder / unquote(href)).is_file():
+        if not href or _not_local(href) or _leads_to_a_file(folder, href):
             continue
         findings.append(Finding(path, node.sourceline or 0, 1, "warning",
                                 f'<?xml-model?> href="{href}" leads to no file from {folder}: editors will not validate '
                                 "while typing; give the schema's path relative to this file (one ../ per folder level)"))
     return sorted(findings, key=lambda f: f.line)
+
+
+def _not_local(href: str) -> bool:
+    """A URI with a scheme (http:, file:, C: counts too) or a host (//server, \\\\server)."""
+    return href.startswith(("//", "\\\\")) or ":" in href.split("/", 1)[0]
+
+
+def _leads_to_a_file(folder: str, href: str) -> bool:
+    from urllib.parse import unquote
+
+    relative = unquote(href.split("#", 1)[0].split("?", 1)[0])
+    # isfile() answers False instead of raising for a name too long or with a NUL byte.
+    return os.path.isfile(os.path.normpath(os.path.join(folder, relative)))
 
 
 def is_valid(findings: Iterable[Finding]) -> bool:

@@ -96,9 +96,9 @@ def watch(
 
     chosen = resolve_formats(formats) if not formats or isinstance(formats[0], str) else list(formats)
     source_date_epoch()  # an unusable one stops the command at once, not every build after
+    given = [Path(p) for p in paths] or [default_edition_dir()]  # before the output folder is made
     out = check_output_dir(out_dir)
     stop = stop or threading.Event()
-    given = [Path(p) for p in paths] or [default_edition_dir()]
     tool_dirs = [saxon.XSLT_DIR.resolve(), validate.RNG_PATH.parent.resolve(), validate.SCH_PATH.parent.resolve()]
     changes = _Changes(lambda p: _relevant(p, out, tool_dirs))
 

@@ -113,6 +113,8 @@ def test_unknown_option_is_a_usage_error():
     (["build", "--jobs", "0"], "tei-tools build", "'--jobs'"),
     (["build", "--no-such-option"], "tei-tools build", "'--no-such-option'"),
     (["no-such-command"], "tei-tools", "'no-such-command'"),
+    (["build", "--jobs"], "tei-tools build", "'--jobs'"),  # click raises this one without a context
+    (["build", "--force=1"], "tei-tools build", "'--force'"),
 ])
 def test_usage_errors_are_one_line_naming_the_command_and_the_option(args, command, names):
     """Click's own four-line usage message (synopsis, hint, blank, error) is one line here."""
@@ -125,8 +127,10 @@ def test_usage_errors_are_one_line_naming_the_command_and_the_option(args, comma
 
 
 def test_no_command_shows_the_help():
+    """Click signals "no command" as a usage error; it stays the help, not an error line."""
     result = CliRunner().invoke(main, [], prog_name="tei-tools")
-    assert "Usage: tei-tools" in result.output and "Commands:" in result.output
+    assert result.output.startswith("Usage: tei-tools") and "Commands:" in result.output
+    assert ": error:" not in result.output.splitlines()[0]
 
 
 def test_json_gives_the_same_findings():

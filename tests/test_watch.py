@@ -151,3 +151,15 @@ def test_an_unusable_source_date_epoch_stops_watch_before_it_builds(tmp_path, mo
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1].startswith("SOURCE_DATE_EPOCH='soon': error:")
     assert not (tmp_path / "out").exists()
+
+
+def test_watch_without_an_edition_folder_is_a_usage_error_that_makes_nothing(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from tei_tools.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["watch"])
+    assert result.exit_code == 2
+    assert result.output.startswith("edition:0:0: error: no such folder") and "watching" not in result.output
+    assert list(tmp_path.iterdir()) == []  # no dist/ left behind

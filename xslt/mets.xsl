@@ -3,7 +3,7 @@
   METS document of a deposit package, made from one TEI master and the package's
   file inventory.
 
-  The inventory is built by tei_tools/package.py and passed in as the parameter
+  The inventory is built by tei_tools/deposit_metadata.py and passed in as the parameter
   $inventory (a document node, through the saxonche API):
 
     <inventory>
