@@ -19,6 +19,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EDITION_DIR = REPO_ROOT / "edition"
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 NS = {"tei": TEI_NS, "h": "http://www.w3.org/1999/xhtml"}
+# The editors' notes' letters: i, l and o are left out, since they look like 1 and 0.
+EDITORS_NOTE_LETTERS = "abcdefghjkmnpqrstuvwxyz"
 
 
 # ---------------------------------------------------------------- tools

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree, html as lxml_html
 
-from conftest import EDITION_DIR, FIXTURES, require_tool, vnu_jar_path, which
+from conftest import EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, require_tool, vnu_jar_path, which
 from tei_tools import transform
 from tei_tools.readings import reading_text, words
 
@@ -66,7 +66,7 @@ def test_author_notes_are_numbered_and_editors_notes_lettered_apart(pair):
     numbers = doc.xpath("//section[@id='notes']//span[@class='note-label']/text()")
     assert numbers == [str(i) for i in range(1, len(numbers) + 1)]
     letters = doc.xpath("//section[@id='editorial-notes']//span[@class='note-label']/text()")
-    assert letters == [chr(ord("a") + i) for i in range(len(letters))][: len(letters)]
+    assert letters == list(EDITORS_NOTE_LETTERS[: len(letters)])
     assert doc.xpath("//section[@id='notes']//aside[contains(@class, 'ed')]") == []
 
 

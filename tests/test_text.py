@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import EDITION_DIR, FIXTURES
+from conftest import EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES
 from test_fidelity import differences
 from tei_tools import text, transform
 from tei_tools.cli import main
@@ -81,14 +81,23 @@ def blocks(body: str) -> list[str]:
     return [" ".join(block.split()) for block in body.split("\n\n") if block.strip()]
 
 
-def note_entries(body: str) -> dict[str, str]:
-    """{label: text} of a notes section's entries "[label] text"."""
+NOTE_PAGE = re.compile(r"\(p\.\s(\d+)\) ")
+
+
+def note_entries(body: str, pages: dict[str, str] | None = None) -> dict[str, str]:
+    """{label: text} of a notes section's entries "[label] (p. N) text"; the pages go to `pages`."""
     entries = {}
     for block in blocks(body):
         match = ENTRY.match(block)
         if match:
             assert match.group(1) not in entries, f"note {match.group(1)} listed twice"
-            entries[match.group(1)] = block[match.end():]
+            text = block[match.end():]
+            page = NOTE_PAGE.match(text)
+            if page:
+                text = text[page.end():]
+                if pages is not None:
+                    pages[match.group(1)] = page.group(1)
+            entries[match.group(1)] = text
     return entries
 
 
@@ -179,6 +188,17 @@ def test_each_author_note_is_whole_with_its_continuation_and_page(article_txt, t
         assert differences(expected, actual) == [], f"note {note.get('n')}"
 
 
+@pytest.mark.parametrize(("section_name", "notes"), [("Notes", author_notes), ("Editorial notes", editorial_notes)])
+def test_each_note_gives_the_page_of_its_marker(article_txt, tei, section_name, notes):
+    """A note in the notes list is cited by the page given with it (the nearest page marker
+    before it is no guide there)."""
+    pages: dict[str, str] = {}
+    entries = note_entries(section(article_txt, section_name), pages)
+    assert list(pages) == list(entries)
+    expected = [note.xpath("string(preceding::tei:pb[1]/@n)", namespaces=NS) for note in notes(tei)]
+    assert list(pages.values()) == expected
+
+
 def test_footnote_1_is_joined_and_marks_page_213_inside(article_txt):
     note = note_entries(section(article_txt, "Notes"))["1"]
     assert re.search(r"in August 1922\[[a-z]\] \[p\. 213\] by the Government of Poland\.", note)
@@ -207,7 +227,7 @@ def test_editorial_markers_are_lettered_in_order_each_with_its_note(article_txt,
     in_text = EDITORIAL_MARKER.findall(running_text(article_txt, tei))
     in_notes = EDITORIAL_MARKER.findall(notes_body)
     entries = list(note_entries(section(article_txt, "Editorial notes")))
-    assert sorted(in_text + in_notes) == entries == [chr(ord("a") + i) for i in range(len(editorial_notes(tei)))]
+    assert sorted(in_text + in_notes) == entries == list(EDITORS_NOTE_LETTERS[: len(editorial_notes(tei))])
     assert len(in_notes) == len(tei.xpath("//tei:note[not(@type='editorial')]//tei:note[@type='editorial']", namespaces=NS))
 
 
@@ -404,3 +424,42 @@ def test_a_page_label_too_long_for_its_column_stands_on_its_own_line(tmp_path):
 def test_a_quotation_inside_a_quotation_gets_single_marks(tmp_path):
     txt = _small_text(tmp_path, ("<q>Mauprat</q>", "<q>Mau<q>pr</q>at</q>"))
     assert "“Mau‘pr’at”" in " ".join(txt.split())
+
+
+# ---------------------------------------------------------------- line breaks, citation, corrections in notes
+
+_BOUND_BEFORE = [
+    (re.compile(r"(?:\b(?:p|pp|No|l|f|d|S)\.|\bNN?)$"), re.compile(r"^\d")),  # "p. 213", "N 24", "l. 24"
+    (re.compile(r"\b[IVX]+\.$"), re.compile(r"^\d")),  # "III. 1923"
+    (re.compile(r"\b\d+\.$"), re.compile(r"^[IVX]+\.")),  # "18. III."
+    (re.compile(r"(?:^|\s)[A-Z]\.$"), re.compile(r"^[A-Z]")),  # "V. I. Lenin"
+]
+
+
+def test_no_line_separates_a_number_from_its_abbreviation_an_initial_from_its_name_or_begins_with_a_dash(article_txt):
+    lines = [line.strip() for line in article_txt.splitlines()]
+    broken = [(a, b) for a, b in zip(lines, lines[1:]) if b and any(end.search(a) and start.search(b) for end, start in _BOUND_BEFORE)]
+    assert broken == []
+    assert [line for line in lines if line.startswith("- ")] == []
+
+
+def test_the_title_block_names_the_version_and_the_citation_cites_it(article_txt, tei):
+    version = tei.xpath("string(//tei:editionStmt/tei:edition/@n)", namespaces=NS)
+    statement = " ".join(tei.xpath("string(//tei:editionStmt/tei:edition)", namespaces=NS).split())
+    head = " ".join(article_txt.split("How to read this text")[0].split())
+    assert f"Edition: {statement}" in head
+    assert f"Digital edition, version {version}, " in head
+    assert "Based on: " in head and ", printed pp. 212–215." in head
+
+
+def test_a_correction_in_an_author_s_note_gives_the_note(article_txt, tei):
+    entries = blocks(section(article_txt, "Corrections"))[1:]
+    choices = tei.xpath("//tei:text//tei:choice[tei:sic or tei:orig]", namespaces=NS)
+    assert len(entries) == len(choices)
+    for entry, choice in zip(entries, choices):
+        note = choice.xpath("ancestor::tei:note[not(@type='editorial')][1]", namespaces=NS)
+        if note:
+            first = note[0] if note[0].get("n") else tei.xpath(f"//tei:note[@xml:id='{note[0].get('prev')[1:]}']", namespaces=NS)[0]
+            assert re.match(rf"\d+\. p\. \d+, n\. {first.get('n')}: ", " ".join(entry.split())), entry
+        else:
+            assert re.match(r"\d+\. p\. \d+: ", " ".join(entry.split())), entry

@@ -111,6 +111,18 @@
     <xsl:sequence select="(root($doc)//tei:publicationStmt/tei:date/@when)[1] ! normalize-space(.)"/>
   </xsl:function>
 
+  <!-- The edition statement ("First edition, revised (version 1.1)") and its version ("1.1"):
+       a citation names the version, since a revision may change the text. -->
+  <xsl:function name="ed:edition-statement" as="xs:string?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="(root($doc)//tei:editionStmt/tei:edition)[1][normalize-space()] ! normalize-space(.)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:edition-version" as="xs:string?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="(root($doc)//tei:editionStmt/tei:edition/@n)[1][normalize-space()] ! normalize-space(.)"/>
+  </xsl:function>
+
   <xsl:function name="ed:licence" as="element()?">
     <xsl:param name="doc" as="node()"/>
     <xsl:sequence select="(root($doc)//tei:publicationStmt/tei:availability/tei:licence)[1]"/>
@@ -175,10 +187,11 @@
     <xsl:sequence select="string-join((
       $editors ! (. || ' (eds.)'),
       ed:title($doc),
-      string-join(('Digital edition', ed:edition-date($doc) ! substring(., 1, 4)), ', '),
+      string-join(('Digital edition', ed:edition-version($doc) ! ('version ' || .), ed:edition-date($doc) ! substring(., 1, 4)), ', '),
       ed:publisher($doc)[. != $editors],
       'Identifier ' || ed:identifier($doc),
-      'Based on: ' || ed:source-title($doc) || ', pp. ' || ed:source-pages($doc)
+      'Based on: ' || string-join((ed:source-title($doc), (ed:source($doc)/tei:publisher)[1] ! normalize-space(.),
+        'printed pp. ' || ed:source-pages($doc))[normalize-space()], ', ')
       )[normalize-space()], '. ') || '.'"/>
   </xsl:function>
 
@@ -424,11 +437,12 @@
     <xsl:choose>
       <xsl:when test="ed:is-editorial-note($note)">
         <xsl:variable name="n" select="$ed:editorial-numbers(generate-id($note))"/>
-        <!-- a … z directly (xsl:number costs a formatter per call); aa, ab … beyond. -->
-        <xsl:choose>
-          <xsl:when test="$n le 26"><xsl:sequence select="codepoints-to-string(96 + $n)"/></xsl:when>
-          <xsl:otherwise><xsl:number value="$n" format="a"/></xsl:otherwise>
-        </xsl:choose>
+        <!-- a … z without i, l and o, which look like 1 and 0 in many fonts ("[l]" beside
+             the author's "[1]"); then aa, ab … from the same letters. -->
+        <xsl:variable name="letters" select="'abcdefghjkmnpqrstuvwxyz'"/>
+        <xsl:variable name="base" select="string-length($letters)"/>
+        <xsl:sequence select="if ($n le $base) then substring($letters, $n, 1)
+          else substring($letters, ($n - $base - 1) idiv $base + 1, 1) || substring($letters, ($n - $base - 1) mod $base + 1, 1)"/>
       </xsl:when>
       <xsl:when test="$note/@n"><xsl:sequence select="string($note/@n)"/></xsl:when>
       <xsl:otherwise>

@@ -8,7 +8,7 @@
   template joins them with one blank line. Every block is wrapped here, by txt:wrap, so
   the line length never depends on what reads the file.
 
-  Markers (documented in docs/readme-text.md and in the file's own "How to read" section):
+  Markers (documented in docs/text.md and in the file's own "How to read" section):
     [p. 213]  printed page 213 begins here
     [1]       the author's note 1 (under "Notes")
     [a]       an editors' note (under "Editorial notes")
@@ -137,16 +137,56 @@
       else reverse(1 to $space - 1)[substring($window, ., 1) eq ' '][not(txt:binds($window, .))][1]"/>
   </xsl:function>
 
-  <!-- Whether the space at $at of $text must not end a line: the one in "p. 213" or
-       "No. 27", which would leave a number at the start of a line, away from its
-       abbreviation. -->
+  <!-- Whether the space at $at of $text must not end a line: a number stays with its
+       abbreviation ("p. 213", "No. 27", "N 24", "l. 24"), a year with its Roman month and
+       a day with it ("18. III. 1923"), an initial with the name it belongs to ("V. I.
+       Lenin"), and a spaced dash never begins a line (it would read as a list's bullet).
+       Only a space after "." or "N" needs the word before it: the common case costs two
+       substrings. -->
   <xsl:function name="txt:binds" as="xs:boolean">
     <xsl:param name="text" as="xs:string"/>
     <xsl:param name="at" as="xs:integer"/>
-    <xsl:sequence select="substring($text, $at - 1, 1) eq '.' and (
-      let $before := substring($text, 1, $at - 1)
-      return (ends-with($before, ' p.') or ends-with($before, ' pp.') or ends-with($before, 'No.'))
-        and string-to-codepoints(substring($text, $at + 1, 1)) = (48 to 57))"/>
+    <xsl:variable name="before" select="substring($text, $at - 1, 1)"/>
+    <xsl:variable name="after" select="substring($text, $at + 1, 2)"/>
+    <xsl:sequence select="$after eq '- '
+      or (($before eq '.' or $before eq 'N') and txt:binds-word(substring($text, max(($at - 6, 1)), min(($at - 1, 6))), $after))"/>
+  </xsl:function>
+
+  <!-- txt:binds for the (up to) six characters before a space, ending in "." or "N", and
+       the two after it. No tokenize() or list comparison: Saxon costs a few microseconds
+       for each, and this runs for every line that ends a sentence. -->
+  <xsl:function name="txt:binds-word" as="xs:boolean">
+    <xsl:param name="tail" as="xs:string"/>
+    <xsl:param name="after" as="xs:string"/>
+    <xsl:variable name="next" select="substring($after, 1, 1)"/>
+    <xsl:choose>
+      <xsl:when test="$next ne '' and contains('0123456789', $next)">
+        <xsl:variable name="word" select="if (contains($tail, ' ')) then tokenize($tail, ' ')[last()] else $tail"/>
+        <xsl:sequence select="ends-with($tail, ' p.') or ends-with($tail, '(p.') or ends-with($tail, ' pp.') or ends-with($tail, 'No.')
+          or ends-with($tail, ' N') or ends-with($tail, ' NN') or ends-with($tail, ' l.') or ends-with($tail, ' f.')
+          or ends-with($tail, ' d.') or ends-with($tail, ' S.') or ends-with($tail, 'ol.')
+          or (string-length($word) gt 1 and translate($word, 'IVX.', '') eq '')"/>
+      </xsl:when>
+      <xsl:when test="txt:capital($next)">
+        <!-- an initial before a name ("V. I."); a day before its Roman month ("18. III.").
+             By characters, not words: most lines that end a sentence come here. -->
+        <xsl:variable name="length" select="string-length($tail)"/>
+        <xsl:variable name="last" select="substring($tail, $length - 1, 1)"/>
+        <xsl:variable name="first-of-word" select="$length eq 2 or contains(' (', substring($tail, $length - 2, 1))"/>
+        <xsl:sequence select="ends-with($tail, '.') and (
+          (txt:capital($last) and $first-of-word)
+          or ($last ne '' and contains('0123456789', $last) and contains('IVX', $next)
+              and substring($after, 2, 1) ne '' and contains('IVX.', substring($after, 2, 1))))"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:sequence select="false()"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:function>
+
+  <xsl:function name="txt:capital" as="xs:boolean">
+    <xsl:param name="char" as="xs:string"/>
+    <xsl:sequence select="$char ne '' and contains('ABCDEFGHIJKLMNOPQRSTUVWXYZ', $char)"/>
   </xsl:function>
 
   <xsl:function name="txt:paragraph" as="xs:string">
@@ -228,6 +268,7 @@
         <xsl:sequence select="txt:field('Editors', string-join((tei:persName | tei:orgName | tei:name) ! normalize-space(.), ', ')
           || tei:resp[normalize-space()] ! (' (' || normalize-space(.) || ')'))"/>
       </xsl:for-each>
+      <xsl:sequence select="txt:field('Edition', ed:edition-statement($doc))"/>
       <xsl:sequence select="txt:field('Publisher', ed:publisher($doc))"/>
       <xsl:sequence select="txt:field('Published', ed:edition-date($doc))"/>
       <xsl:sequence select="txt:field('Licence', normalize-space($licence)
@@ -235,7 +276,7 @@
       <xsl:sequence select="txt:field('Rights', string-join(ed:rights-statements($doc) ! normalize-space(.), ' '))"/>
       <xsl:sequence select="txt:field('Identifier', ed:identifier($doc))"/>
       <xsl:sequence select="txt:field('Cite as', ed:citation($doc))"/>
-      <xsl:sequence select="txt:field('', 'To cite a passage, add the printed page shown by the nearest ' || txt:page-marker('…') || ' marker before it.')"/>
+      <xsl:sequence select="txt:field('', 'To cite a passage, add the printed page shown by the nearest ' || txt:page-marker('…') || ' marker before it; for a note, the page given with it (p. 212, n. 1).')"/>
     </xsl:variable>
     <xsl:sequence select="string-join($fields, '&#10;')"/>
   </xsl:template>
@@ -255,7 +296,7 @@
       txt:term($ed:supplied-open || 'word' || $ed:supplied-close, 'Supplied by the editors: not in the source.')[$doc//tei:text//tei:supplied],
       txt:term('word' || $ed:unclear-mark, 'Unclear in the source; the editors’ reading.')[$doc//tei:text//tei:unclear]
       ), '&#10;')"/>
-    <xsl:sequence select="txt:paragraph('The text is the edition’s reading text: where the editors corrected the source, the correction stands in the text and the source’s reading is listed under Corrections. Spelling, punctuation and quotation marks are otherwise the source’s. Persons, places and organisations are listed in the Index with the pages where they are named; “' || $first || 'n” means in a note on page ' || $first || '.')"/>
+    <xsl:sequence select="txt:paragraph('The text is the edition’s reading text: where the editors corrected the source, the correction stands in the text and the source’s reading is listed under Corrections. Spelling, punctuation and quotation marks are otherwise the source’s; only the spacing around punctuation and note markers is normalised, silently. The editors’ notes are lettered in the order of the text, those within the author’s notes included (so a letter may be missing between two in the running text); i, l and o are not used. Persons, places and organisations are listed in the Index with the pages where they are named; “' || $first || 'n” means in a note on page ' || $first || '.')"/>
   </xsl:template>
 
   <!-- ============================ the running text (mode txt:block) ============================ -->
@@ -389,8 +430,8 @@
     <xsl:variable name="notes" select="ed:author-notes($txt:doc)"/>
     <xsl:if test="$notes">
       <xsl:sequence select="txt:heading('Notes', '-')"/>
-      <xsl:sequence select="txt:paragraph('The author’s notes, numbered as printed; each is printed at the foot of the page of its marker.')"/>
-      <xsl:sequence select="$notes ! txt:labelled(txt:note-marker(.), txt:note-text(.))"/>
+      <xsl:sequence select="txt:paragraph('The author’s notes, numbered as printed, each with the page at whose foot it is printed.')"/>
+      <xsl:sequence select="$notes ! txt:labelled(txt:note-marker(.), txt:note-page(.) || txt:note-text(.))"/>
     </xsl:if>
   </xsl:template>
 
@@ -398,10 +439,18 @@
     <xsl:variable name="notes" select="ed:editorial-notes($txt:doc)"/>
     <xsl:if test="$notes">
       <xsl:sequence select="txt:heading('Editorial notes', '-')"/>
-      <xsl:sequence select="txt:paragraph('Added by the editors, lettered in the order of the text; not part of the source.')"/>
-      <xsl:sequence select="$notes ! txt:labelled(txt:note-marker(.), txt:note-text(.))"/>
+      <xsl:sequence select="txt:paragraph('Added by the editors, lettered in the order of the text, each with the page of its marker; not part of the source.')"/>
+      <xsl:sequence select="$notes ! txt:labelled(txt:note-marker(.), txt:note-page(.) || txt:note-text(.))"/>
     </xsl:if>
   </xsl:template>
+
+  <!-- "(p. 215) ": where a note's marker stands, so that a note can be cited by its page
+       (the nearest page marker before a note in the notes list is no guide). The glue
+       keeps "p." and its number on one line. -->
+  <xsl:function name="txt:note-page" as="xs:string">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:sequence select="'(p.' || $txt:glue || ed:page($note) || ') '"/>
+  </xsl:function>
 
   <!-- ============================ corrections ============================ -->
 
@@ -435,7 +484,7 @@
     <xsl:variable name="choices" select="ed:corrections($txt:doc)"/>
     <xsl:if test="$choices">
       <xsl:sequence select="txt:heading('Corrections', '-')"/>
-      <xsl:sequence select="txt:paragraph('Every place where the editors changed the source’s reading, in the order of the text: the page, what the source reads, the reading that stands in this text, the editors’ certainty and the reason.')"/>
+      <xsl:sequence select="txt:paragraph('Every place where the editors changed the source’s reading, in the order of the text: the page (and the note, for a change in an author’s note), what the source reads, the reading that stands in this text, the editors’ certainty (regularisations of Russian forms have none) and the reason. Spaces inside the quotation marks belong to the readings (“ the”). Spacing around punctuation, normalised silently, is not listed.')"/>
       <xsl:for-each select="$choices">
         <xsl:variable name="label" select="position() || '.'"/>
         <xsl:variable name="kind" select="if (ed:correction-kind(.) = 'correction') then 'corrected to' else 'regularised to'"/>
@@ -444,8 +493,10 @@
         <xsl:variable name="reasons" select="(
           ed:correction-categories(.) ! txt:category-text(.),
           ed:correction-notes(.) ! ('Editors’ note ' || ed:note-label(.) || ': ' || normalize-space(txt:note-text(.))))"/>
+        <xsl:variable name="in-note" select="ancestor::tei:note[not(ed:is-editorial-note(.))][1]"/>
         <xsl:sequence select="txt:labelled($label, string-join((
-          'p. ' || ed:page(.) || ': ' || txt:reading(ed:source-reading(.), 'as-published')
+          'p. ' || ed:page(.) || ($in-note ! (', n. ' || ed:note-label(if (@prev) then id(substring-after(@prev, '#'), root(.)) else .))) || ': '
+            || txt:reading(ed:source-reading(.), 'as-published')
             || ' ' || $kind || ' ' || txt:reading($corrected, 'reading')
             || (if ($certainty) then ' (certainty: ' || $certainty || ').' else '.'),
           $reasons), ' '))"/>
