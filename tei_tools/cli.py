@@ -108,6 +108,11 @@ def reports_errors(command):
         except OSError as exc:
             where = getattr(exc, "filename", None) or "?"
             raise ToolFailure(f"{where}:0:0: error: {exc.strerror or exc}", 1) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # the command's own messages and exits
+        except Exception as exc:  # a bug: one line, never a traceback (the report asks for one)
+            name = click.get_current_context().command_path
+            raise ToolFailure(f"{name}: error: internal error, please report it: {type(exc).__name__}: {exc}", 1) from None
 
     return wrapper
 
@@ -123,8 +128,25 @@ def main() -> None:
         signal.signal(signal.SIGTERM, _terminate)
 
 
+def _named_folder(ctx, param, value: str | None) -> Path | None:
+    """The output folder; an empty name (which would quietly mean the working directory) is refused."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("an empty folder name; give a folder, e.g. --out dist")
+    return Path(value)
+
+
+def _named_paths(ctx, param, values: tuple[str, ...]) -> tuple[Path, ...]:
+    """The TEI files or folders; an empty name (which would mean the whole working directory,
+    dist/ and old bags included) is refused."""
+    if any(not value.strip() for value in values):
+        raise click.BadParameter("an empty path; give a TEI file or a folder, e.g. edition/")
+    return tuple(Path(value) for value in values)
+
+
 @main.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(), callback=_named_paths)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per problem and a summary; json: the same findings for scripts and editors.")
 @reports_errors
@@ -149,13 +171,6 @@ def validate_command(paths: tuple[Path, ...], output_format: str) -> None:
         sys.exit(1)
 
 
-def _named_folder(ctx, param, value: str) -> Path:
-    """The output folder; an empty name (which would quietly mean the working directory) is refused."""
-    if not value.strip():
-        raise click.BadParameter("an empty folder name; give a folder, e.g. --out dist")
-    return Path(value)
-
-
 def build_options(command):
     """The arguments `build` and `watch` share: paths, formats, output folder."""
     command = click.option("--out", "out", type=click.Path(), default="dist",
@@ -163,7 +178,7 @@ def build_options(command):
     command = click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
                            type=click.Choice(["html", "epub", "txt", "all"]),
                            help="Output format; repeat for several. all: every format available.")(command)
-    return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(command)
+    return click.argument("paths", nargs=-1, type=click.Path(), callback=_named_paths)(command)
 
 
 @main.command("build")
@@ -214,12 +229,13 @@ def watch_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path) 
     PATHS as for build (default: edition/). Problems are shown as path:line:col lines and
     watching goes on. Ctrl-C stops.
     """
-    from tei_tools.editions import default_edition_dir
+    from tei_tools.editions import default_edition_dir, edition_files
     from tei_tools.transform import resolve_formats
     from tei_tools.watch import watch
 
     chosen = resolve_formats(formats)
     paths = paths or (default_edition_dir(),)  # a usage error, before anything is said or made
+    edition_files(paths)  # so is a path that does not exist (a file not yet saved: save it first)
     click.echo(f"watching {', '.join(str(p) for p in paths)}, xslt/ and schema/ (Ctrl-C stops)", err=True)
     try:
         watch(paths, out, chosen, on_build=_show_watched_build)
@@ -249,7 +265,7 @@ def _show_watched_build(build) -> None:
 
 
 @main.command("package")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None, callback=_named_folder,
               help="Folder for the bags (default: build/deposit/ in the project).")
 @click.option("--zip", "make_zip", is_flag=True, help="Also write <identifier>.zip of each bag (byte-identical on rebuild).")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,

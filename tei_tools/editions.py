@@ -5,6 +5,7 @@ folders, or else the edition folder, through `edition_files`.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -62,7 +63,18 @@ def _xml_files_under(folder: Path) -> list[Path]:
         parts = path.relative_to(folder).parts
         return SOURCE_DIRNAME not in parts[:-1] and not any(part.startswith(".") for part in parts)
 
+    _check_folders_readable(folder)
     return sorted(p for p in folder.rglob("*.xml") if wanted(p) and p.is_file())
+
+
+def _check_folders_readable(folder: Path) -> None:
+    """A folder that cannot be read would be skipped in silence (rglob skips it), and its
+    editions left out of a build or a deposit: a usage error names it instead."""
+    def unreadable(error: OSError) -> None:
+        raise UsageError(f"{error.filename}:0:0: error: cannot read folder: {error.strerror or error}")
+
+    for _ in os.walk(folder, onerror=unreadable):
+        pass
 
 
 def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
@@ -78,6 +90,7 @@ def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
     seen: set[Path] = set()
     by_stem: dict[str, Path] = {}
     for path in map(Path, paths):
+        _check_name_is_text(path)
         resolved = path.resolve()
         if resolved in seen:
             continue
@@ -90,6 +103,17 @@ def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
             )
         documents.append(path)
     return documents
+
+
+def _check_name_is_text(path: Path) -> None:
+    """Outputs, ids and links are named after the file: a name that is no UTF-8 text (bytes
+    another system wrote) cannot name them."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+        raise UsageError(f"{shown}:0:0: error: the file name is not UTF-8 text, and the outputs are named after it; "
+                         "rename the file") from None
 
 
 @dataclass(frozen=True)

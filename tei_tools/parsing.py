@@ -92,7 +92,8 @@ def parse_file(path: str | Path) -> etree._ElementTree:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """The file's bytes, or a usage error naming what is wrong with the path."""
+    """The file's bytes; a usage error for a path that is no file, an InputError for a file
+    that cannot be read (like a malformed one, it fails alone)."""
     target = Path(path)
     if not target.exists():
         what = "a symbolic link that leads nowhere (or round in a loop)" if target.is_symlink() else "no such file"
@@ -103,8 +104,8 @@ def read_bytes(path: str | Path) -> bytes:
         raise UsageError(f"{path}:0:0: error: not a regular file (a pipe or a device), not an XML file")
     try:
         return target.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}:0:0: error: cannot read file: {exc.strerror or exc}") from None
+    except OSError as exc:  # the file's own problem (permissions): it is invalid, the others are checked
+        _reject(str(path), 0, 0, f"cannot read file: {exc.strerror or exc}")
 
 
 def check_not_binary(name: str, data: bytes) -> None:

@@ -11,6 +11,7 @@ backups, caches, hidden and system files never go in.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,16 +68,33 @@ def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclu
     plan += _tree_files("stylesheet", saxon.XSLT_DIR, "xslt", skip)
     plan += derivative_files(project, master, skip)
     plan += [PayloadFile(role, project.root / name, name) for name, role in PROJECT_FILES.items() if (project.root / name).is_file()]
+    for item in plan:
+        if item.role not in TOOL_ROLES:
+            _check_inside(project, item.source)
     return plan
+
+
+# The tool's own files (its schema and stylesheets) are not the project's.
+TOOL_ROLES = {"schema", "stylesheet"}
+
+
+def _check_inside(project: Project, path: Path) -> None:
+    """A link in the project (`LICENSE -> /etc/shadow`) would put what it leads to in the bag:
+    the project's files must be files of the project."""
+    if path.is_symlink() or not path.resolve().is_relative_to(project.root.resolve()):
+        raise PackageError(f"{path}:0:0: error: a symbolic link (or a file reached through one, outside the project); "
+                           "a deposit holds the project's own files: copy the file in")
 
 
 def check_required_files(project: Project) -> None:
     """Refuse a project without a licence before anything is built: a deposit must carry
     the terms on which it may be kept and used."""
     for name in sorted(REQUIRED_PROJECT_FILES):
-        if not (project.root / name).is_file():
-            raise PackageError(f"{project.root / name}:0:0: error: no such file; a deposit must carry the terms on "
-                               "which it may be kept and used: add the project's licence")
+        path = project.root / name
+        if not path.is_file() or not os.access(path, os.R_OK) or path.stat().st_size == 0:
+            raise PackageError(f"{path}:0:0: error: no such file, or an empty or unreadable one; a deposit must carry "
+                               "the terms on which it may be kept and used: add the project's licence")
+        _check_inside(project, path)
 
 
 def master_path(project: Project, master: Path) -> str:

@@ -5,6 +5,7 @@ step, validating the article afterwards takes milliseconds.
 """
 from __future__ import annotations
 
+import html
 import os
 import re
 import threading
@@ -140,11 +141,15 @@ def schema_link_findings(tree: etree._ElementTree, path: str) -> list[Finding]:
     for node in tree.getroot().itersiblings(preceding=True):
         if not isinstance(node, etree._ProcessingInstruction) or node.target != "xml-model":
             continue
-        href = (node.get("href") or "").strip()
-        if not href or _not_local(href) or _leads_to_a_file(folder, href):
-            continue
-        findings.append(Finding(path, node.sourceline or 0, 1, "warning",
-                                f'<?xml-model?> href="{href}" leads to no file from {folder}: editors will not validate '
+        # Pseudo-attributes may hold character and entity references ("a&amp;b.rng").
+        href = html.unescape(node.get("href") or "").strip()
+        target = href.split("#", 1)[0].split("?", 1)[0]
+        if not target or _not_local(href) or _leads_to_a_file(folder, target):
+            continue  # "#id": this document (embedded Schematron)
+        shown = href.encode("unicode_escape").decode("ascii") if not href.isprintable() else href
+        first_line = (node.sourceline or 0) - (node.text or "").count("\n")  # lxml gives the line it ends on
+        findings.append(Finding(path, max(first_line, 1), 1, "warning",
+                                f'<?xml-model?> href="{shown}" leads to no file from {folder}: editors will not validate '
                                 "while typing; give the schema's path relative to this file (one ../ per folder level)"))
     return sorted(findings, key=lambda f: f.line)
 
@@ -154,10 +159,10 @@ def _not_local(href: str) -> bool:
     return href.startswith(("//", "\\\\")) or ":" in href.split("/", 1)[0]
 
 
-def _leads_to_a_file(folder: str, href: str) -> bool:
+def _leads_to_a_file(folder: str, target: str) -> bool:
     from urllib.parse import unquote
 
-    relative = unquote(href.split("#", 1)[0].split("?", 1)[0])
+    relative = unquote(target)
     # isfile() answers False instead of raising for a name too long or with a NUL byte.
     return os.path.isfile(os.path.normpath(os.path.join(folder, relative)))
 

@@ -64,6 +64,8 @@ def verify(path: str | Path) -> Verification:
         raise UsageError(f"{target}:0:0: error: no such file or directory")
     if target.is_dir():
         return verify_bag(target, str(target).rstrip("/"))
+    if not target.is_file():  # a pipe or a device would be read without end
+        raise UsageError(f"{target}:0:0: error: not a regular file (a pipe or a device): neither a bag folder nor a zip file")
     if not zipfile.is_zipfile(target):
         if _starts_like_a_zip(target):
             raise PackageError(f"{target}:0:0: error: a damaged zip: its table of contents, at its end, is missing (truncated?)")

@@ -154,6 +154,12 @@ def _serve(connection, job: Callable, setup: Callable, setup_args: Sequence, mem
     parent is gone (killed: no `None` will ever come, and the pipe stays open in the
     other workers) exits instead of waiting for ever with its memory.
     """
+    import signal
+
+    # A forked worker inherits the main process's SIGTERM handler, which raises to stop the
+    # build cleanly there; here it would print a traceback. SIGTERM (to the process group:
+    # timeout, systemd, CI cancelling) just ends the worker: the main process reports.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
     setup(*setup_args)
     before = resident_mib()

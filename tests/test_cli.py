@@ -115,6 +115,9 @@ def test_unknown_option_is_a_usage_error():
     (["no-such-command"], "tei-tools", "'no-such-command'"),
     (["build", "--jobs"], "tei-tools build", "'--jobs'"),  # click raises this one without a context
     (["build", "--force=1"], "tei-tools build", "'--force'"),
+    (["validate", ""], "tei-tools validate", "an empty path"),  # it would mean the whole working directory
+    (["build", ""], "tei-tools build", "an empty path"),
+    (["package", "--out", ""], "tei-tools package", "an empty folder name"),
 ])
 def test_usage_errors_are_one_line_naming_the_command_and_the_option(args, command, names):
     """Click's own four-line usage message (synopsis, hint, blank, error) is one line here."""
@@ -186,3 +189,15 @@ def test_an_interrupted_build_says_so_in_one_line(tmp_path: Path, monkeypatch, i
     assert result.exit_code == code
     assert result.output.strip().splitlines() == [
         f"interrupted ({name}): every output written is complete; documents not yet built keep their previous outputs"]
+
+
+def test_a_bug_is_reported_in_one_line_not_a_traceback(monkeypatch):
+    from tei_tools import validate as validate_module
+
+    def broken(paths):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(validate_module, "validate_paths", broken)
+    result = CliRunner().invoke(main, ["validate"], prog_name="tei-tools")
+    assert result.exit_code == 1
+    assert result.output == "tei-tools validate: error: internal error, please report it: ZeroDivisionError: division by zero\n"

@@ -59,3 +59,30 @@ def test_without_paths_a_folder_without_edition_is_a_usage_error(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     with pytest.raises(UsageError, match=r"^edition:0:0: error: no such folder in the working directory"):
         edition_files(required_for="build")
+
+
+def test_a_file_name_that_is_not_utf8_is_a_usage_error(tmp_path: Path):
+    """Outputs are named after the file: bytes another system wrote cannot name them."""
+    path = tmp_path / "ok\udcfe.xml"  # the byte 0xFE, as Python shows an undecodable name
+    path.write_text("<x/>")
+    with pytest.raises(UsageError, match=r"ok\\udcfe\.xml:0:0: error: the file name is not UTF-8 text"):
+        distinct_documents([path])
+
+
+def test_a_folder_that_cannot_be_read_is_a_usage_error_not_skipped(tmp_path: Path, monkeypatch):
+    """rglob skips a folder it cannot read in silence: its editions would be left out."""
+    import os
+
+    (tmp_path / "edition" / "1924").mkdir(parents=True)
+    (tmp_path / "edition" / "a.xml").write_text("<x/>")
+    locked = tmp_path / "edition" / "1924"
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # as a folder without read permission answers (the tests run as root)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(UsageError, match=rf"^{locked}:0:0: error: cannot read folder: Permission denied$"):
+        edition_files([tmp_path / "edition"])

@@ -139,6 +139,32 @@ def test_a_project_without_a_licence_is_refused_before_anything_is_built(project
     """An archive must find the terms of use in the bag itself."""
     (project / "LICENSE").unlink()
     built = []
-    with pytest.raises(PackageError, match=r"LICENSE:0:0: error: no such file; a deposit must carry the terms"):
+    with pytest.raises(PackageError, match=r"LICENSE:0:0: error: no such file, or an empty or unreadable one; a deposit must carry the terms"):
         package(project, build=lambda root, masters: built.append(masters))
     assert built == [] and not (project / "build").exists()
+
+
+@pytest.mark.parametrize(("linked", "said"), [
+    ("LICENSE", "a symbolic link"),
+    ("dist/deposit-sample.txt", "a symbolic link"),
+    ("edition/source/000_sample.txt", "is not in"),  # the source named in the header must be in edition/source/
+])
+def test_a_symbolic_link_in_the_project_is_refused_not_followed(project, tmp_path, linked, said):
+    """`LICENSE -> /etc/shadow` would put the secret in the bag."""
+    small_build(project, [project / "edition" / f"{STEM}.xml"])
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the archive\n")
+    target = project / linked
+    target.unlink()
+    target.symlink_to(secret)
+    with pytest.raises(PackageError, match=said):
+        package(project, build=lambda root, masters: None)
+    assert not (project / "build" / "deposit" / STEM).exists()
+
+
+def test_an_empty_licence_is_refused_before_anything_is_built(project):
+    (project / "LICENSE").write_text("")
+    built = []
+    with pytest.raises(PackageError, match="an empty or unreadable one"):
+        package(project, build=lambda root, masters: built.append(masters))
+    assert built == []

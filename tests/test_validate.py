@@ -75,6 +75,9 @@ def test_schematron_error_is_located_at_the_element(fixture, needle, words):
     ('from="1923-05+03:00" to="1922-01+03:00"', False),
     ('from="1923-05:00" to="1922"', False),  # a year with the zone -05:00, not May
     ('from="1922-05-05:00" to="1922-05"', True),  # May 1922 with the zone -05:00, within May
+    ('from="1924" notAfter="1923"', False),  # a start and an end of the other kind
+    ('notBefore="1924" to="1923"', False),
+    ('from=" 1924" to="1923"', False),  # spaces around a value are allowed, and left out
 ])
 def test_a_range_that_ends_before_it_begins_is_an_error(tmp_path, attributes, in_order):
     """In the text's dates, the registers' births and deaths and the header's dates alike."""
@@ -390,3 +393,36 @@ def test_a_schema_link_is_resolved_by_its_text_with_fragment_and_query_left_out(
 def test_an_overlong_schema_link_is_a_warning_not_a_crash(tmp_path: Path):
     path = _with_schema_links(tmp_path, "a.xml", "../" + "a" * 300 + "/")
     assert [f.severity for f in validate.schema_link_findings(parse_file(path), str(path))] == ["warning", "warning"]
+
+
+def test_a_file_that_cannot_be_read_fails_alone(tmp_path: Path, monkeypatch):
+    """Like a malformed file, an unreadable one is invalid; the other files are still checked."""
+    good = _with_schema_links(tmp_path, "a.xml", "../../schema/")
+    locked = _with_schema_links(tmp_path, "b.xml", "../../schema/")
+    real_read = Path.read_bytes
+
+    def read_bytes(self):  # as a file without read permission answers (the tests run as root)
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    report = validate.validate_paths([good, locked])
+    assert [(r.path, r.valid) for r in report.files] == [(str(good), True), (str(locked), False)]
+    assert [str(f) for f in report.findings if f.severity == "error"] == [f"{locked}:0:0: error: cannot read file: Permission denied"]
+
+
+def test_a_schema_link_s_references_are_read_and_its_warning_is_one_line(tmp_path: Path):
+    (tmp_path / "schema").symlink_to(validate.SCHEMA_DIR)
+    path = _with_schema_links(tmp_path / "edition", "a.xml", "&#x2e;&#x2e;/schema/")  # "../schema/", as references
+    assert validate.schema_link_findings(parse_file(path), str(path)) == []
+    text = path.read_text(encoding="utf-8").replace('href="&#x2e;&#x2e;/schema/edition.rng"', 'href="../schema/\nedition.rng"')
+    path.write_text(text, encoding="utf-8")
+    [finding] = validate.schema_link_findings(parse_file(path), str(path))
+    assert "\n" not in finding.message and 'href="../schema/\\nedition.rng"' in finding.message
+    assert finding.line == 2  # where the instruction begins
+
+
+def test_a_schema_link_to_this_document_is_not_followed(tmp_path: Path):
+    path = _with_schema_links(tmp_path, "a.xml", "#embedded-")
+    assert validate.schema_link_findings(parse_file(path), str(path)) == []

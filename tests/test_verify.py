@@ -1,6 +1,7 @@
 """tei_tools.verify and `tei-tools verify`: completeness and fixity, and hostile zips refused."""
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 import tempfile
@@ -301,3 +302,20 @@ def test_entries_that_clash_as_file_and_folder_are_named(tmp_path):
     assert result.exit_code == 1
     assert f"{archive}:0:0: error: refused entry 'bag/data/q/r': cannot be unpacked" in result.output
     assert "tei-tools-verify-" not in result.output  # no temporary path
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_a_device_is_refused_in_one_line_without_reading_it(device):
+    """/dev/zero would be read until memory runs out; a pipe would block for ever."""
+    if not Path(device).exists():
+        pytest.skip(f"{device} does not exist here")
+    result = CliRunner().invoke(main, ["verify", device])
+    assert result.exit_code == 2
+    assert result.output == f"{device}:0:0: error: not a regular file (a pipe or a device): neither a bag folder nor a zip file\n"
+
+
+def test_a_pipe_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "bag.zip"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(main, ["verify", str(fifo)])
+    assert result.exit_code == 2 and "not a regular file" in result.output

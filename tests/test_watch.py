@@ -163,3 +163,14 @@ def test_watch_without_an_edition_folder_is_a_usage_error_that_makes_nothing(tmp
     assert result.exit_code == 2
     assert result.output.startswith("edition:0:0: error: no such folder") and "watching" not in result.output
     assert list(tmp_path.iterdir()) == []  # no dist/ left behind
+
+
+def test_watch_of_a_path_that_does_not_exist_is_a_usage_error(tmp_path):
+    from click.testing import CliRunner
+
+    from tei_tools.cli import main
+
+    result = CliRunner().invoke(main, ["watch", "--out", str(tmp_path / "out"), str(tmp_path / "missing.xml")])
+    assert result.exit_code == 2
+    assert result.output == f"{tmp_path / 'missing.xml'}:0:0: error: no such file or directory\n"
+    assert not (tmp_path / "out").exists()

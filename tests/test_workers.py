@@ -159,7 +159,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _started_build(tmp_path, copies: int = 16):
+def _started_build(tmp_path, copies: int = 16, own_group: bool = False):
     """A `tei-tools build --jobs 2` of several copies of the article, with its workers running."""
     import shutil
     import subprocess
@@ -172,7 +172,7 @@ def _started_build(tmp_path, copies: int = 16):
     for n in range(copies):
         shutil.copy(article, corpus / f"copy-{n}.xml")
     process = subprocess.Popen([sys.executable, "-m", "tei_tools", "build", "--jobs", "2", "--out", str(tmp_path / "out"), str(corpus)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=own_group)
     deadline = time.monotonic() + 30
     while len(_children(process.pid)) < 2 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.02)
@@ -199,3 +199,17 @@ def test_workers_end_when_the_build_that_started_them_is_killed(tmp_path, signal
     if signal_name == "SIGTERM":  # taken like Ctrl-C: one line, the conventional status
         assert process.returncode == 143
         assert "interrupted (SIGTERM)" in process.stderr.read()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux's /proc to find the worker processes")
+def test_sigterm_to_the_whole_process_group_ends_the_build_in_one_line(tmp_path):
+    """timeout, systemd and CI cancelling signal the process group: the workers, which
+    inherit the main process's handler when forked, must end without a traceback."""
+    import signal
+
+    process, workers = _started_build(tmp_path, own_group=True)
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=60)
+    stderr = process.stderr.read()
+    assert process.returncode == 143
+    assert "Traceback" not in stderr and "interrupted (SIGTERM)" in stderr
