@@ -240,6 +240,14 @@
     </xsl:choose>
   </xsl:function>
 
+  <!-- The printed page on which $node begins (a note: the page of its marker). Cheaper than
+       ed:page, which finds the node's last descendant: no walk through the node. -->
+  <xsl:function name="ed:start-page" as="xs:string">
+    <xsl:param name="node" as="node()"/>
+    <xsl:variable name="n" select="if (root($node) is $ed:root) then count($ed:page-breaks[. &lt;&lt; $node]) else -1"/>
+    <xsl:sequence select="if ($n lt 0) then ed:page($node) else if ($n gt 0) then $ed:page-numbers[$n] else ($ed:page-numbers[1], '')[1]"/>
+  </xsl:function>
+
   <!-- A page break's number as the outputs write it (ids, links, markers): @n is an
        xs:positiveInteger, whose lexical forms include " 213 " and "0213"; written as they
        stand they would give an id with spaces, or "p0213" where readers link to "#p213".

@@ -147,46 +147,37 @@
     <xsl:param name="text" as="xs:string"/>
     <xsl:param name="at" as="xs:integer"/>
     <xsl:variable name="before" select="substring($text, $at - 1, 1)"/>
-    <xsl:variable name="after" select="substring($text, $at + 1, 2)"/>
-    <xsl:sequence select="$after eq '- '
-      or (($before eq '.' or $before eq 'N') and txt:binds-word(substring($text, max(($at - 6, 1)), min(($at - 1, 6))), $after))"/>
-  </xsl:function>
-
-  <!-- txt:binds for the (up to) six characters before a space, ending in "." or "N", and
-       the two after it. No tokenize() or list comparison: Saxon costs a few microseconds
-       for each, and this runs for every line that ends a sentence. -->
-  <xsl:function name="txt:binds-word" as="xs:boolean">
-    <xsl:param name="tail" as="xs:string"/>
-    <xsl:param name="after" as="xs:string"/>
-    <xsl:variable name="next" select="substring($after, 1, 1)"/>
+    <xsl:variable name="next" select="substring($text, $at + 1, 1)"/>
+    <!-- One function, tests by characters and early exits: this runs for every line, and
+         Saxon costs a few microseconds for each further call, tokenize() or list comparison. -->
     <xsl:choose>
-      <xsl:when test="$next ne '' and contains('0123456789', $next)">
+      <xsl:when test="$next eq '-'">
+        <xsl:sequence select="substring($text, $at + 2, 1) eq ' '"/>
+      </xsl:when>
+      <xsl:when test="$next eq '' or not($before eq '.' or $before eq 'N')">
+        <xsl:sequence select="false()"/>
+      </xsl:when>
+      <xsl:when test="contains('0123456789', $next)">
+        <!-- a number after its abbreviation, or a year after its Roman month -->
+        <xsl:variable name="tail" select="substring($text, max(($at - 6, 1)), min(($at - 1, 6)))"/>
         <xsl:variable name="word" select="if (contains($tail, ' ')) then tokenize($tail, ' ')[last()] else $tail"/>
         <xsl:sequence select="ends-with($tail, ' p.') or ends-with($tail, '(p.') or ends-with($tail, ' pp.') or ends-with($tail, 'No.')
           or ends-with($tail, ' N') or ends-with($tail, ' NN') or ends-with($tail, ' l.') or ends-with($tail, ' f.')
           or ends-with($tail, ' d.') or ends-with($tail, ' S.') or ends-with($tail, 'ol.')
           or (string-length($word) gt 1 and translate($word, 'IVX.', '') eq '')"/>
       </xsl:when>
-      <xsl:when test="txt:capital($next)">
-        <!-- an initial before a name ("V. I."); a day before its Roman month ("18. III.").
-             By characters, not words: most lines that end a sentence come here. -->
-        <xsl:variable name="length" select="string-length($tail)"/>
-        <xsl:variable name="last" select="substring($tail, $length - 1, 1)"/>
-        <xsl:variable name="first-of-word" select="$length eq 2 or contains(' (', substring($tail, $length - 2, 1))"/>
-        <xsl:sequence select="ends-with($tail, '.') and (
-          (txt:capital($last) and $first-of-word)
-          or ($last ne '' and contains('0123456789', $last) and contains('IVX', $next)
-              and substring($after, 2, 1) ne '' and contains('IVX.', substring($after, 2, 1))))"/>
+      <xsl:when test="$before eq '.' and contains('ABCDEFGHIJKLMNOPQRSTUVWXYZ', $next)">
+        <!-- an initial before a name ("V. I."); a day before its Roman month ("18. III.") -->
+        <xsl:variable name="last" select="substring($text, $at - 2, 1)"/>
+        <xsl:sequence select="$last ne '' and (
+          (contains('ABCDEFGHIJKLMNOPQRSTUVWXYZ', $last) and contains(' (', substring($text, $at - 3, 1)))
+          or (contains('0123456789', $last) and contains('IVX', $next)
+              and substring($text, $at + 2, 1) ne '' and contains('IVX.', substring($text, $at + 2, 1))))"/>
       </xsl:when>
       <xsl:otherwise>
         <xsl:sequence select="false()"/>
       </xsl:otherwise>
     </xsl:choose>
-  </xsl:function>
-
-  <xsl:function name="txt:capital" as="xs:boolean">
-    <xsl:param name="char" as="xs:string"/>
-    <xsl:sequence select="$char ne '' and contains('ABCDEFGHIJKLMNOPQRSTUVWXYZ', $char)"/>
   </xsl:function>
 
   <xsl:function name="txt:paragraph" as="xs:string">
@@ -445,11 +436,12 @@
   </xsl:template>
 
   <!-- "(p. 215) ": where a note's marker stands, so that a note can be cited by its page
-       (the nearest page marker before a note in the notes list is no guide). The glue
-       keeps "p." and its number on one line. -->
+       (the nearest page marker before a note in the notes list is no guide). It begins the
+       note's first line, so no glue is needed to keep "p." with its number (the glue
+       costs a translate() of the whole note). -->
   <xsl:function name="txt:note-page" as="xs:string">
     <xsl:param name="note" as="element(tei:note)"/>
-    <xsl:sequence select="'(p.' || $txt:glue || ed:page($note) || ') '"/>
+    <xsl:sequence select="'(p. ' || ed:start-page($note) || ') '"/>
   </xsl:function>
 
   <!-- ============================ corrections ============================ -->
