@@ -755,3 +755,14 @@ def test_in_chromium_print_keeps_the_column_and_headings_with_what_follows(brows
         assert page.eval_on_selector("#registers-h", "e => getComputedStyle(e).breakAfter") == "avoid"
     finally:
         context.close()
+
+
+def test_the_front_matter_names_the_edition_and_the_citation_its_version(pair):
+    tei, doc, _ = pair
+    statement = " ".join(tei.xpath("string(//tei:editionStmt/tei:edition)", namespaces=TEI).split())
+    version = tei.xpath("string(//tei:editionStmt/tei:edition/@n)", namespaces=TEI)
+    if not statement:
+        assert doc.xpath("//dt[. = 'Edition']") == []
+        return
+    assert doc.xpath("string(//dt[. = 'Edition']/following-sibling::dd[1])") == statement
+    assert f"version {version}" in doc.xpath("string(//p[@class = 'citation'])")

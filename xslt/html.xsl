@@ -212,6 +212,10 @@
             </xsl:for-each>
           </xsl:for-each>
         </dd>
+        <xsl:for-each select="ed:edition-statement($doc)">
+          <dt>Edition</dt>
+          <dd><xsl:value-of select="."/></dd>
+        </xsl:for-each>
         <dt>Licence</dt>
         <dd>
           <xsl:variable name="licence" select="ed:licence($doc)"/>
