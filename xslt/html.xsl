@@ -2,8 +2,9 @@
 <!--
   The HTML reading edition: one self-contained file (CSS, script and map inline, no
   request to anywhere). Shared logic comes from common.xsl; this file only says how the
-  edition looks in HTML. The text is rendered in mode "html:text", so epub.xsl can import
-  this stylesheet and reuse the markup for the running text, notes and registers.
+  edition looks in HTML. The EPUB reuses this rendering: run with page-tree=true(), this
+  stylesheet returns the page as a tree, which epub.xsl receives as its parameter
+  html-page and takes its text, notes and registers from.
 
   Output elements are in the XHTML namespace so the same templates serve XHTML (EPUB);
   the HTML serializer writes them as plain HTML5.

@@ -16,7 +16,7 @@
 
   Sections: metsHdr (date, agents), dmdSec (the oai_dc record of dc.xsl, imported so
   that the fields are worked out in one place), amdSec (rightsMD, sourceMD: the
-  header's own TEI), fileSec (one fileGrp per role, in the order of $roles), structMap.
+  header's own TEI), fileSec (one fileGrp per role, in the order of $role-order, labelled from $roles), structMap.
 -->
 <xsl:stylesheet version="3.0"
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
