@@ -4,6 +4,7 @@ Each test builds through the pipeline (tei_tools.transform) into pytest's tmp fo
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -374,13 +375,24 @@ def test_vnu_reports_no_errors(built):
 # The `browser` fixture (Debian chromium, headless, through Playwright) is in conftest.py.
 
 
-def open_page(browser, path: Path, width: int, height: int, requests: list):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(path.resolve().as_uri())
-    page.wait_for_load_state("load")
-    return context, page
+@contextlib.contextmanager
+def opened(browser, path: Path, width: int, height: int, requests: list | None = None, still: bool = False):
+    """The page at `path` in a new browser context of that size, closed afterwards.
+
+    `requests` collects every URL the page asks for; `still` turns smooth scrolling off,
+    so that what a key press scrolls is where it ends.
+    """
+    options = {"reduced_motion": "reduce"} if still else {}
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    try:
+        page = context.new_page()
+        if requests is not None:
+            page.on("request", lambda request: requests.append(request.url))
+        page.goto(path.resolve().as_uri())
+        page.wait_for_load_state("load")
+        yield page
+    finally:
+        context.close()
 
 
 def in_view(page, selector: str) -> bool:
@@ -393,8 +405,7 @@ def in_view(page, selector: str) -> bool:
 def test_in_chromium_notes_backlinks_switch_and_no_network(browser, built, document, tmp_path):
     html = built[document]
     requests: list[str] = []
-    context, page = open_page(browser, html, 1280, 900, requests)
-    try:
+    with opened(browser, html, 1280, 900, requests=requests) as page:
         page.screenshot(path=str(tmp_path / "desktop.png"), full_page=False)
 
         # A note marker leads to its note, the backlink leads back.
@@ -423,16 +434,11 @@ def test_in_chromium_notes_backlinks_switch_and_no_network(browser, built, docum
         page.screenshot(path=str(tmp_path / "desktop-source-view.png"))
         page.uncheck("#show-source")
         assert page.eval_on_selector_all("article .choice", "cs => cs.map(c => c.innerText)") == corrected
-    finally:
-        context.close()
 
-    phone, phone_page = open_page(browser, html, 390, 844, requests)
-    try:
+    with opened(browser, html, 390, 844, requests=requests) as phone_page:
         phone_page.screenshot(path=str(tmp_path / "phone.png"))
         overflow = phone_page.evaluate("document.documentElement.scrollWidth - innerWidth")
         assert overflow <= 1, "the page scrolls sideways on a phone"
-    finally:
-        phone.close()
 
     assert all(url.startswith("file://") for url in requests), requests
     assert len(requests) == 2  # the page itself, once per viewport: nothing else
@@ -443,8 +449,7 @@ def test_in_chromium_notes_backlinks_switch_and_no_network(browser, built, docum
 def test_in_chromium_hovering_a_correction_does_not_move_the_text(browser, built):
     """The label "The source reads:" belongs to the pop-up: shown in the line, it pushed the
     words under the pointer aside."""
-    context, page = open_page(browser, built[ARTICLE], 1280, 900, [])
-    try:
+    with opened(browser, built[ARTICLE], 1280, 900) as page:
         choice = "article .choice[tabindex='0']"
         before = page.eval_on_selector(choice, "e => e.querySelector('.corr').getBoundingClientRect().width")
         page.hover(choice)
@@ -456,14 +461,11 @@ def test_in_chromium_hovering_a_correction_does_not_move_the_text(browser, built
         width = page.eval_on_selector(choice, "e => e.querySelector('.sic').getBoundingClientRect().width")
         page.mouse.move(0, 0)
         assert page.eval_on_selector(choice, "e => e.querySelector('.sic').getBoundingClientRect().width") == width
-    finally:
-        context.close()
 
 
 @pytest.mark.external
 def test_in_chromium_the_map_s_labels_cover_no_other_label_or_marker(browser, built):
-    context, page = open_page(browser, built[ARTICLE], 1280, 900, [])
-    try:
+    with opened(browser, built[ARTICLE], 1280, 900) as page:
         overlaps = page.evaluate("""() => {
             const box = e => { const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; };
             const meet = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
@@ -476,14 +478,11 @@ def test_in_chromium_the_map_s_labels_cover_no_other_label_or_marker(browser, bu
             });
             return found; }""")
         assert overlaps == []
-    finally:
-        context.close()
 
 
 @pytest.mark.external
 def test_in_chromium_the_switch_swaps_the_readings_in_note_pop_ups_too(browser, built):
-    context, page = open_page(browser, built[ARTICLE], 1280, 900, [])
-    try:
+    with opened(browser, built[ARTICLE], 1280, 900) as page:
         shown = "() => [...document.querySelectorAll(\"a[href='#fn4'] + .note-pop .reading\")].map(r => r.innerText.trim())"
         page.focus("a[role='doc-noteref'][href='#fn4']")
         corrected = page.evaluate(shown)
@@ -492,15 +491,12 @@ def test_in_chromium_the_switch_swaps_the_readings_in_note_pop_ups_too(browser, 
         published = page.evaluate(shown)
         assert corrected and len(corrected) == len(published)
         assert all(a != b for a, b in zip(corrected, published))
-    finally:
-        context.close()
 
 
 @pytest.mark.external
 @pytest.mark.parametrize("width", [320, 390, 768])
 def test_in_chromium_on_small_screens_links_land_in_view_and_nothing_scrolls_sideways(browser, built, width):
-    context, page = open_page(browser, built[ARTICLE], width, 740, [])
-    try:
+    with opened(browser, built[ARTICLE], width, 740) as page:
         assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 1
         for link, target in ((".cite-pages a[href='#p213']", "p213"), ("a[role='doc-noteref'][href='#fn2']", "fn2")):
             page.click(link)
@@ -509,14 +505,11 @@ def test_in_chromium_on_small_screens_links_land_in_view_and_nothing_scrolls_sid
             top = page.evaluate(f"document.getElementById('{target}').getBoundingClientRect().top")
             bar = page.evaluate("document.querySelector('.toolbar').getBoundingClientRect().bottom")
             assert top >= 0 and (top >= bar or bar <= 0), f"#{target} is under the toolbar at {width}px"
-    finally:
-        context.close()
 
 
 @pytest.mark.external
 def test_in_chromium_a_printout_says_which_reading_it_shows(browser, built):
-    context, page = open_page(browser, built[ARTICLE], 1280, 900, [])
-    try:
+    with opened(browser, built[ARTICLE], 1280, 900) as page:
         sentence = "() => document.querySelector('.print-state').innerText.trim()"
         assert page.eval_on_selector(".print-state", "e => getComputedStyle(e).display") == "none"  # on screen
         page.emulate_media(media="print")
@@ -525,8 +518,6 @@ def test_in_chromium_a_printout_says_which_reading_it_shows(browser, built):
         page.check("#show-source")  # the switch is not printed: it is set on screen
         page.emulate_media(media="print")
         assert page.evaluate(sentence).startswith("Printed as the source was published")
-    finally:
-        context.close()
 
 
 @pytest.mark.external
@@ -544,15 +535,6 @@ def test_in_chromium_without_javascript_the_switch_still_works(browser, built):
 
 
 # ---------------------------------------------------------------- Chromium: focus, pop-ups, small screens
-
-
-def open_still_page(browser, path: Path, width: int, height: int):
-    """A page without smooth scrolling, so that what a key press scrolls is where it ends."""
-    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
-    page = context.new_page()
-    page.goto(path.resolve().as_uri())
-    page.wait_for_load_state("load")
-    return context, page
 
 
 def contrast(a: str, b: str) -> float:
@@ -581,8 +563,7 @@ SHOWN_POP = """e => {
 def test_in_chromium_a_focused_place_on_the_map_is_marked_on_its_label_not_by_a_ring(browser, built):
     """An outline is drawn in the map's units: 3px became a ring some 35px wide over the
     neighbouring labels. The label shows the focus instead, with 3:1 against the map."""
-    context, page = open_still_page(browser, built[ARTICLE], 1280, 800)
-    try:
+    with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
         page.focus(".map svg a")
         style = page.eval_on_selector(".map svg a", """a => { const t = a.querySelector('text'), s = getComputedStyle(t);
             return {outline: getComputedStyle(a).outlineStyle, stroke: s.stroke, fill: s.fill, width: parseFloat(s.strokeWidth),
@@ -594,15 +575,12 @@ def test_in_chromium_a_focused_place_on_the_map_is_marked_on_its_label_not_by_a_
         assert 0 < style["width"] < style["font"]  # a band about the label, not a ring about the map
         assert contrast(style["stroke"], style["sea"]) >= 3 and contrast(style["stroke"], style["land"]) >= 3
         assert contrast(style["fill"], style["stroke"]) >= 3
-    finally:
-        context.close()
 
 
 @pytest.mark.external
 def test_in_chromium_shift_tab_never_leaves_the_focus_under_the_sticky_switch(browser, built):
     """WCAG 2.4.11: going back through the page, what is focused is scrolled below the switch."""
-    context, page = open_still_page(browser, built[ARTICLE], 1280, 800)
-    try:
+    with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         page.evaluate("document.querySelector('#registers .entry:last-child .occurrences a:last-child').focus()")
         hidden = []
@@ -615,8 +593,6 @@ def test_in_chromium_shift_tab_never_leaves_the_focus_under_the_sticky_switch(br
             if position == "sticky" and bottom > 0 and top < bar:
                 hidden.append((name, round(top), round(bar)))
         assert hidden == []
-    finally:
-        context.close()
 
 
 @pytest.mark.external
@@ -624,9 +600,8 @@ def test_in_chromium_pop_ups_can_be_hovered_dismissed_and_open_above_near_the_fo
     """WCAG 1.4.13: the pointer can move from a marker or a correction onto its pop-up (no
     gap closes it), Escape closes a hovered one, and one near the foot of the window opens
     above its marker rather than below the fold."""
-    context, page = open_still_page(browser, built[ARTICLE], 1280, 800)
     shown = "s => getComputedStyle(document.querySelector(s)).display"
-    try:
+    with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
         for marker, pop in (("#ref-en-present", "#ref-en-present + .note-pop"), ("#ref-fn1", "#ref-fn1 + .note-pop"),
                             ("#c-present", "#c-present > .sic"), ("#c-he", "#c-he > .sic")):
             page.mouse.move(0, 0)
@@ -650,16 +625,13 @@ def test_in_chromium_pop_ups_can_be_hovered_dismissed_and_open_above_near_the_fo
             box = page.eval_on_selector(marker, SHOWN_POP)
             assert box and 0 <= box["top"] and box["bottom"] <= 800, f"the pop-up of {marker} opens below the fold"
             assert box["bottom"] <= box["hostTop"] + 1
-    finally:
-        context.close()
 
 
 @pytest.mark.external
 def test_in_chromium_the_source_view_keeps_the_editors_back_links_working(browser, built):
     """Their markers are hidden in the source view, but their notes are listed: the
     back-link still moves the view to where the marker stands."""
-    context, page = open_still_page(browser, built[ARTICLE], 1280, 800)
-    try:
+    with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
         page.check("#show-source")
         assert page.eval_on_selector("#ref-en-present", "e => e.getBoundingClientRect().height") > 0
         page.evaluate("document.getElementById('en-present').scrollIntoView()")
@@ -671,28 +643,22 @@ def test_in_chromium_the_source_view_keeps_the_editors_back_links_working(browse
         assert page.eval_on_selector(".noteref-wrap.ed", "e => getComputedStyle(e).visibility") == "hidden"
         widths = page.evaluate("[...document.querySelectorAll('#text .noteref-wrap.ed')].map(e => e.offsetParent && getComputedStyle(e).position)")
         assert set(widths) == {"absolute"}  # hidden, and taking no room in the line
-    finally:
-        context.close()
 
 
 @pytest.mark.external
 def test_in_chromium_page_references_are_not_broken_across_lines(browser, built):
-    context, page = open_still_page(browser, built[ARTICLE], 320, 740)
-    try:
+    with opened(browser, built[ARTICLE], 320, 740, still=True) as page:
         split = page.evaluate("""() => [...document.querySelectorAll('.pb-in-note, .note-where')]
             .filter(e => e.getClientRects().length > 1).map(e => e.textContent)""")
         assert split == []
         assert page.eval_on_selector(".note-where", "e => getComputedStyle(e).whiteSpace") == "nowrap"
-    finally:
-        context.close()
 
 
 @pytest.mark.external
 def test_in_chromium_on_a_phone_pop_ups_stay_on_screen_and_leave_the_focus_visible(browser, built):
     """At 375px: a correction's pop-up, shown on focus, lies within the window (in both
     views); a note's pop-up at the foot of the screen never covers the focused marker."""
-    context, page = open_still_page(browser, built[ARTICLE], 375, 600)
-    try:
+    with opened(browser, built[ARTICLE], 375, 600, still=True) as page:
         page.mouse.move(0, 0)
         outside = []
         for view in ("corrected", "source"):
@@ -720,16 +686,13 @@ def test_in_chromium_on_a_phone_pop_ups_stay_on_screen_and_leave_the_focus_visib
                 if marker > box["top"]:
                     covered.append(box["id"])
         assert seen > 5 and covered == []
-    finally:
-        context.close()
 
 
 @pytest.mark.external
 def test_in_chromium_on_a_phone_each_correction_is_a_labelled_block(browser, built):
     """At 375px the table's five columns would need sideways scrolling: each row is a block,
     each cell labelled with its column's heading."""
-    context, page = open_still_page(browser, built[ARTICLE], 375, 740)
-    try:
+    with opened(browser, built[ARTICLE], 375, 740, still=True) as page:
         wrap = ".corrections .table-wrap"
         assert page.eval_on_selector(wrap, "e => e.scrollWidth - e.clientWidth") <= 0
         headings = page.eval_on_selector_all(".corrections thead th", "ths => ths.map(th => th.textContent.trim())")
@@ -737,14 +700,11 @@ def test_in_chromium_on_a_phone_each_correction_is_a_labelled_block(browser, bui
                                            "tds => tds.map(td => getComputedStyle(td, '::before').content)")
         assert labels == [f'"{h}: "' for h in headings]
         assert page.eval_on_selector(".corrections tbody td:last-child", "e => e.getBoundingClientRect().right") <= 375
-    finally:
-        context.close()
 
 
 @pytest.mark.external
 def test_in_chromium_print_keeps_the_column_and_headings_with_what_follows(browser, built):
-    context, page = open_still_page(browser, built[ARTICLE], 794, 1123)
-    try:
+    with opened(browser, built[ARTICLE], 794, 1123, still=True) as page:
         page.emulate_media(media="print")
         state_left, text_left = page.evaluate("""() => { const m = document.querySelector('main');
             return [document.querySelector('.print-state').getBoundingClientRect().left,
@@ -753,8 +713,6 @@ def test_in_chromium_print_keeps_the_column_and_headings_with_what_follows(brows
         hint = page.eval_on_selector("#registers > .section-hint", "e => [getComputedStyle(e).breakAfter, getComputedStyle(e).breakInside]")
         assert hint == ["avoid", "avoid"]
         assert page.eval_on_selector("#registers-h", "e => getComputedStyle(e).breakAfter") == "avoid"
-    finally:
-        context.close()
 
 
 def test_the_front_matter_names_the_edition_and_the_citation_its_version(pair):
