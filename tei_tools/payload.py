@@ -36,6 +36,9 @@ EDITION_SUFFIXES = {".html", ".xhtml", ".epub", ".txt"}
 PROJECT_FILES = {"LICENSE": "licence", "CITATION.cff": "citation"}
 REQUIRED_PROJECT_FILES = {"LICENSE"}
 
+# The tool's own files (its schema and stylesheets) are not the project's.
+TOOL_ROLES = {"schema", "stylesheet"}
+
 # Files that are never deposited: editors' backups and swap files, caches, system files.
 _JUNK_NAME = re.compile(r"(~|\.bak|\.orig|\.rej|\.swp|\.swo|\.tmp|\.pyc|\.pyo)$|^#.*#$|^(Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
 _JUNK_FOLDERS = {"__pycache__"}
@@ -73,9 +76,6 @@ def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclu
             _check_inside(project, item.source)
     return plan
 
-
-# The tool's own files (its schema and stylesheets) are not the project's.
-TOOL_ROLES = {"schema", "stylesheet"}
 
 
 def _check_inside(project: Project, path: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import bagit
 
+from tei_tools.bag import CHECKSUMS
 from tei_tools.errors import Finding, PackageError, UsageError
 
 logging.getLogger("bagit").addHandler(logging.NullHandler())
@@ -33,10 +34,10 @@ CHUNK = 64 * 1024
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
-# A tei-tools package has a payload manifest and a tag manifest for each of these (the
-# algorithms of tei_tools.bag.CHECKSUMS): without a tag manifest, bag-info.txt and the
-# manifests themselves could be changed unseen.
-REQUIRED_ALGORITHMS = ("sha256", "sha512")
+# A tei-tools package has a payload manifest and a tag manifest for each algorithm it is
+# made with: without a tag manifest, bag-info.txt and the manifests themselves could be
+# changed unseen.
+REQUIRED_ALGORITHMS = CHECKSUMS
 ZIP_SIGNATURE = b"PK\x03\x04"
 
 
