@@ -77,7 +77,6 @@ def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclu
     return plan
 
 
-
 def _check_inside(project: Project, path: Path) -> None:
     """A link in the project (`LICENSE -> /etc/shadow`) would put what it leads to in the bag:
     the project's files must be files of the project."""
