@@ -7,12 +7,17 @@ variable CI is set they FAIL instead, so CI can never pass by skipping.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from lxml import etree
+
+from tei_tools.readings import reading_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -122,6 +127,65 @@ def xpath_one(node, expression: str):
     found = xpath(node, expression)
     assert len(found) == 1, f"{expression}: expected one result, got {len(found)}"
     return found[0]
+
+
+# ---------------------------------------------------------------- corrections
+
+_BLOCKS = {"p", "note", "head", "ab", "item", "cell", "l"}
+_READINGS = {"sic", "corr", "orig", "reg"}
+_MARK = "\ue000"  # a private-use character: in no edition text
+
+
+def correction_context(choice) -> tuple[str, str] | None:
+    """The words the corrections lists quote on either side of a correction of punctuation or
+    spacing, worked out from the TEI apart from the stylesheets: None when the correction
+    needs none (both readings have a letter or digit, and no space at an edge), else the
+    word before it with the space after that word, and the word after it with the space
+    before that word, in the reading text of its paragraph or note."""
+    texts = ["".join(r.itertext()) for r in choice if etree.QName(r).localname in _READINGS]
+    if not any(
+        not t or t[0].isspace() or t[-1].isspace() or (len(t) <= 4 and not re.search(r"[^\W_]", t))
+        for t in texts
+    ):
+        return None
+    block = next(a for a in choice.iterancestors() if etree.QName(a).localname in _BLOCKS)
+    copy = deepcopy(block)
+    target = list(copy.iter())[list(block.iter()).index(choice)]
+    mark = etree.Element("mark")
+    mark.text, mark.tail = _MARK, target.tail
+    target.getparent().replace(target, mark)
+    before, after = reading_text(copy).split(_MARK)
+    return (
+        (before.split()[-1] + (" " if before[-1:].isspace() else "")) if before.strip() else "",
+        ((" " if after[:1].isspace() else "") + after.split()[0]) if after.strip() else "",
+    )
+
+
+# ---------------------------------------------------------------- the index
+
+
+def _filing_word(name: str) -> str:
+    return re.sub(r"^[\W_]+", "", name).split()[0].lower() if re.search(r"[^\W_]", name) else ""
+
+
+def see_references(tei, kind: str) -> dict[str, list[str]]:
+    """The index's "see" lines of one kind, worked out from the TEI apart from the
+    stylesheets: {a name as the reading text gives it: the labels of the entries it names},
+    for names whose first word is not that of the entry's standard name (persons: none)."""
+    found: dict[str, list[str]] = {}
+    if kind == "person":
+        return found
+    for entry in tei.xpath(f"//tei:standOff//tei:{kind}[@xml:id]", namespaces=NS):
+        label = " ".join(entry.xpath("string(*[@type='standard' or @type='full'][1])", namespaces=NS).split())
+        pointer = "#" + entry.get("{http://www.w3.org/XML/1998/namespace}id")
+        names = tei.xpath(
+            "//tei:text//*[@ref][not(ancestor::tei:sic or ancestor::tei:orig)]"
+            "[substring-before(concat(normalize-space(@ref), ' '), ' ') = $p]", namespaces=NS, p=pointer)
+        for name in names:
+            form = " ".join(reading_text(name).split())
+            if form and _filing_word(form) != _filing_word(label) and label not in found.get(form, []):
+                found.setdefault(form, []).append(label)
+    return found
 
 
 def edition_xml_files() -> list[Path]:

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import EDITION_DIR, FIXTURES, REPO_ROOT, require_tool, which
+from conftest import EDITION_DIR, FIXTURES, REPO_ROOT, correction_context, require_tool, see_references, which
 from tei_tools import transform
 from tei_tools.cli import main
 from tei_tools.epub import build_epub
@@ -418,8 +418,15 @@ def test_the_index_is_an_epub_index(article_epub, tei):
     assert xp(article_epub.opf, "//opf:meta[@property='schema:accessibilityFeature'][. = 'index']")
     groups = xp(section[0], "h:section[@epub:type='index-group']")
     assert [g.get("id") for g in groups] == ["register-person", "register-place", "register-org"]
-    entries = xp(section[0], ".//h:li")
+    entries = xp(section[0], ".//h:li[not(@class='see')]")
     assert len(entries) == len(xp(tei, "//tei:standOff//*[self::tei:person or self::tei:place or self::tei:org]"))
+    # "Leninakan, see Aleksandropol": a term and a preferred cross-reference to an entry
+    see = xp(section[0], ".//h:li[@class='see']")
+    assert len(see) == sum(len(see_references(tei, kind)) for kind in ("person", "place", "org"))
+    for line in see:
+        assert len(xp(line, "./*[@epub:type='index-term']")) == 1
+        targets = xp(line, "h:a[@epub:type='index-xref-preferred']/@href")
+        assert targets and all(xp(index, f"//h:li[@id='{t.split('#')[-1]}']") for t in targets)
     for group in groups:
         assert len(xp(group, "h:h1 | h:h2 | h:h3")) == 1 and len(xp(group, "h:ul")) == 1
     for entry in entries:
@@ -467,7 +474,10 @@ def test_corrections_read_corrected_with_the_source_reading_in_the_table(article
         row = xp(table, f"//h:tr[.//h:a[@href='text.xhtml#{cid}']]")
         assert len(row) == 1, cid
         source_cell = row[0][source_column]
-        assert words(reading_text(xp(choice, "tei:sic")[0])) == words(article_epub.text_of(source_cell)), cid
+        quoted = "".join(xp(source_cell, ".//text()[not(ancestor::h:span[@class='context'])]"))
+        assert words(reading_text(xp(choice, "tei:sic")[0])) == words(quoted), cid
+        context = correction_context(choice)
+        assert xp(source_cell, "h:span[@class='context']/text()") == [w for w in context or () if w], cid
     assert len(xp(table, "//h:tbody/h:tr")) == len(xp(tei, "//tei:text//tei:choice[tei:corr or tei:reg]"))
     # The HTML edition's reading switch is not in the EPUB, and nothing says it is.
     assert "switch" not in article_epub.text_of(table)

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from lxml import etree, html as lxml_html
 
-from conftest import EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, require_tool, vnu_jar_path, which
+from conftest import EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, require_tool, see_references, vnu_jar_path, which
 from tei_tools import transform
 from tei_tools.readings import reading_text, words
 
 TEI = {"tei": "http://www.tei-c.org/ns/1.0"}
 SMALL = FIXTURES / "html" / "small-edition.xml"
+PUNCTUATION = FIXTURES / "html" / "punctuation-corrections.xml"
 ARTICLE = EDITION_DIR / "mopr-1922-1924.xml"
 DOCUMENTS = [SMALL, ARTICLE]
 
@@ -125,6 +126,19 @@ def test_every_name_links_to_its_register_entry_and_every_occurrence_is_listed(p
             assert occurrence.get("href") == "#" + entry
 
 
+@pytest.mark.parametrize("kind", ["person", "place", "org"])
+def test_the_index_files_the_text_s_other_names_with_see(pair, kind):
+    """"Leninakan, see Aleksandropol (Leninakan from 1924).", linking to the entry."""
+    tei, doc, _ = pair
+    found = {}
+    for line in doc.xpath(f"//section[@id='register-{kind}']//li[@class='see']"):
+        name, _, _ = line.text_content().partition(", see ")
+        links = line.xpath("a")
+        assert all(doc.xpath(f"//li[@class='entry'][@id='{a.get('href')[1:]}']") for a in links)
+        found[name] = [a.text_content() for a in links]
+    assert found == see_references(tei, kind)
+
+
 def test_register_pages_are_the_print_pages(pair):
     tei, doc, _ = pair
     pages = set(tei.xpath("//tei:text//tei:pb/@n", namespaces=TEI))
@@ -185,6 +199,22 @@ def test_the_map_s_links_are_in_the_register_s_order(pair):
     assert markers == listed
 
 
+def row_reading(row, column: int) -> str:
+    """A corrections table cell's reading, without the words quoted beside it."""
+    return "".join(row.xpath(f"td[{column}]//text()[not(ancestor::span[@class='context'])]"))
+
+
+def row_context(row) -> list[list[str]]:
+    """The words quoted beside the reading in the source's and the corrected column."""
+    return [row.xpath(f"td[{column}]/span[@class='context']/text()") for column in (2, 3)]
+
+
+def expected_context(choice) -> list[list[str]]:
+    context = correction_context(choice)
+    quoted = [words for words in context or () if words]
+    return [quoted, quoted]
+
+
 def test_corrections_table_lists_every_choice(pair):
     tei, doc, _ = pair
     choices = tei.xpath("//tei:text//tei:choice[tei:corr or tei:reg]", namespaces=TEI)
@@ -194,11 +224,27 @@ def test_corrections_table_lists_every_choice(pair):
         reading = choice.find("{*}sic") if choice.find("{*}sic") is not None else choice.find("{*}orig")
         # what the source lost shows as "[…]"
         source = "".join(t if not isinstance(t, etree._Element) else "[…]" for t in reading.xpath(".//text() | .//*[local-name()='gap']"))
-        assert row.xpath("string(td[2])").split() == source.split()
+        assert row_reading(row, 2).split() == source.split()
+        assert row_context(row) == expected_context(choice)
     in_text = doc.xpath("//article//span[contains(@class, 'choice')] | //section[contains(@class, 'notes')]//span[contains(@class, 'choice')]")
     assert len(in_text) == len(choices)
     assert all(c.xpath("span[@class='corr']") and c.xpath("span[@class='sic']") for c in in_text)
 
+
+
+def test_a_correction_of_punctuation_is_shown_with_the_words_beside_it(tmp_path):
+    """"-" corrected to "–" says nothing alone: the table quotes the words on either side
+    (none before a paragraph's first word), set apart from the readings."""
+    report = transform.build([PUNCTUATION], tmp_path, ["html"])
+    doc = lxml_html.parse(str(report.results[0].outputs[0])).getroot()
+    rows = {row.xpath("string(td[1]/a/@href)"): row for row in doc.xpath("//section[@id='corrections']//tbody/tr")}
+    comma, dash, misprint = rows["#choice-comma"], rows["#choice-dash"], rows["#choice-year"]
+    assert [row_reading(comma, 2), row_reading(comma, 3)] == [" ,", ","]
+    assert row_context(comma) == [["Zetkin", " and"], ["Zetkin", " and"]]
+    assert "".join(comma.xpath("td[2]//text()")) == "Zetkin , and"
+    assert row_context(dash) == [[" Across"], [" Across"]]
+    assert "".join(dash.xpath("td[3]//text()")) == "– Across"
+    assert row_context(misprint) == [[], []]
 
 def test_every_word_of_the_reading_text_is_in_the_page_in_order(pair):
     tei, doc, _ = pair

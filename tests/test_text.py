@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES
+from conftest import EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, see_references
 from test_fidelity import differences
 from tei_tools import text, transform
 from tei_tools.cli import main
@@ -24,6 +24,7 @@ from tei_tools.readings import NS, reading_text, words
 ARTICLE = EDITION_DIR / "mopr-1922-1924.xml"
 LONG_WORDS = FIXTURES / "text" / "long-words.xml"
 SMALL = FIXTURES / "html" / "small-edition.xml"
+PUNCTUATION = FIXTURES / "html" / "punctuation-corrections.xml"
 
 PAGE_MARKER = re.compile(r"\[p\. ([^\]\s]+)\]")
 AUTHOR_MARKER = re.compile(r"\[(\d+)\]")
@@ -285,8 +286,9 @@ def test_each_correction_is_listed_with_both_readings_certainty_and_reason(artic
     for entry, choice in zip(entries, choices):
         source = choice.find("tei:sic", NS) if choice.find("tei:sic", NS) is not None else choice.find("tei:orig", NS)
         fixed = choice.find("tei:corr", NS) if choice.find("tei:corr", NS) is not None else choice.find("tei:reg", NS)
-        assert "“" + collapsed(as_published(source)) + "”" in entry
-        assert "“" + collapsed(reading_text(fixed)) + "”" in entry
+        before, after = correction_context(choice) or ("", "")
+        assert "“" + collapsed(before + as_published(source) + after) + "”" in entry
+        assert "“" + collapsed(before + reading_text(fixed) + after) + "”" in entry
         if fixed.get("cert"):
             assert f"(certainty: {fixed.get('cert')})" in entry
         for pointer in (fixed.get("ana") or "").split():
@@ -295,6 +297,16 @@ def test_each_correction_is_listed_with_both_readings_certainty_and_reason(artic
         for note in tei.xpath("//tei:note[@target=$t]", namespaces=NS, t=f"#{choice.get('{http://www.w3.org/XML/1998/namespace}id')}"):
             assert " ".join(words(reading_text(note))) in " ".join(words(entry))
 
+
+
+def test_a_correction_of_punctuation_is_quoted_with_the_words_beside_it(tmp_path):
+    """"-" corrected to "–" says nothing alone: the entry quotes the word on either side
+    (none before a paragraph's first word); other corrections are quoted alone."""
+    report = transform.build([PUNCTUATION], tmp_path, ["txt"])
+    entries = [" ".join(e.split()) for e in correction_entries(report.results[0].outputs[0].read_text(encoding="utf-8"))]
+    assert entries[0].startswith("1. p. 12: “Zetkin , and” corrected to “Zetkin, and” (certainty: high).")
+    assert entries[3].startswith("4. p. 12: “- Across” corrected to “– Across” (certainty: high).")
+    assert entries[4].startswith("5. p. 13: “1823” corrected to “1923” (certainty: medium).")
 
 def expected_pages(entry, tree) -> list[str]:
     """The index's page list for a register entry, worked out from the TEI: "212", "212n" …"""
@@ -319,10 +331,35 @@ def entry_label(entry) -> str:
     return f"{surname}, {rest}" if rest else surname
 
 
+SEE = re.compile(r"^(.+), see (.+)\.$")
+
+
+def index_lines(txt: str, title: str) -> list[str]:
+    """An index's lines, each whole (an entry or a "see" reference)."""
+    index = section(txt, f"Index of {title}").strip().split("\n\n")[0]  # one entry a line
+    return index.replace("\n    ", " ").split("\n")
+
+
+@pytest.mark.parametrize("kind, title", [("person", "persons"), ("place", "places"), ("org", "organisations")])
+def test_the_index_files_the_text_s_other_names_with_see(article_txt, tei, kind, title):
+    """"Leninakan, see Aleksandropol (Leninakan from 1924).": a name the text uses is filed
+    where a reader looks it up, among the entries in alphabetical order."""
+    lines = index_lines(article_txt, title)
+    see = {m.group(1): m.group(2).split("; ") for m in map(SEE.match, lines) if m}
+    assert see == see_references(tei, kind)
+    if kind == "place":
+        assert see["Leninakan"] == ["Aleksandropol (Leninakan from 1924)"]
+    # filed by the name before the page numbers, or before ", see"
+    names = [m.group(1) if (m := SEE.match(line)) else line.split(":")[0] for line in lines]
+    # letter by letter, as the collation of lang="en" files ("Internationale" before
+    # "International Organisation"): spaces do not count
+    keys = [re.sub(r"\s", "", re.sub(r"^[\W_]+", "", name)).lower() for name in names]
+    assert keys == sorted(keys)
+
+
 @pytest.mark.parametrize("kind, title", [("person", "persons"), ("place", "places"), ("org", "organisations")])
 def test_the_index_lists_every_entry_with_its_pages(article_txt, tei, kind, title):
-    index = section(article_txt, f"Index of {title}").strip().split("\n\n")[0]  # one entry a line
-    lines = index.replace("\n    ", " ").split("\n")
+    lines = [line for line in index_lines(article_txt, title) if not SEE.match(line)]
     register = tei.xpath(f"//tei:standOff//tei:{kind}[@xml:id]", namespaces=NS)
     assert len(lines) == len(register)
     for entry in register:

@@ -295,12 +295,15 @@
     <xsl:sequence select="normalize-space(ed:standard-name($entry))"/>
   </xsl:function>
 
-  <!-- The forms the source gives an entry, other than its standard name, each once
-       (distinct-values() only when there are several: usually there is one). -->
+  <!-- The forms the source gives an entry, each once, when any of them differs from its
+       standard name: all of them then ("Vyatka; Kirov", not "Kirov" alone, which would
+       read as the source's only form); none when the source uses the standard name only.
+       (distinct-values() only when there are several: usually there is one.) -->
   <xsl:function name="ed:source-forms" as="xs:string*">
     <xsl:param name="entry" as="element()"/>
     <xsl:variable name="sources" select="$entry/*[@type = 'source'] ! normalize-space(.)"/>
-    <xsl:sequence select="(if (count($sources) le 1) then $sources else distinct-values($sources))[. != ed:entity-name($entry)]"/>
+    <xsl:variable name="forms" select="if (count($sources) le 1) then $sources else distinct-values($sources)"/>
+    <xsl:sequence select="if (some $form in $forms satisfies $form != ed:entity-name($entry)) then $forms else ()"/>
   </xsl:function>
 
   <!-- The element of an entry's standard name: the first name with text (an empty standard
@@ -331,6 +334,61 @@
       else if ($kind = 'place') then $registers//tei:place[@xml:id]
       else if ($kind = 'org') then $registers//tei:org[@xml:id]
       else $registers//*[local-name() = $kind][@xml:id]"/>
+  </xsl:function>
+
+  <!-- ============================ "see" references ============================ -->
+
+  <!-- The names by which the reading text refers to entries of one kind where a reader of
+       the index would not look for them: "Leninakan" for "Aleksandropol (Leninakan from
+       1924)", "Comintern" for "Communist International (Comintern)". Each is a map {'name':
+       the form as the text reads it, 'entries': the entries it names}, for a "see" line of
+       the index. A form whose first word is that of the entry's label is filed beside the
+       entry already ("Central Committee" by "Central Committee of the RCP(b)"); persons
+       are filed under their surnames, which a reader knows to look for. (The occurrences
+       leave out names inside a source reading, sic or orig, which the reading text lacks.) -->
+  <xsl:function name="ed:see-references" as="map(*)*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:variable name="pairs" as="map(*)*">
+      <xsl:for-each select="if ($kind = 'person') then () else ed:entries-unsorted($doc, $kind)">
+        <xsl:variable name="entry" select="."/>
+        <xsl:variable name="filed-under" select="ed:filing-word(ed:entity-label(.))"/>
+        <xsl:for-each select="distinct-values(ed:occurrences(.) ! ed:reading-form(.))">
+          <xsl:if test=". != '' and ed:filing-word(.) != $filed-under">
+            <xsl:sequence select="map{'name': ., 'entries': $entry}"/>
+          </xsl:if>
+        </xsl:for-each>
+      </xsl:for-each>
+    </xsl:variable>
+    <xsl:for-each-group select="$pairs" group-by="?name">
+      <xsl:sequence select="map{'name': current-grouping-key(), 'entries': current-group()?entries}"/>
+    </xsl:for-each-group>
+  </xsl:function>
+
+  <!-- A name as the reading text gives it (corrections applied, notes left out). -->
+  <xsl:function name="ed:reading-form" as="xs:string">
+    <xsl:param name="name" as="element()"/>
+    <xsl:variable name="parts" as="xs:string*">
+      <xsl:apply-templates select="$name/node()" mode="ed:reading"/>
+    </xsl:variable>
+    <xsl:sequence select="normalize-space(string-join($parts))"/>
+  </xsl:function>
+
+  <!-- The word a name is filed under, in lower case, without the quotation marks or other
+       signs before it ("red" for '"Red Aid" of Lithuania'). -->
+  <xsl:function name="ed:filing-word" as="xs:string">
+    <xsl:param name="name" as="xs:string"/>
+    <xsl:sequence select="lower-case(string(tokenize(replace($name, '^[^\p{L}\p{N}]+', ''))[1]))"/>
+  </xsl:function>
+
+  <!-- An index's lines in alphabetical order: the entries of one kind (sorted already, as
+       ed:entries gives them) and the "see" references (maps) among them. -->
+  <xsl:function name="ed:index-items" as="item()*">
+    <xsl:param name="entries" as="element()*"/>
+    <xsl:param name="see-references" as="map(*)*"/>
+    <xsl:perform-sort select="$entries, $see-references">
+      <xsl:sort select="lower-case(if (. instance of map(*)) then replace(?name, '^[^\p{L}\p{N}]+', '') else ed:entity-label(.))" lang="en"/>
+    </xsl:perform-sort>
   </xsl:function>
 
   <!-- Every place in the text that names an entry, in document order. -->
@@ -415,6 +473,21 @@
   <xsl:function name="ed:author-notes" as="element(tei:note)*">
     <xsl:param name="doc" as="node()"/>
     <xsl:sequence select="root($doc)//tei:text//tei:note[ed:is-author-note(.)][not(@prev)]"/>
+  </xsl:function>
+
+  <!-- The first part of a note printed across pages, whose number the whole note bears: a
+       continuation points back with @prev to the part before it, which may itself be a
+       continuation. (At most 100 steps back: a chain that loops ends somewhere.) -->
+  <xsl:function name="ed:first-part" as="element(tei:note)">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:sequence select="ed:first-part($note, 100)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:first-part" as="element(tei:note)">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:param name="steps" as="xs:integer"/>
+    <xsl:variable name="before" select="($note/@prev ! id(substring-after(normalize-space(.), '#'), root($note)))[self::tei:note][1]"/>
+    <xsl:sequence select="if (exists($before) and $steps gt 0) then ed:first-part($before, $steps - 1) else $note"/>
   </xsl:function>
 
   <xsl:function name="ed:editorial-notes" as="element(tei:note)*">
@@ -535,6 +608,40 @@
   <xsl:function name="ed:correction-notes" as="element(tei:note)*">
     <xsl:param name="choice" as="element(tei:choice)"/>
     <xsl:sequence select="if ($choice/@xml:id) then key('ed:notes-on', string($choice/@xml:id), root($choice)) else ()"/>
+  </xsl:function>
+
+  <!-- A correction of punctuation or spacing ("-" to " - ", " The" to ", the") means nothing
+       read alone in a list of corrections: the lists quote it with the word on either side,
+       ("Party-to" to "Party - to"). Only readings with no letter or digit, or with a space at
+       an edge, need it; the test of letters runs on short readings only (a regular
+       expression per correction would cost more than the rest of the test). -->
+  <xsl:function name="ed:needs-context" as="xs:boolean">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:sequence select="some $reading in (ed:source-reading($choice), ed:corrected-reading($choice)) ! string(.)
+      satisfies (normalize-space(substring($reading, 1, 1)) = ''
+        or normalize-space(substring($reading, string-length($reading))) = ''
+        or (string-length($reading) le 4 and not(matches($reading, '[\p{L}\p{N}]'))))"/>
+  </xsl:function>
+
+  <!-- The reading text on either side of a correction, within its paragraph or note: the
+       word before it (with the space that follows the word, if any) and the word after it
+       (with the space before it); empty strings at the block's edges. -->
+  <xsl:function name="ed:context-words" as="xs:string+">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:variable name="block" select="$choice/ancestor::*[self::tei:p or self::tei:note or self::tei:head
+      or self::tei:ab or self::tei:item or self::tei:cell or self::tei:l][1]"/>
+    <xsl:variable name="levels" select="$choice/ancestor-or-self::node()[not($block) or . >> $block]"/>
+    <xsl:variable name="before" as="xs:string*">
+      <xsl:apply-templates select="$levels ! preceding-sibling::node()" mode="ed:reading"/>
+    </xsl:variable>
+    <xsl:variable name="after" as="xs:string*">
+      <xsl:apply-templates select="reverse($levels) ! following-sibling::node()" mode="ed:reading"/>
+    </xsl:variable>
+    <xsl:variable name="before-text" select="string-join($before)"/>
+    <xsl:variable name="after-text" select="string-join($after)"/>
+    <xsl:sequence select="(
+      string(tokenize($before-text)[last()]) || ' '[normalize-space(substring($before-text, string-length($before-text))) = '' and normalize-space($before-text)],
+      ' '[normalize-space(substring($after-text, 1, 1)) = '' and normalize-space($after-text)] || string(tokenize($after-text)[1]))"/>
   </xsl:function>
 
   <!-- ============================ links ============================ -->

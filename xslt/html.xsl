@@ -656,8 +656,17 @@
               <xsl:for-each select="$choices">
                 <tr>
                   <td><a href="#{ed:correction-id(.)}">p. <xsl:value-of select="ed:page(.)"/></a></td>
-                  <td class="sic-cell"><xsl:apply-templates select="ed:source-reading(.)/node()" mode="ed:as-published"/></td>
-                  <td><xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="html:pop"/></td>
+                  <xsl:variable name="context" select="if (ed:needs-context(.)) then ed:context-words(.) else ()"/>
+                  <td class="sic-cell">
+                    <xsl:sequence select="html:context($context[1])"/>
+                    <xsl:apply-templates select="ed:source-reading(.)/node()" mode="ed:as-published"/>
+                    <xsl:sequence select="html:context($context[2])"/>
+                  </td>
+                  <td>
+                    <xsl:sequence select="html:context($context[1])"/>
+                    <xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="html:pop"/>
+                    <xsl:sequence select="html:context($context[2])"/>
+                  </td>
                   <td><xsl:value-of select="if (ed:certainty(.)) then ed:certainty(.) else if (tei:reg) then 'regularised' else '—'"/></td>
                   <td>
                     <xsl:for-each select="ed:correction-categories(.)">
@@ -678,6 +687,15 @@
       </section>
     </xsl:if>
   </xsl:template>
+
+  <!-- The words quoted beside a correction of punctuation or spacing (ed:context-words),
+       set apart from the readings themselves. -->
+  <xsl:function name="html:context" as="element()?">
+    <xsl:param name="words" as="xs:string?"/>
+    <xsl:if test="normalize-space($words)">
+      <span class="context"><xsl:value-of select="$words"/></span>
+    </xsl:if>
+  </xsl:function>
 
   <!-- A category's description, rendered once: most of the corrections share a dozen. -->
   <xsl:function name="html:category-text" as="node()*" cache="yes">
@@ -725,7 +743,12 @@
               </xsl:call-template>
             </xsl:if>
             <ul class="entries">
-              <xsl:apply-templates select="$entries" mode="html:register"/>
+              <xsl:for-each select="ed:index-items($entries, ed:see-references($html:doc, $kind))">
+                <xsl:choose>
+                  <xsl:when test=". instance of map(*)"><xsl:sequence select="html:see-reference(.)"/></xsl:when>
+                  <xsl:otherwise><xsl:apply-templates select="." mode="html:register"/></xsl:otherwise>
+                </xsl:choose>
+              </xsl:for-each>
             </ul>
           </section>
         </xsl:for-each>
@@ -733,28 +756,52 @@
     </xsl:if>
   </xsl:template>
 
+  <!-- An entry's label: a name in another language, or with words in one, keeps its lang
+       ("ru"); the others are the label as a string (persons as "Surname, Forename"). -->
+  <xsl:function name="html:entry-label" as="node()*">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:variable name="std" select="ed:standard-name($entry)"/>
+    <xsl:choose>
+      <xsl:when test="$std/@xml:lang">
+        <span lang="{normalize-space($std/@xml:lang)}"><xsl:value-of select="ed:entity-label($entry)"/></span>
+      </xsl:when>
+      <xsl:when test="not($std//tei:foreign)"><xsl:value-of select="ed:entity-label($entry)"/></xsl:when>
+      <!-- "Surname, Forename", as ed:entity-label orders it, with the parts' markup -->
+      <xsl:when test="$std/tei:surname">
+        <xsl:for-each select="$std/tei:surname">
+          <xsl:if test="position() gt 1">, </xsl:if>
+          <xsl:apply-templates mode="html:pop"/>
+        </xsl:for-each>
+        <xsl:for-each select="$std/node()[not(self::tei:surname)][normalize-space()]">
+          <xsl:value-of select="if (position() eq 1) then ', ' else ' '"/>
+          <xsl:apply-templates select="." mode="html:pop"/>
+        </xsl:for-each>
+      </xsl:when>
+      <xsl:otherwise><xsl:apply-templates select="$std/node()" mode="html:pop"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:function>
+
+  <!-- "Leninakan, see Aleksandropol (Leninakan from 1924).": a name the text uses, filed
+       where a reader looks it up, linking to the entries it names (ed:see-references). -->
+  <xsl:function name="html:see-reference" as="element()">
+    <xsl:param name="reference" as="map(*)"/>
+    <li class="see">
+      <span class="see-name"><xsl:value-of select="$reference?name"/></span>
+      <xsl:text>, </xsl:text>
+      <i>see</i>
+      <xsl:text> </xsl:text>
+      <xsl:for-each select="$reference?entries">
+        <xsl:if test="position() gt 1">; </xsl:if>
+        <a href="#{@xml:id}"><xsl:sequence select="html:entry-label(.)"/></a>
+      </xsl:for-each>
+      <xsl:text>.</xsl:text>
+    </li>
+  </xsl:function>
+
   <xsl:template match="tei:person | tei:place | tei:org" mode="html:register">
     <xsl:variable name="occurrences" select="ed:occurrences(.)"/>
     <li id="{@xml:id}" class="entry">
-      <span class="entry-name">
-        <!-- A name with words in another language keeps their markup (lang="ru"); the others
-             are the label as a string (persons as "Surname, Forename"). -->
-        <xsl:variable name="std" select="ed:standard-name(.)"/>
-        <xsl:choose>
-          <xsl:when test="not($std//tei:foreign)"><xsl:value-of select="ed:entity-label(.)"/></xsl:when>
-          <!-- "Surname, Forename", as ed:entity-label orders it, with the parts' markup -->
-          <xsl:when test="$std/tei:surname">
-            <xsl:for-each select="$std/tei:surname">
-              <xsl:if test="position() gt 1">, </xsl:if>
-              <xsl:apply-templates mode="html:pop"/>
-            </xsl:for-each>
-            <xsl:for-each select="$std/node()[not(self::tei:surname)][normalize-space()]">
-              <xsl:value-of select="if (position() eq 1) then ', ' else ' '"/>
-              <xsl:apply-templates select="." mode="html:pop"/>
-            </xsl:for-each>
-          </xsl:when>
-          <xsl:otherwise><xsl:apply-templates select="$std/node()" mode="html:pop"/></xsl:otherwise>
-        </xsl:choose>
+      <span class="entry-name"><xsl:sequence select="html:entry-label(.)"/>
       </span>
       <xsl:apply-templates select="." mode="html:entry-facts"/>
       <xsl:variable name="forms" select="ed:source-forms(.)"/>
@@ -790,7 +837,7 @@
                   <!-- The innermost note (an editors' note in an author's note is its own), or, for
                        a continuation, the note it continues. -->
                   <xsl:variable name="note" select="$notes[last()]"/>
-                  <xsl:variable name="label" select="ed:note-label(if ($note/@prev) then id(substring-after($note/@prev, '#'), root($note)) else $note)"/>
+                  <xsl:variable name="label" select="ed:note-label(ed:first-part($note))"/>
                   <xsl:attribute name="title" select="'In note ' || $label"/>
                   <xsl:attribute name="aria-label" select="'page ' || $pages[$i] || ', in note ' || $label"/>
                 </xsl:if>
@@ -813,7 +860,7 @@
        none after a name that ends with one ("Schumacher, H.") when nothing stands between
        them (ed:entity-label is cached: asking again costs a lookup). -->
   <xsl:template name="html:entry-note">
-    <xsl:variable name="stopped" select="ends-with(ed:entity-label(.), '.')
+    <xsl:param name="stopped" as="xs:boolean" select="ends-with(ed:entity-label(.), '.')
       and (if (self::tei:person) then empty(ed:life-span(.)) else empty(tei:orgName[@type = 'abbr']))"/>
     <xsl:choose>
       <xsl:when test="tei:note">
@@ -827,10 +874,15 @@
   </xsl:template>
 
   <xsl:template match="tei:place" mode="html:entry-facts">
-    <xsl:variable name="modern" select="tei:placeName[@type = 'modern']"/>
-    <xsl:if test="$modern"> (now <xsl:value-of select="string-join($modern ! normalize-space(.), ', ')"/>)</xsl:if>
-    <xsl:for-each select="tei:country[1]">, <xsl:value-of select="normalize-space(.)"/></xsl:for-each>
-    <xsl:if test="$modern or tei:country or not(ends-with(ed:entity-label(.), '.'))">.</xsl:if>
+    <xsl:variable name="modern" select="tei:placeName[@type = 'modern'] ! normalize-space(.)"/>
+    <!-- Brackets for parentheses within the parentheses: "(now Ivanovo [since 1932])". -->
+    <xsl:if test="exists($modern)"> (now <xsl:value-of select="translate(string-join($modern, ', '), '()', '[]')"/>)</xsl:if>
+    <!-- A country is not named twice: "Soviet Russia (now Russia).", not "…, Russia." -->
+    <xsl:variable name="country" select="tei:country[1][not(normalize-space(.) = $modern)]"/>
+    <xsl:for-each select="$country">, <xsl:value-of select="normalize-space(.)"/></xsl:for-each>
+    <xsl:call-template name="html:entry-note">
+      <xsl:with-param name="stopped" select="empty($modern) and empty($country) and ends-with(ed:entity-label(.), '.')"/>
+    </xsl:call-template>
     <xsl:variable name="geo" select="ed:geo(.)"/>
     <xsl:if test="exists($geo)">
       <xsl:text> </xsl:text>

@@ -446,17 +446,19 @@
 
   <!-- ============================ corrections ============================ -->
 
-  <!-- A reading as it stands, white space collapsed but kept at its ends ("“ – ”"). -->
+  <!-- A reading as it stands, between the words quoted on either side of it ($context, from
+       ed:context-words, or none), white space collapsed but kept at its ends ("“ – ”"). -->
   <xsl:function name="txt:reading" as="xs:string">
     <xsl:param name="reading" as="element()?"/>
     <xsl:param name="mode" as="xs:string"/>
+    <xsl:param name="context" as="xs:string*"/>
     <xsl:variable name="parts" as="xs:string*">
       <xsl:choose>
         <xsl:when test="$mode = 'as-published'"><xsl:apply-templates select="$reading/node()" mode="ed:as-published"/></xsl:when>
         <xsl:otherwise><xsl:apply-templates select="$reading/node()" mode="ed:reading"/></xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
-    <xsl:variable name="text" select="string-join($parts)"/>
+    <xsl:variable name="text" select="$context[1] || string-join($parts) || $context[2]"/>
     <xsl:sequence select="'“' || ' '[txt:is-space(substring($text, 1, 1))] || normalize-space($text)
       || ' '[txt:is-space(substring($text, string-length($text)))] || '”'"/>
   </xsl:function>
@@ -476,20 +478,21 @@
     <xsl:variable name="choices" select="ed:corrections($txt:doc)"/>
     <xsl:if test="$choices">
       <xsl:sequence select="txt:heading('Corrections', '-')"/>
-      <xsl:sequence select="txt:paragraph('Every place where the editors changed the source’s reading, in the order of the text: the page (and the note, for a change in an author’s note), what the source reads, the reading that stands in this text, the editors’ certainty (regularisations of Russian forms have none) and the reason. Spaces inside the quotation marks belong to the readings (“ the”). Spacing around punctuation, normalised silently, is not listed.')"/>
+      <xsl:sequence select="txt:paragraph('Every place where the editors changed the source’s reading, in the order of the text: the page (and the note, for a change in an author’s note), what the source reads, the reading that stands in this text, the editors’ certainty (regularisations of Russian forms have none) and the reason. A change of punctuation or spacing alone is quoted with the word on either side of it, which the editors did not change. Spaces inside the quotation marks belong to the readings (“ the”). Spacing around punctuation, normalised silently, is not listed.')"/>
       <xsl:for-each select="$choices">
         <xsl:variable name="label" select="position() || '.'"/>
         <xsl:variable name="kind" select="if (ed:correction-kind(.) = 'correction') then 'corrected to' else 'regularised to'"/>
         <xsl:variable name="corrected" select="ed:corrected-reading(.)"/>
         <xsl:variable name="certainty" select="ed:certainty(.)"/>
+        <xsl:variable name="context" select="if (ed:needs-context(.)) then ed:context-words(.) else ()"/>
         <xsl:variable name="reasons" select="(
           ed:correction-categories(.) ! txt:category-text(.),
           ed:correction-notes(.) ! ('Editors’ note ' || ed:note-label(.) || ': ' || normalize-space(txt:note-text(.))))"/>
         <xsl:variable name="in-note" select="ancestor::tei:note[not(ed:is-editorial-note(.))][1]"/>
         <xsl:sequence select="txt:labelled($label, string-join((
-          'p. ' || ed:page(.) || ($in-note ! (', n. ' || ed:note-label(if (@prev) then id(substring-after(@prev, '#'), root(.)) else .))) || ': '
-            || txt:reading(ed:source-reading(.), 'as-published')
-            || ' ' || $kind || ' ' || txt:reading($corrected, 'reading')
+          'p. ' || ed:page(.) || ($in-note ! (', n. ' || ed:note-label(ed:first-part(.)))) || ': '
+            || txt:reading(ed:source-reading(.), 'as-published', $context)
+            || ' ' || $kind || ' ' || txt:reading($corrected, 'reading', $context)
             || (if ($certainty) then ' (certainty: ' || $certainty || ').' else '.'),
           $reasons), ' '))"/>
       </xsl:for-each>
@@ -503,10 +506,19 @@
       <xsl:variable name="entries" select="ed:entries($txt:doc, .)"/>
       <xsl:if test="$entries">
         <xsl:sequence select="txt:heading('Index of ' || map{'person': 'persons', 'place': 'places', 'org': 'organisations'}(.), '-')"/>
-        <xsl:sequence select="string-join($entries ! txt:index-entry(.), '&#10;')"/>
+        <xsl:sequence select="string-join(ed:index-items($entries, ed:see-references($txt:doc, .)) ! txt:index-line(.), '&#10;')"/>
       </xsl:if>
     </xsl:for-each>
   </xsl:template>
+
+  <!-- An index line: an entry, or a "see" reference ("Leninakan, see Aleksandropol
+       (Leninakan from 1924)."; entries named by the same form are separated by ";"). -->
+  <xsl:function name="txt:index-line" as="xs:string">
+    <xsl:param name="item" as="item()"/>
+    <xsl:sequence select="if ($item instance of map(*))
+      then txt:wrap($item?name || ', see ' || string-join($item?entries ! ed:entity-label(.), '; ') || '.', '', '    ')
+      else txt:index-entry($item)"/>
+  </xsl:function>
 
   <!-- "Zetkin, Clara (1857–1933): 212, 213n. In the source: K. Zetkin." -->
   <xsl:function name="txt:index-entry" as="xs:string">
