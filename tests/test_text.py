@@ -23,6 +23,7 @@ from tei_tools.readings import NS, reading_text, words
 
 ARTICLE = EDITION_DIR / "mopr-1922-1924.xml"
 LONG_WORDS = FIXTURES / "text" / "long-words.xml"
+GAPS = FIXTURES / "text" / "gaps-and-supplied.xml"
 SMALL = FIXTURES / "html" / "small-edition.xml"
 PUNCTUATION = FIXTURES / "html" / "punctuation-corrections.xml"
 
@@ -297,6 +298,17 @@ def test_each_correction_is_listed_with_both_readings_certainty_and_reason(artic
         for note in tei.xpath("//tei:note[@target=$t]", namespaces=NS, t=f"#{choice.get('{http://www.w3.org/XML/1998/namespace}id')}"):
             assert " ".join(words(reading_text(note))) in " ".join(words(entry))
 
+
+
+def test_a_gap_is_its_marker_and_supplied_letters_keep_their_marks_everywhere(tmp_path):
+    """The editors' description of a gap (gap/desc) is not the source's text: a correction's
+    reading and a paragraph of lost lines show "[…]"; supplied letters keep ⟨ ⟩ in the
+    corrections list as in the text."""
+    report = transform.build([GAPS], tmp_path, ["txt"])
+    txt = report.results[0].outputs[0].read_text(encoding="utf-8")
+    assert "torn" not in txt
+    assert "“1923 the […] t⟨h⟩ing”" in " ".join(txt.split())
+    assert "\n\n[…]\n\n" in txt  # the lost lines: a paragraph of their own
 
 
 def test_a_correction_of_punctuation_is_quoted_with_the_words_beside_it(tmp_path):

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
 import pytest
 from lxml import html as lxml_html
@@ -207,6 +208,25 @@ def test_a_note_in_the_editors_prose_is_read_where_it_stands(tmp_path):
     assert_ids_unique_and_links_resolve(html)
     txt = (out / "small-edition.txt").read_text(encoding="utf-8")
     assert "unknown (inner header remark)." in " ".join(txt.split())
+
+
+def test_an_empty_language_tag_gives_way_to_english(tmp_path):
+    """xml:lang="" is valid TEI and says nothing: the editions fall back to English instead
+    of writing lang="" (and an empty dc:language, which EPUBCheck refuses)."""
+    text = SMALL.read_text(encoding="utf-8").replace('<TEI xmlns="http://www.tei-c.org/ns/1.0" xml:lang="en">', '<TEI xmlns="http://www.tei-c.org/ns/1.0" xml:lang="">', 1)
+    text = re.sub(r"<langUsage>.*?</langUsage>", "", text, count=1, flags=re.S)
+    out = build_variant(tmp_path, text)
+    assert lxml_html.parse(str(out / "small-edition.html")).getroot().get("lang") == "en"
+    with zipfile.ZipFile(out / "small-edition.epub") as epub:
+        assert "<dc:language>en</dc:language>" in epub.read("EPUB/package.opf").decode("utf-8")
+
+
+def test_a_note_in_the_header_that_points_to_a_correction_is_not_its_argument(tmp_path):
+    """Only the editors' notes in the text argue for a correction; a header note whose
+    @target names one (valid TEI) is not listed with it, and stops no build."""
+    text = SMALL.read_text(encoding="utf-8").replace("</publicationStmt>", '</publicationStmt>\n      <notesStmt><note type="editorial" resp="#editors" target="#choice-year">A remark on the year.</note></notesStmt>', 1)
+    out = build_variant(tmp_path, text)
+    assert "A remark on the year" not in (out / "small-edition.txt").read_text(encoding="utf-8").split("Corrections")[-1]
 
 
 def test_a_page_that_begins_inside_a_linked_name_keeps_its_anchor_without_a_link_in_a_link(tmp_path):

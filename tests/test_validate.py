@@ -48,6 +48,10 @@ def test_edition_is_valid(path):
         ("sch-date-range-reversed.xml", '<date from="1924-03"', '@from="1924-03" is later than @to="1923"'),
         ("sch-split-note-not-linked.xml", '<note place="foot" n="1" xml:id="fn1" next=', "does not point back"),
         ("sch-javascript-link.xml", '<ref target="javascript:', '"javascript:alert(1)"'),
+        ("sch-name-with-two-refs.xml", '<persName ref="#pers-zetkin #pers-lenin"', "points to several entries"),
+        ("sch-text-without-page-break.xml", "<text>", "The text has no page break"),
+        ("sch-footnote-by-the-editors-not-counted.xml", '<note place="foot" n="2"', "is footnote number 1"),
+        ("sch-register-entry-without-name.xml", '<person xml:id="pers-unnamed"', 'Register entry xml:id="pers-unnamed" has no name'),
     ],
 )
 def test_schematron_error_is_located_at_the_element(fixture, needle, words):
@@ -118,6 +122,9 @@ def test_unreferenced_register_entry_is_only_a_warning():
     [
         ("invalid-schema-unknown-element.xml", "<seg>", "seg"),
         ("invalid-schema-bad-date.xml", 'when="30.11.1922"', "when"),
+        # valid TEI (tei_all), but text the reading editions would not render
+        ("invalid-schema-back-matter.xml", "<back>", "back"),
+        ("invalid-schema-paragraph-in-note.xml", "<p>See", "Did not expect element p"),
     ],
 )
 def test_relaxng_errors_carry_line_and_column(fixture, needle, words):

@@ -69,7 +69,7 @@
   </xsl:variable>
 
   <!-- Editorial notes by the correction (choice) they argue for. -->
-  <xsl:key name="ed:notes-on" match="tei:note[@target]" use="tokenize(@target) ! substring-after(., '#')"/>
+  <xsl:key name="ed:notes-on" match="tei:text//tei:note[@target][@type = 'editorial' or @resp]" use="tokenize(@target) ! substring-after(., '#')"/>
 
   <!-- ============================ the header ============================ -->
 
@@ -138,8 +138,8 @@
   <xsl:function name="ed:language" as="xs:string">
     <xsl:param name="doc" as="node()"/>
     <!-- A language code may be written with spaces around it (its datatype collapses them);
-         HTML's lang must not have them. -->
-    <xsl:sequence select="normalize-space((root($doc)//tei:langUsage/tei:language/@ident, root($doc)/tei:TEI/@xml:lang, 'en')[1])"/>
+         HTML's lang must not have them. An empty one (xml:lang="" is valid) says nothing. -->
+    <xsl:sequence select="(((root($doc)//tei:langUsage/tei:language/@ident, root($doc)/tei:TEI/@xml:lang) ! normalize-space(.))[.], 'en')[1]"/>
   </xsl:function>
 
   <xsl:function name="ed:keywords" as="xs:string*">
@@ -693,8 +693,15 @@
 
   <!-- A line break of the source is a space between words, nothing inside a word. -->
   <xsl:template match="tei:lb" mode="ed:reading ed:as-published"><xsl:text> </xsl:text></xsl:template>
-  <!-- What the source lost, within its reading (the second half of a word divided at a page). -->
-  <xsl:template match="tei:gap" mode="ed:as-published">[…]</xsl:template>
+  <!-- What the source lost (the second half of a word divided at a page): its marker, in
+       either reading, never the editors' description of it (gap/desc). -->
+  <xsl:template match="tei:gap" mode="ed:reading ed:as-published">[…]</xsl:template>
+  <!-- What the editors supplied stands between its marks in the reading, as in the text. -->
+  <xsl:template match="tei:supplied" mode="ed:reading">
+    <xsl:sequence select="$ed:supplied-open"/>
+    <xsl:apply-templates mode="#current"/>
+    <xsl:sequence select="$ed:supplied-close"/>
+  </xsl:template>
   <xsl:template match="tei:lb[@break = 'no']" mode="ed:reading ed:as-published" priority="1"/>
 
   <!-- Whether the editors supplied the title (the source has none of its own). -->

@@ -314,6 +314,12 @@
     <xsl:sequence select="txt:wrap-normalized(txt:inline(.), '', '')"/>
   </xsl:template>
 
+  <!-- Text lost between paragraphs: its marker as a paragraph of its own (an editors' note
+       beside it says what is known; its gap/desc is not the source's text). -->
+  <xsl:template match="tei:gap" mode="txt:block">
+    <xsl:sequence select="$txt:gap-marker"/>
+  </xsl:template>
+
   <!-- A note standing between paragraphs is shown by its marker, on a line of its own. -->
   <xsl:template match="tei:note[not(@prev)]" mode="txt:block">
     <xsl:sequence select="txt:note-marker(.)"/>
