@@ -286,12 +286,12 @@ def package_command(out: Path | None, make_zip: bool, root: Path | None) -> None
 @reports_errors
 def verify_command(path: Path) -> None:
     """Check a deposit package (bag folder or its zip): every file present, unaltered, listed."""
-    from tei_tools.verify import verify
+    from tei_tools.verify import algorithm_name, verify
 
     result = verify(path)
     if not result.intact:
         raise ToolFailure("\n".join(str(problem) for problem in result.problems), 1)
-    click.echo(f"{result.label}: intact ({result.files_checked} files, {' and '.join(a.upper() for a in result.algorithms)})")
+    click.echo(f"{result.label}: intact ({result.files_checked} files, {' and '.join(algorithm_name(a) for a in result.algorithms)})")
 
 
 if __name__ == "__main__":  # pragma: no cover

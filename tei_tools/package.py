@@ -128,6 +128,7 @@ class PackagePlan:
 
     master: Path
     identifier: str
+    version: str | None
     moment: datetime
     files: list[PayloadFile]
 
@@ -137,7 +138,7 @@ def plan_package(project: Project, master: Path, out: Path) -> PackagePlan:
     tree = parse_file(master)
     identifier = edition_identifier(tree, master)
     moment = build_datetime(revision_date(tree))
-    return PackagePlan(master, identifier, moment, payload_plan(project, master, tree, exclude=out))
+    return PackagePlan(master, identifier, edition_version(tree), moment, payload_plan(project, master, tree, exclude=out))
 
 
 def write_package(plan: PackagePlan, out: Path, *, make_zip: bool = False) -> Package:
@@ -155,7 +156,7 @@ def write_package(plan: PackagePlan, out: Path, *, make_zip: bool = False) -> Pa
     try:
         write_payload(staging, plan.files)
         write_descriptions(staging, plan.files, plan.master, plan.moment)
-        info = bag_info(staging / "metadata" / "dc.xml", plan.identifier, plan.moment, plan.files)
+        info = bag_info(staging / "metadata" / "dc.xml", plan.identifier, plan.moment, plan.files, plan.version)
         size, count = make_bag(staging, info)
         normalize_modes(staging)
         bag = replace_dir(staging, out / plan.identifier)
@@ -202,3 +203,10 @@ def edition_identifier(tree: etree._ElementTree, master: Path) -> str:
         )
     return identifier
 
+
+def edition_version(tree: etree._ElementTree) -> str | None:
+    """The edition's version (editionStmt/edition/@n, e.g. "1.1"), as common.xsl's
+    ed:edition-version reads it; None when the header gives none."""
+    found = tree.xpath("(//tei:editionStmt/tei:edition/@n)[1]", namespaces={"tei": TEI_NS})
+    version = " ".join(str(found[0]).split()) if found else ""
+    return version or None

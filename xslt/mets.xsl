@@ -12,7 +12,7 @@
     </inventory>
 
   Paths are relative to the bag's data/ folder; this METS file lies in
-  data/metadata/, so each FLocat points one folder up.
+  data/metadata/, so each FLocat points one folder up, as a relative URL (percent-encoded).
 
   Sections: metsHdr (date, agents), dmdSec (the oai_dc record of dc.xsl, imported so
   that the fields are worked out in one place), amdSec (rightsMD, sourceMD: the
@@ -25,8 +25,9 @@
   xmlns:mets="http://www.loc.gov/METS/"
   xmlns:xlink="http://www.w3.org/1999/xlink"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:ed="urn:tei-tools:edition"
   xmlns:dep="urn:tei-tools:deposit"
-  exclude-result-prefixes="xs tei dep">
+  exclude-result-prefixes="xs tei ed dep">
 
   <xsl:import href="dc.xsl"/>
 
@@ -59,9 +60,9 @@
   </xsl:template>
 
   <xsl:template match="tei:TEI" mode="mets">
-    <xsl:variable name="file-desc" select="tei:teiHeader/tei:fileDesc"/>
-    <mets:mets OBJID="{normalize-space($file-desc/tei:publicationStmt/tei:idno[@type = 'edition'])}"
-      LABEL="{dep:full-title(.)}" TYPE="Text"
+    <!-- OBJID as dc:identifier and bag-info's External-Identifier: the edition's idno,
+         else the file's stem (ed:identifier). -->
+    <mets:mets OBJID="{ed:identifier(.)}" LABEL="{dep:label(.)}" TYPE="Text"
       xsi:schemaLocation="http://www.loc.gov/METS/ http://www.loc.gov/standards/mets/mets.xsd">
       <xsl:apply-templates select="." mode="mets-header"/>
       <mets:dmdSec ID="dmd-dc">
@@ -129,14 +130,24 @@
       <xsl:if test="@role = ('master', 'source')">
         <xsl:attribute name="ADMID" select="'amd-rights amd-source'"/>
       </xsl:if>
-      <mets:FLocat LOCTYPE="URL" xlink:type="simple" xlink:href="../{@path}"/>
+      <!-- A URL: each path segment percent-encoded (a space, a non-ASCII letter, '#'), the
+           slashes between them kept. -->
+      <mets:FLocat LOCTYPE="URL" xlink:type="simple"
+        xlink:href="../{string-join(tokenize(@path, '/') ! encode-for-uri(.), '/')}"/>
     </mets:file>
   </xsl:template>
+
+  <!-- The title, with the edition's version when the header gives one ("… (version 1.1)"):
+       a package of a revised edition is told apart from that of the first by its label. -->
+  <xsl:function name="dep:label" as="xs:string">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="string-join((dep:full-title($doc), ed:edition-version($doc) ! ('(version ' || . || ')')), ' ')"/>
+  </xsl:function>
 
   <!-- One div for the edition, one child div per role, one fptr per file. -->
   <xsl:template match="tei:TEI" mode="mets-struct">
     <mets:structMap TYPE="physical" LABEL="Deposit package">
-      <mets:div TYPE="edition" LABEL="{dep:full-title(.)}"
+      <mets:div TYPE="edition" LABEL="{dep:label(.)}"
         DMDID="dmd-dc" ADMID="amd-rights amd-source">
         <xsl:for-each select="$role-order[$inventory/inventory/file/@role = .]">
           <xsl:variable name="role" select="."/>
