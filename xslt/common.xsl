@@ -365,20 +365,35 @@
     </xsl:for-each-group>
   </xsl:function>
 
-  <!-- A name as the reading text gives it (corrections applied, notes left out). -->
+  <!-- A name as the reading text gives it (corrections applied, notes left out); most
+       names are plain text, read without a pass over their content. -->
   <xsl:function name="ed:reading-form" as="xs:string">
     <xsl:param name="name" as="element()"/>
-    <xsl:variable name="parts" as="xs:string*">
-      <xsl:apply-templates select="$name/node()" mode="ed:reading"/>
-    </xsl:variable>
-    <xsl:sequence select="normalize-space(string-join($parts))"/>
+    <xsl:choose>
+      <xsl:when test="empty($name/*)"><xsl:sequence select="normalize-space($name)"/></xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="parts" as="xs:string*">
+          <xsl:apply-templates select="$name/node()" mode="ed:reading"/>
+        </xsl:variable>
+        <xsl:sequence select="normalize-space(string-join($parts))"/>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:function>
 
-  <!-- The word a name is filed under, in lower case, without the quotation marks or other
-       signs before it ("red" for '"Red Aid" of Lithuania'). -->
+  <!-- The quotation marks a name may carry ('"Red Aid" of Lithuania'), which filing passes
+       over (translate() drops them; a regular expression would cost more per name). -->
+  <xsl:variable name="ed:quotation-marks" as="xs:string" select="'&quot;“”‘’«»„' || &quot;'&quot;"/>
+
+  <!-- A name as it is filed: lower case, without its quotation marks. -->
+  <xsl:function name="ed:filing-form" as="xs:string">
+    <xsl:param name="name" as="xs:string"/>
+    <xsl:sequence select="lower-case(normalize-space(translate($name, $ed:quotation-marks, '')))"/>
+  </xsl:function>
+
+  <!-- The word a name is filed under ("red" for '"Red Aid" of Lithuania'). -->
   <xsl:function name="ed:filing-word" as="xs:string">
     <xsl:param name="name" as="xs:string"/>
-    <xsl:sequence select="lower-case(string(tokenize(replace($name, '^[^\p{L}\p{N}]+', ''))[1]))"/>
+    <xsl:sequence select="substring-before(ed:filing-form($name) || ' ', ' ')"/>
   </xsl:function>
 
   <!-- An index's lines in alphabetical order: the entries of one kind (sorted already, as
@@ -387,7 +402,7 @@
     <xsl:param name="entries" as="element()*"/>
     <xsl:param name="see-references" as="map(*)*"/>
     <xsl:perform-sort select="$entries, $see-references">
-      <xsl:sort select="lower-case(if (. instance of map(*)) then replace(?name, '^[^\p{L}\p{N}]+', '') else ed:entity-label(.))" lang="en"/>
+      <xsl:sort select="if (. instance of map(*)) then ed:filing-form(?name) else lower-case(ed:entity-label(.))" lang="en"/>
     </xsl:perform-sort>
   </xsl:function>
 
