@@ -92,7 +92,7 @@ def test_dublin_core_record(made):
     ]
     assert dc.xpath("//dc:language/text()", namespaces=NS) == ["en"]  # the main language only
     source = value("//dc:source")
-    assert "A sample source text" in source and "pp. 7–8" in source and "000_sample.txt" in source
+    assert "A sample source text" in source and "A web library, printed pages 7–8 (file 000_sample.txt)." in source and "000_sample.txt" in source
     assert value("//dc:publisher") == "The sample publisher"
     assert value("//dc:contributor") == "The sample editors"
     assert not dc.xpath("//dc:creator", namespaces=NS)  # the original's author is unknown: none invented

@@ -26,6 +26,9 @@ ARTICLE = EDITION_DIR / "mopr-1922-1924.xml"
 SMALL = FIXTURES / "html" / "small-edition.xml"
 MINIMAL = FIXTURES / "valid-minimal.xml"
 INVALID = FIXTURES / "html" / "invalid-unknown-element.xml"
+# Markup the article lacks (see the file): a page break in a linked name, @ref on author,
+# pubPlace and title, highlighting, xml:lang on many kinds of element.
+INLINE = FIXTURES / "html" / "inline-markup.xml"
 
 NS = {
     "h": "http://www.w3.org/1999/xhtml",
@@ -106,6 +109,14 @@ def tei():
     return parse_file(ARTICLE)
 
 
+@pytest.fixture(scope="module")
+def inline_epub(tmp_path_factory) -> Epub:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        path = build_epub(INLINE, tmp_path_factory.mktemp("inline-epub"))
+    return Epub.open(path)
+
+
 @pytest.fixture(autouse=True)
 def no_source_date_epoch(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
@@ -177,7 +188,7 @@ def epubcheck_messages(path: Path) -> list[dict]:
     return report["messages"]
 
 
-@pytest.mark.parametrize("source", [ARTICLE, SMALL, MINIMAL, FIXTURES / "valid-article.xml"], ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", [ARTICLE, SMALL, MINIMAL, FIXTURES / "valid-article.xml", INLINE], ids=lambda p: p.stem)
 def test_epubcheck_reports_nothing(tmp_path, source):
     messages = epubcheck_messages(build_epub(source, tmp_path))
     assert messages == [], "\n".join(
@@ -220,7 +231,7 @@ def test_the_editors_are_the_creators_and_no_author_is_made_up(article_epub, tei
 
 def test_the_page_source_is_declared(article_epub):
     source = xp(article_epub.opf, "//dc:source")
-    assert len(source) == 1 and "pp. 212–215" in source[0].text
+    assert len(source) == 1 and "printed pages 212–215" in source[0].text
     assert xp(article_epub.opf, f"//opf:meta[@refines='#{source[0].get('id')}'][@property='source-of']/text()") == ["pagination"]
 
 
@@ -306,6 +317,16 @@ def test_page_breaks_stand_where_the_tei_has_them(article_epub, tei):
     assert markers == xp(tei, "//tei:text//tei:pb/@n")
 
 
+def test_a_page_break_inside_a_name_keeps_its_number(inline_epub):
+    """A page that begins inside a linked name ("Vla[p. 13]dimir Lenin"): the HTML page
+    has no link for its number there (a link inside a link), and the EPUB's marker read
+    "[p. ]", named "", from the link it looked for."""
+    text = inline_epub.documents["EPUB/text.xhtml"]
+    markers = xp(text, "//*[@epub:type='pagebreak']")
+    assert [(m.get("aria-label"), m.text) for m in markers] == [("12", "[p. 12]"), ("13", "[p. 13]")]
+    assert xp(markers[1], "ancestor::h:a[contains(@class, 'ent')]")
+
+
 # ---------------------------------------------------------------- notes
 
 
@@ -362,6 +383,8 @@ def test_no_link_leads_into_content_a_reading_system_may_hide(article_epub):
     for link in in_notes:
         _, target = article_epub.resolve("EPUB/index.xhtml", link.get("href"))
         assert xp(target, "ancestor::h:li[@epub:type='endnote']"), link.get("href")
+        # named for a screen reader beginning with what it shows (WCAG 2.5.3)
+        assert link.get("aria-label").startswith(link.text + ": page "), link.get("aria-label")
     assert into_notes >= len(in_notes)
 
 
@@ -484,6 +507,84 @@ def test_corrections_read_corrected_with_the_source_reading_in_the_table(article
     assert not xp(text, "//*[contains(@class, 'sic')]")
 
 
+def test_each_correction_is_marked_and_its_mark_leads_to_its_row_and_back(article_epub, tei):
+    """The underline alone could not be told from a name's dotted one, said nothing to a
+    screen reader, and led nowhere: a "°" after each correction (after the link around it,
+    for a corrected name: links do not nest) links to its row in the table, named by what
+    the source reads; the row's page links back to the correction."""
+    text = article_epub.documents["EPUB/text.xhtml"]
+    table = article_epub.documents["EPUB/corrections.xhtml"]
+    choices = xp(text, "//h:span[starts-with(@class, 'choice ')]")
+    marks = xp(text, "//h:a[@class='correction-mark']")
+    assert len(marks) == len(choices) == len(xp(tei, "//tei:text//tei:choice[tei:corr or tei:reg]"))
+    assert len(xp(text, "//h:a[.//h:span[starts-with(@class, 'choice ')]]")) >= 30
+    for mark in marks:
+        assert mark.text == "°" and not xp(mark, "ancestor::h:a")
+        _, row = article_epub.resolve("EPUB/text.xhtml", mark.get("href"))
+        assert row.tag == f"{{{NS['h']}}}tr" and mark.get("href") == "corrections.xhtml#" + row.get("id")
+        back = xp(row, "h:td[1]/h:a/@href")[0]
+        _, choice = article_epub.resolve("EPUB/corrections.xhtml", back)
+        # the mark follows the correction, or the link that holds it (and other marks)
+        before = mark.getprevious()
+        while before is not None and before.get("class") == "correction-mark":
+            before = before.getprevious()
+        assert before is choice or choice in before.iter(), back
+        kind = choice.get("class").split()[1]
+        source = " ".join("".join(xp(row, "h:td[2]//text()[not(ancestor::h:span[@class='context'])]")).split())
+        assert mark.get("aria-label") == f"{kind}: the source reads {source}", back
+    colophon = article_epub.text_of(xp(article_epub.documents["EPUB/title.xhtml"], "//h:p[@class='colophon']")[0])
+    assert "marked °" in colophon and "marked °" in article_epub.text_of(xp(table, "//h:p[@class='section-hint']")[0])
+
+
+def test_the_corrections_table_is_no_tab_stop(article_epub):
+    table = article_epub.documents["EPUB/corrections.xhtml"]
+    assert xp(table, "//h:div[@class='table-wrap']/h:table")
+    assert not xp(table, "//*[@tabindex or @role='region']")
+
+
+def test_no_description_points_to_a_reading_the_epub_leaves_out(article_epub, inline_epub):
+    """The HTML page describes a link around a correction (a corrected name, a link out of
+    the edition) by the source's reading (html.js swaps it): the EPUB has no such reading
+    in its text, and marks the correction instead, after the link."""
+    for epub in (article_epub, inline_epub):
+        for name, document in epub.documents.items():
+            ids = set(xp(document, "//@id"))
+            for value in xp(document, "//@aria-describedby | //@aria-labelledby"):
+                assert set(value.split()) <= ids, (name, value)
+        text = epub.documents["EPUB/text.xhtml"]
+        assert not xp(text, "//h:a[@aria-describedby]")
+        for link in xp(text, "//h:a[.//h:span[starts-with(@class, 'choice ')]]"):
+            assert link.getnext().get("class") == "correction-mark", link.get("href")
+    [outside] = xp(inline_epub.documents["EPUB/text.xhtml"], "//h:a[starts-with(@href, 'https:')][.//h:span[@id='choice-link']]")
+    assert outside.getnext().get("href") == "corrections.xhtml#row-choice-link"
+
+
+def test_languages_other_than_the_edition_s_are_marked(article_epub, inline_epub):
+    """WCAG 3.1.2 (the EPUB claims WCAG 2.1 AA): the German title of the Bulletin in note
+    10, the Polish and German forms the source gives in the index, a paragraph in German."""
+    text = article_epub.documents["EPUB/text.xhtml"]
+    index = article_epub.documents["EPUB/index.xhtml"]
+    assert [" ".join(article_epub.text_of(c).split()) for c in xp(text, "//h:li[@id='fn10']//h:cite[@lang='de']")] == [
+        "Bulletin der Internationale Rote Hilfe"]
+    assert xp(index, "//h:li[@id='place-warsaw']/h:span[@class='forms']/h:span[@lang='pl']/text()") == ["Warszawa"]
+    assert xp(index, "//h:li[@id='org-mopr']/h:span[@class='forms']/h:span[@lang='de']/text()") == ["Internationale Rote Hilfe"]
+    inline_text = inline_epub.documents["EPUB/text.xhtml"]
+    assert xp(inline_text, "//h:p[@lang='de']//h:i[@lang='fr']/text()") == ["français"]
+    assert xp(inline_text, "//h:span[@class='q'][@lang='de']/text()") == ["Hilfe!"]
+
+
+def test_the_title_page_says_nothing_that_only_holds_on_the_web(article_epub):
+    """No page links "to cite" (a link inside an EPUB is no address), no "(see LICENSE)"
+    for a file the EPUB does not hold; the rights statement is otherwise whole."""
+    title = article_epub.documents["EPUB/title.xhtml"]
+    words_shown = " ".join(article_epub.text_of(title).split())
+    assert not xp(title, "//*[@class='cite-pages']") and "Cite a printed page" not in words_shown
+    assert "LICENSE" not in words_shown
+    rights = " ".join(xp(title, "string(//h:dd/h:span[@class='rights'])").split())
+    assert rights.endswith("The software that builds the reading editions is under the MIT licence.")
+    assert xp(title, "//h:p[@class='citation']")
+
+
 # ---------------------------------------------------------------- nothing lost
 
 
@@ -548,9 +649,11 @@ def test_the_epub_keeps_the_html_text_but_not_its_pop_ups_switch_map_or_script(a
     for document in documents:
         assert not xp(document, "//*[@class='note-pop' or @class='tip-label' or @id='show-source']")
         assert not xp(document, "//h:script | //h:input | //*[local-name()='svg']")
-    # The text, notes, corrections and index keep the HTML page's ids (the map's aside, and
-    # the source readings a correction shows on hover, which the EPUB leaves to its table).
-    html_ids = set(page.xpath("//main//*/@id")) - set(page.xpath("//figure[@class='map']//@id | //main//span[@class='sic']/@id"))
+    # The text, notes, corrections and index keep the HTML page's ids (but the map's, and
+    # those of a correction's two readings: it shows the corrected one as its own text and
+    # leaves the source's to its table).
+    html_ids = set(page.xpath("//main//*/@id")) - set(page.xpath(
+        "//figure[@class='map']//@id | //main//span[@class='sic']/@id | //main//span[@class='corr']/@id"))
     epub_ids = {i for document in documents for i in xp(document, "//@id")}
     assert html_ids and html_ids <= epub_ids
 
@@ -632,6 +735,64 @@ def unzipped(article_epub, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("epub-unzipped")
     article_epub.archive.extractall(folder)
     return folder
+
+
+@pytest.mark.external
+def test_in_chromium_a_page_marker_stands_apart_from_the_next_word(browser, unzipped):
+    """"[p. 213]The society's" ran together: a margin (no space in the text) parts them."""
+    context = browser.new_context(viewport={"width": 800, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto((unzipped / "EPUB" / "text.xhtml").resolve().as_uri())
+        gaps = page.evaluate("""() => [...document.querySelectorAll('.pb')].filter(pb => getComputedStyle(pb).display === 'inline').map(pb => {
+            const next = pb.nextSibling, range = document.createRange();
+            range.setStart(next, 0); range.setEnd(next, 1);
+            return [pb.id, next.data[0], range.getBoundingClientRect().left - pb.getBoundingClientRect().right]; })""")
+        assert len(gaps) == 3 and all(char.strip() for _, char, _ in gaps)
+        assert [(pb, round(gap, 1)) for pb, _, gap in gaps if gap < 2] == []
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_on_a_phone_no_reading_is_broken_inside_a_word(browser, unzipped):
+    """On a 360px screen the table broke the source's readings mid-word ("workers
+    'organizatio|n"); only the reasons may break a word anywhere."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto((unzipped / "EPUB" / "corrections.xhtml").resolve().as_uri())
+        broken = page.evaluate("""() => { const found = [];
+            document.querySelectorAll('tbody td:nth-child(2), tbody td:nth-child(3)').forEach(td => {
+              const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (const m of node.data.matchAll(/[\\p{L}\\p{N}]+/gu)) {
+                  const range = document.createRange();
+                  range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+                  const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                  if (lines.size > 1) found.push(m[0]);
+                } } });
+            return found; }""")
+        assert broken == []
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    finally:
+        context.close()
+
+
+@pytest.mark.external
+def test_in_chromium_highlighting_shows_every_rendition(browser, inline_epub, tmp_path):
+    inline_epub.archive.extractall(tmp_path)
+    context = browser.new_context(viewport={"width": 800, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto((tmp_path / "EPUB" / "text.xhtml").resolve().as_uri())
+        style = "s => { const c = getComputedStyle(document.querySelector(s)); return [c.fontWeight, c.fontStyle, c.letterSpacing, c.fontVariantCaps]; }"
+        weight, italic, _, _ = page.evaluate(style, ".hi.bold.italic")
+        assert int(weight) >= 700 and italic == "italic"
+        assert page.evaluate(style, ".hi.spaced")[2] not in ("normal", "0px")
+        assert page.evaluate(style, ".hi.caps")[3] == "small-caps"
+    finally:
+        context.close()
 
 
 @pytest.mark.external

@@ -20,8 +20,14 @@ from tei_tools.readings import reading_text, words
 TEI = {"tei": "http://www.tei-c.org/ns/1.0"}
 SMALL = FIXTURES / "html" / "small-edition.xml"
 PUNCTUATION = FIXTURES / "html" / "punctuation-corrections.xml"
+# Markup the article lacks: a page break in a linked name, @ref on author, pubPlace and
+# title, what the source lost in a correction and an editors' note, quote in the editors'
+# prose, highlighting with several renditions, xml:lang on many kinds of element.
+INLINE = FIXTURES / "html" / "inline-markup.xml"
 ARTICLE = EDITION_DIR / "mopr-1922-1924.xml"
 DOCUMENTS = [SMALL, ARTICLE]
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +45,29 @@ def pair(request, built):
     tei = etree.parse(str(request.param))
     page = built[request.param]
     return tei, lxml_html.parse(str(page)).getroot(), page
+
+
+@pytest.fixture(scope="module")
+def inline(tmp_path_factory):
+    """(TEI tree, HTML tree, HTML path) for the fixture with the markup the article lacks."""
+    report = transform.build([INLINE], tmp_path_factory.mktemp("inline"), ["html"])
+    assert report.ok, [m for r in report.failures for m in r.messages]
+    page = report.results[0].outputs[0]
+    return etree.parse(str(INLINE)), lxml_html.parse(str(page)).getroot(), page
+
+
+@pytest.fixture(params=[SMALL, ARTICLE, INLINE], ids=lambda p: p.stem)
+def any_page(request, built, inline):
+    """The HTML tree of each document, the fixture with the markup the article lacks too."""
+    return inline[1] if request.param == INLINE else lxml_html.parse(str(built[request.param])).getroot()
+
+
+@pytest.fixture(params=["article", "inline"])
+def with_languages(request, built, inline):
+    """(TEI tree, HTML tree) of the article and of the fixture with many languages."""
+    if request.param == "inline":
+        return inline[:2]
+    return etree.parse(str(ARTICLE)), lxml_html.parse(str(built[ARTICLE])).getroot()
 
 
 def ids(doc) -> set[str]:
@@ -112,7 +141,25 @@ def test_every_fragment_link_resolves(pair):
 
 
 def test_every_name_links_to_its_register_entry_and_every_occurrence_is_listed(pair):
-    tei, doc, _ = pair
+    every_occurrence_has_its_id_and_link(*pair[:2])
+
+
+def test_what_names_an_entry_without_being_a_name_is_an_occurrence_too(inline):
+    """The schema allows @ref on author, pubPlace, title …, and the register counts them:
+    each has its occurrence's id and links to its entry, as a name does, keeping its own
+    element (a title its <cite>) inside the link."""
+    tei, doc, _ = inline
+    every_occurrence_has_its_id_and_link(tei, doc)
+    rendered = {"author": "span[@class='author']", "pubPlace": "span[@class='pubPlace']", "title": "cite[@class='title j']"}
+    for element, inner in rendered.items():
+        [source] = tei.xpath(f"//tei:text//tei:{element}[@ref]", namespaces=TEI)
+        entry = source.get("ref")[1:]
+        [link] = doc.xpath(f"//aside[@id='fn1']//a[@href='#{entry}'][{inner}]")
+        assert link.get("id", "").startswith(f"occ-{entry}-")
+        assert " ".join(link.text_content().split()) == " ".join("".join(source.itertext()).split())
+
+
+def every_occurrence_has_its_id_and_link(tei, doc) -> None:
     # a name in the source's reading of a correction (sic, orig) is no occurrence: the corrected reading carries it
     names = tei.xpath("//tei:text//*[@ref][not(ancestor::tei:sic or ancestor::tei:orig)]", namespaces=TEI)
     occurrences = doc.xpath("//*[starts-with(@id, 'occ-')]")
@@ -137,6 +184,8 @@ def test_the_index_files_the_text_s_other_names_with_see(pair, kind):
         assert all(doc.xpath(f"//li[@class='entry'][@id='{a.get('href')[1:]}']") for a in links)
         found[name] = [a.text_content() for a in links]
     assert found == see_references(tei, kind)
+    if kind == "org" and "Internationale Rote Hilfe" in found:  # the article: a name in a German title
+        assert doc.xpath("//li[@class='see']/span[@class='see-name'][. = 'Internationale Rote Hilfe']/@lang") == ["de"]
 
 
 def test_register_pages_are_the_print_pages(pair):
@@ -146,15 +195,29 @@ def test_register_pages_are_the_print_pages(pair):
         assert label.rstrip("n") in pages
 
 
-def test_a_focusable_correction_is_described_by_the_source_s_reading(pair):
-    """A screen reader on a focused correction hears "The source reads: …"."""
-    _, doc, _ = pair
-    focusable = doc.xpath("//span[starts-with(@class, 'choice ')][@tabindex='0']")
+def test_a_focusable_correction_is_described_by_the_source_s_reading(any_page):
+    """A screen reader on a focused correction hears "The source reads: …"; on a link
+    around corrections (a corrected name, a link out of the edition, which takes the focus
+    instead), the same for each of them. That is the page as it loads, and without the
+    script (which describes by the corrected reading in the source view): both readings
+    have ids."""
+    doc = any_page
+    choices = doc.xpath("//main//span[starts-with(@class, 'choice ')]")
+    focusable = [c for c in choices if c.get("tabindex") == "0"]
     assert focusable
-    for choice in focusable:
-        [source] = doc.xpath(f"//*[@id='{choice.get('aria-describedby')}']")
-        assert source.getparent() is choice and source.get("class") == "sic"
-        assert source.text_content().startswith("The source reads: ")
+    for choice in choices:
+        [corr] = choice.xpath("span[@class='corr'][@id]")
+        [sic] = choice.xpath("span[@class='sic'][@id]")
+        assert sic.text_content().startswith("The source reads: ")
+        assert corr.text_content().startswith("Corrected by the editors: ")
+        if choice in focusable:
+            assert choice.get("aria-describedby") == sic.get("id") and not choice.xpath("ancestor::a")
+        else:
+            [link] = choice.xpath("ancestor::a[@href]")
+            assert sic.get("id") in link.get("aria-describedby", "").split()
+    for link in doc.xpath("//main//a[@aria-describedby]"):
+        assert link.get("aria-describedby").split() == [
+            c.xpath("string(span[@class='sic']/@id)") for c in link.xpath(".//span[starts-with(@class, 'choice ')]")]
 
 
 def test_a_date_range_is_a_time_only_for_what_its_ends_share(built):
@@ -306,14 +369,15 @@ def test_every_note_pop_up_holds_its_note(pair):
 
 def test_register_page_links_in_notes_have_names_that_say_so(pair):
     """"pp. 212, 213" explains its numbers; a bare "213n" does not: a screen reader is told
-    "page 213, in note 4"."""
+    "213n: page 213, in note 4", a name that begins with the text shown (WCAG 2.5.3: speech
+    input users say what they see)."""
     _, doc, _ = pair
     links = doc.xpath("//span[@class='occurrences']/a")
     assert links
     for link in links:
         text = link.text_content()
         if text.endswith("n"):
-            assert link.get("aria-label") == f"page {text[:-1]}, in note {link.get('title')[len('In note '):]}"
+            assert link.get("aria-label") == f"{text}: page {text[:-1]}, in note {link.get('title')[len('In note '):]}"
         else:
             assert link.get("aria-label") is None and text.isdigit()
             assert link.getparent().text.startswith(("p.\u00a0", "pp.\u00a0"))
@@ -349,14 +413,36 @@ def test_back_links_ask_for_the_text_form_of_their_arrow(pair):
     assert arrows and set(arrows) == {"\u21a9\ufe0e"}
 
 
-def test_the_corrections_table_region_has_a_name_of_its_own(pair):
-    """A scrolling region named like its section ("Corrections") would be announced as a
-    second landmark of the same name."""
+def test_the_corrections_table_is_no_tab_stop_or_landmark(pair):
+    """The table never scrolls sideways (its readings break, on a phone each row is a
+    block): a focusable region around it was a useless tab stop whose ring surrounded the
+    whole table, and a landmark more."""
     _, doc, _ = pair
-    [wrap] = doc.xpath("//section[@id='corrections']//div[@role='region']")
-    heading = doc.xpath("string(//h2[@id='corrections-h'])")
-    assert wrap.get("aria-labelledby") is None
-    assert wrap.get("aria-label") and wrap.get("aria-label") != heading
+    [wrap] = doc.xpath("//section[@id='corrections']/div[@class='table-wrap']")
+    assert (wrap.get("tabindex"), wrap.get("role"), wrap.get("aria-label")) == (None, None, None)
+    assert doc.xpath("//section[@id='corrections']//*[@tabindex or @role='region']") == []
+
+
+def test_the_reading_switch_is_in_a_landmark_of_its_own(pair):
+    """Outside the header and main, the switch was outside every landmark."""
+    _, doc, _ = pair
+    [toolbar] = doc.xpath("//body/div[@class='toolbar']")
+    assert toolbar.get("role") == "region" and toolbar.get("aria-label") == "Reading options"
+    assert toolbar.xpath("input[@id='show-source']")
+    # what is shown on screen is in a landmark: header, the switch, main, footer
+    outside = [e.tag + "." + (e.get("class") or "") for e in doc.xpath("//body/*")
+               if e.tag not in ("header", "main", "footer", "script") and e.get("role") != "region"
+               and e.get("class") not in ("skip", "print-state front")]
+    assert outside == []
+
+
+def test_each_correction_s_row_has_an_id(pair):
+    """The EPUB's correction marks link to the rows."""
+    _, doc, _ = pair
+    rows = doc.xpath("//section[@id='corrections']//tbody/tr")
+    assert rows
+    for row in rows:
+        assert row.get("id") == "row-" + row.xpath("string(td[1]/a/@href)")[1:]
 
 
 def test_the_licence_is_shown_with_what_the_header_says_beside_it(pair):
@@ -378,6 +464,59 @@ def test_every_russian_word_is_marked_as_russian(pair):
             if text and cyrillic.search(text) and not owner.xpath("ancestor-or-self::*[@lang][1][starts-with(@lang, 'ru')]"):
                 unmarked.append(text.strip()[:40])
     assert unmarked == []
+
+
+# The text an element shows as it reads: without what the page hides or sets into it (the
+# other reading of a correction and the pop-up's labels, note markers, page numbers).
+SHOWN_TEXT = (".//text()[not(ancestor::span[@class='sic' or @class='tip-label' or @class='pb'"
+              " or starts-with(@class, 'noteref-wrap')])]")
+
+
+def test_every_language_of_the_text_is_marked_in_the_page(with_languages):
+    """WCAG 3.1.2: xml:lang on any element of the text (a title, a name, a quotation, a
+    paragraph, highlighting …), not only on foreign, gives its HTML element lang; and the
+    register's forms "in the source" keep theirs ("Warszawa", pl)."""
+    tei, doc = with_languages
+    elements = tei.xpath("//tei:text//*[@xml:lang][not(ancestor-or-self::tei:sic or ancestor-or-self::tei:orig)]", namespaces=TEI)
+    assert {etree.QName(e).localname for e in elements} - {"foreign"}
+    for element in elements:
+        lang = element.get(XML_LANG)
+        marked = {" ".join("".join(e.xpath(SHOWN_TEXT)).split())
+                  for e in doc.xpath(f"//main//*[@lang='{lang}'][not(ancestor::span[@class='note-pop'])]")}
+        assert " ".join(reading_text(element).split()) in marked, (etree.QName(element).localname, lang)
+    forms = tei.xpath("//tei:standOff//*[@type='source'][@xml:lang]", namespaces=TEI)
+    assert forms
+    for form in forms:
+        entry = form.getparent().get(XML_ID)
+        shown = doc.xpath(f"//li[@id='{entry}']/span[@class='forms']")
+        if shown:  # listed only when a form differs from the standard name
+            in_lang = shown[0].xpath(f"span[@lang='{form.get(XML_LANG)}']/text()")
+            assert " ".join(form.text.split()) in in_lang, entry
+
+
+def test_what_the_source_lost_shows_as_a_gap_mark_in_pop_ups_and_the_table(inline):
+    """A gap in a correction's reading or an editors' note: "[…]" wherever the page shows
+    it, its description (for the editors) nowhere."""
+    _, doc, page = inline
+    assert "GAP-DESCRIPTION" not in page.read_text(encoding="utf-8")
+    pop = doc.xpath("//a[@href='#en-help']/following-sibling::span[@class='note-pop']")[0]
+    assert pop.xpath("span[@class='gap']/text()") == ["[…]"]
+    [row] = doc.xpath("//tr[td[1]/a/@href='#choice-lost']")
+    assert row.xpath("td[3]/span[@class='gap']/text()") == ["[…]"]
+
+
+def test_quotations_in_the_editors_prose_get_quotation_marks(pair, inline):
+    """As in the text edition: quote, like q, in the editors' notes (the source keeps its
+    own marks, the editors' prose leaves them to the outputs), in the notes list and in the
+    pop-ups."""
+    for tei, doc, _ in (pair, inline):
+        for note in tei.xpath("//tei:text//tei:note[@type='editorial']", namespaces=TEI):
+            quoted = [" ".join(reading_text(q).split()) for q in note.xpath(".//tei:q | .//tei:quote", namespaces=TEI)]
+            aside = doc.xpath(f"//aside[@id='{note.get(XML_ID)}']")[0]
+            assert [" ".join(q.text_content().split()) for q in aside.xpath(".//q")] == quoted
+            pop = doc.xpath(f"//a[@href='#{note.get(XML_ID)}']/following-sibling::span[@class='note-pop']")[0]
+            assert [" ".join(q.text_content().split()) for q in pop.xpath(".//q")] == quoted
+    assert inline[1].xpath("//aside[@id='en-help']//q[. = 'Hilfe']")
 
 
 def test_metadata_dublin_core_highwire_and_json_ld(pair):
@@ -406,10 +545,10 @@ def test_json_ld_cannot_close_its_script(built):
 
 
 @pytest.mark.external
-def test_vnu_reports_no_errors(built):
+def test_vnu_reports_no_errors(built, inline):
     java = require_tool("java", which("java"), "install a Java runtime (apt-get install -y default-jre-headless)")
     jar = require_tool("vnu.jar", vnu_jar_path(), "npm install vnu-jar (or set VNU_JAR)")
-    pages = [str(p) for p in built.values()]
+    pages = [str(p) for p in built.values()] + [str(inline[2])]
     run = subprocess.run([str(java), "-jar", str(jar), "--errors-only", "--format", "json", *pages],
                          capture_output=True, text=True, timeout=300)
     messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
@@ -608,7 +747,8 @@ SHOWN_POP = """e => {
 @pytest.mark.external
 def test_in_chromium_a_focused_place_on_the_map_is_marked_on_its_label_not_by_a_ring(browser, built):
     """An outline is drawn in the map's units: 3px became a ring some 35px wide over the
-    neighbouring labels. The label shows the focus instead, with 3:1 against the map."""
+    neighbouring labels. The label shows the focus instead: a band with 3:1 against the
+    map, the label's text on it 4.5:1 (WCAG 1.4.3: it is text)."""
     with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
         page.focus(".map svg a")
         style = page.eval_on_selector(".map svg a", """a => { const t = a.querySelector('text'), s = getComputedStyle(t);
@@ -620,7 +760,7 @@ def test_in_chromium_a_focused_place_on_the_map_is_marked_on_its_label_not_by_a_
         assert style["order"].startswith("stroke")  # the band is drawn under the letters
         assert 0 < style["width"] < style["font"]  # a band about the label, not a ring about the map
         assert contrast(style["stroke"], style["sea"]) >= 3 and contrast(style["stroke"], style["land"]) >= 3
-        assert contrast(style["fill"], style["stroke"]) >= 3
+        assert contrast(style["fill"], style["stroke"]) >= 4.5
 
 
 @pytest.mark.external
@@ -671,6 +811,113 @@ def test_in_chromium_pop_ups_can_be_hovered_dismissed_and_open_above_near_the_fo
             box = page.eval_on_selector(marker, SHOWN_POP)
             assert box and 0 <= box["top"] and box["bottom"] <= 800, f"the pop-up of {marker} opens below the fold"
             assert box["bottom"] <= box["hostTop"] + 1
+
+
+# A correction's two readings as shown: (display, position, top border) of each.
+READINGS = """c => Object.fromEntries(['corr', 'sic'].map(r => { const e = c.querySelector(':scope > .' + r), s = getComputedStyle(e);
+    return [r, {display: s.display, position: s.position, border: s.borderTopWidth, text: e.innerText}]; }))"""
+
+
+@pytest.mark.external
+def test_in_chromium_a_focused_name_shows_the_other_reading_as_its_pop_up_in_either_view(browser, built):
+    """A name link around a correction (37 of the 66) takes the focus for it: focused, it
+    shows the reading the view hides in the pop-up, with its label, and the reading in the
+    line stays as it is: the source's reading in the source view (it was boxed in the line,
+    "The source reads: W. Heywood", and the corrected reading never shown)."""
+    with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
+        links = page.eval_on_selector_all("main a[href]:has(.choice)", "as => as.map(a => a.id)")
+        assert len(links) >= 30 and all(links)
+        wrong = []
+        for view, line, pop, label in (("corrected", "corr", "sic", "The source reads: "),
+                                       ("source", "sic", "corr", "Corrected by the editors: ")):
+            if view == "source":
+                page.check("#show-source")
+            for link in links:
+                page.focus(f"#{link}")
+                shown = page.eval_on_selector(f"#{link} .choice", READINGS)
+                if ((shown[line]["display"], shown[line]["position"], shown[line]["border"]) != ("inline", "static", "0px")
+                        or (shown[pop]["display"], shown[pop]["position"]) != ("block", "absolute")
+                        or not shown[pop]["text"].startswith(label) or shown[line]["text"].startswith(("The ", "Corrected "))):
+                    wrong.append((view, link, shown))
+        assert wrong == []
+
+
+@pytest.mark.external
+def test_in_chromium_each_correction_is_described_by_the_reading_the_view_hides(browser, built):
+    """A screen reader hears, as a focused correction's description (or its link's, for a
+    corrected name), the reading not on screen: the source's, and in the source view the
+    corrected one. (It heard the reading it had just read in the source view, and nothing
+    on a corrected name.)"""
+    from playwright.sync_api import expect
+
+    with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
+        for view, labels in (("corrected", ("The source reads: He", "The source reads: W. Heywood")),
+                             ("source", ("Corrected by the editors: It", "Corrected by the editors: W. Haywood"))):
+            if view == "source":
+                page.check("#show-source")
+            described = page.evaluate("""() => [...document.querySelectorAll('main .choice')].map(c => {
+                const owner = c.hasAttribute('tabindex') ? c : c.closest('a[href]');
+                const ids = ((owner && owner.getAttribute('aria-describedby')) || '').split(' ');
+                const hidden = [...c.querySelectorAll(':scope > .corr, :scope > .sic')].filter(r => getComputedStyle(r).display === 'none');
+                return [c.id, hidden.length === 1 && ids.includes(hidden[0].id)]; })""")
+            assert len(described) > 30 and [c for c, ok in described if not ok] == [], view
+            expect(page.locator("#c-he")).to_have_accessible_description(labels[0])
+            expect(page.locator("#occ-pers-haywood-1")).to_have_accessible_description(labels[1])
+
+
+@pytest.mark.external
+def test_in_chromium_escape_closes_a_focused_pop_up_and_leaves_the_focus_where_it_is(browser, built):
+    """WCAG 1.4.13 (dismissible) without moving the focus (it went to <body>, so that Tab
+    began again at the top of the page): the pop-up of the focused correction, name or
+    note marker closes, also where a more specific rule opens it (a focused link, the
+    phone's note marker), and opens again when the focus comes back."""
+    cases = [("corrected", 1280, "#c-he", "#c-he > .sic"), ("corrected", 1280, "#occ-pers-haywood-1", "#c-haywood > .sic"),
+             ("source", 1280, "#c-he", "#c-he > .corr"), ("source", 1280, "#occ-pers-haywood-1", "#c-haywood > .corr"),
+             ("corrected", 1280, "#ref-fn2", "#ref-fn2 + .note-pop"), ("corrected", 375, "#ref-fn2", "#ref-fn2 + .note-pop")]
+    shown = "s => getComputedStyle(document.querySelector(s)).display"
+    for view, width, opener, pop in cases:
+        with opened(browser, built[ARTICLE], width, 700, still=True) as page:
+            if view == "source":
+                page.check("#show-source")
+            page.focus(opener)
+            assert page.evaluate(shown, pop) == "block", (view, width, opener)
+            page.keyboard.press("Escape")
+            assert page.evaluate("'#' + document.activeElement.id") == opener, (view, width, opener)
+            assert page.evaluate(shown, pop) == "none", (view, width, opener)
+            page.keyboard.press("Tab")
+            page.keyboard.press("Shift+Tab")
+            assert page.evaluate("'#' + document.activeElement.id") == opener
+            assert page.evaluate(shown, pop) == "block", (view, width, opener, "not open again")
+
+
+@pytest.mark.external
+def test_in_chromium_in_the_source_view_a_name_in_a_correction_s_pop_up_keeps_it_open(browser, built):
+    """In the source view the corrected reading is the pop-up, and may hold a name link
+    (#c-mopr-day: "first MOPR Day"): Tab from the correction goes to it, and the pop-up
+    stays open around the focus (it closed, and the focus fell to <body>)."""
+    with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
+        page.check("#show-source")
+        choices = page.eval_on_selector_all("article .choice[tabindex='0']:has(> .corr a[href])", "cs => cs.map(c => c.id)")
+        assert "c-mopr-day" in choices
+        for choice in choices:
+            page.focus(f"#{choice}")
+            page.keyboard.press("Tab")
+            state = page.evaluate("""id => { const a = document.activeElement, c = document.getElementById(id);
+                return [c.querySelector(':scope > .corr').contains(a), a.getClientRects().length > 0,
+                        getComputedStyle(c.querySelector(':scope > .corr')).display]; }""", choice)
+            assert state == [True, True, "block"], choice
+
+
+@pytest.mark.external
+def test_in_chromium_highlighting_shows_every_rendition(browser, inline):
+    """rend="bold italic" is bold and italic (it was <i> only); "spaced" and "caps", which
+    the schema names, are letter-spaced and in small capitals."""
+    with opened(browser, inline[2], 1280, 800, still=True) as page:
+        style = "s => { const c = getComputedStyle(document.querySelector(s)); return [c.fontWeight, c.fontStyle, c.letterSpacing, c.fontVariantCaps]; }"
+        weight, italic, _, _ = page.evaluate(style, ".hi.bold.italic")
+        assert int(weight) >= 700 and italic == "italic"
+        assert page.evaluate(style, ".hi.spaced")[2] not in ("normal", "0px")
+        assert page.evaluate(style, ".hi.caps")[3] == "small-caps"
 
 
 @pytest.mark.external
@@ -770,3 +1017,21 @@ def test_the_front_matter_names_the_edition_and_the_citation_its_version(pair):
         return
     assert doc.xpath("string(//dt[. = 'Edition']/following-sibling::dd[1])") == statement
     assert f"version {version}" in doc.xpath("string(//p[@class = 'citation'])")
+
+
+def test_a_page_link_is_named_by_what_it_shows(any_page):
+    """Speech input needs the visible label in the accessible name (WCAG 2.5.3): "p. 212"."""
+    links = any_page.xpath("//a[@class='pb-n']")
+    assert links
+    for link in links:
+        shown = " ".join(link.text_content().split())
+        assert re.fullmatch(r"p\. \d+", shown), shown
+        assert link.get("aria-label") is None or shown in link.get("aria-label")
+
+
+def test_one_lost_word_is_a_word(inline):
+    """A gap's label counts in the singular when it counts one: "(1 word)", not "(1 words)"."""
+    _, page, _ = inline
+    labels = page.xpath("//span[@class='gap']/@aria-label")
+    assert "Text lost in the source (1 word)" in labels
+    assert not [label for label in labels if "(1 words)" in label]

@@ -20,6 +20,7 @@ from tei_tools.parsing import parse_file
 
 HTML_FIXTURES = FIXTURES / "html"
 SMALL = HTML_FIXTURES / "small-edition.xml"
+ARTICLE = REPO_ROOT / "edition" / "mopr-1922-1924.xml"
 INVALID = HTML_FIXTURES / "invalid-unknown-element.xml"
 UNSAFE = HTML_FIXTURES / "unsafe-link.xml"
 FINDING = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): (?P<message>.+)$")
@@ -208,6 +209,31 @@ def test_a_note_in_the_editors_prose_is_read_where_it_stands(tmp_path):
     assert_ids_unique_and_links_resolve(html)
     txt = (out / "small-edition.txt").read_text(encoding="utf-8")
     assert "unknown (inner header remark)." in " ".join(txt.split())
+
+
+def test_every_edition_describes_the_source_in_the_same_words(tmp_path):
+    """Title, publisher, printed pages (common.xsl, ed:source-parts): the front matter,
+    the citation, the text's title block, the HTML's metadata and the EPUB's dc:source."""
+    from lxml import etree
+
+    tei = etree.parse(str(ARTICLE))
+    ns = {"tei": "http://www.tei-c.org/ns/1.0"}
+    source = tei.find(".//tei:sourceDesc/tei:bibl", ns)
+    scope = source.find("tei:biblScope[@unit='page']", ns)
+    described = ", ".join((" ".join(source.findtext("tei:title", namespaces=ns).split()),
+                           " ".join(source.findtext("tei:publisher", namespaces=ns).split()),
+                           f"printed pages {scope.get('from')}–{scope.get('to')}"))
+    report = transform.build([ARTICLE], tmp_path, ["html", "epub", "txt"])
+    html, epub, txt = report.results[0].outputs
+    page = lxml_html.parse(str(html)).getroot()
+    assert page.xpath("//meta[@name='dcterms.source']/@content") == [described]
+    assert described in " ".join(page.xpath("string(//dl[@class='facts']/dd[1])").split())
+    assert "Based on: " + described + "." in " ".join(page.text_content().split())
+    flat = " ".join(txt.read_text(encoding="utf-8").split())
+    assert "Source: " + described + " (file " in flat and "Based on: " + described + "." in flat
+    with zipfile.ZipFile(epub) as book:
+        opf = etree.fromstring(book.read("EPUB/package.opf"))
+    assert opf.xpath("//*[local-name()='source']/text()") == [described]
 
 
 def test_an_empty_language_tag_gives_way_to_english(tmp_path):

@@ -90,6 +90,25 @@
     <xsl:sequence select="root($doc)//tei:titleStmt/tei:respStmt/(tei:persName | tei:orgName | tei:name)"/>
   </xsl:function>
 
+  <!-- The header's statements of responsibility (respStmt), each a group of names with
+       what they did. -->
+  <xsl:function name="ed:responsibility-statements" as="element(tei:respStmt)*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="root($doc)//tei:titleStmt/tei:respStmt"/>
+  </xsl:function>
+
+  <!-- "The tei-tools editors": one statement's names. -->
+  <xsl:function name="ed:responsible-names" as="xs:string">
+    <xsl:param name="statement" as="element(tei:respStmt)"/>
+    <xsl:sequence select="string-join($statement/(tei:persName | tei:orgName | tei:name) ! normalize-space(.), ', ')"/>
+  </xsl:function>
+
+  <!-- "Transcription, TEI encoding, …": what one statement's names did. -->
+  <xsl:function name="ed:responsibilities" as="xs:string*">
+    <xsl:param name="statement" as="element(tei:respStmt)"/>
+    <xsl:sequence select="$statement/tei:resp[normalize-space()] ! normalize-space(.)"/>
+  </xsl:function>
+
   <xsl:function name="ed:editor-names" as="xs:string*">
     <xsl:param name="doc" as="node()"/>
     <xsl:sequence select="ed:editors($doc) ! normalize-space(.)"/>
@@ -147,6 +166,12 @@
     <xsl:sequence select="root($doc)//tei:textClass/tei:keywords/tei:term ! normalize-space(.)"/>
   </xsl:function>
 
+  <!-- "tei-tools 1.1.0", the tool that built an output; nothing when the caller gave no
+       version (the outputs then name none rather than a bare "tei-tools"). -->
+  <xsl:function name="ed:tool-name" as="xs:string?">
+    <xsl:sequence select="normalize-space($tool-version)[.] ! ('tei-tools ' || .)"/>
+  </xsl:function>
+
   <!-- The day the build claims (the first ten characters of $build-date). -->
   <xsl:function name="ed:build-day" as="xs:string">
     <xsl:sequence select="substring($build-date, 1, 10)"/>
@@ -172,6 +197,36 @@
       else string(($from, normalize-space($scope))[1])"/>
   </xsl:function>
 
+  <!-- The source described by its parts, in the order every output and record gives them:
+       its title, publisher and printed pages ("printed pages 212–215", "printed page 7"),
+       each only when the header gives it. -->
+  <xsl:function name="ed:source-parts" as="xs:string*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:variable name="pages" select="ed:source-pages($doc)"/>
+    <xsl:sequence select="(ed:source-title($doc),
+      (ed:source($doc)/tei:publisher)[1] ! normalize-space(.),
+      $pages[.] ! ((if (contains(., '–')) then 'printed pages ' else 'printed page ') || .))[.]"/>
+  </xsl:function>
+
+  <!-- The source's file as the editors received it ("edition/source/…"). -->
+  <xsl:function name="ed:source-file" as="xs:string?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="(ed:source($doc)/tei:idno[@type = 'file'])[1][normalize-space()] ! normalize-space(.)"/>
+  </xsl:function>
+
+  <!-- The original that the source translates, as the header describes it. -->
+  <xsl:function name="ed:originals" as="element(tei:bibl)*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="ed:source($doc)/tei:relatedItem[@type = 'original']/tei:bibl"/>
+  </xsl:function>
+
+  <!-- "author: unknown (not named in the source); journal: …": an original's description,
+       each part labelled (its note is the caller's to render, with its markup). -->
+  <xsl:function name="ed:original-description" as="xs:string">
+    <xsl:param name="bibl" as="element(tei:bibl)"/>
+    <xsl:sequence select="string-join($bibl/*[not(self::tei:note)][normalize-space()] ! ed:bibl-part(.), '; ')"/>
+  </xsl:function>
+
   <!-- The source's status: its note (e.g. "an English machine translation …"). -->
   <xsl:function name="ed:source-status" as="xs:string?">
     <xsl:param name="doc" as="node()"/>
@@ -190,8 +245,7 @@
       string-join(('Digital edition', ed:edition-version($doc) ! ('version ' || .), ed:edition-date($doc) ! substring(., 1, 4)), ', '),
       ed:publisher($doc)[. != $editors],
       'Identifier ' || ed:identifier($doc),
-      'Based on: ' || string-join((ed:source-title($doc), (ed:source($doc)/tei:publisher)[1] ! normalize-space(.),
-        'printed pp. ' || ed:source-pages($doc))[normalize-space()], ', ')
+      ed:source-parts($doc)[1] ! ('Based on: ' || string-join(ed:source-parts($doc), ', '))
       )[normalize-space()], '. ') || '.'"/>
   </xsl:function>
 
@@ -341,7 +395,8 @@
   <!-- The names by which the reading text refers to entries of one kind where a reader of
        the index would not look for them: "Leninakan" for "Aleksandropol (Leninakan from
        1924)", "Comintern" for "Communist International (Comintern)". Each is a map {'name':
-       the form as the text reads it, 'entries': the entries it names}, for a "see" line of
+       the form as the text reads it, 'entries': the entries it names, 'lang': its language
+       code}, for a "see" line of
        the index. A form whose first word is that of the entry's label is filed beside the
        entry already ("Central Committee" by "Central Committee of the RCP(b)"); persons
        are filed under their surnames, which a reader knows to look for. (The occurrences
@@ -353,15 +408,17 @@
       <xsl:for-each select="if ($kind = 'person') then () else ed:entries-unsorted($doc, $kind)">
         <xsl:variable name="entry" select="."/>
         <xsl:variable name="filed-under" select="ed:filing-word(ed:entity-label(.))"/>
-        <xsl:for-each select="distinct-values(ed:occurrences(.) ! ed:reading-form(.))">
-          <xsl:if test=". != '' and ed:filing-word(.) != $filed-under">
-            <xsl:sequence select="map{'name': ., 'entries': $entry}"/>
+        <xsl:for-each-group select="ed:occurrences(.)" group-by="ed:reading-form(.)">
+          <xsl:if test="current-grouping-key() != '' and ed:filing-word(current-grouping-key()) != $filed-under">
+            <!-- its language, as the text gives it ("Internationale Rote Hilfe" in a German title) -->
+            <xsl:sequence select="map{'name': current-grouping-key(), 'entries': $entry,
+              'lang': string(ancestor-or-self::*[@xml:lang][1]/@xml:lang)}"/>
           </xsl:if>
-        </xsl:for-each>
+        </xsl:for-each-group>
       </xsl:for-each>
     </xsl:variable>
     <xsl:for-each-group select="$pairs" group-by="?name">
-      <xsl:sequence select="map{'name': current-grouping-key(), 'entries': current-group()?entries}"/>
+      <xsl:sequence select="map{'name': current-grouping-key(), 'entries': current-group()?entries, 'lang': head(current-group())?lang}"/>
     </xsl:for-each-group>
   </xsl:function>
 
@@ -404,6 +461,17 @@
     <xsl:perform-sort select="$entries, $see-references">
       <xsl:sort select="if (. instance of map(*)) then ed:filing-form(?name) else lower-case(ed:entity-label(.))" lang="en"/>
     </xsl:perform-sort>
+  </xsl:function>
+
+  <!-- The registers the editions show, in their order (those with entries), and their names. -->
+  <xsl:function name="ed:register-kinds" as="xs:string*">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:sequence select="('person', 'place', 'org')[exists(ed:entries-unsorted($doc, .))]"/>
+  </xsl:function>
+
+  <xsl:function name="ed:register-name" as="xs:string">
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:sequence select="map{'person': 'persons', 'place': 'places', 'org': 'organisations'}($kind)"/>
   </xsl:function>
 
   <!-- Every place in the text that names an entry, in document order. -->

@@ -104,15 +104,10 @@
       else $statement || ' (version ' || $version || ')'"/>
   </xsl:function>
 
-  <!-- One line citing the source: title, publisher, printed pages, file name. -->
+  <!-- One line citing the source: title, publisher, printed pages (ed:source-parts, as
+       every output describes it), and the file name. -->
   <xsl:function name="dep:source-citation" as="xs:string">
     <xsl:param name="bibl" as="element(tei:bibl)"/>
-    <xsl:variable name="pages" select="ed:source-pages($bibl)"/>
-    <xsl:variable name="parts" as="xs:string*" select="
-      ed:source-title($bibl),
-      $bibl/tei:publisher[1] ! normalize-space(.),
-      $pages[.] ! ((if (contains(., '–')) then 'pp. ' else 'p. ') || .),
-      $bibl/tei:idno[@type = 'file'][1] ! ('file ' || normalize-space(.))"/>
-    <xsl:sequence select="string-join($parts[.], '. ') || '.'"/>
+    <xsl:sequence select="string-join(ed:source-parts($bibl), ', ') || ed:source-file($bibl) ! (' (file ' || . || ')') || '.'"/>
   </xsl:function>
 </xsl:stylesheet>

@@ -68,11 +68,10 @@
   <xsl:variable name="ebk:xml-serialization" select="map{
     'method': 'xml', 'encoding': 'UTF-8', 'omit-xml-declaration': false(), 'indent': true()}"/>
 
-  <!-- DPUB-ARIA roles and the EPUB structural semantics that say the same. -->
-  <xsl:variable name="ebk:epub-types" select="map{
-    'doc-noteref': 'noteref', 'doc-footnote': 'footnote', 'doc-backlink': 'backlink',
-    'doc-pagebreak': 'pagebreak', 'doc-index': 'index', 'doc-toc': 'toc',
-    'doc-pagelist': 'page-list'}"/>
+  <!-- The DPUB-ARIA roles of the page's links and the EPUB structural semantics that say
+       the same (the other roles and types of the publication are written where their
+       elements are made: page breaks, endnotes, index, navigation). -->
+  <xsl:variable name="ebk:epub-types" select="map{'doc-noteref': 'noteref', 'doc-backlink': 'backlink'}"/>
   <xsl:variable name="ebk:roles" as="xs:string*" select="map:keys($ebk:epub-types)"/>
 
   <!-- ============================ the package ============================ -->
@@ -217,16 +216,6 @@
     <xsl:copy-of select="."/>
   </xsl:template>
 
-  <!-- A DPUB-ARIA role gets the epub:type reading systems look for. The page gives roles
-       to the notes' asides (made endnotes below) and to links (handled below): a pattern
-       by element name is tried only on those elements, "*[@role]" on every element. -->
-  <xsl:template match="h:aside[@role] | h:section[@role] | h:nav[@role]" mode="ebk:xhtml" priority="1">
-    <xsl:copy>
-      <xsl:copy-of select="@*, ebk:epub-type(.)"/>
-      <xsl:apply-templates mode="#current"/>
-    </xsl:copy>
-  </xsl:template>
-
   <!-- "#id" points into whichever document holds the id. $class, when given, replaces the
        link's class (a note marker's comes from its wrapper); $type, when given, is its
        epub:type (an index locator's comes from its list). Written out in the template,
@@ -238,8 +227,9 @@
     <xsl:variable name="home" select="$ebk:homes(substring(@href, 2))"/>
     <xsl:copy>
       <!-- No title: a reading system shows no hover text, and a screen reader would read
-           the name twice. -->
-      <xsl:copy-of select="@* except @title"/>
+           the name twice. No description by a correction's source reading, which the EPUB
+           leaves to its table (its mark follows the link: the next template). -->
+      <xsl:copy-of select="@* except (@title, @aria-describedby)"/>
       <xsl:if test="exists($class)">
         <xsl:attribute name="class" select="$class"/>
       </xsl:if>
@@ -261,6 +251,31 @@
         <xsl:otherwise><xsl:apply-templates mode="#current"/></xsl:otherwise>
       </xsl:choose>
     </xsl:copy>
+  </xsl:template>
+
+  <!-- A link around corrections (a corrected name), which the page describes by their
+       readings (html.xsl, html:described-by-corrections): links do not nest, so their
+       marks follow it. (A pattern on the attribute: the other links of the publication
+       are spared a search of their content.) -->
+  <xsl:template match="h:a[@aria-describedby]" mode="ebk:xhtml" priority="3">
+    <xsl:param name="class" as="xs:string?"/>
+    <xsl:param name="type" as="xs:string?"/>
+    <xsl:choose>
+      <xsl:when test="starts-with(@href, '#')">
+        <xsl:next-match>
+          <xsl:with-param name="class" select="$class"/>
+          <xsl:with-param name="type" select="$type"/>
+        </xsl:next-match>
+      </xsl:when>
+      <!-- A link out of the publication (a ref), which the template above does not copy. -->
+      <xsl:otherwise>
+        <xsl:copy>
+          <xsl:copy-of select="@* except @aria-describedby"/>
+          <xsl:apply-templates mode="#current"/>
+        </xsl:copy>
+      </xsl:otherwise>
+    </xsl:choose>
+    <xsl:apply-templates select=".//h:span[starts-with(@class, 'choice ')]" mode="ebk:correction-mark"/>
   </xsl:template>
 
   <!-- "1922-11-30+03:00" gives "1922-11-30", "1922Z" "1922"; a day of every year and a year
@@ -296,7 +311,11 @@
   <!-- A page begins: a marker reading systems list in the page-list and can jump to
        (the page's margin link becomes the page number in brackets). -->
   <xsl:template match="h:span[@class = 'pb']" mode="ebk:xhtml" priority="2">
-    <xsl:variable name="n" select="normalize-space(h:a/text()[last()])"/>
+    <!-- The number is the digits of the page's number ("p. 212"), a link or, inside a link
+         (a name broken across two pages), a span: class pb-n either way. (A page number is
+         an integer: the inner translate() lists what is not a digit, the outer drops it.) -->
+    <xsl:variable name="label" select="string(*[@class = 'pb-n'])"/>
+    <xsl:variable name="n" select="translate($label, translate($label, '0123456789', ''), '')"/>
     <span class="pb" id="{@id}" epub:type="pagebreak" role="doc-pagebreak" aria-label="{$n}">[p. <xsl:value-of select="$n"/>]</span>
   </xsl:template>
 
@@ -415,12 +434,41 @@
   </xsl:template>
 
   <!-- A correction reads as corrected; the source's reading and the reason are in the
-       table of corrections (a reading system has no switch to show them in place). -->
+       table of corrections (a reading system has no switch or pop-up to show them in
+       place), which its mark links to. -->
   <xsl:template match="h:span[starts-with(@class, 'choice ')]" mode="ebk:xhtml" priority="2">
     <span>
       <xsl:copy-of select="@* except (@tabindex, @aria-describedby)"/>
       <xsl:apply-templates select="h:span[@class = 'corr']/node() except h:span[@class = 'corr']/h:span[@class = 'tip-label']" mode="#current"/>
     </span>
+    <xsl:if test="empty(ancestor::h:a)">
+      <xsl:apply-templates select="." mode="ebk:correction-mark"/>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- Each correction's row in the table of corrections, by the correction's id (which the
+       row's page link points to). -->
+  <xsl:variable name="ebk:correction-rows" as="map(xs:string, xs:string)">
+    <xsl:map>
+      <xsl:for-each select="$ebk:page/h:html/h:body/h:main/h:section[@id = 'corrections']//h:tbody/h:tr[@id]">
+        <xsl:map-entry key="substring(h:td[1]/h:a/@href, 2)" select="string(@id)"/>
+      </xsl:for-each>
+    </xsl:map>
+  </xsl:variable>
+
+  <!-- A correction's mark: a small "°" after it that links to its row in the table of
+       corrections, named for a screen reader by what the source reads ("correction: the
+       source reads He"; the page's class says "correction" or "regularisation"). The
+       underline alone could not be told from a name's, and says nothing to a screen
+       reader. -->
+  <xsl:template match="h:span" mode="ebk:correction-mark">
+    <xsl:param name="here" as="xs:string" tunnel="yes"/>
+    <xsl:variable name="row" select="$ebk:correction-rows(string(@id))"/>
+    <xsl:if test="exists($row)">
+      <xsl:variable name="reading" select="normalize-space(string-join(h:span[@class = 'sic']/node()[not(@class = 'tip-label')]))"/>
+      <a class="correction-mark" href="{$ebk:homes($row)[. ne $here]}#{$row}"
+         aria-label="{substring-after(@class, 'choice ')}: {if ($reading) then 'the source reads ' || $reading else 'not in the source'}">°</a>
+    </xsl:if>
   </xsl:template>
 
   <!-- A correction inside a note's text, as the pop-ups render it: its corrected reading. -->
@@ -430,7 +478,39 @@
 
   <!-- The hint under the table of corrections: no switch in an EPUB. -->
   <xsl:template match="h:section[@id = 'corrections']/h:p[@class = 'section-hint']" mode="ebk:xhtml" priority="2">
-    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading; each row gives the source’s reading and the reason, and its page links to the place in the text.</p>
+    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading, underlined and marked °, a link to its row here; each row gives the source’s reading and the reason, and its page links back to the place in the text.</p>
+  </xsl:template>
+
+  <!-- The title page: no "Cite a printed page by its link" (a link inside an EPUB is no
+       address a reader can cite; the navigation's page list lists the pages). -->
+  <xsl:template match="h:p[@class = 'cite-pages']" mode="ebk:xhtml" priority="2"/>
+
+  <!-- The licence's row: the rights statements as the header words them for the edition's
+       files, less a parenthesis that sends the reader to the file LICENSE, which is not in
+       the EPUB ("… under the MIT licence (see LICENSE)."). Only the statements' own text is
+       changed (mode ebk:rights, from the row: the other spans of the publication are not
+       tried against a pattern more). -->
+  <xsl:template match="h:dd[h:span[@class = 'rights']]" mode="ebk:xhtml" priority="2">
+    <xsl:copy>
+      <xsl:copy-of select="@*"/>
+      <xsl:apply-templates mode="ebk:rights"/>
+    </xsl:copy>
+  </xsl:template>
+
+  <xsl:template match="node()" mode="ebk:rights">
+    <xsl:apply-templates select="." mode="ebk:xhtml"/>
+  </xsl:template>
+
+  <xsl:template match="h:span[@class = 'rights']" mode="ebk:rights">
+    <xsl:copy>
+      <xsl:copy-of select="@*"/>
+      <xsl:apply-templates mode="ebk:rights"/>
+    </xsl:copy>
+  </xsl:template>
+
+  <xsl:template match="h:span[@class = 'rights']/text()" mode="ebk:rights">
+    <xsl:variable name="pointer" select="' (see LICENSE)'"/>
+    <xsl:value-of select="if (contains(., $pointer)) then substring-before(., $pointer) || substring-after(., $pointer) else ."/>
   </xsl:template>
 
   <!-- No map of places in the EPUB: the index gives each place's country and coordinates
@@ -450,12 +530,12 @@
         <xsl:text>EPUB edition built </xsl:text>
         <xsl:value-of select="ed:build-day()"/>
         <xsl:text> from the TEI master </xsl:text><code><xsl:value-of select="$stem"/>.xml</code>
-        <xsl:text> with tei-tools </xsl:text><xsl:value-of select="$tool-version"/>
+        <xsl:value-of select="ed:tool-name() ! (' with ' || .)"/>
         <xsl:text>. The print page numbers </xsl:text>
         <xsl:value-of select="ed:source-pages($ebk:doc)"/>
         <xsl:text> are marked in the text and listed in the page list of the navigation.</xsl:text>
         <xsl:if test="exists(ed:corrections($ebk:doc))">
-          <xsl:text> Words the editors corrected are underlined; the table of Corrections gives the source’s reading of each, and why.</xsl:text>
+          <xsl:text> Words the editors corrected are underlined and marked °: the mark links to the correction in the table of Corrections, which gives the source’s reading and the reason, and links back to the text.</xsl:text>
         </xsl:if>
       </p>
     </section>
@@ -578,8 +658,7 @@
     <!-- The print edition the page-list comes from (EPUB 3.3: dc:source refined by source-of). -->
     <xsl:if test="$source">
       <dc:source id="print-source">
-        <xsl:value-of select="string-join((ed:source-title($doc), ($source/tei:publisher)[1] ! normalize-space(.),
-          ed:source-pages($doc)[normalize-space()] ! ('pp. ' || .))[normalize-space()], ', ')"/>
+        <xsl:value-of select="string-join(ed:source-parts($doc), ', ')"/>
       </dc:source>
       <xsl:if test="$has-pages">
         <meta xmlns="http://www.idpf.org/2007/opf" refines="#print-source" property="source-of">pagination</meta>

@@ -1,11 +1,34 @@
 /* Progressive enhancement only: the page works without this script (CSS :has() and
    :hover/:focus-within do the same). It mirrors the "show the source" switch as a class on
-   <html> for browsers without :has(), and keeps pop-ups inside the window. */
+   <html> for browsers without :has(), describes each correction by the reading the view
+   hides, keeps pop-ups inside the window, and lets Escape close them. */
 (function () {
   "use strict";
   var root = document.documentElement;
   var box = document.getElementById("show-source");
-  function sync() { root.classList.toggle("source-view", !!(box && box.checked)); }
+
+  // A correction is described, for a screen reader, by the reading the view hides:
+  // html.xsl writes the source's, the reading hidden as the page loads; in the source view
+  // it is the corrected one. The description is the correction's own when it is
+  // focusable, else that of the link around it (a name), which may hold several.
+  function describe(source) {
+    document.querySelectorAll(".choice").forEach(function (choice) {
+      var owner = choice.hasAttribute("tabindex") ? choice : choice.closest("a[href]");
+      var corr = choice.querySelector(":scope > .corr"), sic = choice.querySelector(":scope > .sic");
+      if (!owner || !corr || !sic) { return; }
+      var ids = (owner.getAttribute("aria-describedby") || "").split(" ");
+      var i = ids.indexOf(source ? sic.id : corr.id);
+      if (i >= 0) {
+        ids[i] = source ? corr.id : sic.id;
+        owner.setAttribute("aria-describedby", ids.join(" "));
+      }
+    });
+  }
+  function sync() {
+    var source = !!(box && box.checked);
+    root.classList.toggle("source-view", source);
+    describe(source);
+  }
   if (box) { box.addEventListener("change", sync); sync(); }
 
   // A pop-up (a note's, or a correction's other reading) is kept inside the window: moved
@@ -30,10 +53,12 @@
       }
     }
   }
-  // The marker or correction whose pop-up an element's focus opens: its own, or one
+  // The markers or corrections whose pop-ups an element's focus opens: its own, or those
   // inside a link (a name).
-  function opener(el) {
-    return el.closest(".noteref-wrap, .choice") || (el.matches("a[href]") ? el.querySelector(".choice") : null);
+  function hosts(el) {
+    var own = el.closest(".noteref-wrap, .choice");
+    if (own) { return [own]; }
+    return el.matches("a[href]") ? Array.prototype.slice.call(el.querySelectorAll(".choice")) : [];
   }
   document.querySelectorAll(".noteref-wrap, .choice").forEach(function (el) {
     el.addEventListener("mouseenter", function () { place(el); });
@@ -41,24 +66,33 @@
   // Focus may come by Tab, which scrolls the focused element into view after this event:
   // placed again once that is done.
   document.addEventListener("focusin", function (e) {
-    var el = opener(e.target);
-    if (el) {
+    hosts(e.target).forEach(function (el) {
       place(el);
       window.requestAnimationFrame(function () { place(el); });
-    }
+    });
   });
-  // Escape closes what hover or focus opened (WCAG 1.4.13, dismissible): the focused
-  // marker or correction loses focus, and a pop-up under the pointer stays shut until the
-  // pointer leaves it.
+  // Escape closes what hover or focus opened (WCAG 1.4.13, dismissible) and leaves the
+  // focus where it is: the marker or correction is marked "dismissed", which hides its
+  // pop-up (html.css), until neither the pointer nor the focus is on it any more.
+  function dismiss(host) {
+    if (host.classList.contains("dismissed")) { return; }
+    host.classList.add("dismissed");
+    function release(pointer, focus) {
+      if (pointer || (focus && hosts(focus).indexOf(host) >= 0)) { return; }
+      host.classList.remove("dismissed");
+      host.removeEventListener("mouseleave", left);
+      document.removeEventListener("focusout", moved);
+    }
+    function left() { release(false, document.activeElement); }
+    // The focus moves to relatedTarget (null: out of the page).
+    function moved(e) { release(host.matches(":hover"), e.relatedTarget); }
+    host.addEventListener("mouseleave", left);
+    document.addEventListener("focusout", moved);
+  }
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape") { return; }
     var active = document.activeElement;
-    if (active && active !== document.body && opener(active)) {
-      active.blur();
-    }
-    document.querySelectorAll(".noteref-wrap:hover, .choice:hover").forEach(function (wrap) {
-      wrap.classList.add("dismissed");
-      wrap.addEventListener("mouseleave", function () { wrap.classList.remove("dismissed"); }, { once: true });
-    });
+    if (active && active !== document.body) { hosts(active).forEach(dismiss); }
+    document.querySelectorAll(".noteref-wrap:hover, .choice:hover").forEach(dismiss);
   });
 }());

@@ -94,7 +94,7 @@
     <xsl:variable name="doc" select="$html:doc"/>
     <xsl:variable name="pages" select="ed:pages($doc)"/>
     <meta name="description" content="{ed:citation($doc)}"/>
-    <meta name="generator" content="{normalize-space('tei-tools ' || $tool-version)}"/>
+    <meta name="generator" content="{(ed:tool-name(), 'tei-tools')[1]}"/>
     <link rel="schema.dcterms" href="http://purl.org/dc/terms/"/>
     <meta name="dcterms.title" content="{ed:title($doc)}"/>
     <xsl:for-each select="ed:editor-names($doc)">
@@ -105,7 +105,7 @@
     <meta name="dcterms.language" content="{ed:language($doc)}"/>
     <meta name="dcterms.date" content="{ed:edition-date($doc)}"/>
     <meta name="dcterms.modified" content="{ed:build-day()}"/>
-    <meta name="dcterms.source" content="{ed:source-title($doc)}, pp. {ed:source-pages($doc)}"/>
+    <meta name="dcterms.source" content="{string-join(ed:source-parts($doc), ', ')}"/>
     <meta name="dcterms.rights" content="{normalize-space(ed:licence($doc))}"/>
     <xsl:for-each select="ed:licence($doc)/@target[ed:safe-url(.)]">
       <meta name="dcterms.license" content="{.}"/>
@@ -183,11 +183,11 @@
       <dl class="facts">
         <dt>Source</dt>
         <dd>
-          <xsl:apply-templates select="$source/tei:title[1]" mode="html:text"/>
-          <xsl:for-each select="$source/tei:publisher[1]">, <xsl:apply-templates mode="html:text"/></xsl:for-each>
-          <xsl:text>, printed pages </xsl:text>
-          <xsl:value-of select="ed:source-pages($doc)"/>
-          <xsl:for-each select="$source/tei:idno[@type = 'file'][1]">
+          <!-- The parts every output gives (ed:source-parts), the title with its markup. -->
+          <xsl:variable name="title" select="$source/tei:title[1][normalize-space()]"/>
+          <xsl:apply-templates select="$title" mode="html:text"/>
+          <xsl:value-of select="string-join((''[$title], ed:source-parts($doc)[position() gt count($title)]), ', ')"/>
+          <xsl:for-each select="ed:source-file($doc)">
             <xsl:text> (file </xsl:text><code><xsl:value-of select="."/></code><xsl:text>)</xsl:text>
           </xsl:for-each>
           <xsl:text>.</xsl:text>
@@ -196,20 +196,20 @@
           <dt>Status of the source</dt>
           <dd>
             <xsl:apply-templates select="$source/tei:note/node()" mode="html:text"/>
-            <xsl:for-each select="$source/tei:relatedItem[@type = 'original']/tei:bibl">
+            <xsl:for-each select="ed:originals($doc)">
               <xsl:text> </xsl:text>
-              <span class="original">The original: <xsl:value-of select="string-join(*[not(self::tei:note)][normalize-space()] ! ed:bibl-part(.), '; ')"/>.
+              <span class="original">The original: <xsl:value-of select="ed:original-description(.)"/>.
                 <xsl:apply-templates select="tei:note/node()" mode="html:text"/></span>
             </xsl:for-each>
           </dd>
         </xsl:if>
         <dt>Editors</dt>
         <dd>
-          <xsl:for-each select="$doc//tei:titleStmt/tei:respStmt">
+          <xsl:for-each select="ed:responsibility-statements($doc)">
             <xsl:if test="position() > 1">; </xsl:if>
-            <xsl:value-of select="string-join((tei:persName | tei:orgName | tei:name) ! normalize-space(.), ', ')"/>
-            <xsl:for-each select="tei:resp[normalize-space()]">
-              <span class="resp"> (<xsl:value-of select="normalize-space(.)"/>)</span>
+            <xsl:value-of select="ed:responsible-names(.)"/>
+            <xsl:for-each select="ed:responsibilities(.)">
+              <span class="resp"> (<xsl:value-of select="."/>)</span>
             </xsl:for-each>
           </xsl:for-each>
         </dd>
@@ -226,7 +226,7 @@
           </xsl:call-template>
           <!-- What the header says beside the licence (whose rights it does not cover). -->
           <xsl:for-each select="ed:rights-statements($doc)">
-            <span class="rights"><xsl:text> </xsl:text><xsl:apply-templates mode="html:text"/></span>
+            <span class="rights"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:text> </xsl:text><xsl:apply-templates mode="html:text"/></span>
           </xsl:for-each>
         </dd>
         <dt>Identifier</dt>
@@ -251,14 +251,16 @@
           <xsl:if test="ed:author-notes($doc)"><li><a href="#notes">Notes</a></li></xsl:if>
           <xsl:if test="ed:editorial-notes($doc)"><li><a href="#editorial-notes">Editors’ notes</a></li></xsl:if>
           <xsl:if test="ed:corrections($doc)"><li><a href="#corrections">Corrections</a></li></xsl:if>
-          <xsl:for-each select="html:register-kinds($doc)">
+          <xsl:for-each select="ed:register-kinds($doc)">
             <li><a href="#{html:register-id(.)}"><xsl:value-of select="html:register-title(.)"/></a></li>
           </xsl:for-each>
         </ul>
       </nav>
     </header>
     <xsl:if test="ed:corrections($doc)">
-      <div class="toolbar">
+      <!-- A landmark of its own (it stands outside the header and main), so that nothing of
+           the page is outside every landmark. -->
+      <div class="toolbar" role="region" aria-label="Reading options">
         <input type="checkbox" id="show-source" aria-describedby="show-source-hint"/>
         <label for="show-source">Show the source as published</label>
         <span id="show-source-hint" class="hint">Swaps each of the editors’ <xsl:value-of select="count(ed:corrections($doc))"/> corrections back to the source’s reading.</span>
@@ -272,8 +274,6 @@
     </xsl:if>
   </xsl:template>
 
-  <!-- "journal: unknown", "pp. 212–215": one part of a bibliographic description, labelled. -->
-
   <xsl:template name="html:colophon">
     <footer class="colophon">
       <p>
@@ -283,7 +283,7 @@
         <xsl:text> · built </xsl:text>
         <time datetime="{ed:build-day()}"><xsl:value-of select="ed:build-day()"/></time>
         <xsl:text> from the TEI master </xsl:text><code><xsl:value-of select="$stem"/>.xml</code>
-        <xsl:text> with tei-tools </xsl:text><xsl:value-of select="$tool-version"/>
+        <xsl:value-of select="ed:tool-name() ! (' with ' || .)"/>
         <xsl:text>. This file makes no network request.</xsl:text>
       </p>
     </footer>
@@ -293,8 +293,16 @@
 
   <xsl:mode name="html:text" on-no-match="shallow-skip"/>
 
+  <!-- The language of a TEI element, on the element made from it (WCAG 3.1.2: a screen
+       reader speaks it, a browser hyphenates it, in its language). Applied to @xml:lang
+       wherever an element is made from a TEI element, in every mode. -->
+  <xsl:template match="@xml:lang" mode="html:lang">
+    <xsl:attribute name="lang" select="normalize-space(.)"/>
+  </xsl:template>
+
   <xsl:template match="tei:body" mode="html:text">
     <article id="text" class="text" lang="{ed:language(.)}">
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
       <xsl:apply-templates mode="#current"/>
     </article>
   </xsl:template>
@@ -306,16 +314,17 @@
 
   <xsl:template match="tei:div" mode="html:text">
     <section class="div {@type}">
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
       <xsl:apply-templates mode="#current"/>
     </section>
   </xsl:template>
 
   <xsl:template match="tei:div/tei:head" mode="html:text">
-    <h2><xsl:apply-templates mode="#current"/></h2>
+    <h2><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></h2>
   </xsl:template>
 
   <xsl:template match="tei:p" mode="html:text">
-    <p><xsl:apply-templates mode="#current"/></p>
+    <p><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></p>
   </xsl:template>
 
   <xsl:template match="text()" mode="html:text">
@@ -340,9 +349,8 @@
           <span class="pb-n"><span aria-hidden="true">p. </span><span class="visually-hidden">Page </span><xsl:value-of select="$n"/></span>
         </xsl:when>
         <xsl:otherwise>
-          <a class="pb-n" href="#{ed:page-id($n)}" aria-label="Page {$n}">
-            <span aria-hidden="true">p. </span><xsl:value-of select="$n"/>
-          </a>
+          <!-- Named by what it shows ("p. 212"), so that a user of speech input can say it. -->
+          <a class="pb-n" href="#{ed:page-id($n)}">p. <xsl:value-of select="$n"/></a>
         </xsl:otherwise>
       </xsl:choose>
     </span>
@@ -359,6 +367,7 @@
       </a>
       <xsl:if test="not($epub-only)">
         <span class="note-pop" aria-hidden="true">
+          <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
           <span class="note-pop-label"><xsl:value-of select="ed:note-label(.)"/></span>
           <xsl:text> </xsl:text>
           <xsl:apply-templates select="., ed:continuations(.)" mode="html:pop-note"/>
@@ -375,22 +384,28 @@
        stands, in brackets. -->
   <xsl:template match="tei:note[not(ancestor::tei:text)]" mode="html:text html:pop" priority="2">
     <xsl:if test="normalize-space() or *">
-      <span class="note-inline"> (<xsl:apply-templates mode="#current"/>)</span>
+      <span class="note-inline"><xsl:apply-templates select="@xml:lang" mode="html:lang"/> (<xsl:apply-templates mode="#current"/>)</span>
     </xsl:if>
   </xsl:template>
 
-  <!-- Names: a discreet link to the register entry; the id lets the register link back. -->
-  <xsl:template match="tei:persName[@ref] | tei:placeName[@ref] | tei:orgName[@ref] | tei:name[@ref]" mode="html:text">
+  <!-- Whatever names a register entry (@ref): a name, and any other element the schema
+       lets name one (an author, a place of publication, a title). A discreet link to the
+       entry; the id lets the register link back to every occurrence ed:occurrences counts.
+       A name is the link and nothing else; another element keeps its own rendering
+       (xsl:next-match: a title its <cite>), inside the link. A priority above every other
+       template of the mode, so that it comes first. -->
+  <xsl:template match="tei:*[@ref]" mode="html:text" priority="3">
     <xsl:variable name="entry" select="ed:entity(.)"/>
     <xsl:choose>
       <xsl:when test="not($entry)">
-        <span class="ent"><xsl:apply-templates mode="#current"/></span>
+        <span class="ent"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:next-match/></span>
       </xsl:when>
       <!-- No link inside a link: the occurrence keeps its id, the outer element links. -->
       <xsl:when test="html:in-link(.)">
         <span class="ent {ed:entity-kind($entry)}">
           <xsl:for-each select="ed:occurrence-id(.)"><xsl:attribute name="id" select="."/></xsl:for-each>
-          <xsl:apply-templates mode="#current"/>
+          <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
+          <xsl:next-match/>
         </span>
       </xsl:when>
       <xsl:otherwise>
@@ -401,7 +416,9 @@
           <xsl:if test="not($epub-only)">
             <xsl:attribute name="title" select="ed:entity-name($entry)"/>
           </xsl:if>
-          <xsl:apply-templates mode="#current"/>
+          <xsl:call-template name="html:described-by-corrections"/>
+          <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
+          <xsl:next-match/>
         </a>
       </xsl:otherwise>
     </xsl:choose>
@@ -411,30 +428,62 @@
     <xsl:call-template name="html:link">
       <xsl:with-param name="href" select="@target"/>
       <xsl:with-param name="content"><xsl:apply-templates mode="#current"/></xsl:with-param>
+      <xsl:with-param name="source" select="."/>
     </xsl:call-template>
   </xsl:template>
+
+  <!-- A link around corrections (a name the editors corrected) takes the focus instead of
+       them: a screen reader on it hears, as its description, what the page hides of each,
+       the source's reading ("The source reads: W. Heywood"); html.js puts the corrected
+       reading in its place in the source view. (The link's hover title, the entry's
+       standard name, is no description then; the link's text is the name.) -->
+  <xsl:template name="html:described-by-corrections">
+    <xsl:variable name="choices" select=".//tei:choice[ed:corrected-reading(.) and ed:source-reading(.)][not(ancestor::tei:sic or ancestor::tei:orig)]"/>
+    <xsl:if test="$choices">
+      <xsl:attribute name="aria-describedby" select="string-join($choices ! html:source-reading-id(., ed:correction-id(.)), ' ')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- The ids of a correction's two readings in the page, from the correction's own
+       (ed:correction-id, which the caller has asked already). Prefixes of their own, so
+       that they can equal no other id the editions make up ("ref-" + a note's id, "occ-…",
+       "corr-N", "row-…"). -->
+  <xsl:function name="html:source-reading-id" as="xs:string">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:param name="correction-id" as="xs:string"/>
+    <xsl:sequence select="ed:free-id('src-' || $correction-id, $choice)"/>
+  </xsl:function>
+
+  <xsl:function name="html:corrected-reading-id" as="xs:string">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:param name="correction-id" as="xs:string"/>
+    <xsl:sequence select="ed:free-id('corrected-' || $correction-id, $choice)"/>
+  </xsl:function>
 
   <!-- A corrected passage: both readings are in the page, CSS shows one and offers the other
        on hover or focus; the switch in the toolbar swaps them all. -->
   <xsl:template match="tei:choice[ed:corrected-reading(.) and ed:source-reading(.)]" mode="html:text">
-    <xsl:variable name="id" select="ed:correction-id(.)"/>
     <xsl:apply-templates select="ed:breaks-in-source-reading(.)" mode="#current"/>
-    <!-- Focusable itself, unless it sits in a link, which takes the focus instead. -->
-    <!-- A prefix of its own, so that it can equal no other id the editions make up
-         ("ref-" + a note's id, "occ-…", "corr-N"). -->
-    <xsl:variable name="source-id" select="ed:free-id('src-' || $id, .)"/>
+    <xsl:variable name="id" select="ed:correction-id(.)"/>
+    <xsl:variable name="source-id" select="html:source-reading-id(., $id)"/>
     <span class="choice {ed:correction-kind(.)}" id="{$id}">
-      <!-- Focused, a screen reader reads the source's reading as the description (it is
-           hidden on screen until hover or focus, which a description may be). -->
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
+      <!-- Focusable itself, unless it sits in a link, which takes the focus (and the
+           description, html:described-by-corrections) instead. Focused, a screen reader
+           reads the reading the page hides as the description (hidden on screen until
+           hover or focus, which a description may be): the source's, or the corrected one
+           in the source view (html.js). -->
       <xsl:if test="not(html:in-link(.))">
         <xsl:attribute name="tabindex" select="0"/>
         <xsl:attribute name="aria-describedby" select="$source-id"/>
       </xsl:if>
-      <span class="corr">
+      <span class="corr" id="{html:corrected-reading-id(., $id)}">
+        <xsl:apply-templates select="ed:corrected-reading(.)/@xml:lang" mode="html:lang"/>
         <span class="tip-label">Corrected by the editors: </span>
         <xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/>
       </span>
       <span class="sic" id="{$source-id}">
+        <xsl:apply-templates select="ed:source-reading(.)/@xml:lang" mode="html:lang"/>
         <span class="tip-label">The source reads: </span>
         <xsl:apply-templates select="ed:source-reading(.)/node()" mode="ed:as-published"/>
       </span>
@@ -442,32 +491,40 @@
   </xsl:template>
 
   <xsl:template match="tei:foreign[@xml:lang]" mode="html:text">
-    <i class="foreign" lang="{normalize-space(@xml:lang)}"><xsl:apply-templates mode="#current"/></i>
+    <i class="foreign"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></i>
   </xsl:template>
 
-  <xsl:template match="tei:hi" mode="html:text">
+  <!-- Highlighting: every rendition is a class, which the CSS styles ("bold italic" is
+       both); the element is the one that says the most of them, a superscript or
+       subscript first (it changes what the text means), then italic, then bold, which
+       keep their look where a reading system sets no styles. -->
+  <xsl:template match="tei:hi" mode="html:text html:pop">
     <xsl:variable name="rend" select="tokenize(@rend)"/>
-    <xsl:element name="{if ($rend = ('italic', 'italics')) then 'i'
-      else if ($rend = ('bold')) then 'b'
-      else if ($rend = ('sup', 'superscript')) then 'sup'
-      else if ($rend = ('sub', 'subscript')) then 'sub' else 'span'}">
-      <xsl:attribute name="class" select="'hi ' || string-join($rend, ' ')"/>
+    <xsl:element name="{if ($rend = ('sup', 'superscript')) then 'sup'
+      else if ($rend = ('sub', 'subscript')) then 'sub'
+      else if ($rend = ('italic', 'italics')) then 'i'
+      else if ($rend = ('bold')) then 'b' else 'span'}">
+      <xsl:attribute name="class" select="string-join(('hi', $rend), ' ')"/>
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
       <xsl:apply-templates mode="#current"/>
     </xsl:element>
   </xsl:template>
 
   <xsl:template match="tei:title" mode="html:text">
-    <cite class="title {@level}"><xsl:apply-templates mode="#current"/></cite>
+    <cite class="title {@level}"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></cite>
   </xsl:template>
 
-  <xsl:template match="tei:q[ed:needs-quotation-marks(.)]" mode="html:text" priority="1">
-    <q><xsl:apply-templates mode="#current"/></q>
+  <!-- Quotation marks the editors' prose leaves to the outputs (ed:needs-quotation-marks),
+       for quote as for q, as the text edition adds them; <q> nests them (“ ‘ ’ ”). -->
+  <xsl:template match="tei:q[ed:needs-quotation-marks(.)] | tei:quote[ed:needs-quotation-marks(.)]" mode="html:text html:pop" priority="1">
+    <q><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></q>
   </xsl:template>
 
   <!-- The parts of an archival shelfmark are elements only (no text between them):
        separate them as a citation does. -->
   <xsl:template match="tei:msIdentifier" mode="html:text" priority="1">
     <span class="msIdentifier">
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
       <xsl:for-each select="*">
         <xsl:if test="position() gt 1">, </xsl:if>
         <xsl:apply-templates select="." mode="#current"/>
@@ -477,7 +534,7 @@
 
   <xsl:template match="tei:quote | tei:q" mode="html:text">
     <!-- The source's quotation marks are in the text: add none. -->
-    <span class="{local-name()}"><xsl:apply-templates mode="#current"/></span>
+    <span class="{local-name()}"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></span>
   </xsl:template>
 
   <xsl:template match="tei:date[@when | @from | @notBefore]" mode="html:text">
@@ -490,9 +547,9 @@
            their shape, as a regular expression costs more in Saxon than the date itself). -->
       <xsl:when test="translate($when, '0123456789', '##########') = ('####', '####-##', '####-##-##', '--##-##')">
         <!-- HTML writes a day recurring every year ("- -03-18" in TEI) as "03-18". -->
-        <time class="date" datetime="{if (starts-with($when, '--')) then substring($when, 3) else $when}"><xsl:apply-templates mode="#current"/></time>
+        <time class="date" datetime="{if (starts-with($when, '--')) then substring($when, 3) else $when}"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></time>
       </xsl:when>
-      <xsl:otherwise><span class="date"><xsl:apply-templates mode="#current"/></span></xsl:otherwise>
+      <xsl:otherwise><span class="date"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></span></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
@@ -505,12 +562,13 @@
   </xsl:function>
 
   <xsl:template match="tei:measure" mode="html:text">
-    <span class="measure" title="{string-join((@quantity, @unit, @commodity) ! normalize-space(.), ' ')}"><xsl:apply-templates mode="#current"/></span>
+    <span class="measure" title="{string-join((@quantity, @unit, @commodity) ! normalize-space(.), ' ')}"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></span>
   </xsl:template>
 
   <!-- Text the editors supply: between angle brackets, and gone in the source view. -->
   <xsl:template match="tei:supplied" mode="html:text html:pop">
     <span class="supplied" title="{ed:supplied-label(.)}">
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
       <xsl:value-of select="$ed:supplied-open"/>
       <xsl:apply-templates mode="#current"/>
       <xsl:value-of select="$ed:supplied-close"/>
@@ -520,14 +578,20 @@
   <!-- Text the editors read with doubt: marked "(?)" after it. -->
   <xsl:template match="tei:unclear" mode="html:text html:pop">
     <span class="unclear" title="{ed:unclear-label(.)}">
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
       <xsl:apply-templates mode="#current"/>
       <span class="unclear-mark"><xsl:value-of select="$ed:unclear-mark"/></span>
     </span>
   </xsl:template>
 
-  <xsl:template match="tei:gap" mode="html:text">
+  <!-- What the source lost: "[…]", in the text and in what mode html:pop renders (a note's
+       pop-up, a corrected reading in the table of corrections), never its description. -->
+  <xsl:template match="tei:gap" mode="html:text html:pop">
     <span class="gap" role="note">
-      <xsl:attribute name="aria-label" select="'Text lost in the source' || (if (@quantity) then ' (' || normalize-space(@quantity) || ' ' || normalize-space((@unit, 'words')[1]) || ')' else '')"/>
+      <xsl:variable name="unit" select="normalize-space((@unit, 'words')[1])"/>
+      <!-- "(1 word)", "(3 words)" -->
+      <xsl:attribute name="aria-label" select="'Text lost in the source' || (if (@quantity) then ' (' || normalize-space(@quantity) || ' '
+        || (if (normalize-space(@quantity) = '1' and ends-with($unit, 's')) then substring($unit, 1, string-length($unit) - 1) else $unit) || ')' else '')"/>
       <xsl:text>[…]</xsl:text>
     </span>
   </xsl:template>
@@ -537,11 +601,11 @@
                        | tei:name[not(@ref)] | tei:persName[not(@ref)] | tei:placeName[not(@ref)] | tei:orgName[not(@ref)]
                        | tei:date | tei:abbr | tei:expan | tei:num | tei:seg | tei:emph | tei:term | tei:distinct | tei:mentioned | tei:soCalled | tei:foreign"
                 mode="html:text">
-    <span class="{local-name()}"><xsl:apply-templates mode="#current"/></span>
+    <span class="{local-name()}"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></span>
   </xsl:template>
 
   <xsl:template match="tei:emph" mode="html:text" priority="1">
-    <em><xsl:apply-templates mode="#current"/></em>
+    <em><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></em>
   </xsl:template>
 
   <!-- A line break of the source; inside a word (break="no") the word is read whole. -->
@@ -552,7 +616,7 @@
   <!-- The source's reading inside a correction (common.xsl's mode ed:as-published: names
        stay plain, the corrected reading links), with its foreign words marked by language. -->
   <xsl:template match="tei:foreign[@xml:lang]" mode="ed:as-published">
-    <i class="foreign" lang="{normalize-space(@xml:lang)}"><xsl:apply-templates mode="#current"/></i>
+    <i class="foreign"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></i>
   </xsl:template>
 
   <!-- ============================ a note's content in the pop-up (mode html:pop) ============================ -->
@@ -575,19 +639,17 @@
        the text's hover pop-up (this is one already). -->
   <xsl:template match="tei:choice[ed:corrected-reading(.) and ed:source-reading(.)]" mode="html:pop">
     <span class="reading">
-      <span class="corr"><xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/></span>
-      <span class="sic"><xsl:apply-templates select="ed:source-reading(.)/node()" mode="ed:as-published"/></span>
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
+      <span class="corr"><xsl:apply-templates select="ed:corrected-reading(.)/@xml:lang" mode="html:lang"/><xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/></span>
+      <span class="sic"><xsl:apply-templates select="ed:source-reading(.)/@xml:lang" mode="html:lang"/><xsl:apply-templates select="ed:source-reading(.)/node()" mode="ed:as-published"/></span>
     </span>
   </xsl:template>
-  <!-- Quotation marks the editors' prose leaves to the outputs (ed:needs-quotation-marks). -->
-  <xsl:template match="tei:q[ed:needs-quotation-marks(.)]" mode="html:pop">
-    <q><xsl:apply-templates mode="#current"/></q>
-  </xsl:template>
+  <!-- (Quotation marks, highlighting and what the source lost: the templates of the text.) -->
   <xsl:template match="tei:foreign[@xml:lang]" mode="html:pop">
-    <i lang="{normalize-space(@xml:lang)}"><xsl:apply-templates mode="#current"/></i>
+    <i><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></i>
   </xsl:template>
   <xsl:template match="tei:title" mode="html:pop">
-    <cite><xsl:apply-templates mode="#current"/></cite>
+    <cite><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></cite>
   </xsl:template>
 
   <!-- ============================ notes lists ============================ -->
@@ -615,6 +677,7 @@
     <xsl:variable name="editorial" select="ed:is-editorial-note(.)"/>
     <aside class="note{if ($editorial) then ' ed' else ''}" id="{ed:note-id(.)}" role="doc-footnote">
       <xsl:attribute name="aria-label" select="(if ($editorial) then 'Editors’ note ' else 'Note ') || ed:note-label(.)"/>
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
       <p>
         <span class="note-label"><xsl:value-of select="ed:note-label(.)"/></span>
         <xsl:text> </xsl:text>
@@ -641,7 +704,9 @@
       <section class="corrections" id="corrections" aria-labelledby="corrections-h">
         <h2 id="corrections-h">Corrections</h2>
         <xsl:call-template name="html:corrections-hint"/>
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Corrections table">
+        <!-- Scrolls sideways should it ever be too wide (it is not: its readings break, and
+             on a phone each row is a block); no tab stop or region for a table that fits. -->
+        <div class="table-wrap">
           <table>
             <thead>
               <tr>
@@ -654,8 +719,10 @@
             </thead>
             <tbody>
               <xsl:for-each select="$choices">
-                <tr>
-                  <td><a href="#{ed:correction-id(.)}">p. <xsl:value-of select="ed:page(.)"/></a></td>
+                <xsl:variable name="id" select="ed:correction-id(.)"/>
+                <!-- An id for the row, which the EPUB's correction marks link to. -->
+                <tr id="{ed:free-id('row-' || $id, .)}">
+                  <td><a href="#{$id}">p. <xsl:value-of select="ed:page(.)"/></a></td>
                   <xsl:variable name="context" select="if (ed:needs-context(.)) then ed:context-words(.) else ()"/>
                   <td class="sic-cell">
                     <xsl:sequence select="html:context($context[1])"/>
@@ -703,30 +770,28 @@
     <xsl:apply-templates select="$category/tei:catDesc/node()" mode="html:pop"/>
   </xsl:function>
 
-  <!-- A named template so the EPUB edition, which has no switch, can say so (epub.xsl). -->
+  <!-- The hint under the heading, which speaks of the switch: the EPUB, which has none,
+       puts a paragraph of its own in its place (epub.xsl, mode ebk:xhtml). -->
   <xsl:template name="html:corrections-hint">
     <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading; the switch at the top shows the source as published.</p>
   </xsl:template>
 
   <!-- ============================ registers ============================ -->
 
-  <xsl:function name="html:register-kinds" as="xs:string*">
-    <xsl:param name="doc" as="node()"/>
-    <xsl:sequence select="for $kind in ('person', 'place', 'org') return $kind[exists(ed:entries-unsorted($doc, $kind))]"/>
-  </xsl:function>
-
   <xsl:function name="html:register-id" as="xs:string">
     <xsl:param name="kind" as="xs:string"/>
     <xsl:sequence select="'register-' || $kind"/>
   </xsl:function>
 
+  <!-- "Persons": a register's heading (ed:register-name, capitalised). -->
   <xsl:function name="html:register-title" as="xs:string">
     <xsl:param name="kind" as="xs:string"/>
-    <xsl:sequence select="map{'person': 'Persons', 'place': 'Places', 'org': 'Organisations'}($kind)"/>
+    <xsl:variable name="name" select="ed:register-name($kind)"/>
+    <xsl:sequence select="upper-case(substring($name, 1, 1)) || substring($name, 2)"/>
   </xsl:function>
 
   <xsl:template name="html:registers">
-    <xsl:variable name="kinds" select="html:register-kinds($html:doc)"/>
+    <xsl:variable name="kinds" select="ed:register-kinds($html:doc)"/>
     <xsl:if test="exists($kinds)">
       <section class="registers" id="registers" aria-labelledby="registers-h">
         <h2 id="registers-h">Index</h2>
@@ -763,7 +828,7 @@
     <xsl:variable name="std" select="ed:standard-name($entry)"/>
     <xsl:choose>
       <xsl:when test="$std/@xml:lang">
-        <span lang="{normalize-space($std/@xml:lang)}"><xsl:value-of select="ed:entity-label($entry)"/></span>
+        <span><xsl:apply-templates select="$std/@xml:lang" mode="html:lang"/><xsl:value-of select="ed:entity-label($entry)"/></span>
       </xsl:when>
       <xsl:when test="not($std//tei:foreign)"><xsl:value-of select="ed:entity-label($entry)"/></xsl:when>
       <!-- "Surname, Forename", as ed:entity-label orders it, with the parts' markup -->
@@ -786,7 +851,12 @@
   <xsl:function name="html:see-reference" as="element()">
     <xsl:param name="reference" as="map(*)"/>
     <li class="see">
-      <span class="see-name"><xsl:value-of select="$reference?name"/></span>
+      <span class="see-name">
+        <xsl:if test="$reference?lang[normalize-space()] != ed:language($html:doc)">
+          <xsl:attribute name="lang" select="normalize-space($reference?lang)"/>
+        </xsl:if>
+        <xsl:value-of select="$reference?name"/>
+      </span>
       <xsl:text>, </xsl:text>
       <i>see</i>
       <xsl:text> </xsl:text>
@@ -806,7 +876,26 @@
       <xsl:apply-templates select="." mode="html:entry-facts"/>
       <xsl:variable name="forms" select="ed:source-forms(.)"/>
       <xsl:if test="exists($forms)">
-        <span class="forms"> In the source: <xsl:value-of select="string-join($forms ! ('“' || . || '”'), ', ')"/>.</span>
+        <!-- Each form in its language ("Warszawa", pl): that of the first source form with
+             its text, looked for among the forms that have one (most entries have none:
+             their forms are one string). -->
+        <xsl:variable name="in-languages" select="*[@type = 'source'][@xml:lang]"/>
+        <span class="forms"> In the source: <xsl:choose>
+            <xsl:when test="empty($in-languages)"><xsl:value-of select="string-join($forms ! ('“' || . || '”'), ', ')"/></xsl:when>
+            <xsl:otherwise>
+              <xsl:for-each select="$forms">
+                <xsl:variable name="form" select="."/>
+                <xsl:variable name="lang" select="$in-languages[normalize-space() = $form][1]/@xml:lang"/>
+                <xsl:if test="position() gt 1">, </xsl:if>
+                <xsl:text>“</xsl:text>
+                <xsl:choose>
+                  <xsl:when test="$lang"><span><xsl:apply-templates select="$lang" mode="html:lang"/><xsl:value-of select="$form"/></span></xsl:when>
+                  <xsl:otherwise><xsl:value-of select="$form"/></xsl:otherwise>
+                </xsl:choose>
+                <xsl:text>”</xsl:text>
+              </xsl:for-each>
+            </xsl:otherwise>
+          </xsl:choose>.</span>
       </xsl:if>
       <xsl:for-each select="tei:idno[ed:authority-url(.)]">
         <xsl:text> </xsl:text>
@@ -831,7 +920,8 @@
               <!-- The occurrences are the entry's, in document order: the position is the
                    occurrence's number, so no lookup is needed. -->
               <!-- A page number's purpose is clear from its list ("pp. 212, 213"); "213n" is
-                   not, so a screen reader is told "page 213, in note 4". -->
+                   not, so a screen reader is told "213n: page 213, in note 4" (the name
+                   begins with the text shown, which speech input says, WCAG 2.5.3). -->
               <a href="#{ed:occurrence-id($entry-id, $i)}">
                 <xsl:if test="$notes">
                   <!-- The innermost note (an editors' note in an author's note is its own), or, for
@@ -839,7 +929,7 @@
                   <xsl:variable name="note" select="$notes[last()]"/>
                   <xsl:variable name="label" select="ed:note-label(ed:first-part($note))"/>
                   <xsl:attribute name="title" select="'In note ' || $label"/>
-                  <xsl:attribute name="aria-label" select="'page ' || $pages[$i] || ', in note ' || $label"/>
+                  <xsl:attribute name="aria-label" select="$pages[$i] || 'n: page ' || $pages[$i] || ', in note ' || $label"/>
                 </xsl:if>
                 <xsl:value-of select="$pages[$i]"/>
                 <xsl:if test="$notes">n</xsl:if>
@@ -865,7 +955,7 @@
     <xsl:choose>
       <xsl:when test="tei:note">
         <xsl:value-of select="if ($stopped) then ' ' else '. '"/>
-        <span class="entry-note"><xsl:apply-templates select="tei:note[1]/node()" mode="html:pop"/></span>
+        <span class="entry-note"><xsl:apply-templates select="tei:note[1]/@xml:lang" mode="html:lang"/><xsl:apply-templates select="tei:note[1]/node()" mode="html:pop"/></span>
         <xsl:variable name="note" select="normalize-space(tei:note[1])"/>
         <xsl:if test="not(substring($note, string-length($note)) = ('.', '!', '?'))">.</xsl:if>
       </xsl:when>
@@ -899,7 +989,7 @@
       <xsl:for-each select="$abbr">
         <xsl:if test="position() gt 1">, </xsl:if>
         <xsl:choose>
-          <xsl:when test="@xml:lang"><span lang="{normalize-space(@xml:lang)}"><xsl:value-of select="normalize-space(.)"/></span></xsl:when>
+          <xsl:when test="@xml:lang"><span><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:value-of select="normalize-space(.)"/></span></xsl:when>
           <xsl:otherwise><xsl:value-of select="normalize-space(.)"/></xsl:otherwise>
         </xsl:choose>
       </xsl:for-each>
@@ -922,10 +1012,21 @@
   <xsl:template name="html:link">
     <xsl:param name="href" as="xs:string?"/>
     <xsl:param name="content"/>
+    <!-- The TEI element the link is made from (a ref), if any: its language, and the
+         corrections it holds. -->
+    <xsl:param name="source" as="element()?"/>
     <xsl:variable name="safe" select="ed:safe-url($href)"/>
     <xsl:choose>
-      <xsl:when test="$safe"><a href="{$safe}"><xsl:sequence select="$content"/></a></xsl:when>
-      <xsl:otherwise><span class="link-dropped"><xsl:sequence select="$content"/></span></xsl:otherwise>
+      <xsl:when test="$safe">
+        <a href="{$safe}">
+          <xsl:for-each select="$source">
+            <xsl:call-template name="html:described-by-corrections"/>
+            <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
+          </xsl:for-each>
+          <xsl:sequence select="$content"/>
+        </a>
+      </xsl:when>
+      <xsl:otherwise><span class="link-dropped"><xsl:apply-templates select="$source/@xml:lang" mode="html:lang"/><xsl:sequence select="$content"/></span></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 </xsl:stylesheet>

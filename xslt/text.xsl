@@ -245,19 +245,14 @@
       ed:subtitle($doc) ! txt:paragraph(.)), '&#10;')"/>
     <xsl:variable name="fields" as="xs:string*">
       <xsl:sequence select="txt:field('Title', if (ed:title-supplied($doc)) then 'supplied by the editors' else ())"/>
-      <xsl:sequence select="txt:field('Source', string-join((
-        ed:source-title($doc),
-        ($source/tei:publisher)[1] ! normalize-space(.),
-        'printed pages ' || ed:source-pages($doc)), ', ')
-        || ($source/tei:idno[@type = 'file'])[1] ! (' (file ' || normalize-space(.) || ')') || '.')"/>
-      <xsl:sequence select="txt:field('Status', ($source/tei:note)[1] ! txt:inline(.))"/>
-      <xsl:for-each select="$source/tei:relatedItem[@type = 'original']/tei:bibl">
-        <xsl:sequence select="txt:field('Original', string-join(*[not(self::tei:note)][normalize-space()] ! ed:bibl-part(.), '; ')
-          || '.' || tei:note ! (' ' || txt:inline(.)))"/>
+      <xsl:sequence select="txt:field('Source', ed:source-parts($doc)[1] ! (string-join(ed:source-parts($doc), ', ')
+        || ed:source-file($doc) ! (' (file ' || . || ')') || '.'))"/>
+      <xsl:sequence select="txt:field('Status', string-join($source/tei:note ! txt:inline(.), ' ')[.])"/>
+      <xsl:for-each select="ed:originals($doc)">
+        <xsl:sequence select="txt:field('Original', ed:original-description(.) || '.' || tei:note ! (' ' || txt:inline(.)))"/>
       </xsl:for-each>
-      <xsl:for-each select="$doc//tei:titleStmt/tei:respStmt">
-        <xsl:sequence select="txt:field('Editors', string-join((tei:persName | tei:orgName | tei:name) ! normalize-space(.), ', ')
-          || tei:resp[normalize-space()] ! (' (' || normalize-space(.) || ')'))"/>
+      <xsl:for-each select="ed:responsibility-statements($doc)">
+        <xsl:sequence select="txt:field('Editors', ed:responsible-names(.) || ed:responsibilities(.) ! (' (' || . || ')'))"/>
       </xsl:for-each>
       <xsl:sequence select="txt:field('Edition', ed:edition-statement($doc))"/>
       <xsl:sequence select="txt:field('Publisher', ed:publisher($doc))"/>
@@ -508,10 +503,10 @@
   <!-- ============================ the index ============================ -->
 
   <xsl:template name="txt:registers">
-    <xsl:for-each select="('person', 'place', 'org')">
+    <xsl:for-each select="ed:register-kinds($txt:doc)">
       <xsl:variable name="entries" select="ed:entries($txt:doc, .)"/>
       <xsl:if test="$entries">
-        <xsl:sequence select="txt:heading('Index of ' || map{'person': 'persons', 'place': 'places', 'org': 'organisations'}(.), '-')"/>
+        <xsl:sequence select="txt:heading('Index of ' || ed:register-name(.), '-')"/>
         <xsl:sequence select="string-join(ed:index-items($entries, ed:see-references($txt:doc, .)) ! txt:index-line(.), '&#10;')"/>
       </xsl:if>
     </xsl:for-each>
@@ -563,6 +558,6 @@
   <xsl:template name="txt:colophon">
     <xsl:sequence select="string-join((1 to $txt:width) ! '-')"/>
     <xsl:sequence select="txt:paragraph('Built on ' || ed:build-day() || ' from the TEI master ' || $stem || '.xml'
-      || (if (normalize-space($tool-version)) then ' with tei-tools ' || $tool-version else '') || '.')"/>
+      || ed:tool-name() ! (' with ' || .) || '.')"/>
   </xsl:template>
 </xsl:stylesheet>
