@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from lxml import etree, html as lxml_html
 
-from conftest import EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, require_tool, see_references, vnu_jar_path, which
+from conftest import EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, require_tool, vnu_jar_path, which
 from tei_tools import transform
 from tei_tools.readings import reading_text, words
 
@@ -171,21 +171,6 @@ def every_occurrence_has_its_id_and_link(tei, doc) -> None:
         assert doc.xpath(f"//li[@id='{entry}']//a[@href='#{occurrence.get('id')}']")
         if occurrence.tag == "a":
             assert occurrence.get("href") == "#" + entry
-
-
-@pytest.mark.parametrize("kind", ["person", "place", "org"])
-def test_the_index_files_the_text_s_other_names_with_see(pair, kind):
-    """"Leninakan, see Aleksandropol (Leninakan from 1924).", linking to the entry."""
-    tei, doc, _ = pair
-    found = {}
-    for line in doc.xpath(f"//section[@id='register-{kind}']//li[@class='see']"):
-        name, _, _ = line.text_content().partition(", see ")
-        links = line.xpath("a")
-        assert all(doc.xpath(f"//li[@class='entry'][@id='{a.get('href')[1:]}']") for a in links)
-        found[name] = [a.text_content() for a in links]
-    assert found == see_references(tei, kind)
-    if kind == "org" and "Internationale Rote Hilfe" in found:  # the article: a name in a German title
-        assert doc.xpath("//li[@class='see']/span[@class='see-name'][. = 'Internationale Rote Hilfe']/@lang") == ["de"]
 
 
 def test_register_pages_are_the_print_pages(pair):

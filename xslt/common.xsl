@@ -395,11 +395,11 @@
   <!-- The names by which the reading text refers to entries of one kind where a reader of
        the index would not look for them: "Leninakan" for "Aleksandropol (Leninakan from
        1924)", "Comintern" for "Communist International (Comintern)". Each is a map {'name':
-       the form as the text reads it, 'entries': the entries it names, 'lang': its language
-       code}, for a "see" line of
-       the index. A form whose first word is that of the entry's label is filed beside the
-       entry already ("Central Committee" by "Central Committee of the RCP(b)"); persons
-       are filed under their surnames, which a reader knows to look for. (The occurrences
+       the form as the text reads it, 'entries': the entries it names}, for a "see" line of
+       the text edition's index (docs/text.md). A form whose first word is that of the
+       entry's label is filed beside the entry already ("Central Committee" by "Central
+       Committee of the RCP(b)"); persons are filed under their surnames, which a reader
+       knows to look for. (The occurrences
        leave out names inside a source reading, sic or orig, which the reading text lacks.) -->
   <xsl:function name="ed:see-references" as="map(*)*">
     <xsl:param name="doc" as="node()"/>
@@ -408,17 +408,15 @@
       <xsl:for-each select="if ($kind = 'person') then () else ed:entries-unsorted($doc, $kind)">
         <xsl:variable name="entry" select="."/>
         <xsl:variable name="filed-under" select="ed:filing-word(ed:entity-label(.))"/>
-        <xsl:for-each-group select="ed:occurrences(.)" group-by="ed:reading-form(.)">
-          <xsl:if test="current-grouping-key() != '' and ed:filing-word(current-grouping-key()) != $filed-under">
-            <!-- its language, as the text gives it ("Internationale Rote Hilfe" in a German title) -->
-            <xsl:sequence select="map{'name': current-grouping-key(), 'entries': $entry,
-              'lang': string(ancestor-or-self::*[@xml:lang][1]/@xml:lang)}"/>
+        <xsl:for-each select="distinct-values(ed:occurrences(.) ! ed:reading-form(.))">
+          <xsl:if test=". != '' and ed:filing-word(.) != $filed-under">
+            <xsl:sequence select="map{'name': ., 'entries': $entry}"/>
           </xsl:if>
-        </xsl:for-each-group>
+        </xsl:for-each>
       </xsl:for-each>
     </xsl:variable>
     <xsl:for-each-group select="$pairs" group-by="?name">
-      <xsl:sequence select="map{'name': current-grouping-key(), 'entries': current-group()?entries, 'lang': head(current-group())?lang}"/>
+      <xsl:sequence select="map{'name': current-grouping-key(), 'entries': current-group()?entries}"/>
     </xsl:for-each-group>
   </xsl:function>
 

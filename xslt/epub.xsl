@@ -243,13 +243,7 @@
       <xsl:if test="exists($home) and $home ne $here">
         <xsl:attribute name="href" select="$home || @href"/>
       </xsl:if>
-      <xsl:choose>
-        <!-- A cross-reference names its entry by an index term (EPUB Indexes 1.0). -->
-        <xsl:when test="$type = 'index-xref-preferred'">
-          <span epub:type="index-term"><xsl:apply-templates mode="#current"/></span>
-        </xsl:when>
-        <xsl:otherwise><xsl:apply-templates mode="#current"/></xsl:otherwise>
-      </xsl:choose>
+      <xsl:apply-templates mode="#current"/>
     </xsl:copy>
   </xsl:template>
 
@@ -385,21 +379,6 @@
   <!-- An entry: its name is the index term, its page links the locators. Its parts are
        matched in a mode of their own, from the entry, so that the other spans of the
        publication are not tried against two more patterns (measured: 0.4 ms per EPUB). -->
-  <!-- A "see" line: the text's name is its term, its link a preferred cross-reference. -->
-  <xsl:template match="h:span[@class = 'see-name']" mode="ebk:entry">
-    <xsl:copy>
-      <xsl:copy-of select="@*"/>
-      <xsl:attribute name="epub:type" select="'index-term'"/>
-      <xsl:apply-templates mode="ebk:xhtml"/>
-    </xsl:copy>
-  </xsl:template>
-
-  <xsl:template match="h:li[@class = 'see']/h:a" mode="ebk:entry">
-    <xsl:apply-templates select="." mode="ebk:xhtml">
-      <xsl:with-param name="type" select="'index-xref-preferred'"/>
-    </xsl:apply-templates>
-  </xsl:template>
-
   <xsl:template match="h:ul[@class = 'entries']/h:li" mode="ebk:xhtml" priority="2">
     <xsl:copy>
       <xsl:copy-of select="@*"/>

@@ -807,13 +807,11 @@
                 <xsl:with-param name="places" select="$entries"/>
               </xsl:call-template>
             </xsl:if>
+            <!-- No "see" lines (the text edition's index has them, ed:see-references): here
+                 every name in the text links to its entry, each entry lists the source's
+                 forms, and a search of the page finds them; they cost 2 ms a page. -->
             <ul class="entries">
-              <xsl:for-each select="ed:index-items($entries, ed:see-references($html:doc, $kind))">
-                <xsl:choose>
-                  <xsl:when test=". instance of map(*)"><xsl:sequence select="html:see-reference(.)"/></xsl:when>
-                  <xsl:otherwise><xsl:apply-templates select="." mode="html:register"/></xsl:otherwise>
-                </xsl:choose>
-              </xsl:for-each>
+              <xsl:apply-templates select="$entries" mode="html:register"/>
             </ul>
           </section>
         </xsl:for-each>
@@ -844,28 +842,6 @@
       </xsl:when>
       <xsl:otherwise><xsl:apply-templates select="$std/node()" mode="html:pop"/></xsl:otherwise>
     </xsl:choose>
-  </xsl:function>
-
-  <!-- "Leninakan, see Aleksandropol (Leninakan from 1924).": a name the text uses, filed
-       where a reader looks it up, linking to the entries it names (ed:see-references). -->
-  <xsl:function name="html:see-reference" as="element()">
-    <xsl:param name="reference" as="map(*)"/>
-    <li class="see">
-      <span class="see-name">
-        <xsl:if test="$reference?lang[normalize-space()] != ed:language($html:doc)">
-          <xsl:attribute name="lang" select="normalize-space($reference?lang)"/>
-        </xsl:if>
-        <xsl:value-of select="$reference?name"/>
-      </span>
-      <xsl:text>, </xsl:text>
-      <i>see</i>
-      <xsl:text> </xsl:text>
-      <xsl:for-each select="$reference?entries">
-        <xsl:if test="position() gt 1">; </xsl:if>
-        <a href="#{@xml:id}"><xsl:sequence select="html:entry-label(.)"/></a>
-      </xsl:for-each>
-      <xsl:text>.</xsl:text>
-    </li>
   </xsl:function>
 
   <xsl:template match="tei:person | tei:place | tei:org" mode="html:register">
