@@ -451,13 +451,14 @@
     <xsl:sequence select="substring-before(ed:filing-form($name) || ' ', ' ')"/>
   </xsl:function>
 
-  <!-- An index's lines in alphabetical order: the entries of one kind (sorted already, as
-       ed:entries gives them) and the "see" references (maps) among them. -->
+  <!-- An index's lines in alphabetical order: the entries of one kind, in the order of
+       ed:entries, and the "see" references (maps) among them. -->
   <xsl:function name="ed:index-items" as="item()*">
     <xsl:param name="entries" as="element()*"/>
     <xsl:param name="see-references" as="map(*)*"/>
     <xsl:perform-sort select="$entries, $see-references">
       <xsl:sort select="if (. instance of map(*)) then ed:filing-form(?name) else lower-case(ed:entity-label(.))" lang="en"/>
+      <xsl:sort select="if (. instance of map(*)) then '' else string(@xml:id)"/>
     </xsl:perform-sort>
   </xsl:function>
 

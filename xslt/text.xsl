@@ -504,7 +504,8 @@
 
   <xsl:template name="txt:registers">
     <xsl:for-each select="ed:register-kinds($txt:doc)">
-      <xsl:variable name="entries" select="ed:entries($txt:doc, .)"/>
+      <!-- Unsorted: ed:index-items sorts them with the "see" lines, once. -->
+      <xsl:variable name="entries" select="ed:entries-unsorted($txt:doc, .)"/>
       <xsl:if test="$entries">
         <xsl:sequence select="txt:heading('Index of ' || ed:register-name(.), '-')"/>
         <xsl:sequence select="string-join(ed:index-items($entries, ed:see-references($txt:doc, .)) ! txt:index-line(.), '&#10;')"/>
