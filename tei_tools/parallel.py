@@ -203,14 +203,9 @@ def start_worker(xslt_dir: str, rng_path: str, sch_path: str, formats: Sequence[
     A stylesheet or schema that does not compile is left for the first document to report,
     with its location, rather than breaking the pool.
     """
-    import signal
-
     from tei_tools import saxon, validate
     from tei_tools.transform import _resolve
 
-    # Ctrl-C reaches the whole process group: the main process stops the build (finishing
-    # the documents under way); a worker must not die printing a traceback meanwhile.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     saxon.XSLT_DIR = Path(xslt_dir)
     validate.RNG_PATH, validate.SCH_PATH = Path(rng_path), Path(sch_path)
     saxon.processor()

@@ -20,6 +20,7 @@ multiprocessing.Pool, which forks replacement workers from a helper thread).
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
@@ -30,6 +31,10 @@ class _Worker:
     connection: Any  # this end of the pipe
     task: Any = None  # the task it is working on, or None when idle
     done: int = 0  # tasks it has finished
+
+
+# The signals a worker takes its own way (_serve), blocked from its birth until then.
+_WORKER_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def run_tasks(
@@ -61,7 +66,15 @@ def run_tasks(
     def start() -> _Worker:
         ours, theirs = context.Pipe()
         process = context.Process(target=_serve, args=(theirs, job, setup, setup_args, memory_limit_mib, os.getpid()), daemon=True)
-        process.start()
+        # The worker is born with SIGTERM and SIGINT blocked (a child inherits the mask, across
+        # exec too), so that one arriving before _serve has set its own handlers waits for
+        # them instead of meeting this process's handler in multiprocessing's start-up and
+        # printing a traceback; here the mask is restored at once.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _WORKER_SIGNALS)
+        try:
+            process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         theirs.close()
         worker = _Worker(process, ours)
         running.append(worker)
@@ -154,12 +167,15 @@ def _serve(connection, job: Callable, setup: Callable, setup_args: Sequence, mem
     parent is gone (killed: no `None` will ever come, and the pipe stays open in the
     other workers) exits instead of waiting for ever with its memory.
     """
-    import signal
-
     # A forked worker inherits the main process's SIGTERM handler, which raises to stop the
     # build cleanly there; here it would print a traceback. SIGTERM (to the process group:
     # timeout, systemd, CI cancelling) just ends the worker: the main process reports.
+    # Ctrl-C is the main process's to handle: it finishes the tasks under way. Both were
+    # blocked since the worker began (run_tasks): a signal that came meanwhile is delivered
+    # now, to these handlers.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _WORKER_SIGNALS)
     _die_with_parent(parent)
     setup(*setup_args)
     before = resident_mib()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 
@@ -34,6 +35,44 @@ def die_on_three(n: int) -> tuple[int, int]:
     if n == 3:
         os._exit(3)
     return n * n, os.getpid()
+
+
+def signals_as_the_job_sees_them(n: int) -> tuple[bool, bool, bool]:
+    """(SIGTERM blocked, SIGINT blocked, SIGTERM's handler the default) in a worker's job."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return signal.SIGTERM in blocked, signal.SIGINT in blocked, signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+class _MaskAtBirth:
+    """A fork context whose workers write the signals blocked when they begin, before
+    multiprocessing's start-up and the worker's own code run."""
+
+    def __init__(self, folder):
+        fork = multiprocessing.get_context("fork")
+        self.Pipe = fork.Pipe
+
+        class Process(fork.Process):
+            def run(self):
+                (folder / str(os.getpid())).write_text(
+                    " ".join(sorted(s.name for s in signal.pthread_sigmask(signal.SIG_BLOCK, []))))
+                super().run()
+
+        self.Process = Process
+
+
+def test_a_worker_begins_with_sigterm_and_sigint_blocked_until_its_handlers_are_set(tmp_path):
+    """A SIGTERM to the process group that reaches a worker in its first moments must not
+    meet the main process's handler (which raises, and multiprocessing prints the
+    traceback): the worker is born with SIGTERM and SIGINT blocked, and unblocks them once
+    SIGTERM ends it quietly and SIGINT is the main process's."""
+    results, lost = {}, []
+    run_tasks(list(range(4)), lambda n: (n,), job=signals_as_the_job_sees_them, setup=setup_nothing,
+              setup_args=(), workers=2, context=_MaskAtBirth(tmp_path),
+              on_result=lambda task, result: results.__setitem__(task, result), on_lost=lambda task, why: lost.append(why))
+    births = [path.read_text().split() for path in tmp_path.iterdir()]
+    assert births and all({"SIGTERM", "SIGINT"} <= set(names) for names in births)
+    assert not lost and set(results.values()) == {(False, False, True)}
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # the main process's mask restored
 
 
 def run(job, tasks, *, workers=2, method="fork", memory_limit_mib=None, on_result=None):
