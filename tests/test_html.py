@@ -1020,3 +1020,11 @@ def test_one_lost_word_is_a_word(inline):
     labels = page.xpath("//span[@class='gap']/@aria-label")
     assert "Text lost in the source (1 word)" in labels
     assert not [label for label in labels if "(1 words)" in label]
+
+
+def test_a_supplied_title_says_it_is_the_editors(pair):
+    """head type="supplied": the source has no title; the page says who gave this one."""
+    tei, doc, _ = pair
+    supplied = tei.xpath("//tei:text//tei:div/tei:head[@type='supplied']", namespaces=TEI)
+    notes = doc.xpath("//article//h2/following-sibling::*[1][self::p][. = 'Title supplied by the editors.']")
+    assert len(notes) == len(supplied) > 0

@@ -321,6 +321,10 @@
 
   <xsl:template match="tei:div/tei:head" mode="html:text">
     <h2><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></h2>
+    <!-- A title the source lacks is the editors' (as the text edition says under it). -->
+    <xsl:if test="@type = 'supplied'">
+      <p class="section-hint">Title supplied by the editors.</p>
+    </xsl:if>
   </xsl:template>
 
   <xsl:template match="tei:p" mode="html:text">
