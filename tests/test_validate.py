@@ -53,6 +53,7 @@ def test_edition_is_valid(path):
         ("sch-footnote-by-the-editors-not-counted.xml", '<note place="foot" n="2"', "is footnote number 1"),
         ("sch-register-entry-without-name.xml", '<person xml:id="pers-unnamed"', 'Register entry xml:id="pers-unnamed" has no name'),
         ("sch-name-of-another-kind.xml", '<persName ref="#place-moscow"', 'which is a <place>: a <persName> names a person'),
+        ("sch-link-to-a-paragraph.xml", '<ref target="#para-two"', 'which the reading editions do not write as a place to link to'),
     ],
 )
 def test_schematron_error_is_located_at_the_element(fixture, needle, words):
