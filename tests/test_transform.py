@@ -236,6 +236,26 @@ def test_every_edition_describes_the_source_in_the_same_words(tmp_path):
     assert opf.xpath("//*[local-name()='source']/text()") == [described]
 
 
+def test_a_division_inside_the_article_has_a_heading_one_level_down(tmp_path):
+    """Headings in order (WCAG 1.3.1): the article's is h2 under the edition's h1, its parts'
+    h3, in the HTML and in the EPUB's text."""
+    text = SMALL.read_text(encoding="utf-8")
+    first = text.index("<p>The idea came from")
+    end_first = text.index("</p>", first) + len("</p>")
+    second = text.index("<p>Across the page")
+    end_second = text.index("</p>", second) + len("</p>")
+    text = (text[:first] + "<div><head>Part one</head>" + text[first:end_first] + "</div>\n        <div><head>Part two</head>"
+            + text[second:end_second] + "</div>" + text[end_second:])
+    out = build_variant(tmp_path, text)
+    page = lxml_html.parse(str(out / "small-edition.html")).getroot()
+    levels = [h.tag for h in page.xpath("//article//*[self::h2 or self::h3 or self::h4]")]
+    assert levels[:3] == ["h2", "h3", "h3"]
+    assert page.xpath("//article//h3/text()") == ["Part one", "Part two"]
+    with zipfile.ZipFile(out / "small-edition.epub") as book:
+        body = book.read("EPUB/text.xhtml").decode("utf-8")
+    assert re.search(r"<h(\d)[^>]*>Part one</h\1>", body).group(1) > re.search(r"<h(\d)[^>]*>A small test article</h\1>", body).group(1)
+
+
 def test_an_empty_language_tag_gives_way_to_english(tmp_path):
     """xml:lang="" is valid TEI and says nothing: the editions fall back to English instead
     of writing lang="" (and an empty dc:language, which EPUBCheck refuses)."""

@@ -319,8 +319,13 @@
     </section>
   </xsl:template>
 
+  <!-- The article's heading is h2 (the edition's title is the h1); a division inside it
+       one level lower, down to h6, so that headings stay in order. -->
   <xsl:template match="tei:div/tei:head" mode="html:text">
-    <h2><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></h2>
+    <xsl:element name="h{min((count(ancestor::tei:div) + 1, 6))}">
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
+      <xsl:apply-templates mode="#current"/>
+    </xsl:element>
     <!-- A title the source lacks is the editors' (as the text edition says under it). -->
     <xsl:if test="@type = 'supplied'">
       <p class="section-hint">Title supplied by the editors.</p>
