@@ -96,12 +96,16 @@ class Epub:
         return "".join(xp(element, ".//text()[not(ancestor::*[@epub:type = 'noteref' or @epub:type = 'pagebreak'])]"))
 
 
-@pytest.fixture(scope="module")
-def article_epub(tmp_path_factory) -> Epub:
+def built_without_epoch(tei: Path, folder: Path) -> Epub:
+    """The EPUB of `tei`, dated by its revision (SOURCE_DATE_EPOCH unset), opened."""
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("SOURCE_DATE_EPOCH", raising=False)
-        path = build_epub(ARTICLE, tmp_path_factory.mktemp("epub"))
-    return Epub.open(path)
+        return Epub.open(build_epub(tei, folder))
+
+
+@pytest.fixture(scope="module")
+def article_epub(tmp_path_factory) -> Epub:
+    return built_without_epoch(ARTICLE, tmp_path_factory.mktemp("epub"))
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +115,7 @@ def tei():
 
 @pytest.fixture(scope="module")
 def inline_epub(tmp_path_factory) -> Epub:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
-        path = build_epub(INLINE, tmp_path_factory.mktemp("inline-epub"))
-    return Epub.open(path)
+    return built_without_epoch(INLINE, tmp_path_factory.mktemp("inline-epub"))
 
 
 @pytest.fixture(autouse=True)

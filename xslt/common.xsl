@@ -87,7 +87,7 @@
   <!-- The editors: each respStmt's persons and organisations, with the responsibility. -->
   <xsl:function name="ed:editors" as="element()*">
     <xsl:param name="doc" as="node()"/>
-    <xsl:sequence select="root($doc)//tei:titleStmt/tei:respStmt/(tei:persName | tei:orgName | tei:name)"/>
+    <xsl:sequence select="ed:responsibility-statements($doc)/(tei:persName | tei:orgName | tei:name)"/>
   </xsl:function>
 
   <!-- The header's statements of responsibility (respStmt), each a group of names with
@@ -399,8 +399,8 @@
        the text edition's index (docs/text.md). A form whose first word is that of the
        entry's label is filed beside the entry already ("Central Committee" by "Central
        Committee of the RCP(b)"); persons are filed under their surnames, which a reader
-       knows to look for. (The occurrences
-       leave out names inside a source reading, sic or orig, which the reading text lacks.) -->
+       knows to look for. (The occurrences leave out names inside a source reading, sic or
+       orig, which the reading text lacks.) -->
   <xsl:function name="ed:see-references" as="map(*)*">
     <xsl:param name="doc" as="node()"/>
     <xsl:param name="kind" as="xs:string"/>

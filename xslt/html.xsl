@@ -856,8 +856,7 @@
   <xsl:template match="tei:person | tei:place | tei:org" mode="html:register">
     <xsl:variable name="occurrences" select="ed:occurrences(.)"/>
     <li id="{@xml:id}" class="entry">
-      <span class="entry-name"><xsl:sequence select="html:entry-label(.)"/>
-      </span>
+      <span class="entry-name"><xsl:sequence select="html:entry-label(.)"/></span>
       <xsl:apply-templates select="." mode="html:entry-facts"/>
       <xsl:variable name="forms" select="ed:source-forms(.)"/>
       <xsl:if test="exists($forms)">

@@ -506,10 +506,8 @@
     <xsl:for-each select="ed:register-kinds($txt:doc)">
       <!-- Unsorted: ed:index-items sorts them with the "see" lines, once. -->
       <xsl:variable name="entries" select="ed:entries-unsorted($txt:doc, .)"/>
-      <xsl:if test="$entries">
-        <xsl:sequence select="txt:heading('Index of ' || ed:register-name(.), '-')"/>
-        <xsl:sequence select="string-join(ed:index-items($entries, ed:see-references($txt:doc, .)) ! txt:index-line(.), '&#10;')"/>
-      </xsl:if>
+      <xsl:sequence select="txt:heading('Index of ' || ed:register-name(.), '-')"/>
+      <xsl:sequence select="string-join(ed:index-items($entries, ed:see-references($txt:doc, .)) ! txt:index-line(.), '&#10;')"/>
     </xsl:for-each>
   </xsl:template>
 
