@@ -6,7 +6,8 @@ compiling the stylesheets is the largest part of it, and each format's styleshee
 separately. So the heaviest group of formats (by the size of their stylesheets; formats
 that share a stylesheet stay together, like the HTML and EPUB editions, which share the
 rendered page) is compiled and rendered in a child forked from this process, while this
-process validates the document and renders the others. Forking costs about a
+process validates the document and renders the others (if any: with one format, this
+process only validates). Forking costs about a
 millisecond — the interpreter and the imported modules are shared — and each process
 then holds only its own compiled stylesheets, which also lowers the peak memory of either.
 
@@ -28,8 +29,12 @@ from tei_tools.errors import BuildError, TeiToolsError
 
 
 def can_split(formats: Sequence, jobs: int) -> bool:
-    """Two or more formats, two or more jobs allowed, and forking safe."""
-    return len(formats) >= 2 and jobs >= 2 and safe_to_fork()
+    """A format to render, two or more jobs allowed, and forking safe.
+
+    One format is worth a child too: this process validates the document meanwhile
+    (a cold validation, schemas loaded, is about a tenth of a one-format build).
+    """
+    return len(formats) >= 1 and jobs >= 2 and safe_to_fork()
 
 
 def safe_to_fork() -> bool:

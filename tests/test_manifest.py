@@ -160,6 +160,15 @@ def test_stylesheet_closure_follows_imports_includes_and_files_read():
     assert "common.xsl" in text and "html.xsl" not in text
 
 
+def test_files_read_are_the_literal_arguments_of_reading_functions_only():
+    from tei_tools.manifest import _files_read
+
+    stylesheet = """<xsl:variable select="doc('a.xml'), fn:doc( "b.xml"), unparsed-text-lines('c.txt')"/>
+      <xsl:variable select="json-doc('d.json'), document('e.xml'), unparsed-text('f.css')"/>
+      <xsl:variable select="my-doc('no.xml'), $x.doc('no2.xml'), concat('no3', 'x'), ed:doc('no4')"/>"""
+    assert _files_read(stylesheet) == ["a.xml", "b.xml", "c.txt", "d.json", "e.xml", "f.css"]
+
+
 def test_cli_build_says_what_was_up_to_date_and_force_rebuilds(tmp_path):
     corpus = make_corpus(tmp_path / "edition", 2)
     out = tmp_path / "out"

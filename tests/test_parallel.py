@@ -113,6 +113,42 @@ def test_a_fresh_tei_tools_process_forks_its_workers_and_splits_a_single_documen
     assert sorted(visible_files(tmp_path / "single")) == ["issue-000.epub", "issue-000.html", "issue-000.txt"]
 
 
+def test_a_single_format_is_rendered_in_a_child_while_this_process_validates(tmp_path):
+    """With one format, the child renders it and this process only validates: same bytes."""
+    corpus = make_corpus(tmp_path / "edition", 1)
+    expected = build_many(corpus, tmp_path / "serial", ["html"], jobs=1)
+    assert expected.ok
+    command = [sys.executable, "-c", SPLIT_ONE_FORMAT, str(corpus[0]), str(tmp_path / "single")]
+    finished = subprocess.run(command, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.split() == ["split", "validated-here", "rendered-here:"]
+    assert visible_files(tmp_path / "single") == {"issue-000.html": (tmp_path / "serial" / "issue-000.html").read_bytes()}
+
+
+# Run in a fresh interpreter (Saxon not started, so forking is safe): says whether the
+# build split, which formats this process rendered, and that it validated.
+SPLIT_ONE_FORMAT = """
+import os, sys
+from tei_tools import forked, parallel, transform
+from tei_tools.transform import as_formats
+formats = as_formats(["html"])
+print("split" if forked.can_split(formats, 2) else "not-split")
+rendered, load = transform.render_formats, transform.load_document
+here = os.getpid()
+def render_here(document, chosen):
+    if os.getpid() == here:
+        print("rendered-here:", *[f.name for f in chosen], flush=True)
+    return rendered(document, chosen)
+def load_here(path):
+    if os.getpid() == here:
+        print("validated-here", flush=True)
+    return load(path)
+transform.render_formats, transform.load_document = render_here, load_here
+report = parallel.build_many([sys.argv[1]], sys.argv[2], ["html"], jobs=2)
+sys.exit(0 if report.ok else 1)
+"""
+
+
 def test_the_forked_child_takes_the_formats_that_share_a_stylesheet_together():
     """HTML and EPUB share the page (html.xsl): they go to one process, the text to the other."""
     from tei_tools.forked import _groups
