@@ -377,6 +377,24 @@ def test_a_register_entry_s_first_page_stays_with_p(pair):
     assert [o.text for o in lists if o.text not in ("p.\u00a0", "pp.\u00a0")] == []
 
 
+def test_a_year_known_within_bounds_keeps_its_bounds_in_the_register(inline):
+    """birth/death with @notBefore/@notAfter (att.datable) are not shown as unknown ("?")."""
+    _, page, _ = inline
+    facts = {" ".join(li.xpath("string(span[@class='entry-name'])").split()): " ".join(li.text_content().split())
+             for li in page.xpath("//li[@class='entry']")}
+    assert "Lenin, Vladimir (1869/1871–1924)." in facts["Lenin, Vladimir"]
+    assert "Zetkin, Clara (? – not after 1940). German communist." in facts["Zetkin, Clara"]
+
+
+def test_a_register_entry_shows_every_note_with_its_language(inline):
+    _, page, _ = inline
+    entry = page.xpath("//li[@class='entry'][span[@class='entry-name'] = 'Zetkin, Clara']")[0]
+    notes = entry.xpath("span[@class='entry-note']")
+    assert [" ".join(n.text_content().split()) for n in notes] == ["German communist", "Internationale Rote Hilfe."]
+    assert notes[1].get("lang") == "de"
+    assert "German communist. Internationale Rote Hilfe. " in " ".join(entry.text_content().split())
+
+
 def test_no_register_entry_has_a_double_full_stop(pair):
     """A name that ends with a full stop ("Schumacher, H.") is followed by no second one."""
     _, doc, _ = pair

@@ -462,6 +462,11 @@ def _small_text(tmp_path, *changes: tuple[str, str]) -> str:
     return (tmp_path / "out" / "small-edition.txt").read_text(encoding="utf-8")
 
 
+def test_a_year_known_within_bounds_keeps_its_bounds_in_the_index(tmp_path):
+    txt = _small_text(tmp_path, ('<birth when="1857"/><death when="1933"/>', '<birth notBefore="1857" notAfter="1857-12"/><death from="1933" to="1934"/>'))
+    assert "Zetkin, Clara (1857–1933/1934)" in " ".join(section(txt, "Index of persons").split())
+
+
 def test_a_page_label_too_long_for_its_column_stands_on_its_own_line(tmp_path):
     txt = _small_text(tmp_path, ('<pb n="12"/>', '<pb n="123456789012"/>'), ('<pb n="13"/>', '<pb n="123456789013"/>'),
                       ('from="12" to="13">12–13', 'from="123456789012" to="123456789013">123456789012–13'))

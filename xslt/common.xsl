@@ -480,12 +480,28 @@
   </xsl:function>
 
   <!-- "1857–1933": the years a person was born and died, "?" for one not recorded; empty
-       when neither is. -->
+       when neither is. A year known only within bounds keeps them ("1880/1885 – not after
+       1937"), and the dash is then spaced, as between words. -->
   <xsl:function name="ed:life-span" as="xs:string?">
     <xsl:param name="person" as="element()"/>
+    <xsl:variable name="years" select="ed:event-year($person/tei:birth[1]), ed:event-year($person/tei:death[1])"/>
     <xsl:sequence select="if ($person/(tei:birth | tei:death))
-      then ed:year(($person/tei:birth/@when)[1]) || '–' || ed:year(($person/tei:death/@when)[1])
+      then string-join($years, if (contains($years[1] || $years[2], ' ')) then ' – ' else '–')
       else ()"/>
+  </xsl:function>
+
+  <!-- The year of a birth or death (att.datable): "1857" (@when); "1880/1885" between two
+       years, "1880" when both bounds fall in it (@notBefore or @from with @notAfter or @to);
+       "not before 1880" or "not after 1885" with one bound; "?" when none is given. -->
+  <xsl:function name="ed:event-year" as="xs:string">
+    <xsl:param name="event" as="element()?"/>
+    <xsl:variable name="earliest" select="($event/(@notBefore | @from) ! ed:year(.))[. ne '?'][1]"/>
+    <xsl:variable name="latest" select="($event/(@notAfter | @to) ! ed:year(.))[. ne '?'][1]"/>
+    <xsl:sequence select="if ($event/@when) then ed:year($event/@when)
+      else if (exists($earliest) and exists($latest)) then distinct-values(($earliest, $latest)) => string-join('/')
+      else if (exists($earliest)) then 'not before ' || $earliest
+      else if (exists($latest)) then 'not after ' || $latest
+      else '?'"/>
   </xsl:function>
 
   <!-- The year of a W3C date: "1857-07-05" and " 1857 " give "1857", "-0044" (44 BC in

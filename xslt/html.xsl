@@ -939,9 +939,13 @@
     <xsl:choose>
       <xsl:when test="tei:note">
         <xsl:value-of select="if ($stopped) then ' ' else '. '"/>
-        <span class="entry-note"><xsl:apply-templates select="tei:note[1]/@xml:lang" mode="html:lang"/><xsl:apply-templates select="tei:note[1]/node()" mode="html:pop"/></span>
-        <xsl:variable name="note" select="normalize-space(tei:note[1])"/>
-        <xsl:if test="not(substring($note, string-length($note)) = ('.', '!', '?'))">.</xsl:if>
+        <!-- Every note, in order, each ending as a sentence. -->
+        <xsl:for-each select="tei:note">
+          <xsl:if test="position() gt 1"><xsl:text> </xsl:text></xsl:if>
+          <span class="entry-note"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates select="node()" mode="html:pop"/></span>
+          <xsl:variable name="note" select="normalize-space(.)"/>
+          <xsl:if test="not(substring($note, string-length($note)) = ('.', '!', '?'))">.</xsl:if>
+        </xsl:for-each>
       </xsl:when>
       <xsl:when test="not($stopped)">.</xsl:when>
     </xsl:choose>
