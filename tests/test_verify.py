@@ -475,6 +475,18 @@ def test_a_local_header_that_disagrees_with_the_table_of_contents_is_damage(pack
                              f"table of contents disagree on its {said}\n")
 
 
+def test_an_encrypted_entry_is_refused_before_it_is_read(packaged, tmp_path):
+    """The encryption flag (bit 0), in the local header and the table of contents: refused,
+    not read with a password nobody has (zipfile would raise RuntimeError)."""
+    def encrypt(data, info, central):
+        for offset in (info.header_offset + 6, central + 8):
+            flags, = struct.unpack_from("<H", data, offset)
+            struct.pack_into("<H", data, offset, flags | 0x1)
+
+    archive, entry = damaged_copy(packaged, tmp_path, "data/xslt/html.xsl", encrypt)
+    assert_refused(run_verify(archive), entry, "encrypted")
+
+
 def test_a_zip_streamed_with_data_descriptors_is_read(bag, tmp_path):
     """A zip written to a stream puts each entry's CRC-32 and sizes after its data (bit 3):
     that is no damage."""
