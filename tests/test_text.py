@@ -467,6 +467,20 @@ def test_a_year_known_within_bounds_keeps_its_bounds_in_the_index(tmp_path):
     assert "Zetkin, Clara (1857–1933/1934)" in " ".join(section(txt, "Index of persons").split())
 
 
+def test_two_statements_of_responsibility_are_one_editors_field(tmp_path):
+    txt = _small_text(tmp_path, ("</respStmt>", "</respStmt>\n        <respStmt><resp>Encoded by</resp><persName>A. Tester</persName></respStmt>"))
+    assert [line for line in txt.splitlines() if line.startswith("Editors:")] == [
+        "Editors:    The test editors (Edited by); A. Tester (Encoded by)"]
+
+
+def test_the_citation_example_is_the_document_s_own_first_note(tmp_path):
+    """Not the article's "p. 212, n. 1" in every edition."""
+    txt = _small_text(tmp_path, ('<pb n="12"/>', '<pb n="40"/>'), ('<pb n="13"/>', '<pb n="41"/>'),
+                      ('from="12" to="13">12–13', 'from="40" to="41">40–41'))
+    assert "for a note, the page given with it (p. 40, n. 1)." in " ".join(txt.split())
+    assert "212" not in txt
+
+
 def test_a_page_label_too_long_for_its_column_stands_on_its_own_line(tmp_path):
     txt = _small_text(tmp_path, ('<pb n="12"/>', '<pb n="123456789012"/>'), ('<pb n="13"/>', '<pb n="123456789013"/>'),
                       ('from="12" to="13">12–13', 'from="123456789012" to="123456789013">123456789012–13'))

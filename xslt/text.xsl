@@ -251,9 +251,9 @@
       <xsl:for-each select="ed:originals($doc)">
         <xsl:sequence select="txt:field('Original', ed:original-description(.) || '.' || tei:note ! (' ' || txt:inline(.)))"/>
       </xsl:for-each>
-      <xsl:for-each select="ed:responsibility-statements($doc)">
-        <xsl:sequence select="txt:field('Editors', ed:responsible-names(.) || ed:responsibilities(.) ! (' (' || . || ')'))"/>
-      </xsl:for-each>
+      <!-- One field for every statement of responsibility, as in the HTML edition. -->
+      <xsl:sequence select="txt:field('Editors', string-join(ed:responsibility-statements($doc)
+        ! (ed:responsible-names(.) || ed:responsibilities(.) ! (' (' || . || ')')), '; ')[.])"/>
       <xsl:sequence select="txt:field('Edition', ed:edition-statement($doc))"/>
       <xsl:sequence select="txt:field('Publisher', ed:publisher($doc))"/>
       <xsl:sequence select="txt:field('Published', ed:edition-date($doc))"/>
@@ -262,7 +262,10 @@
       <xsl:sequence select="txt:field('Rights', string-join(ed:rights-statements($doc) ! normalize-space(.), ' '))"/>
       <xsl:sequence select="txt:field('Identifier', ed:identifier($doc))"/>
       <xsl:sequence select="txt:field('Cite as', ed:citation($doc))"/>
-      <xsl:sequence select="txt:field('', 'To cite a passage, add the printed page shown by the nearest ' || txt:page-marker('…') || ' marker before it; for a note, the page given with it (p. 212, n. 1).')"/>
+      <!-- The example is the document's own first note. -->
+      <xsl:variable name="note" select="ed:author-notes($doc)[1]"/>
+      <xsl:sequence select="txt:field('', 'To cite a passage, add the printed page shown by the nearest ' || txt:page-marker('…') || ' marker before it'
+        || (if ($note) then '; for a note, the page given with it (p. ' || ed:page($note) || ', n. ' || ed:note-label($note) || ').' else '.'))"/>
     </xsl:variable>
     <xsl:sequence select="string-join($fields, '&#10;')"/>
   </xsl:template>
@@ -479,7 +482,7 @@
     <xsl:variable name="choices" select="ed:corrections($txt:doc)"/>
     <xsl:if test="$choices">
       <xsl:sequence select="txt:heading('Corrections', '-')"/>
-      <xsl:sequence select="txt:paragraph('Every place where the editors changed the source’s reading, in the order of the text: the page (and the note, for a change in an author’s note), what the source reads, the reading that stands in this text, the editors’ certainty (regularisations of Russian forms have none) and the reason. A change of punctuation or spacing alone is quoted with the word on either side of it, which the editors did not change. Spaces inside the quotation marks belong to the readings (“ the”). Spacing around punctuation, normalised silently, is not listed.')"/>
+      <xsl:sequence select="txt:paragraph('Every place where the editors changed the source’s reading, in the order of the text: the page (and the note, for a change in an author’s note), what the source reads, the reading that stands in this text, the editors’ certainty (a regularisation has none) and the reason. A change of punctuation or spacing alone is quoted with the word on either side of it, which the editors did not change. Spaces inside the quotation marks belong to the readings (“ the”). Spacing around punctuation, normalised silently, is not listed.')"/>
       <xsl:for-each select="$choices">
         <xsl:variable name="label" select="position() || '.'"/>
         <xsl:variable name="kind" select="if (ed:correction-kind(.) = 'correction') then 'corrected to' else 'regularised to'"/>
