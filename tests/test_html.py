@@ -395,6 +395,17 @@ def test_a_register_entry_shows_every_note_with_its_language(inline):
     assert "German communist. Internationale Rote Hilfe. " in " ".join(entry.text_content().split())
 
 
+def test_a_register_s_own_heading_is_its_title(tmp_path):
+    variant = tmp_path / SMALL.name
+    variant.write_text(SMALL.read_text(encoding="utf-8").replace("<listPerson>", "<listPerson><head>People of the report</head>", 1), encoding="utf-8")
+    report = transform.build([variant], tmp_path / "out", ["html"])
+    assert report.ok, [m for r in report.failures for m in r.messages]
+    page = lxml_html.parse(str(report.results[0].outputs[0])).getroot()
+    assert page.xpath("string(//section[@id='register-person']/h3)") == "People of the report"
+    assert "People of the report" in page.xpath("//nav//a[@href='#register-person']/text()")
+    assert page.xpath("string(//section[@id='register-place']/h3)") == "Places"
+
+
 def test_no_register_entry_has_a_double_full_stop(pair):
     """A name that ends with a full stop ("Schumacher, H.") is followed by no second one."""
     _, doc, _ = pair

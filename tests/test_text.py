@@ -481,6 +481,13 @@ def test_the_citation_example_is_the_document_s_own_first_note(tmp_path):
     assert "212" not in txt
 
 
+def test_a_register_s_own_heading_follows_the_index_s_name(tmp_path):
+    txt = _small_text(tmp_path, ("<listPerson>", "<listPerson>\n      <head>People of the report</head>"),
+                      ("<listPlace>", "<listPlace>\n      <head>Places</head>"))
+    headings = [title for title, _, _ in sections(txt)]
+    assert "Index of persons: People of the report" in headings and "Index of places" in headings
+
+
 def test_a_page_label_too_long_for_its_column_stands_on_its_own_line(tmp_path):
     txt = _small_text(tmp_path, ('<pb n="12"/>', '<pb n="123456789012"/>'), ('<pb n="13"/>', '<pb n="123456789013"/>'),
                       ('from="12" to="13">12–13', 'from="123456789012" to="123456789013">123456789012–13'))

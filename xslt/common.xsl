@@ -473,6 +473,14 @@
     <xsl:sequence select="map{'person': 'persons', 'place': 'places', 'org': 'organisations'}($kind)"/>
   </xsl:function>
 
+  <!-- The register's own heading in the TEI (listPerson/head, …; the first list's), if any. -->
+  <xsl:function name="ed:register-heading" as="xs:string?">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:variable name="list" select="map{'person': 'listPerson', 'place': 'listPlace', 'org': 'listOrg'}($kind)"/>
+    <xsl:sequence select="(root($doc)//tei:standOff//*[local-name() = $list]/tei:head ! normalize-space(.))[.][1]"/>
+  </xsl:function>
+
   <!-- Every place in the text that names an entry, in document order. -->
   <xsl:function name="ed:occurrences" as="element()*">
     <xsl:param name="entry" as="element()"/>

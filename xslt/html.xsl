@@ -792,11 +792,12 @@
     <xsl:sequence select="'register-' || $kind"/>
   </xsl:function>
 
-  <!-- "Persons": a register's heading (ed:register-name, capitalised). -->
+  <!-- A register's heading: the TEI's own (listPerson/head), or "Persons" (ed:register-name,
+       capitalised). -->
   <xsl:function name="html:register-title" as="xs:string">
     <xsl:param name="kind" as="xs:string"/>
     <xsl:variable name="name" select="ed:register-name($kind)"/>
-    <xsl:sequence select="upper-case(substring($name, 1, 1)) || substring($name, 2)"/>
+    <xsl:sequence select="(ed:register-heading($html:doc, $kind), upper-case(substring($name, 1, 1)) || substring($name, 2))[1]"/>
   </xsl:function>
 
   <xsl:template name="html:registers">

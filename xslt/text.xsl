@@ -509,7 +509,10 @@
     <xsl:for-each select="ed:register-kinds($txt:doc)">
       <!-- Unsorted: ed:index-items sorts them with the "see" lines, once. -->
       <xsl:variable name="entries" select="ed:entries-unsorted($txt:doc, .)"/>
-      <xsl:sequence select="txt:heading('Index of ' || ed:register-name(.), '-')"/>
+      <!-- "Index of persons", and the TEI's own heading of the register when it says more
+           ("Index of persons: People of the report"). -->
+      <xsl:variable name="heading" select="ed:register-heading($txt:doc, .)[lower-case(.) ne ed:register-name(current())]"/>
+      <xsl:sequence select="txt:heading('Index of ' || ed:register-name(.) || $heading ! (': ' || .), '-')"/>
       <xsl:sequence select="string-join(ed:index-items($entries, ed:see-references($txt:doc, .)) ! txt:index-line(.), '&#10;')"/>
     </xsl:for-each>
   </xsl:template>
