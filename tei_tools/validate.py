@@ -263,7 +263,10 @@ def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
         refused = _refused_text_element(tree, entry.line, entry.message)
         hint = _padding_hint(tree, entry.line, entry.message) or _date_hint(entry.message) or _documentation_hint(refused)
         message = _relaxng_message(entry.message, hint)
-        column = entry.column or lines.column_of(entry.line, _element_in(entry.message) or refused, _value_in(entry.message))
+        element_name = _element_in(entry.message) or refused
+        column = entry.column or lines.column_of_element(
+            _relaxng_element(tree, entry, element_name), _attribute_named_in(entry.message), _value_in(entry.message)
+        ) or lines.column_of(entry.line, element_name, _value_in(entry.message))
         findings.append(Finding(name, entry.line or 1, column, "error", message))
     return findings
 
@@ -280,28 +283,49 @@ def schematron_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
         role = (failure.get("role") or "error").strip().lower()
         severity = "warning" if role in WARNING_ROLES else "error"
         text = " ".join("".join(failure.itertext()).split())
-        element = _element_at(tree, failure.get("location", ""))
+        element, attribute = _located(tree, failure.get("location", ""))
         line = (element.sourceline if element is not None else None) or 1
-        column = lines.column_of(line, etree.QName(element).localname if element is not None else None)
+        column = lines.column_of_element(element, attribute) or lines.column_of(
+            line, etree.QName(element).localname if element is not None else None)
         findings.append(Finding(name, line, column, severity, text))
     findings.sort(key=lambda f: (f.line, f.column))
     return findings
 
 
-def _element_at(tree: etree._ElementTree, location: str):
-    """The element an SVRL location XPath points to (an attribute's parent element)."""
+def _located(tree: etree._ElementTree, location: str | None) -> tuple:
+    """(element, attribute name or None) an XPath location points to: an SVRL location, or
+    the path libxml2 gives with a RELAX NG error. (None, None) when it points nowhere."""
     if not location:
-        return None
+        return None, None
     try:
         hits = tree.xpath(location)
-    except etree.XPathError:
-        return None
-    if not hits:
-        return None
+    except (etree.XPathError, TypeError, ValueError):
+        return None, None
+    if not isinstance(hits, list) or not hits:
+        return None, None
     hit = hits[0]
     if isinstance(hit, etree._Element):
-        return hit
-    return hit.getparent() if hasattr(hit, "getparent") else None
+        return (hit, None) if isinstance(hit.tag, str) else (None, None)
+    parent = hit.getparent() if hasattr(hit, "getparent") else None
+    if parent is None or not isinstance(parent.tag, str):
+        return None, None
+    return parent, (hit.attrname if getattr(hit, "is_attribute", False) else None)
+
+
+def _relaxng_element(tree: etree._ElementTree, entry, element_name: str | None):
+    """The element a RELAX NG error is about, from the path libxml2 gives with it: the element
+    the message names ("Element note has extra content: p" is given at the <p>: its <note>),
+    else the element at the path; None when it does not start on the error's line."""
+    element = _located(tree, getattr(entry, "path", None))[0]
+    if element is None or not entry.line:
+        return None
+    if element_name:
+        for candidate in (element, *element.iterancestors()):
+            if etree.QName(candidate).localname == element_name:
+                if candidate.sourceline == entry.line:
+                    return candidate
+                break
+    return element if element.sourceline == entry.line else None
 
 
 # libxml2 follows a real error with "Expecting an element hi, got nothing" (the first
@@ -333,6 +357,15 @@ _RNG_VALUE = re.compile(r"doesn't allow value '([^']*)'")
 
 def _value_in(message: str) -> str | None:
     match = _RNG_VALUE.search(message or "")
+    return match.group(1) if match else None
+
+
+_RNG_INVALID_ATTRIBUTE = re.compile(r"Invalid attribute (\S+) for element")
+
+
+def _attribute_named_in(message: str) -> str | None:
+    """The attribute libxml2 refused ("Invalid attribute when for element date"), if it names one."""
+    match = _RNG_INVALID_ATTRIBUTE.search(message or "")
     return match.group(1) if match else None
 
 
@@ -418,6 +451,52 @@ def _relaxng_message(message: str, hint: str = "") -> str:
     return f"not allowed by schema/edition.rng: {text}{hint}; see docs/encoding.md"
 
 
+# What may hold a "<name" that is no start tag: comments, CDATA sections and processing
+# instructions (those begun on the line; each is blanked out to its end or the line's end).
+_NOT_MARKUP = re.compile(r"<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$)|<\?.*?(?:\?>|$)")
+_ATTRIBUTE = re.compile(r"""\s+([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')""")
+
+
+def _start_tags(name: str) -> re.Pattern:
+    """The start tags of that name: "<name" followed by white space, ">" or "/" (so <note
+    is not found in <notesStmt)."""
+    return re.compile(f"<{re.escape(name)}(?=[\\s/>]|$)")
+
+
+def _attributes_end(text: str, position: int) -> int:
+    """Where the attributes of the start tag whose name ends at `position` end on the line."""
+    while (match := _ATTRIBUTE.match(text, position)) is not None:
+        position = match.end()
+    return position
+
+
+_TAG_END = re.compile(r"\s*/?>")
+
+
+def _written_name(element) -> str:
+    local = etree.QName(element).localname
+    return f"{element.prefix}:{local}" if element.prefix else local
+
+
+def _later_on_its_line(element, written: str) -> int:
+    """How many elements written with the same name come after `element` in document order
+    and start on its line. lxml gives an element's line as the line its start tag ends on,
+    so these are the last "<name"s of that line, after its own, while an earlier element
+    counted from the start could have begun on an earlier line."""
+    line = element.sourceline
+    local = etree.QName(element).localname
+    count, seen = 0, False
+    for other in element.getroottree().getroot().iter(f"{{*}}{local}"):
+        if other is element:
+            seen = True
+        elif seen:
+            if (other.sourceline or 0) > line:
+                break  # lines only grow in document order
+            if other.sourceline == line and _written_name(other) == written:
+                count += 1
+    return count
+
+
 class _SourceLines:
     """The file's lines, read only when a column has to be found."""
 
@@ -425,19 +504,52 @@ class _SourceLines:
         self._url = tree.docinfo.URL
         self._lines: list[str] | None = None
 
+    def column_of_element(self, element, attribute: str | None = None, value: str | None = None) -> int:
+        """Where on its line the start tag of this very element begins (the third <orgName> of a
+        paragraph's line, not the first), or else its attribute (named, or with this value);
+        0 when the element cannot be found there (then column_of)."""
+        if element is None or not isinstance(element.tag, str) or not element.sourceline:
+            return 0
+        text = self._markup(element.sourceline)
+        written = _written_name(element)
+        starts = [match.start() for match in _start_tags(written).finditer(text)]
+        closed = [_TAG_END.match(text, _attributes_end(text, at + 1 + len(written))) is not None for at in starts]
+        if closed and not closed[-1]:
+            starts.pop()  # a later element's start tag, ending on a later line
+        index = len(starts) - _later_on_its_line(element, written) - 1
+        if index < 0 or not closed[index]:
+            return 0  # this element's start tag begins on an earlier line
+        at = starts[index]
+        if attribute or value is not None:
+            found = _attribute_at(text, at + 1 + len(written), attribute, value)
+            if found is not None:
+                return found + 1
+        return at + 1
+
     def column_of(self, line: int | None, element_name: str | None, value: str | None = None) -> int:
-        """Where on `line` the element's start tag (or else the quoted attribute value) begins."""
+        """Where on `line` the first start tag of that name (or else the quoted attribute value)
+        begins: when the element itself is not known."""
         if not line or not (element_name or value):
             return 1
-        text = self._line(line)
-        patterns = [f"<{element_name}", f"<{element_name.split(':')[-1]}"] if element_name else []
+        text = self._markup(line)
+        if element_name:
+            for name in dict.fromkeys([element_name, element_name.split("}")[-1].split(":")[-1]]):
+                match = _start_tags(name).search(text)
+                if match:
+                    return match.start() + 1
         if value is not None:
-            patterns += [f'"{value}"', f"'{value}'"]
-        for pattern in patterns:
-            at = text.find(pattern)
-            if at >= 0:
-                return at + 1
+            for pattern in (f'"{value}"', f"'{value}'"):
+                at = text.find(pattern)
+                if at >= 0:
+                    return at + 1
         return 1
+
+    def _markup(self, line: int) -> str:
+        """The line with comments, CDATA sections and processing instructions blanked out."""
+        text = self._line(line)
+        if "<!" not in text and "<?" not in text:
+            return text
+        return _NOT_MARKUP.sub(lambda match: " " * len(match.group()), text)
 
     def _line(self, line: int) -> str:
         if self._lines is None:
@@ -451,6 +563,28 @@ class _SourceLines:
             from urllib.parse import unquote, urlparse
 
             path = unquote(urlparse(self._url).path) if self._url.startswith("file:") else self._url
-            return Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+            text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             return []
+        # Lines as XML counts them: str.splitlines() would also break at U+2028, U+0085, …
+        return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _attribute_at(text: str, position: int, attribute: str | None, value: str | None) -> int | None:
+    """The offset of an attribute in the start tag whose name ends at `position`: the one named
+    (as written, else by its local name: libxml2 says "lang" for xml:lang), else the one with
+    that value; None when the tag has none on this line."""
+    written = []
+    while (match := _ATTRIBUTE.match(text, position)) is not None:
+        written.append((match.group(1), match.group(2)[1:-1], match.start(1)))
+        position = match.end()
+    if attribute:
+        for wanted in (lambda name: name == attribute, lambda name: name.split(":")[-1] == attribute):
+            for name, _, at in written:
+                if wanted(name):
+                    return at
+    if value is not None:
+        for _, given, at in written:
+            if given == value:
+                return at
+    return None
