@@ -54,7 +54,12 @@
       <xsl:variable name="height" select="$north - $south"/>
       <xsl:variable name="unit" select="$height div 100"/>
       <xsl:variable name="step" select="if ($height le 20) then 5 else if ($height le 60) then 10 else 30"/>
-      <figure class="map">
+      <!-- The viewBox's width over its height, for html.css, which sizes the SVG by it: the
+           drawing fills the SVG's box (no letterbox at the sides, where only land drawn past
+           the viewBox would show, on the page's paper) whatever cap the screen or the paper
+           puts on its height. From the numbers the viewBox is written with. -->
+      <xsl:variable name="ratio" select="xs:double(html:n(($east - $west) * $k)) div xs:double(html:n($height))"/>
+      <figure class="map" style="--map-ratio: {round($ratio, 4) + 0}">
         <svg xmlns="http://www.w3.org/2000/svg" viewBox="{html:n($west * $k)} {html:n(-$north)} {html:n(($east - $west) * $k)} {html:n($height)}"
              role="group" aria-labelledby="map-title" aria-describedby="map-desc" preserveAspectRatio="xMidYMid meet">
           <!-- A group, not an image: its markers are links, which an image's would hide. -->
@@ -119,7 +124,9 @@
             <xsl:variable name="name" select="ed:entity-name(?1)"/>
             <a href="#{?1/@xml:id}">
               <title><xsl:value-of select="$name"/></title>
-              <circle class="place" cx="{html:n($x)}" cy="{html:n(-?2)}" r="{html:n($r)}"/>
+              <!-- The white ring a quarter of the radius, in the map's units like the
+                   marker: a fixed width would swallow the dot of a map of a small area. -->
+              <circle class="place" cx="{html:n($x)}" cy="{html:n(-?2)}" r="{html:n($r)}" stroke-width="{html:n($r div 4)}"/>
               <text class="place-label" paint-order="stroke" x="{html:n($label-x)}" y="{html:n($anchors[$at])}" font-size="{html:n($font)}">
                 <xsl:if test="$label-x lt $x"><xsl:attribute name="text-anchor" select="'end'"/></xsl:if>
                 <xsl:if test="$label-x eq $x"><xsl:attribute name="text-anchor" select="'middle'"/></xsl:if>
