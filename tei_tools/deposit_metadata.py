@@ -246,7 +246,10 @@ ROLE_NAMES = {
     "derivative-html": "reading edition: HTML",
     "derivative-epub": "reading edition: EPUB 3",
     "derivative-text": "reading edition: plain text",
-    "licence": "licence of the edition (text) and of the toolchain (code)",
+    # The project's LICENSE goes into every bag of a project that may hold several
+    # editions, each with its own licence in its header (Rights, above): it is called
+    # what it is.
+    "licence": "licence of the project that holds the edition (its texts and code); the edition's own licence is the one its teiHeader names (Rights, above)",
     "citation": "how to cite the edition (Citation File Format)",
 }
 

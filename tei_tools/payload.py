@@ -10,11 +10,16 @@ text its place under edition/source/, so that the master's relative `<?xml-model
 and the path of its source text (sourceDesc's idno type="file", from the project's root)
 resolve inside the bag as they do in the project. From dist/ only the master's own
 reading editions go in; editors' backups, caches, hidden and system files never do.
+
+A project may hold several editions but has one LICENSE, one CITATION.cff and one
+edition/source/README.md: LICENSE (the project's terms) goes into every bag, the other two
+only into the bag of the edition they are about (`cites_edition`, `describes_source`).
 """
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +38,15 @@ from tei_tools.parsing import TEI_NS
 # file) is left out.
 EDITION_ROLES = {".html": "derivative-html", ".epub": "derivative-epub", ".txt": "derivative-text"}
 
-# The project's licence and citation files, deposited with each edition: an archive must
-# find the terms of use in the bag itself, so the licence is required.
+# The project's licence and citation files. The licence goes into every bag (an archive must
+# find the terms of use in the bag itself, so it is required); the citation file only into
+# the bag of the edition it cites (`cites_edition`).
 PROJECT_FILES = {"LICENSE": "licence", "CITATION.cff": "citation"}
 REQUIRED_PROJECT_FILES = {"LICENSE"}
+
+# The description of the source texts, edition/source/README.md: it goes into a bag only
+# when it names that edition's source text (`describes_source`).
+SOURCE_README = "README.md"
 
 # The tool's own files (its schema and stylesheets) are not the project's.
 TOOL_ROLES = {"schema", "stylesheet"}
@@ -72,11 +82,36 @@ def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclu
     plan += _tree_files("schema", validation.RNG_PATH.parent, "schema", skip)
     plan += _tree_files("stylesheet", saxon.XSLT_DIR, "xslt", skip)
     plan += derivative_files(project, master)
-    plan += [PayloadFile(role, project.root / name, name) for name, role in PROJECT_FILES.items() if (project.root / name).is_file()]
+    plan += project_files(project, tree)
     for item in plan:
         if item.role not in TOOL_ROLES:
             _check_inside(project, item.source)
     return plan
+
+
+def project_files(project: Project, tree: etree._ElementTree) -> list[PayloadFile]:
+    """LICENSE, and CITATION.cff when it cites this edition (`cites_edition`): a project with
+    several editions has one citation file, and the bag of another edition must not carry
+    a citation (title, version, identifier, licence) of a work it does not hold."""
+    files = []
+    for name, role in PROJECT_FILES.items():
+        path = project.root / name
+        if not path.is_file():
+            continue
+        if role == "citation" and not cites_edition(_read_project_text(project, path), tree):
+            continue
+        files.append(PayloadFile(role, path, name))
+    return files
+
+
+def _read_project_text(project: Project, path: Path) -> str:
+    """The text of a project's file that decides what goes in (CITATION.cff, the sources'
+    README): read only when it is the project's own (`_check_inside`), and readable."""
+    _check_inside(project, path)
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise PackageError(f"{path}:0:0: error: cannot read it: {exc.strerror or exc}") from None
 
 
 def _check_inside(project: Project, path: Path) -> None:
@@ -114,7 +149,9 @@ def source_path(project: Project, source: Path) -> str:
 
 
 def source_files(project: Project, master: Path, tree: etree._ElementTree) -> list[Path]:
-    """The source text the header names (idno type='file') and the sources' README.
+    """The source text the header names (idno type='file') and the sources' README, when
+    that README names this source text (`describes_source`): edition/source/ may hold the
+    sources of several editions, and a README about another's is no description of this one.
 
     Without such an idno every file of edition/source/ goes in: nothing is left out.
     """
@@ -124,8 +161,16 @@ def source_files(project: Project, master: Path, tree: etree._ElementTree) -> li
     source = _named_source(project, name)
     if source is None:
         raise PackageError(f"{master}:0:0: error: the source text '{name}' named in sourceDesc is not in {project.source_dir}")
-    readme = project.source_dir / "README.md"
-    return [source] + ([readme] if readme.is_file() else [])
+    readme = project.source_dir / SOURCE_README
+    if not readme.is_file() or readme.resolve() == source.resolve():
+        return [source]
+    return [source] + ([readme] if describes_source(_read_project_text(project, readme), source.name) else [])
+
+
+def describes_source(readme: str, name: str) -> bool:
+    """Whether the sources' README names the source file `name` (`000_x.txt`, alone or in a
+    path) as a whole name: `a.txt` is not named by `data.txt` or `a.txt.bak`."""
+    return re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", readme) is not None
 
 
 def _named_source(project: Project, name: str) -> Path | None:
@@ -177,3 +222,82 @@ def is_deposited(relative: Path) -> bool:
     if any(part.startswith(".") or part in _JUNK_FOLDERS for part in relative.parts):
         return False
     return not _JUNK_NAME.search(relative.name)
+
+
+# ----------------------------------------------------------------------------- the citation file
+
+
+def cites_edition(citation: str, tree: etree._ElementTree) -> bool:
+    """Whether a CITATION.cff (its text) cites the edition whose header is `tree`.
+
+    The identifiers decide when the file names any (`doi`, the values of `identifiers`): it
+    cites the edition when one of them is one of the header's publicationStmt/idno (the
+    edition's identifier, idno type='edition'; a DOI), letter case aside. A file naming
+    none is compared by title: its `title` is one of the titleStmt's titles (the main
+    title, or main title and subtitle) or the same words continued (`<title>: a digital
+    edition`), or they are its first words, ending at a word's end; dashes, quotation
+    marks, spacing, letter case and a final full stop aside. Anything else (another
+    edition's citation, a file without title or identifiers) cites another work.
+    """
+    data = _cff_data(citation)
+    identifiers = {_identifier_key(v) for v in _cff_identifiers(data)} - {""}
+    if identifiers:
+        return not identifiers.isdisjoint(_identifier_key(v) for v in _edition_identifiers(tree))
+    title = _title_key(str(data.get("title") or ""))
+    return bool(title) and any(_same_title(title, _title_key(t)) for t in _edition_titles(tree))
+
+
+def _edition_identifiers(tree: etree._ElementTree) -> list[str]:
+    return [" ".join(e.itertext()) for e in tree.iterfind(f".//{{{TEI_NS}}}publicationStmt/{{{TEI_NS}}}idno")]
+
+
+def _edition_titles(tree: etree._ElementTree) -> list[str]:
+    """The titleStmt's titles: each, and the main title with the first subtitle."""
+    titles = [(e.get("type"), " ".join("".join(e.itertext()).split()))
+              for e in tree.iterfind(f".//{{{TEI_NS}}}fileDesc/{{{TEI_NS}}}titleStmt/{{{TEI_NS}}}title")]
+    found = [text for _, text in titles if text]
+    main = next((text for kind, text in titles if kind != "sub" and text), None)
+    sub = next((text for kind, text in titles if kind == "sub" and text), None)
+    if main and sub:
+        found.append(f"{main}: {sub}")
+    return found
+
+
+def _identifier_key(value: str) -> str:
+    """An identifier as compared: spacing and letter case aside, a DOI with or without its
+    resolver (`https://doi.org/10.x/y`, `doi:10.x/y`, `10.x/y`)."""
+    key = " ".join(value.split()).casefold()
+    return re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?=10\.)", "", key)
+
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+_QUOTES = {ord("\u2018"): "'", ord("\u2019"): "'", ord("\u201c"): '"', ord("\u201d"): '"'}
+
+
+def _title_key(title: str) -> str:
+    text = unicodedata.normalize("NFKC", title).translate(_DASHES).translate(_QUOTES).casefold()
+    return " ".join(text.split()).rstrip(" .")
+
+
+def _same_title(a: str, b: str) -> bool:
+    """One title is the other, or its first words (the longer goes on after a word's end)."""
+    short, long = sorted((a, b), key=len)
+    return bool(short) and long.startswith(short) and (len(long) == len(short) or not long[len(short)].isalnum())
+
+
+def _cff_identifiers(data: dict) -> list[str]:
+    """The values of `doi` and of the `identifiers` list."""
+    identifiers = data.get("identifiers")
+    listed = [item.get("value") for item in identifiers if isinstance(item, dict)] if isinstance(identifiers, list) else []
+    return [str(value) for value in [data.get("doi"), *listed] if value is not None]
+
+
+def _cff_data(citation: str) -> dict:
+    """The Citation File Format's fields (it is YAML); empty for a file that is no mapping."""
+    import yaml  # only a deposit reads it
+
+    try:
+        data = yaml.safe_load(citation)
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -16,7 +16,8 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES, require_tool, which
-from deposit_project import NS, REPO, STEM, bag_info, manifest, payload_files, small_build
+from deposit_project import (NS, REPO, STEM, add_edition, bag_info, manifest, package_named, payload_files,
+                             small_build, write_citation)
 from tei_tools import __version__
 from tei_tools.package import package
 from tei_tools.verify import verify
@@ -157,6 +158,25 @@ def test_mets_descriptive_rights_and_source_sections(made):
     assert "licence" in groups and "citation" in groups
 
 
+def test_the_readme_calls_licence_the_project_s_and_lists_only_what_the_bag_holds(project):
+    """LICENSE is the project's (CC BY 4.0 here, the second edition's header says CC0): each
+    README says so and gives the edition's own licence as its Rights; the second's lists no
+    citation file or description of a source it does not hold."""
+    write_citation(project, STEM, "A deposit sample on Red Aid")
+    add_edition(project, "other-sample", title="Another sample")
+    made = {m.identifier: m for m in package(project, build=small_build)}
+    first = (made[STEM].bag / "data/README.md").read_text(encoding="utf-8")
+    second = (made["other-sample"].bag / "data/README.md").read_text(encoding="utf-8")
+    licence = "| `LICENSE` | licence of the project that holds the edition (its texts and code); the edition's own licence is the one its teiHeader names (Rights, above) |"
+    assert licence in first and licence in second
+    assert "| `CITATION.cff` | how to cite the edition (Citation File Format) |" in first
+    assert "| `edition/source/README.md` | description of the source text |" in first
+    assert "Rights: CC0 1.0 Universal" in second
+    assert "CITATION.cff" not in second and "edition/source/README.md" not in second
+    groups = etree.parse(str(made["other-sample"].bag / "data/metadata/mets.xml")).xpath("//mets:fileGrp/@USE", namespaces=NS)
+    assert "licence" in groups and "citation" not in groups
+
+
 def test_the_rights_statement_reaches_dublin_core_without_a_licence(project):
     """The header's words on the rights are in dc:rights whether or not there is a licence."""
     master = project / "edition" / f"{STEM}.xml"
@@ -294,7 +314,7 @@ def test_the_readme_s_saxon_commands_rebuild_the_editions_beside_the_bag(tmp_pat
     for folder in ("edition", "schema", "xslt"):
         shutil.copytree(REPO / folder, root / folder)
     shutil.copy(REPO / "LICENSE", root / "LICENSE")
-    [made] = package(root)
+    made = package_named(package(root), "mopr-1922-1924")  # edition/ may hold more editions
     data = made.bag / "data"
     before = {p: p.read_bytes() for p in made.bag.rglob("*") if p.is_file()}
     # `java -jar saxon-he.jar` as printed, with the Saxon-HE in EPUBCheck's jar

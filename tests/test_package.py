@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from deposit_project import REPO, STEM, bag_info, manifest, payload_files, small_build
+from deposit_project import REPO, STEM, add_edition, bag_info, manifest, package_named, payload_files, small_build
 from tei_tools import package as package_module
 from tei_tools.cli import main
 from tei_tools.errors import BuildError, PackageError, ValidationError
@@ -79,7 +79,7 @@ def test_real_edition_packages_with_the_build_pipeline(tmp_path, monkeypatch):
     for folder in ("edition", "schema", "xslt"):
         shutil.copytree(REPO / folder, root / folder)
     shutil.copy(REPO / "LICENSE", root / "LICENSE")
-    [made] = package(root, make_zip=True)
+    made = package_named(package(root, make_zip=True), "mopr-1922-1924")  # edition/ may hold more editions
     assert bagit.Bag(str(made.bag)).is_valid()
     files = payload_files(made.bag)
     for ext in ("html", "epub", "txt"):
@@ -94,8 +94,30 @@ def test_real_edition_packages_with_the_build_pipeline(tmp_path, monkeypatch):
     version = master.find(".//{http://www.tei-c.org/ns/1.0}editionStmt/{http://www.tei-c.org/ns/1.0}edition").get("n")
     assert bag_info(made.bag)["Edition-Version"] == [version]
     assert f"(version {version})" in (made.bag / "data/README.md").read_text(encoding="utf-8")
-    [again] = package(root, tmp_path / "again", make_zip=True)  # outputs reused: same bytes
+    again = package_named(package(root, tmp_path / "again", make_zip=True), "mopr-1922-1924")  # outputs reused: same bytes
     assert again.zip.read_bytes() == made.zip.read_bytes()
+
+
+def test_the_real_edition_keeps_its_citation_and_source_readme_beside_another_edition(tmp_path):
+    """The repository's CITATION.cff (which cites mopr-1922-1924) and edition/source/README.md
+    (which describes its source) stay in its bag, byte for byte the same bag as without a second
+    edition; a second edition under another licence gets neither, and both LICENSE."""
+    root = tmp_path / "repo"
+    for folder in ("edition", "schema", "xslt"):
+        shutil.copytree(REPO / folder, root / folder)
+    for name in ("LICENSE", "CITATION.cff"):
+        shutil.copy(REPO / name, root / name)
+    alone = package_named(package(root, tmp_path / "alone", make_zip=True, build=small_build), "mopr-1922-1924")
+    add_edition(root, "kestrel-sample", title="The annual report of a lantern society")
+    made = {m.identifier: m for m in package(root, make_zip=True, build=small_build)}
+    assert made["mopr-1922-1924"].zip.read_bytes() == alone.zip.read_bytes()
+    mopr, other = payload_files(made["mopr-1922-1924"].bag), payload_files(made["kestrel-sample"].bag)
+    assert mopr["data/CITATION.cff"] == (REPO / "CITATION.cff").read_bytes()
+    assert mopr["data/edition/source/README.md"] == (REPO / "edition/source/README.md").read_bytes()
+    readme = mopr["data/README.md"].decode("utf-8")
+    assert "| `CITATION.cff` | how to cite the edition (Citation File Format) |" in readme
+    assert "data/CITATION.cff" not in other and "data/edition/source/README.md" not in other
+    assert other["data/LICENSE"] == (REPO / "LICENSE").read_bytes()
 
 
 def test_build_editions_reuses_up_to_date_outputs_and_rebuilds_edited_ones(project):

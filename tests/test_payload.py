@@ -8,7 +8,7 @@ import bagit
 import pytest
 from lxml import etree
 
-from deposit_project import STEM, payload_files, small_build, tool_files
+from deposit_project import FIXTURE, STEM, add_edition, payload_files, small_build, tool_files, write_citation
 from tei_tools import saxon, validate
 from tei_tools.errors import PackageError
 from tei_tools.package import package
@@ -202,3 +202,80 @@ def test_an_empty_licence_is_refused_before_anything_is_built(project):
     with pytest.raises(PackageError, match="an empty or unreadable one"):
         package(project, build=lambda root, masters: built.append(masters))
     assert built == []
+
+
+# ----------------------------------------------------------------------------- several editions, one project
+
+
+def test_a_second_edition_gets_no_citation_or_source_readme_of_another(project):
+    """The project's CITATION.cff cites the first edition (its identifier, title, licence) and
+    edition/source/README.md describes the first's source: neither goes into the bag of a
+    second edition, not even one with the same title (the identifier decides). LICENSE, the
+    project's terms, goes into both."""
+    citation = write_citation(project, STEM, "A deposit sample on Red Aid")
+    add_edition(project, "other-sample", title="A deposit sample on Red Aid")  # another identifier, licence, source
+    made = {m.identifier: m for m in package(project, build=small_build)}
+    first, second = payload_files(made[STEM].bag), payload_files(made["other-sample"].bag)
+    assert first["data/CITATION.cff"] == citation
+    assert first["data/edition/source/README.md"] == (project / "edition/source/README.md").read_bytes()
+    assert "data/CITATION.cff" not in second
+    assert "data/edition/source/README.md" not in second
+    assert "data/edition/source/other-sample.txt" in second and "data/edition/source/000_sample.txt" not in second
+    assert first["data/LICENSE"] == second["data/LICENSE"] == (project / "LICENSE").read_bytes()
+    assert bagit.Bag(str(made["other-sample"].bag)).is_valid()
+
+
+def test_a_citation_without_identifiers_goes_to_the_edition_whose_title_it_gives(project):
+    """The fixture's CITATION.cff names no identifier; its title, "A deposit sample", is the
+    first words of the first edition's title and no part of the second's."""
+    add_edition(project, "lantern-sample", title="The annual report of a lantern society")
+    made = {m.identifier: m for m in package(project, build=small_build)}
+    assert payload_files(made[STEM].bag)["data/CITATION.cff"] == (project / "CITATION.cff").read_bytes()
+    assert "data/CITATION.cff" not in payload_files(made["lantern-sample"].bag)
+
+
+def test_the_sources_readme_goes_with_each_edition_whose_source_it_names(project):
+    add_edition(project, "other-sample", title="Another sample")
+    readme = project / "edition/source/README.md"
+    made = {m.identifier: m for m in package(project, build=small_build)}
+    assert "data/edition/source/README.md" not in payload_files(made["other-sample"].bag)
+    readme.write_text(readme.read_text() + "\n`other-sample.txt` is the source of the other sample.\n")
+    made = {m.identifier: m for m in package(project, build=small_build)}
+    for identifier in (STEM, "other-sample"):
+        assert payload_files(made[identifier].bag)["data/edition/source/README.md"] == readme.read_bytes()
+
+
+@pytest.mark.parametrize(("readme", "named"), [
+    ("`other-sample.txt` is the text.", True),
+    ("See edition/source/other-sample.txt.", True),  # in a path, before a full stop
+    ("`another-sample.txt` is the text.", False),  # a longer name
+    ("`other-sample.txt.bak` is a backup.", False),
+    ("`000_sample.txt` is the text.", False),
+])
+def test_the_sources_readme_names_a_source_by_its_whole_name(readme, named):
+    from tei_tools.payload import describes_source
+
+    assert describes_source(readme, "other-sample.txt") is named
+
+
+@pytest.mark.parametrize(("citation", "cited"), [
+    # the identifiers decide when there are any: the edition's idno, a DOI with or without its resolver
+    ('title: "Another work"\nidentifiers:\n  - type: other\n    value: deposit-sample\n', True),
+    ("title: Another work\nidentifiers:\n- {type: doi, value: 'https://doi.org/10.1234/SAMPLE'}\n", True),
+    ("title: Another work\ndoi: 10.1234/sample # the edition\n", True),
+    ('title: "A deposit sample on Red Aid"\nidentifiers:\n  - type: other\n    value: "mopr-1922-1924"\n', False),
+    # without identifiers the title decides: the edition's, continued, or its first words
+    ("cff-version: 1.2.0\ntitle: 'A Deposit Sample on Red Aid: a digital edition'\n", True),
+    ("title: >-\n  A deposit sample\n  on Red Aid, 1922\u20131924\n", True),
+    ('title: "A deposit sample on Red Aid: Two printed pages, for the package tests"\n', True),
+    ("title: A deposit sample\n", True),
+    ("title: A deposit samples\n", False),  # not at a word's end
+    ("title: The annual report of a lantern society\n", False),
+    ("cff-version: 1.2.0\nmessage: Without title or identifiers.\n", False),
+])
+def test_a_citation_file_cites_the_edition_whose_identifier_or_title_it_gives(citation, cited):
+    from tei_tools.payload import cites_edition
+
+    text = (FIXTURE / "edition" / f"{STEM}.xml").read_text(encoding="utf-8")
+    text = text.replace('<idno type="edition">', '<idno type="DOI">10.1234/sample</idno><idno type="edition">')
+    assert cites_edition(citation, etree.ElementTree(etree.fromstring(text.encode("utf-8")))) is cited

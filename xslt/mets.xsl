@@ -48,7 +48,7 @@
       'derivative-html': 'Reading edition: HTML',
       'derivative-epub': 'Reading edition: EPUB 3',
       'derivative-text': 'Reading edition: plain text',
-      'licence': 'Licence (text and code)',
+      'licence': 'Licence of the project (LICENSE)',
       'citation': 'How to cite (Citation File Format)',
       'documentation': 'Package documentation',
       'metadata': 'Descriptive metadata (Dublin Core)' }"/>
