@@ -406,6 +406,16 @@ def test_a_register_s_own_heading_is_its_title(tmp_path):
     assert page.xpath("string(//section[@id='register-place']/h3)") == "Places"
 
 
+def test_a_correction_in_an_author_s_note_names_the_note_in_the_table(built):
+    """"p. 213, n. 4", as the text edition cites it: the page alone does not say where."""
+    tei = etree.parse(str(ARTICLE))
+    in_notes = tei.xpath("count(//tei:text//tei:note[not(@type='editorial' or @resp)]//tei:choice)", namespaces=TEI)
+    page = lxml_html.parse(str(built[ARTICLE])).getroot()
+    cells = [c.text_content() for c in page.xpath("//section[@id='corrections']//tbody/tr/td[1]")]
+    assert in_notes and sum(", n.\xa0" in c for c in cells) == in_notes
+    assert "p.\xa0212, n.\xa01" in cells
+
+
 def test_no_register_entry_has_a_double_full_stop(pair):
     """A name that ends with a full stop ("Schumacher, H.") is followed by no second one."""
     _, doc, _ = pair

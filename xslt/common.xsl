@@ -581,6 +581,15 @@
     <xsl:sequence select="root($doc)//tei:text//tei:note[ed:is-author-note(.)][not(@prev)]"/>
   </xsl:function>
 
+  <!-- Where a correction stands, as a reader cites it: ("p. 212"), or ("p. 212", "n. 1") in
+       an author's note (the number of the note it belongs to, for a continuation). The
+       callers join the parts with ", ". -->
+  <xsl:function name="ed:correction-place" as="xs:string+">
+    <xsl:param name="choice" as="element()"/>
+    <xsl:variable name="note" select="$choice/ancestor::tei:note[not(ed:is-editorial-note(.))][1]"/>
+    <xsl:sequence select="'p. ' || ed:page($choice), $note ! ('n. ' || ed:note-label(ed:first-part(.)))"/>
+  </xsl:function>
+
   <!-- The first part of a note printed across pages, whose number the whole note bears: a
        continuation points back with @prev to the part before it, which may itself be a
        continuation. (At most 100 steps back: a chain that loops ends somewhere.) -->

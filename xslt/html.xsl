@@ -731,7 +731,8 @@
                 <xsl:variable name="id" select="ed:correction-id(.)"/>
                 <!-- An id for the row, which the EPUB's correction marks link to. -->
                 <tr id="{ed:free-id('row-' || $id, .)}">
-                  <td><a href="#{$id}">p. <xsl:value-of select="ed:page(.)"/></a></td>
+                  <!-- "p. 212, n. 1": each part kept on one line, a line break allowed between them. -->
+                  <td><a href="#{$id}"><xsl:value-of select="string-join(ed:correction-place(.) ! translate(., ' ', '&#xA0;'), ', ')"/></a></td>
                   <xsl:variable name="context" select="if (ed:needs-context(.)) then ed:context-words(.) else ()"/>
                   <td class="sic-cell">
                     <xsl:sequence select="html:context($context[1])"/>

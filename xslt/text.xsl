@@ -492,9 +492,8 @@
         <xsl:variable name="reasons" select="(
           ed:correction-categories(.) ! txt:category-text(.),
           ed:correction-notes(.) ! ('Editors’ note ' || ed:note-label(.) || ': ' || normalize-space(txt:note-text(.))))"/>
-        <xsl:variable name="in-note" select="ancestor::tei:note[not(ed:is-editorial-note(.))][1]"/>
         <xsl:sequence select="txt:labelled($label, string-join((
-          'p. ' || ed:page(.) || ($in-note ! (', n. ' || ed:note-label(ed:first-part(.)))) || ': '
+          string-join(ed:correction-place(.), ', ') || ': '
             || txt:reading(ed:source-reading(.), 'as-published', $context)
             || ' ' || $kind || ' ' || txt:reading($corrected, 'reading', $context)
             || (if ($certainty) then ' (certainty: ' || $certainty || ').' else '.'),
