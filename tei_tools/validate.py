@@ -16,7 +16,7 @@ from lxml import etree, isoschematron
 
 from tei_tools.editions import edition_files
 from tei_tools.errors import Finding, InputError, SchemaError
-from tei_tools.parsing import parse_file, schema_parser
+from tei_tools.parsing import TEI_NS, parse_file, schema_parser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # the tool's own schema/ is beside the package
 SCHEMA_DIR = REPO_ROOT / "schema"
@@ -240,13 +240,37 @@ def validate_paths(paths: Iterable[str | Path] = ()) -> ValidationReport:
     """
     files = edition_files(paths, required_for="validate")
     results = []
+    identifiers: dict[str, list[tuple[int, etree._Element]]] = {}
     for path in files:
         try:
-            findings = validate_file(path)
+            tree = parse_file(path)
+            findings = validate_tree(tree, path)
         except InputError as exc:
             findings = [exc.finding]
+        else:
+            for idno in tree.iterfind(_EDITION_IDNO):
+                identifiers.setdefault(" ".join("".join(idno.itertext()).split()), []).append((len(results), idno))
         results.append(FileResult(str(path), findings))
+    _shared_identifier_findings(results, identifiers)
     return ValidationReport(results)
+
+
+_EDITION_IDNO = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}fileDesc/{{{TEI_NS}}}publicationStmt/{{{TEI_NS}}}idno[@type='edition']"
+
+
+def _shared_identifier_findings(results: list[FileResult], identifiers: dict[str, list[tuple[int, etree._Element]]]) -> None:
+    """An error on every file after the first that gives an edition identifier another file
+    validated with it gives: it names the edition's deposit package and identifies its EPUB."""
+    for identifier, holders in identifiers.items():
+        first = results[holders[0][0]].path
+        for index, idno in holders[1:]:
+            result = results[index]
+            line = idno.sourceline or 1
+            column = _SourceLines(idno.getroottree()).column_of_element(idno) or 1
+            result.findings.append(Finding(
+                result.path, line, column, "error",
+                f"The edition identifier \"{identifier}\" is also that of {first}: each edition needs its own "
+                "(it names the edition's deposit package and identifies its EPUB)."))
 
 
 def _plural(number: int, noun: str) -> str:

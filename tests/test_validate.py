@@ -525,3 +525,17 @@ def test_without_the_element_the_first_start_tag_of_its_name_is_taken(tmp_path):
     assert lines.column_of(2, "{http://www.tei-c.org/ns/1.0}note") == column_of(source, 2, "<note>A")
     assert lines.column_of(2, "notesStmt") == column_of(source, 2, "<notesStmt>")
     assert lines.column_of(2, "hi") == 1
+
+
+def test_two_files_with_one_edition_identifier_are_an_error_at_the_second_s_idno(tmp_path):
+    """The identifier names each edition's deposit package and identifies its EPUB: two
+    editions validated together may not share one (`tei-tools package` would refuse them)."""
+    text = (FIXTURES / "valid-article.xml").read_text(encoding="utf-8")
+    for name in ("a.xml", "b.xml", "c.xml"):
+        (tmp_path / name).write_text(text if name != "c.xml" else text.replace(
+            '<idno type="edition">valid-article</idno>', '<idno type="edition">valid-article-c</idno>'), encoding="utf-8")
+    report = validate.validate_paths([tmp_path])
+    errors = [f for f in report.findings if f.severity == "error"]
+    assert [(Path(f.path).name, f.line) for f in errors] == [("b.xml", line_of(tmp_path / "b.xml", '<idno type="edition">'))]
+    assert f'"valid-article" is also that of {tmp_path / "a.xml"}' in errors[0].message
+    assert errors[0].column == column_of(tmp_path / "b.xml", errors[0].line, "<idno")
