@@ -312,6 +312,20 @@ def test_nav_has_toc_landmarks_and_a_page_list_of_the_four_pages(article_epub):
         assert marker.get("aria-label") == link.text
 
 
+def test_the_nav_lists_the_divisions_with_headings_nested_under_the_text(inline_epub):
+    """A division with a heading is a contents entry under the text, nested as in the TEI
+    (one without a heading passes its divisions up), and its link leads to that heading."""
+    nav = inline_epub.nav
+    [text_entry] = xp(nav, "//h:nav[@epub:type='toc']/h:ol/h:li[h:a[starts-with(@href, 'text.xhtml#text')]]")
+    entries = [(" ".join(a.text.split()), len(xp(a, "ancestor::h:ol")) - 1) for a in xp(text_entry, ".//h:ol//h:a")]
+    assert entries == [("The first section", 1), ("A part of it", 2), ("A part of the section without a heading", 1)]
+    for a in xp(text_entry, ".//h:ol//h:a"):
+        resolved = inline_epub.resolve(inline_epub.by_property("nav"), a.get("href"))
+        assert resolved is not None and resolved[0] == "EPUB/text.xhtml"
+        heading = "".join(xp(resolved[1], "*[1][self::h:h2 or self::h:h3]//text()[not(ancestor::h:a[@class='correction-mark'])]"))
+        assert " ".join(a.text.split()) == " ".join(heading.split())
+
+
 def test_page_breaks_stand_where_the_tei_has_them(article_epub, tei):
     text = article_epub.documents["EPUB/text.xhtml"]
     markers = xp(text, "//*[@epub:type='pagebreak']/@aria-label")

@@ -416,6 +416,19 @@ def test_a_correction_in_an_author_s_note_names_the_note_in_the_table(built):
     assert "p.\xa0212, n.\xa01" in cells
 
 
+def test_the_contents_list_the_divisions_with_headings_and_lead_to_them(inline):
+    """Nested under "Text" as in the TEI; a heading's correction reads corrected there."""
+    _, page, _ = inline
+    [text_entry] = page.xpath("//nav[@class='toc']/ul/li[a[@href='#text']]")
+    links = text_entry.xpath(".//ul//a")
+    assert [(a.text, len(a.xpath("ancestor::ul")) - 1) for a in links] == [
+        ("The first section", 1), ("A part of it", 2), ("A part of the section without a heading", 1)]
+    for a in links:
+        [section] = page.xpath(f"//section[@id='{a.get('href')[1:]}']")
+        heading = "".join(section[0].xpath(".//text()[not(ancestor::span[@class='sic' or @class='tip-label'])]"))
+        assert section.xpath("name(*[1])") in ("h3", "h4") and a.text == " ".join(heading.split())
+
+
 def test_no_register_entry_has_a_double_full_stop(pair):
     """A name that ends with a full stop ("Schumacher, H.") is followed by no second one."""
     _, doc, _ = pair

@@ -654,6 +654,22 @@
       else ed:free-id((if (ed:is-editorial-note($note)) then 'en-' else 'fn') || ed:note-label($note), $note)"/>
   </xsl:function>
 
+  <!-- The divisions a table of contents lists under $parent (the body or a division): those
+       with a heading, the article's own excepted (its heading is the edition's text). -->
+  <xsl:function name="ed:sections" as="element(tei:div)*">
+    <xsl:param name="parent" as="element()"/>
+    <xsl:variable name="article" select="root($parent)/tei:TEI/tei:text/tei:body/tei:div[@type = 'article'][1]"/>
+    <xsl:sequence select="for $div in $parent/tei:div
+      return if ($div is $article or empty($div/tei:head)) then ed:sections($div) else $div"/>
+  </xsl:function>
+
+  <!-- A division's id in the reading editions: "sec-N", N its place among the text's
+       divisions in document order (stable from build to build). -->
+  <xsl:function name="ed:section-id" as="xs:string">
+    <xsl:param name="div" as="element(tei:div)"/>
+    <xsl:sequence select="ed:free-id('sec-' || count(($div/preceding::tei:div, $div/ancestor-or-self::tei:div)[ancestor::tei:body]), $div)"/>
+  </xsl:function>
+
   <!-- $id, or $id with "-" added as often as needed, so that it is no xml:id of the document:
        an id the editions make up (for a note or a correction without an xml:id, for a
        note's marker) never takes one an editor chose (schema/edition.sch keeps the
