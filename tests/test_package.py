@@ -35,7 +35,8 @@ def test_a_failure_on_a_later_master_leaves_the_earlier_bags_as_they_were(made, 
 
 def test_two_masters_with_one_identifier_are_refused(project):
     shutil.copy(project / "edition" / f"{STEM}.xml", project / "edition" / "copy-of-sample.xml")
-    with pytest.raises(PackageError, match="identifier 'deposit-sample' is also that of"):
+    # refused by the validation that packaging begins with, located at the second's idno
+    with pytest.raises(ValidationError, match='identifier "deposit-sample" is also that of'):
         package(project, build=small_build)
 
 
