@@ -477,8 +477,10 @@
   <xsl:function name="ed:register-heading" as="xs:string?">
     <xsl:param name="doc" as="node()"/>
     <xsl:param name="kind" as="xs:string"/>
-    <xsl:variable name="list" select="map{'person': 'listPerson', 'place': 'listPlace', 'org': 'listOrg'}($kind)"/>
-    <xsl:sequence select="(root($doc)//tei:standOff//*[local-name() = $list]/tei:head ! normalize-space(.))[.][1]"/>
+    <!-- By name, not local-name() = …: Saxon answers //name from an index, without a walk. -->
+    <xsl:variable name="lists" select="if ($kind = 'person') then root($doc)//tei:listPerson
+      else if ($kind = 'place') then root($doc)//tei:listPlace else root($doc)//tei:listOrg"/>
+    <xsl:sequence select="($lists[ancestor::tei:standOff]/tei:head ! normalize-space(.))[.][1]"/>
   </xsl:function>
 
   <!-- Every place in the text that names an entry, in document order. -->
