@@ -285,7 +285,8 @@ def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
     findings = []
     for entry in _meaningful(list(schema.error_log)):
         refused = _refused_text_element(tree, entry.line, entry.message)
-        hint = _padding_hint(tree, entry.line, entry.message) or _date_hint(entry.message) or _documentation_hint(refused)
+        hint = (_padding_hint(tree, entry.line, entry.message) or _date_hint(entry.message)
+                or _documentation_hint(refused) or _unexpected_element_hint(entry.message))
         message = _relaxng_message(entry.message, hint)
         element_name = _element_in(entry.message) or refused
         column = entry.column or lines.column_of_element(
@@ -443,6 +444,19 @@ def _documentation_hint(element_name: str | None) -> str:
     """What the schema expects of the element: its documentation in edition.rng."""
     documentation = _element_documentation().get(element_name or "")
     return f"; <{element_name}>: {documentation.rstrip('.')}" if documentation else ""
+
+
+_UNEXPECTED_ELEMENT = re.compile(r"Did not expect element (?:\{[^}]*\})?([\w.-]+) there")
+
+
+def _unexpected_element_hint(message: str) -> str:
+    """For an element the edition's schema does not have at all (TEI's list, emph, …), say
+    so: an editor who knows TEI would otherwise look for the place where it is allowed."""
+    match = _UNEXPECTED_ELEMENT.search(message or "")
+    documented = _element_documentation()
+    if match is None or not documented or match.group(1) in documented:
+        return ""
+    return f"; the edition's schema has no <{match.group(1)}> anywhere (the reading editions render only its elements)"
 
 
 _documentation: dict[str, str] | None = None

@@ -539,3 +539,14 @@ def test_two_files_with_one_edition_identifier_are_an_error_at_the_second_s_idno
     assert [(Path(f.path).name, f.line) for f in errors] == [("b.xml", line_of(tmp_path / "b.xml", '<idno type="edition">'))]
     assert f'"valid-article" is also that of {tmp_path / "a.xml"}' in errors[0].message
     assert errors[0].column == column_of(tmp_path / "b.xml", errors[0].line, "<idno")
+
+
+def test_an_element_the_schema_does_not_have_at_all_is_named_so(tmp_path):
+    """TEI's <list> is valid TEI, but not in the edition's schema: not "there", nowhere."""
+    text = (FIXTURES / "valid-article.xml").read_text(encoding="utf-8")
+    variant = tmp_path / "list.xml"
+    variant.write_text(text.replace("<hi rend=\"italic\">help</hi>", "<list><item>help</item></list>", 1), encoding="utf-8")
+    [error] = [f for f in validate.validate_file(variant) if f.severity == "error"]
+    assert "Did not expect element list there; the edition's schema has no <list> anywhere" in error.message
+    known = [f for f in validate.validate_file(FIXTURES / "invalid-schema-settlement-in-a-place.xml") if f.severity == "error"]
+    assert known and all("anywhere" not in f.message for f in known)
