@@ -122,6 +122,35 @@ def validate_tree(tree: etree._ElementTree, path: str | Path) -> list[Finding]:
     findings = schema_link_findings(tree, name)
     findings.extend(relaxng_findings(tree, name))
     findings.extend(schematron_findings(tree, name))
+    findings.extend(language_findings(tree, name))
+    return findings
+
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def language_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
+    """A warning for each language (xml:lang) the header's langUsage does not declare, at
+    its first use: the header documents the languages of the edition (TEI's
+    language/@ident matches xml:lang exactly). Nothing when there is no langUsage."""
+    declared = tree.xpath("/*/*[local-name() = 'teiHeader']/*[local-name() = 'profileDesc']"
+                          "/*[local-name() = 'langUsage']/*[local-name() = 'language']/@ident")
+    if not declared:
+        return []
+    known = {str(ident).strip() for ident in declared}
+    lines = _SourceLines(tree)
+    findings, reported = [], set()
+    for value in tree.xpath("//@xml:lang"):
+        language = str(value).strip()
+        if not language or language in known or language in reported:
+            continue
+        reported.add(language)
+        element = value.getparent()
+        line = element.sourceline or 1
+        column = lines.column_of_element(element, "xml:lang") or lines.column_of(line, etree.QName(element).localname)
+        findings.append(Finding(name, line, column, "warning",
+            f'xml:lang="{language}" is not declared in the header: add <language ident="{language}">…</language> '
+            "to profileDesc/langUsage, which documents the edition's languages"))
     return findings
 
 

@@ -550,3 +550,15 @@ def test_an_element_the_schema_does_not_have_at_all_is_named_so(tmp_path):
     assert "Did not expect element list there; the edition's schema has no <list> anywhere" in error.message
     known = [f for f in validate.validate_file(FIXTURES / "invalid-schema-settlement-in-a-place.xml") if f.severity == "error"]
     assert known and all("anywhere" not in f.message for f in known)
+
+
+def test_a_language_the_header_does_not_declare_is_a_warning_at_its_first_use(tmp_path):
+    text = (FIXTURES / "valid-article.xml").read_text(encoding="utf-8")
+    variant = tmp_path / "lang.xml"
+    variant.write_text(text.replace("<hi rend=\"italic\">help</hi>", "<hi rend=\"italic\" xml:lang=\"fr\">aide</hi> <hi rend=\"italic\" xml:lang=\"fr\">help</hi>", 1), encoding="utf-8")
+    findings = validate.validate_file(variant)
+    [warning] = [f for f in findings if "langUsage" in f.message]
+    assert warning.severity == "warning" and validate.is_valid(findings)
+    assert 'xml:lang="fr" is not declared' in warning.message
+    line = line_of(variant, 'xml:lang="fr"')
+    assert (warning.line, warning.column) == (line, column_of(variant, line, 'xml:lang="fr"'))
