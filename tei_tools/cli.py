@@ -146,7 +146,7 @@ def _named_paths(ctx, param, values: tuple[str, ...]) -> tuple[Path, ...]:
 
 
 @main.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(), callback=_named_paths)
+@click.argument("paths", nargs=-1, type=click.Path(readable=False), callback=_named_paths)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per problem and a summary; json: the same findings for scripts and editors.")
 @reports_errors
@@ -178,7 +178,9 @@ def build_options(command):
     command = click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
                            type=click.Choice(["html", "epub", "txt", "all"]),
                            help="Output format; repeat for several. all: every format available.")(command)
-    return click.argument("paths", nargs=-1, type=click.Path(), callback=_named_paths)(command)
+    # readable=False: an unreadable file is that file's error, located, and the others are
+    # still done (click would stop the whole command with a usage error).
+    return click.argument("paths", nargs=-1, type=click.Path(readable=False), callback=_named_paths)(command)
 
 
 @main.command("build")
@@ -212,6 +214,8 @@ def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, 
         if progress is not None:
             progress.finish()
     _echo_results(report)
+    for warning in report.warnings:
+        click.echo(warning, err=True)
     if report.skipped:
         click.echo(f"{len(report.skipped)} of {len(report.results)} documents up to date (--force rebuilds them)", err=True)
     if not report.ok:

@@ -36,6 +36,8 @@ def edition_files(paths: Iterable[str | Path] = (), required_for: str | None = N
             files.extend(_xml_files_under(path))
         elif path.exists():
             files.append(path)
+        elif path.is_symlink():
+            raise UsageError(f"{path}:0:0: error: a symbolic link that leads nowhere (or round in a loop)")
         else:
             raise UsageError(f"{path}:0:0: error: no such file or directory")
     if not files and required_for:
@@ -64,7 +66,9 @@ def _xml_files_under(folder: Path) -> list[Path]:
         return SOURCE_DIRNAME not in parts[:-1] and not any(part.startswith(".") for part in parts)
 
     _check_folders_readable(folder)
-    return sorted(p for p in folder.rglob("*.xml") if wanted(p) and p.is_file())
+    # A link that leads nowhere is kept: it is reported (tei_tools.parsing) rather than its
+    # document left out in silence.
+    return sorted(p for p in folder.rglob("*.xml") if wanted(p) and (p.is_file() or p.is_symlink()))
 
 
 def _check_folders_readable(folder: Path) -> None:
@@ -75,6 +79,16 @@ def _check_folders_readable(folder: Path) -> None:
 
     for _ in os.walk(folder, onerror=unreadable):
         pass
+
+
+def same_file_key(path: Path) -> Path:
+    """The path with links and `..` resolved, to tell when two names are one file; a link
+    that goes round in a loop is its own key (Path.resolve raises on it), and is reported
+    when it is read."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
 
 
 def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
@@ -91,7 +105,7 @@ def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
     by_stem: dict[str, Path] = {}
     for path in map(Path, paths):
         _check_name_is_text(path)
-        resolved = path.resolve()
+        resolved = same_file_key(path)
         if resolved in seen:
             continue
         seen.add(resolved)
@@ -103,6 +117,19 @@ def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
             )
         documents.append(path)
     return documents
+
+
+def check_outputs_spare_inputs(documents: Iterable[Path], out: Path, suffixes: Iterable[str]) -> None:
+    """A UsageError when an output would replace one of the inputs: a TEI file `a.txt` (or
+    `a.html`) built into its own folder would be overwritten by its own text edition."""
+    documents = list(documents)
+    inputs = {same_file_key(path): path for path in documents}
+    for document in documents:
+        for suffix in suffixes:
+            target = same_file_key(out / f"{document.stem}{suffix}")
+            if target in inputs:
+                raise UsageError(f"{inputs[target]}:0:0: error: the build would write {document.stem}{suffix} over this "
+                                 "input file; build into another folder (--out) or rename the file to .xml")
 
 
 def _check_name_is_text(path: Path) -> None:

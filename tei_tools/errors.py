@@ -19,10 +19,15 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        # One line whatever the file's name holds (a line break in it would split the finding).
+        path = str(self.path).translate(_LINE_BREAKS_ESCAPED)
+        return f"{path}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+_LINE_BREAKS_ESCAPED = {ord("\n"): "\\n", ord("\r"): "\\r", 0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 class TeiToolsError(Exception):

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -166,6 +167,8 @@ class Manifest:
     path: Path
     documents: dict[str, dict] = field(default_factory=dict)
     shared: dict[str, dict[str, str]] = field(default_factory=dict)
+    # (stem, format) recorded by this build: what `save` writes over the manifest on disk.
+    recorded: set[tuple[str, str]] = field(default_factory=set, repr=False, compare=False)
 
     @classmethod
     def load(cls, out_dir: str | Path) -> "Manifest":
@@ -194,12 +197,43 @@ class Manifest:
         entry = self.documents.setdefault(stem, {})
         entry["source"] = source
         entry[format_name] = {"inputs": digest, "outputs": dict(sorted(outputs.items()))}
+        self.recorded.add((stem, format_name))
 
     def save(self) -> None:
+        """Write what this build recorded over the manifest as it is now on disk, the output
+        folder locked meanwhile: two builds into one folder at once (an editor's watch and a
+        build by hand) each keep what the other recorded, instead of the last one's alone."""
         from tei_tools.fsutil import atomic_write
 
-        data = {"manifest": MANIFEST_FORMAT, "tool": __version__, "shared": self.shared, "documents": self.documents}
-        atomic_write(self.path, (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+        with _folder_locked(self.path.parent):
+            current = Manifest.load(self.path.parent)
+            for stem, format_name in sorted(self.recorded):
+                entry = current.documents.setdefault(stem, {})
+                entry["source"] = self.documents[stem]["source"]
+                entry[format_name] = self.documents[stem][format_name]
+            data = {"manifest": MANIFEST_FORMAT, "tool": __version__, "shared": self.shared, "documents": current.documents}
+            atomic_write(self.path, (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+@contextmanager
+def _folder_locked(folder: Path):
+    """An exclusive lock on the folder itself (flock on its descriptor: no lock file left
+    behind); no lock where the system has none."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield
+        return
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # a folder that can be written but not read: unlocked, as before
+        yield
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
 
 
 def describe_output(path: Path, data: bytes) -> dict:

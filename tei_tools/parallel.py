@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Sequence
 
 from tei_tools.errors import BuildError, TeiToolsError
 from tei_tools.fsutil import remove_abandoned_temporaries, source_date_epoch
-from tei_tools.editions import distinct_documents
+from tei_tools.editions import check_outputs_spare_inputs, distinct_documents
 from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, as_formats, check_output_dir
 
 ResultCallback = Callable[[DocumentResult, int, int], None]  # (result, documents done, documents in all)
@@ -34,6 +34,8 @@ class IncrementalReport(BuildReport):
     """A BuildReport that also says which documents were up to date and left alone."""
 
     skipped: list[Path] = field(default_factory=list)
+    # Problems of the build's own records, not of a document (`path:line:col: warning: …`).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -78,6 +80,7 @@ def build_many(
     source_date_epoch()  # checked once here, not as a failure of every document
     documents = distinct_documents(paths)
     out = check_output_dir(out_dir)
+    check_outputs_spare_inputs(documents, out, [f.suffix for f in chosen if f.suffix])
     remove_abandoned_temporaries(out)
     manifest = Manifest.load(out)
     tasks, skipped = _plan(documents, chosen, manifest, force)
@@ -108,8 +111,19 @@ def build_many(
         _run(tasks, out, jobs, record, worker_memory_mib)
     finally:
         if recorded:  # a build that wrote nothing leaves the folder as it was
-            manifest.save()
+            _save_manifest(manifest, report)
     return report
+
+
+def _save_manifest(manifest, report: IncrementalReport) -> None:
+    """The outputs are written and whole whatever happens here: a manifest that cannot be
+    written (a full disk) only means that the next build does again what this one did."""
+    try:
+        manifest.save()
+    except (TeiToolsError, OSError) as error:
+        reason = getattr(error, "strerror", None) or str(error).split(": error: ")[-1]
+        report.warnings.append(f"{manifest.path}:0:0: warning: the build's record of its outputs could not be "
+                               f"written ({reason}); the next build rebuilds these documents")
 
 
 
@@ -124,7 +138,9 @@ def _plan(documents: list[Path], formats: list[OutputFormat], manifest, force: b
     tasks, skipped = [], []
     for index, path in enumerate(documents):
         try:
-            source_sha = sha256_file(path)
+            # Only a regular file is read here: a pipe would block and a device never end
+            # (the build then reports what the file is, as validate does).
+            source_sha = sha256_file(path) if path.is_file() else ""
         except OSError:  # built anyway: the build reports why it cannot be read
             source_sha = ""
         digests = {f.name: document_digest(source_sha, path.stem, shared[f.name]) for f in formats}

@@ -96,8 +96,9 @@ def read_bytes(path: str | Path) -> bytes:
     that cannot be read (like a malformed one, it fails alone)."""
     target = Path(path)
     if not target.exists():
-        what = "a symbolic link that leads nowhere (or round in a loop)" if target.is_symlink() else "no such file"
-        raise UsageError(f"{path}:0:0: error: {what}")
+        if target.is_symlink():  # found in a folder (a named one is refused before): it fails alone
+            _reject(str(path), 0, 0, "a symbolic link that leads nowhere (or round in a loop)")
+        raise UsageError(f"{path}:0:0: error: no such file")
     if target.is_dir():
         raise UsageError(f"{path}:0:0: error: is a directory, not an XML file")
     if not target.is_file():  # a FIFO would block the read, a device (/dev/zero) never end it
@@ -228,6 +229,9 @@ def _syntax_error_parts(exc: etree.XMLSyntaxError, log, declared: str) -> tuple[
         message = f"the bytes are not valid {declared} (the declared encoding): {message}; save the file as UTF-8"
     elif message.startswith("Excessive depth in document"):  # libxml2's advice names its own option
         message = "elements are nested more than 256 deep, beyond what the parser accepts from a file it has not seen before"
+    elif "try XML_PARSE_HUGE" in message:  # libxml2's advice names an option the reader cannot set
+        what = message.split(":")[-1].split(",")[0].strip() or "a text or name too long"
+        message = f"{what[0].lower() + what[1:]}: beyond what the parser accepts from a file it has not seen before (10,000,000 characters)"
     elif "Document is empty" in message or "Start tag expected" in message:
         message = f"not an XML document ({message})"
     else:

@@ -51,6 +51,7 @@ class OutputFormat:
     name: str
     renderer: str  # "module:function"; the function takes a SourceDocument, returns {name: bytes}
     stylesheets: tuple[str, ...] = ()  # in xslt/; compiled once per process
+    suffix: str = ""  # the output's name is <stem><suffix>; checked against the inputs' names
 
     def render(self, document: "SourceDocument") -> dict[str, bytes]:
         return _resolve(self.renderer)(document)
@@ -61,10 +62,10 @@ class OutputFormat:
 KNOWN_FORMATS: tuple[str, ...] = ("html", "epub", "txt")
 
 FORMATS: dict[str, OutputFormat] = {
-    "html": OutputFormat("html", "tei_tools.transform:render_html", ("html.xsl",)),
+    "html": OutputFormat("html", "tei_tools.transform:render_html", ("html.xsl",), ".html"),
     # The EPUB is made from the HTML edition's page (html.xsl, then epub.xsl).
-    "epub": OutputFormat("epub", "tei_tools.epub:render", ("html.xsl", "epub.xsl")),
-    "txt": OutputFormat("txt", "tei_tools.text:render", ("text.xsl",)),
+    "epub": OutputFormat("epub", "tei_tools.epub:render", ("html.xsl", "epub.xsl"), ".epub"),
+    "txt": OutputFormat("txt", "tei_tools.text:render", ("text.xsl",), ".txt"),
 }
 
 
@@ -435,6 +436,10 @@ def check_output_dir(out_dir: str | Path) -> Path:
     import tempfile
 
     target = Path(out_dir)
+    if target.is_symlink() and not target.exists():
+        raise OutputError(f"{target}:0:0: error: cannot write to the output folder: a symbolic link that leads nowhere (or round in a loop)")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target}:0:0: error: cannot write to the output folder: it is a file, not a folder")
     try:
         target.mkdir(parents=True, exist_ok=True)
         if not target.is_dir():

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from lxml import etree, isoschematron
 
-from tei_tools.editions import edition_files
+from tei_tools.editions import edition_files, same_file_key
 from tei_tools.errors import Finding, InputError, SchemaError
 from tei_tools.parsing import TEI_NS, parse_file, schema_parser
 
@@ -267,10 +267,13 @@ def validate_paths(paths: Iterable[str | Path] = ()) -> ValidationReport:
 
     Raises UsageError when a path does not exist or no file is found.
     """
-    files = edition_files(paths, required_for="validate")
+    # Each file once, where it is first named (a file named and inside a named folder is one file).
+    named: dict[Path, Path] = {}
+    for path in edition_files(paths, required_for="validate"):
+        named.setdefault(same_file_key(path), path)
     results = []
     identifiers: dict[str, list[tuple[int, etree._Element]]] = {}
-    for path in files:
+    for path in named.values():
         try:
             tree = parse_file(path)
             findings = validate_tree(tree, path)
@@ -570,6 +573,9 @@ class _SourceLines:
     def __init__(self, tree: etree._ElementTree):
         self._url = tree.docinfo.URL
         self._lines: list[str] | None = None
+        # The file's own encoding (UTF-16 and Latin-1 files are read too), a BOM dropped.
+        declared = (tree.docinfo.encoding or "utf-8").lower()
+        self._encoding = "utf-8-sig" if declared in ("utf-8", "utf8") else declared
 
     def column_of_element(self, element, attribute: str | None = None, value: str | None = None) -> int:
         """Where on its line the start tag of this very element begins (the third <orgName> of a
@@ -630,7 +636,10 @@ class _SourceLines:
             from urllib.parse import unquote, urlparse
 
             path = unquote(urlparse(self._url).path) if self._url.startswith("file:") else self._url
-            text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+            try:
+                text = Path(path).read_text(encoding=self._encoding, errors="replace")
+            except LookupError:  # an encoding Python does not know by that name
+                text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             return []
         # Lines as XML counts them: str.splitlines() would also break at U+2028, U+0085, …

@@ -86,3 +86,19 @@ def test_a_folder_that_cannot_be_read_is_a_usage_error_not_skipped(tmp_path: Pat
     monkeypatch.setattr(os, "scandir", scandir)
     with pytest.raises(UsageError, match=rf"^{locked}:0:0: error: cannot read folder: Permission denied$"):
         edition_files([tmp_path / "edition"])
+
+
+def test_a_link_that_leads_nowhere_in_a_folder_is_kept_to_be_reported(tmp_path):
+    """Left out, its document would silently miss from a build or a deposit."""
+    (tmp_path / "real.xml").write_text("<TEI/>", encoding="utf-8")
+    (tmp_path / "gone.xml").symlink_to(tmp_path / "nothing.xml")
+    loop = tmp_path / "loop.xml"
+    loop.symlink_to(loop)
+    assert [p.name for p in edition_files([tmp_path])] == ["gone.xml", "loop.xml", "real.xml"]
+
+
+def test_a_named_link_in_a_loop_is_called_so(tmp_path):
+    loop = tmp_path / "loop.xml"
+    loop.symlink_to(loop)
+    with pytest.raises(UsageError, match="a symbolic link that leads nowhere \\(or round in a loop\\)"):
+        edition_files([loop])

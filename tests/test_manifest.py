@@ -181,3 +181,17 @@ def test_cli_build_says_what_was_up_to_date_and_force_rebuilds(tmp_path):
     forced = CliRunner().invoke(main, [*arguments, "--force"])
     assert forced.exit_code == 0
     assert all(str(out / f"{p.stem}.txt") in forced.output for p in corpus)
+
+
+def test_two_builds_saving_at_once_keep_what_each_recorded(tmp_path):
+    """An editor's watch and a build by hand into one folder: the last to save used to
+    write its own records alone, and the other's documents were built again next time."""
+    from tei_tools.manifest import Manifest
+
+    first, second = Manifest.load(tmp_path), Manifest.load(tmp_path)
+    first.record("a", "edition/a.xml", "txt", "digest-a", {})
+    second.record("b", "edition/b.xml", "txt", "digest-b", {})
+    first.save()
+    second.save()
+    saved = Manifest.load(tmp_path)
+    assert saved.documents["a"]["txt"]["inputs"] == "digest-a" and saved.documents["b"]["txt"]["inputs"] == "digest-b"

@@ -322,3 +322,43 @@ def test_a_broken_schema_fails_each_document_with_its_location_in_a_parallel_bui
     assert result.exit_code == 1 and "Traceback" not in result.output
     located = [line for line in result.output.splitlines() if line.startswith(f"{sch}:")]
     assert len(located) == 3 and all("cannot compile the Schematron rules" in line for line in located)
+
+
+def test_an_output_that_would_replace_an_input_is_refused_before_anything_is_written(tmp_path):
+    """A TEI file named a.txt, built into its own folder, would be overwritten by its own
+    text edition."""
+    master = tmp_path / "art.txt"
+    master.write_bytes(SMALL.read_bytes())
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path), str(master)])
+    assert result.exit_code == 2
+    assert f"{master}:0:0: error: the build would write art.txt over this input file" in result.output
+    assert master.read_bytes() == SMALL.read_bytes() and sorted(p.name for p in tmp_path.iterdir()) == ["art.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_named_pipe_is_reported_not_read(tmp_path):
+    """The plan hashes only regular files: a pipe would block it, a device never end."""
+    pipe = tmp_path / "pipe.xml"
+    os.mkfifo(pipe)
+    finished = subprocess.run([sys.executable, "-m", "tei_tools", "build", "--out", str(tmp_path / "out"), str(pipe)],
+                              capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 1
+    assert f"{pipe}:0:0: error: not a regular file (a pipe or a device)" in finished.stderr
+
+
+def test_a_manifest_that_cannot_be_written_is_a_warning_after_the_outputs(tmp_path, monkeypatch):
+    """The outputs are written and whole: a full disk at the manifest only means that the next
+    build does the work again, and the outputs are still listed."""
+    from tei_tools.errors import OutputError
+    from tei_tools.manifest import Manifest
+
+    def full(self):
+        raise OutputError(f"{self.path}:0:0: error: cannot write output: No space left on device")
+
+    monkeypatch.setattr(Manifest, "save", full)
+    result = CliRunner().invoke(main, ["build", "--jobs", "1", "--format", "txt", "--out", str(tmp_path), str(SMALL)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert str(tmp_path / "small-edition.txt") in lines
+    assert any(line.startswith(f"{tmp_path / '.tei-tools-manifest.json'}:0:0: warning: the build's record of its outputs "
+                               "could not be written (cannot write output: No space left on device)") for line in lines)

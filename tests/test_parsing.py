@@ -175,9 +175,11 @@ def test_a_pipe_is_refused_without_reading_it(tmp_path: Path):
 
 
 def test_a_dangling_link_is_named_as_such(tmp_path: Path):
+    """Found in a folder, it is that file's error (the others are still read); named on the
+    command line, tei_tools.editions refuses it first, as a usage error."""
     link = tmp_path / "loop.xml"
     link.symlink_to(link)
-    with pytest.raises(UsageError, match="symbolic link"):
+    with pytest.raises(InputError, match="symbolic link"):
         parse_file(link)
 
 
@@ -197,3 +199,11 @@ def test_a_c1_control_character_is_refused_with_its_place(tmp_path: Path, contro
     with pytest.raises(InputError, match="control character") as caught:
         parse_file(doc)
     assert (caught.value.finding.line, caught.value.finding.column) == (2, 46)
+
+
+def test_a_text_too_long_is_explained_without_libxml2_s_advice(tmp_path: Path):
+    doc = tmp_path / "long.xml"
+    doc.write_text(f'<TEI xmlns="{TEI_NS}"><p>' + "a" * 10_000_010 + "</p></TEI>")
+    with pytest.raises(InputError, match="text node too long: beyond what the parser accepts") as caught:
+        parse_file(doc)
+    assert "XML_PARSE_HUGE" not in str(caught.value)

@@ -618,3 +618,16 @@ def test_a_russian_surname_keeps_its_language_in_the_index(tmp_path):
     name = doc.xpath("//li[@id='pers-zetkin']/span[@class='entry-name']")[0]
     assert " ".join(name.text_content().split()) == "Цеткин, Clara"
     assert name.xpath(".//*[@lang='ru']/text()") == ["Цеткин"]
+
+
+def test_an_output_folder_that_is_a_file_or_a_loop_is_called_so(tmp_path):
+    from tei_tools.errors import OutputError
+
+    afile = tmp_path / "out"
+    afile.write_text("", encoding="utf-8")
+    with pytest.raises(OutputError, match="it is a file, not a folder"):
+        transform.check_output_dir(afile)
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    with pytest.raises(OutputError, match="a symbolic link that leads nowhere"):
+        transform.check_output_dir(loop)

@@ -1,6 +1,7 @@
 """tei_tools.validate: RELAX NG then Schematron, with findings located at line:column."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -562,3 +563,19 @@ def test_a_language_the_header_does_not_declare_is_a_warning_at_its_first_use(tm
     assert 'xml:lang="fr" is not declared' in warning.message
     line = line_of(variant, 'xml:lang="fr"')
     assert (warning.line, warning.column) == (line, column_of(variant, line, 'xml:lang="fr"'))
+
+
+def test_a_file_named_twice_is_validated_once(tmp_path):
+    """In a folder and by itself: one file, which does not share its identifier with itself."""
+    shutil.copy(FIXTURES / "valid-article.xml", tmp_path / "a.xml")
+    report = validate.validate_paths([tmp_path, tmp_path / "a.xml", tmp_path / "." / "a.xml"])
+    assert [Path(r.path).name for r in report.files] == ["a.xml"] and report.valid
+
+
+def test_columns_in_a_utf16_file_are_counted_in_its_own_encoding(tmp_path):
+    text = (FIXTURES / "sch-dangling-pointer.xml").read_text(encoding="utf-8")
+    utf16 = tmp_path / "utf16.xml"
+    utf16.write_bytes(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
+    [error] = [f for f in validate.validate_file(utf16) if f.severity == "error"]
+    [expected] = [f for f in validate.validate_file(FIXTURES / "sch-dangling-pointer.xml") if f.severity == "error"]
+    assert (error.line, error.column) == (expected.line, expected.column) and expected.column > 1
