@@ -224,7 +224,9 @@
             <xsl:with-param name="href" select="$licence/@target"/>
             <xsl:with-param name="content"><xsl:value-of select="normalize-space($licence)"/></xsl:with-param>
           </xsl:call-template>
-          <!-- What the header says beside the licence (whose rights it does not cover). -->
+          <!-- What the header says beside the licence (whose rights it does not cover), as
+               a sentence of its own after it. -->
+          <xsl:if test="exists(ed:rights-statements($doc)) and not(matches(normalize-space($licence), '[.!?]$'))">.</xsl:if>
           <xsl:for-each select="ed:rights-statements($doc)">
             <span class="rights"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:text> </xsl:text><xsl:apply-templates mode="html:text"/></span>
           </xsl:for-each>
@@ -717,7 +719,8 @@
         </xsl:for-each>
         <xsl:text> </xsl:text>
         <span class="note-where">(p. <xsl:value-of select="ed:page(.)"/>)</span>
-        <xsl:text> </xsl:text>
+        <!-- A no-break space: the arrow never stands alone on a line. -->
+        <xsl:text>&#xA0;</xsl:text>
         <a class="backlink" href="#{ed:noteref-id(.)}" role="doc-backlink" aria-label="Back to the text at note {ed:note-label(.)}">&#x21A9;&#xFE0E;<span class="visually-hidden"> back</span></a>
       </p>
     </aside>
@@ -801,7 +804,7 @@
   <!-- The hint under the heading, which speaks of the switch: the EPUB, which has none,
        puts a paragraph of its own in its place (epub.xsl, mode ebk:xhtml). -->
   <xsl:template name="html:corrections-hint">
-    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading; the switch at the top shows the source as published.</p>
+    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading<span class="screen-only">; the switch at the top shows the source as published</span>.</p>
   </xsl:template>
 
   <!-- ============================ registers ============================ -->
@@ -824,7 +827,7 @@
     <xsl:if test="exists($kinds)">
       <section class="registers" id="registers" aria-labelledby="registers-h">
         <h2 id="registers-h">Index</h2>
-        <p class="section-hint">Every person, place and organisation the text names, with each page where it is named (“n”: in a note on that page); the page numbers link back to the place in the text.</p>
+        <p class="section-hint">Every person, place and organisation the text names, with each page where it is named (“n”: in a note on that page)<span class="screen-only">; the page numbers link back to the place in the text</span>.</p>
         <xsl:for-each select="$kinds">
           <xsl:variable name="kind" select="."/>
           <section class="register {$kind}" id="{html:register-id($kind)}" aria-labelledby="{html:register-id($kind)}-h">
