@@ -429,6 +429,18 @@ def test_the_contents_list_the_divisions_with_headings_and_lead_to_them(inline):
         assert section.xpath("name(*[1])") in ("h3", "h4") and a.text == " ".join(heading.split())
 
 
+def test_an_entry_s_pages_run_in_order_the_text_before_the_notes_on_each(pair):
+    """As in a printed index: "215, 215n", never "215n, 215" where a note's anchor comes first."""
+    _, page, _ = pair
+    seen_in_notes = False
+    for entry in page.xpath("//li[@class='entry']"):
+        labels = [a.text_content().strip() for a in entry.xpath("span[@class='occurrences']/a")]
+        keys = [(int(label.rstrip("n")), label.endswith("n")) for label in labels]
+        assert keys == sorted(keys), (entry.xpath("string(span[@class='entry-name'])"), labels)
+        seen_in_notes = seen_in_notes or any(in_note for _, in_note in keys)
+    assert seen_in_notes
+
+
 def test_no_register_entry_has_a_double_full_stop(pair):
     """A name that ends with a full stop ("Schumacher, H.") is followed by no second one."""
     _, doc, _ = pair

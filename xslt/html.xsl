@@ -920,11 +920,16 @@
             <!-- Most entries are never named in a note: asked once for all the entry's
                  occurrences, so only those of the others look for their note one by one. -->
             <xsl:variable name="in-notes" select="exists($occurrences/ancestor::tei:note)"/>
-            <xsl:for-each select="$occurrences">
-              <xsl:variable name="i" select="position()"/>
-              <xsl:variable name="notes" select="if ($in-notes) then ancestor::tei:note else ()"/>
-              <xsl:if test="$i > 1">, </xsl:if>
-              <!-- The occurrences are the entry's, in document order: the position is the
+            <!-- Page by page, as in a printed index: on each page the text's occurrences
+                 before the notes' ("215, 215n", not "215n, 215" where a note's anchor comes
+                 first); otherwise in document order (the sort is stable). -->
+            <xsl:variable name="order" as="xs:integer*" select="if (not($in-notes)) then 1 to count($occurrences) else sort(1 to count($occurrences), (),
+              function ($i) { index-of(distinct-values($pages), $pages[$i])[1] * 2 + (if ($occurrences[$i]/ancestor::tei:note) then 1 else 0) })"/>
+            <xsl:for-each select="$order">
+              <xsl:variable name="i" select="."/>
+              <xsl:variable name="notes" select="if ($in-notes) then $occurrences[$i]/ancestor::tei:note else ()"/>
+              <xsl:if test="position() > 1">, </xsl:if>
+              <!-- The occurrences are the entry's, in document order: their position is the
                    occurrence's number, so no lookup is needed. -->
               <!-- A page number's purpose is clear from its list ("pp. 212, 213"); "213n" is
                    not, so a screen reader is told "213n: page 213, in note 4" (the name
