@@ -862,6 +862,19 @@ def test_in_chromium_pop_ups_can_be_hovered_dismissed_and_open_above_near_the_fo
             assert box["bottom"] <= box["hostTop"] + 1
 
 
+@pytest.mark.external
+def test_in_chromium_a_correction_over_two_lines_is_not_covered_by_its_pop_up(browser, built):
+    """"those / present." on a phone: the pop-up opens below its last line (it opened 1.7em
+    below the first, over the second), or above its first near the foot of the window."""
+    with opened(browser, built[ARTICLE], 320, 800, still=True) as page:
+        page.evaluate("document.querySelector('#c-present').scrollIntoView({block: 'center'})")
+        lines = page.eval_on_selector("#c-present", "c => [...c.getClientRects()].map(r => [r.top, r.bottom, r.left])")
+        assert len(lines) == 2, "the test needs the correction to wrap at this width"
+        page.mouse.move(lines[0][2] + 4, lines[0][0] + 4)
+        pop = page.locator("#c-present > .sic").bounding_box()
+        assert pop["y"] >= lines[-1][1] - 1 or pop["y"] + pop["height"] <= lines[0][0] + 1, (lines, pop)
+
+
 # A correction's two readings as shown: (display, position, top border) of each.
 READINGS = """c => Object.fromEntries(['corr', 'sic'].map(r => { const e = c.querySelector(':scope > .' + r), s = getComputedStyle(e);
     return [r, {display: s.display, position: s.position, border: s.borderTopWidth, text: e.innerText}]; }))"""
