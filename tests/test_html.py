@@ -875,6 +875,19 @@ def test_in_chromium_a_correction_over_two_lines_is_not_covered_by_its_pop_up(br
         assert pop["y"] >= lines[-1][1] - 1 or pop["y"] + pop["height"] <= lines[0][0] + 1, (lines, pop)
 
 
+@pytest.mark.external
+def test_in_chromium_a_margin_page_number_s_box_hugs_its_number_left_of_the_text(browser, built):
+    """Its focus ring is drawn round "p. 213", not round the margin's width."""
+    with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
+        text = page.locator("#text").bounding_box()
+        for anchor in ("p212", "p213", "p214", "p215"):
+            box = page.locator(f"#{anchor} a.pb-n").bounding_box()
+            width = page.eval_on_selector(f"#{anchor} a.pb-n", "a => { const r = document.createRange(); "
+                                          "r.selectNodeContents(a); return r.getBoundingClientRect().width; }")
+            assert box["width"] <= width + 2, (anchor, box, width)
+            assert box["x"] + box["width"] <= text["x"] - 8, (anchor, box, text)
+
+
 # A correction's two readings as shown: (display, position, top border) of each.
 READINGS = """c => Object.fromEntries(['corr', 'sic'].map(r => { const e = c.querySelector(':scope > .' + r), s = getComputedStyle(e);
     return [r, {display: s.display, position: s.position, border: s.borderTopWidth, text: e.innerText}]; }))"""
