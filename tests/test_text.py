@@ -488,6 +488,18 @@ def test_a_register_s_own_heading_follows_the_index_s_name(tmp_path):
     assert "Index of persons: People of the report" in headings and "Index of places" in headings
 
 
+def test_a_division_s_heading_is_underlined_by_its_level(tmp_path):
+    """The article's heading with "-", a division inside it with "~", one deeper with "."."""
+    out = tmp_path / "out"
+    transform.build([FIXTURES / "html" / "inline-markup.xml"], out, ["txt"]).raise_for_failures()
+    lines = (out / "inline-markup.txt").read_text(encoding="utf-8").split("\n")
+    rules = {lines[i - 1]: lines[i][0] for i in range(1, len(lines))
+             if lines[i] and len(set(lines[i])) == 1 and lines[i][0] in "-~." and len(lines[i]) == len(lines[i - 1])}
+    assert rules["A test of markup inside the text"] == "-"
+    assert rules["The first section"] == "~"
+    assert rules["A part of it"] == "." and rules["A part of the section without a heading"] == "."
+
+
 def test_a_page_label_too_long_for_its_column_stands_on_its_own_line(tmp_path):
     txt = _small_text(tmp_path, ('<pb n="12"/>', '<pb n="123456789012"/>'), ('<pb n="13"/>', '<pb n="123456789013"/>'),
                       ('from="12" to="13">12–13', 'from="123456789012" to="123456789013">123456789012–13'))

@@ -301,8 +301,11 @@
     <xsl:sequence select="translate(txt:page-marker(ed:page-number(.)), $txt:glue, ' ')"/>
   </xsl:template>
 
+  <!-- The article's heading, like the edition's sections, underlined with "-"; a division
+       inside it with "~", and deeper ones with "." (the HTML edition's h3, h4 …). -->
   <xsl:template match="tei:div/tei:head" mode="txt:block">
-    <xsl:sequence select="txt:heading(txt:inline(.), '-')
+    <xsl:variable name="depth" select="count(ancestor::tei:div)"/>
+    <xsl:sequence select="txt:heading(txt:inline(.), if ($depth le 1) then '-' else if ($depth eq 2) then '~' else '.')
       || (if (@type = 'supplied') then '&#10;(Title supplied by the editors.)' else '')"/>
   </xsl:template>
 
