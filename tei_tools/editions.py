@@ -121,15 +121,20 @@ def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
 
 def check_outputs_spare_inputs(documents: Iterable[Path], out: Path, suffixes: Iterable[str]) -> None:
     """A UsageError when an output would replace one of the inputs: a TEI file `a.txt` (or
-    `a.html`) built into its own folder would be overwritten by its own text edition."""
-    documents = list(documents)
-    inputs = {same_file_key(path): path for path in documents}
+    `a.html`) built into its own folder would be overwritten by its own text edition.
+
+    Outputs are `<stem><suffix>` in `out`, so only an input in `out` whose own suffix is an
+    output's can be one; just those are resolved (case aside, as a file system may be).
+    """
+    wanted = {suffix.casefold() for suffix in suffixes}
+    out_key: Path | None = None
     for document in documents:
-        for suffix in suffixes:
-            target = same_file_key(out / f"{document.stem}{suffix}")
-            if target in inputs:
-                raise UsageError(f"{inputs[target]}:0:0: error: the build would write {document.stem}{suffix} over this "
-                                 "input file; build into another folder (--out) or rename the file to .xml")
+        if document.suffix.casefold() not in wanted:
+            continue
+        out_key = out_key or same_file_key(out)
+        if same_file_key(document.parent) == out_key:
+            raise UsageError(f"{document}:0:0: error: the build would write {document.stem}{document.suffix.lower()} over "
+                             "this input file; build into another folder (--out) or rename the file to .xml")
 
 
 def _check_name_is_text(path: Path) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from tei_tools import __version__
-from tei_tools.editions import distinct_documents
+from tei_tools.editions import check_outputs_spare_inputs, distinct_documents
 from tei_tools.errors import (
     BuildError,
     Finding,
@@ -418,7 +418,7 @@ def build(
         raise UsageError("no output folder given")
     chosen = as_formats(formats)
     documents = distinct_documents(paths)
-    check_output_dir(out_dir)
+    check_outputs_spare_inputs(documents, check_output_dir(out_dir), [f.suffix for f in chosen if f.suffix])
     report = BuildReport()
     for path in documents:
         try:
