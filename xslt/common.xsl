@@ -665,6 +665,28 @@
       return if ($div is $article or empty($div/tei:head)) then ed:sections($div) else $div"/>
   </xsl:function>
 
+  <!-- The divisions with a heading under $parent as nested XHTML lists of links ($list: "ul"
+       in the HTML edition's contents, "ol" in the EPUB's navigation document, whose links
+       epub.xsl resolves to their documents); nothing when there are none. -->
+  <xsl:template name="ed:section-list">
+    <xsl:param name="parent" as="element()?"/>
+    <xsl:param name="list" as="xs:string"/>
+    <xsl:variable name="sections" select="$parent ! ed:sections(.)"/>
+    <xsl:if test="$sections">
+      <xsl:element name="{$list}" namespace="http://www.w3.org/1999/xhtml">
+        <xsl:for-each select="$sections">
+          <li xmlns="http://www.w3.org/1999/xhtml">
+            <a href="#{ed:section-id(.)}"><xsl:value-of select="ed:reading-form(tei:head[1])"/></a>
+            <xsl:call-template name="ed:section-list">
+              <xsl:with-param name="parent" select="."/>
+              <xsl:with-param name="list" select="$list"/>
+            </xsl:call-template>
+          </li>
+        </xsl:for-each>
+      </xsl:element>
+    </xsl:if>
+  </xsl:template>
+
   <!-- A division's id in the reading editions: "sec-N", N its place among the text's
        divisions in document order (stable from build to build). -->
   <xsl:function name="ed:section-id" as="xs:string">

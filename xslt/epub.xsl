@@ -522,30 +522,13 @@
 
   <!-- ============================ the navigation document ============================ -->
 
-  <!-- The divisions with a heading under $parent, as the navigation document's nested list
-       (the links are resolved to their documents like every other). -->
-  <xsl:template name="ebk:section-list">
-    <xsl:param name="parent" as="element()?"/>
-    <xsl:variable name="sections" select="$parent ! ed:sections(.)"/>
-    <xsl:if test="$sections">
-      <ol>
-        <xsl:for-each select="$sections">
-          <li>
-            <a href="#{ed:section-id(.)}"><xsl:value-of select="ed:reading-form(tei:head[1])"/></a>
-            <xsl:call-template name="ebk:section-list"><xsl:with-param name="parent" select="."/></xsl:call-template>
-          </li>
-        </xsl:for-each>
-      </ol>
-    </xsl:if>
-  </xsl:template>
-
   <xsl:template name="ebk:nav">
     <xsl:variable name="doc" select="$ebk:doc"/>
     <nav epub:type="toc" role="doc-toc" id="toc" aria-labelledby="toc-h">
       <h1 id="toc-h">Contents</h1>
       <ol>
         <li><a href="#title-page">Title page</a></li>
-        <li><a href="#text"><xsl:value-of select="ed:title($doc)"/></a><xsl:call-template name="ebk:section-list"><xsl:with-param name="parent" select="$doc/tei:TEI/tei:text/tei:body"/></xsl:call-template></li>
+        <li><a href="#text"><xsl:value-of select="ed:title($doc)"/></a><xsl:call-template name="ed:section-list"><xsl:with-param name="parent" select="$doc/tei:TEI/tei:text/tei:body"/><xsl:with-param name="list" select="'ol'"/></xsl:call-template></li>
         <xsl:if test="ed:author-notes($doc)"><li><a href="#notes">Notes</a></li></xsl:if>
         <xsl:if test="ed:editorial-notes($doc)"><li><a href="#editorial-notes">Editors’ notes</a></li></xsl:if>
         <xsl:if test="ed:corrections($doc)"><li><a href="#corrections">Corrections</a></li></xsl:if>

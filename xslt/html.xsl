@@ -249,7 +249,7 @@
       </section>
       <nav class="toc" aria-label="Contents">
         <ul>
-          <li><a href="#text">Text</a><xsl:call-template name="html:section-list"><xsl:with-param name="parent" select="$doc/tei:TEI/tei:text/tei:body"/></xsl:call-template></li>
+          <li><a href="#text">Text</a><xsl:call-template name="ed:section-list"><xsl:with-param name="parent" select="$doc/tei:TEI/tei:text/tei:body"/><xsl:with-param name="list" select="'ul'"/></xsl:call-template></li>
           <xsl:if test="ed:author-notes($doc)"><li><a href="#notes">Notes</a></li></xsl:if>
           <xsl:if test="ed:editorial-notes($doc)"><li><a href="#editorial-notes">Editors’ notes</a></li></xsl:if>
           <xsl:if test="ed:corrections($doc)"><li><a href="#corrections">Corrections</a></li></xsl:if>
@@ -321,22 +321,6 @@
       <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
       <xsl:apply-templates mode="#current"/>
     </section>
-  </xsl:template>
-
-  <!-- The divisions with a heading under $parent, as a nested list of links (none: nothing). -->
-  <xsl:template name="html:section-list">
-    <xsl:param name="parent" as="element()?"/>
-    <xsl:variable name="sections" select="$parent ! ed:sections(.)"/>
-    <xsl:if test="$sections">
-      <ul>
-        <xsl:for-each select="$sections">
-          <li>
-            <a href="#{ed:section-id(.)}"><xsl:value-of select="ed:reading-form(tei:head[1])"/></a>
-            <xsl:call-template name="html:section-list"><xsl:with-param name="parent" select="."/></xsl:call-template>
-          </li>
-        </xsl:for-each>
-      </ul>
-    </xsl:if>
   </xsl:template>
 
   <!-- The article's heading is h2 (the edition's title is the h1); a division inside it
