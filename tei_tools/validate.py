@@ -126,18 +126,13 @@ def validate_tree(tree: etree._ElementTree, path: str | Path) -> list[Finding]:
     return findings
 
 
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
 def language_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
     """A warning for each language (xml:lang) the header's langUsage does not declare, at
     its first use: the header documents the languages of the edition (TEI's
     language/@ident matches xml:lang exactly). Nothing when there is no langUsage."""
-    declared = tree.xpath("/*/*[local-name() = 'teiHeader']/*[local-name() = 'profileDesc']"
-                          "/*[local-name() = 'langUsage']/*[local-name() = 'language']/@ident")
-    if not declared:
+    known = {(language.get("ident") or "").strip() for language in tree.getroot().iterfind(_DECLARED_LANGUAGES)}
+    if not known:
         return []
-    known = {str(ident).strip() for ident in declared}
     lines = _SourceLines(tree)
     findings, reported = [], set()
     for value in tree.xpath("//@xml:lang"):
@@ -287,6 +282,7 @@ def validate_paths(paths: Iterable[str | Path] = ()) -> ValidationReport:
     return ValidationReport(results)
 
 
+_DECLARED_LANGUAGES = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}profileDesc/{{{TEI_NS}}}langUsage/{{{TEI_NS}}}language"
 _EDITION_IDNO = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}fileDesc/{{{TEI_NS}}}publicationStmt/{{{TEI_NS}}}idno[@type='edition']"
 
 
