@@ -93,7 +93,17 @@
        not copied for every line), each further line after $rest.
        One call per line (a step per word is five times slower in Saxon). The lines are
        built into one string and the call is the function's last step, so Saxon runs it as
-       a loop (returned as a sequence, the lines nested one iterator per line and cost more). -->
+       a loop (returned as a sequence, the lines nested one iterator per line and cost more).
+       The line ends at the last space within $room + 1 characters that does not bind, or,
+       when there is none, is cut at $room characters. That space is found from the line's
+       last word, by tokenize#1, which splits at white space without a regular expression
+       (cheaper than testing character after character from the end); only the line's
+       last 24 characters are split, since tokenize() makes a string of every word. The
+       text is normalized: its only white space is single spaces, so the last word ends the
+       line unless the line ends with a space. Only when that space binds (rare) is the
+       line searched back character by character, stopping at the first space found
+       (cheaper than listing every space). The search is written here rather than in a
+       function of its own: that call per line was about 5 % of the wrapping. -->
   <xsl:function name="txt:lines" as="xs:string">
     <xsl:param name="text" as="xs:string"/>
     <xsl:param name="from" as="xs:integer"/>
@@ -107,34 +117,19 @@
         <xsl:sequence select="$done || $window"/>
       </xsl:when>
       <xsl:otherwise>
-        <xsl:variable name="space" select="txt:break($window, $room + 1)"/>
-        <xsl:variable name="end" select="($space - 1, $room)[1]"/>
-        <xsl:variable name="next" select="$from + $end + (if (exists($space)) then 1 else 0)"/>
-        <xsl:variable name="line" select="$done || substring($window, 1, $end)"/>
-        <!-- no empty last line when the text ends at the break -->
-        <xsl:sequence select="if ($next gt string-length($text)) then $line
-          else txt:lines($text, $next, $room, $rest, $line || '&#10;' || $rest)"/>
+        <!-- the line's last 24 characters, up to character $room + 1 -->
+        <xsl:variable name="tail" select="substring($window, $room - 22, 24)"/>
+        <xsl:variable name="last" select="if (ends-with($tail, ' ')) then $room + 1
+          else $room + 1 - string-length(tokenize(if (contains($tail, ' ')) then $tail else substring($window, 1, $room + 1))[last()])"/>
+        <xsl:variable name="space" select="if ($last gt 0 and not(txt:binds($window, $last))) then $last
+          else reverse(1 to $last - 1)[substring($window, ., 1) eq ' '][not(txt:binds($window, .))][1]"/>
+        <!-- The text is normalized, so it does not end with a space: a line that ends at
+             one always has more text after it. -->
+        <xsl:sequence select="if (empty($space))
+          then txt:lines($text, $from + $room, $room, $rest, $done || substring($window, 1, $room) || '&#10;' || $rest)
+          else txt:lines($text, $from + $space, $room, $rest, $done || substring($window, 1, $space - 1) || '&#10;' || $rest)"/>
       </xsl:otherwise>
     </xsl:choose>
-  </xsl:function>
-
-  <!-- Where the line in $window breaks: the last space at or before $last that does not
-       bind, or empty. Its last word is found by tokenize#1, which splits at white space
-       without a regular expression: cheaper than testing character after character from
-       the end. Only when that space binds (rare) is the line searched back that way,
-       stopping at the first space found (cheaper than listing every space). -->
-  <xsl:function name="txt:break" as="xs:integer?">
-    <xsl:param name="window" as="xs:string"/>
-    <xsl:param name="last" as="xs:integer"/>
-    <xsl:variable name="line" select="substring($window, 1, $last)"/>
-    <!-- The text is normalized: its only white space is single spaces, so the last word
-         ends the line unless the line ends with a space. -->
-    <!-- Only the line's last few words are split: tokenize() makes a string of every word. -->
-    <xsl:variable name="tail" select="substring($line, $last - 23)"/>
-    <xsl:variable name="space" select="if (ends-with($line, ' ')) then $last
-      else $last - string-length(tokenize(if (contains($tail, ' ')) then $tail else $line)[last()])"/>
-    <xsl:sequence select="if ($space gt 0 and not(txt:binds($window, $space))) then $space
-      else reverse(1 to $space - 1)[substring($window, ., 1) eq ' '][not(txt:binds($window, .))][1]"/>
   </xsl:function>
 
   <!-- Whether the space at $at of $text must not end a line: a number stays with its
@@ -459,8 +454,10 @@
     <xsl:param name="reading" as="element()?"/>
     <xsl:param name="mode" as="xs:string"/>
     <xsl:param name="context" as="xs:string*"/>
+    <!-- Most readings are plain text, which both modes copy as it is: read without a pass. -->
     <xsl:variable name="parts" as="xs:string*">
       <xsl:choose>
+        <xsl:when test="empty($reading/*)"><xsl:sequence select="string($reading)"/></xsl:when>
         <xsl:when test="$mode = 'as-published'"><xsl:apply-templates select="$reading/node()" mode="ed:as-published"/></xsl:when>
         <xsl:otherwise><xsl:apply-templates select="$reading/node()" mode="ed:reading"/></xsl:otherwise>
       </xsl:choose>
