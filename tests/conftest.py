@@ -170,11 +170,13 @@ def _filing_word(name: str) -> str:
 
 def see_references(tei, kind: str) -> dict[str, list[str]]:
     """The index's "see" lines of one kind, worked out from the TEI apart from the
-    stylesheets: {a name as the reading text gives it: the labels of the entries it names},
-    for names whose first word is not that of the entry's standard name (persons: none)."""
-    found: dict[str, list[str]] = {}
+    stylesheets: {a name as the reading text gives it: the labels of every entry it names,
+    in alphabetical order}, for names of which at least one entry's standard name begins
+    with another word (persons: none)."""
+    names_of: dict[str, list[str]] = {}
+    elsewhere: set[str] = set()
     if kind == "person":
-        return found
+        return {}
     for entry in tei.xpath(f"//tei:standOff//tei:{kind}[@xml:id]", namespaces=NS):
         label = " ".join(entry.xpath("string(*[@type='standard' or @type='full'][1])", namespaces=NS).split())
         pointer = "#" + entry.get("{http://www.w3.org/XML/1998/namespace}id")
@@ -183,9 +185,13 @@ def see_references(tei, kind: str) -> dict[str, list[str]]:
             "[substring-before(concat(normalize-space(@ref), ' '), ' ') = $p]", namespaces=NS, p=pointer)
         for name in names:
             form = " ".join(reading_text(name).split())
-            if form and _filing_word(form) != _filing_word(label) and label not in found.get(form, []):
-                found.setdefault(form, []).append(label)
-    return found
+            if not form or form.lower() == label.lower():
+                continue
+            if label not in names_of.setdefault(form, []):
+                names_of[form].append(label)
+            if _filing_word(form) != _filing_word(label):
+                elsewhere.add(form)
+    return {form: sorted(labels, key=str.lower) for form, labels in names_of.items() if form in elsewhere}
 
 
 def edition_xml_files() -> list[Path]:

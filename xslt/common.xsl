@@ -371,7 +371,12 @@
   <xsl:function name="ed:entries" as="element()*">
     <xsl:param name="doc" as="node()"/>
     <xsl:param name="kind" as="xs:string"/>
-    <xsl:perform-sort select="ed:entries-unsorted($doc, $kind)">
+    <xsl:sequence select="ed:in-label-order(ed:entries-unsorted($doc, $kind))"/>
+  </xsl:function>
+
+  <xsl:function name="ed:in-label-order" as="element()*">
+    <xsl:param name="entries" as="element()*"/>
+    <xsl:perform-sort select="$entries">
       <xsl:sort select="lower-case(ed:entity-label(.))" lang="en"/>
       <xsl:sort select="@xml:id"/>
     </xsl:perform-sort>
@@ -399,24 +404,32 @@
        the text edition's index (docs/text.md). A form whose first word is that of the
        entry's label is filed beside the entry already ("Central Committee" by "Central
        Committee of the RCP(b)"); persons are filed under their surnames, which a reader
-       knows to look for. (The occurrences leave out names inside a source reading, sic or
-       orig, which the reading text lacks.) -->
+       knows to look for. A line names every entry the form stands for in the text, those
+       filed beside it too: "Communist Party" is the Russian party on page 214 and the
+       American one in the same paragraph, and a line naming only the first would send the
+       reader of the second astray. (The occurrences leave out names inside a source
+       reading, sic or orig, which the reading text lacks.) -->
   <xsl:function name="ed:see-references" as="map(*)*">
     <xsl:param name="doc" as="node()"/>
     <xsl:param name="kind" as="xs:string"/>
     <xsl:variable name="pairs" as="map(*)*">
       <xsl:for-each select="if ($kind = 'person') then () else ed:entries-unsorted($doc, $kind)">
         <xsl:variable name="entry" select="."/>
-        <xsl:variable name="filed-under" select="ed:filing-word(ed:entity-label(.))"/>
+        <xsl:variable name="label" select="ed:filing-form(ed:entity-label(.))"/>
+        <xsl:variable name="filed-under" select="substring-before($label || ' ', ' ')"/>
         <xsl:for-each select="distinct-values(ed:occurrences(.) ! ed:reading-form(.))">
-          <xsl:if test=". != '' and ed:filing-word(.) != $filed-under">
-            <xsl:sequence select="map{'name': ., 'entries': $entry}"/>
+          <xsl:variable name="form" select="ed:filing-form(.)"/>
+          <xsl:if test="$form != '' and $form != $label">
+            <xsl:sequence select="map{'name': ., 'entries': $entry,
+              'elsewhere': substring-before($form || ' ', ' ') != $filed-under}"/>
           </xsl:if>
         </xsl:for-each>
       </xsl:for-each>
     </xsl:variable>
     <xsl:for-each-group select="$pairs" group-by="?name">
-      <xsl:sequence select="map{'name': current-grouping-key(), 'entries': current-group()?entries}"/>
+      <xsl:if test="current-group()?elsewhere = true()">
+        <xsl:sequence select="map{'name': current-grouping-key(), 'entries': ed:in-label-order(current-group()?entries)}"/>
+      </xsl:if>
     </xsl:for-each-group>
   </xsl:function>
 
