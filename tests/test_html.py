@@ -232,6 +232,8 @@ def test_places_with_coordinates_link_to_a_map_and_are_on_the_svg_map(pair):
         lat, lon = place.findtext(".//{*}geo").split()
         link = doc.xpath(f"//li[@id='{pid}']//a[@class='maplink']/@href")
         assert link == [f"https://www.openstreetmap.org/?mlat={float(lat):g}&mlon={float(lon):g}#map=8/{float(lat):g}/{float(lon):g}"]
+        # the coordinates end their sentence: "40.79° N, 43.85° E. In the source: …"
+        assert doc.xpath(f"//li[@id='{pid}']//a[@class='maplink']")[0].tail.startswith(".")
     markers = doc.xpath("//figure[@class='map']//*[local-name()='a']/@href")
     assert sorted(markers) == sorted("#" + p.get("{http://www.w3.org/XML/1998/namespace}id") for p in places)
     assert doc.xpath("//figure[@class='map']//*[local-name()='path'][@class='land']/@d")[0].startswith("M")
@@ -278,6 +280,25 @@ def test_corrections_table_lists_every_choice(pair):
     assert len(in_text) == len(choices)
     assert all(c.xpath("span[@class='corr']") and c.xpath("span[@class='sic']") for c in in_text)
 
+
+
+def test_the_switch_counts_corrections_and_regularisations_apart(pair):
+    """The switch's hint counts what it swaps as the header does: corrections (sic/corr)
+    and regularisations (orig/reg) apart, "67 changes (48 corrections, 19 regularisations)"."""
+    tei, doc, _ = pair
+    corrections = len(tei.xpath("//tei:text//tei:choice[tei:sic and tei:corr]", namespaces=TEI))
+    regularisations = len(tei.xpath("//tei:text//tei:choice[tei:orig and tei:reg]", namespaces=TEI))
+    assert corrections and regularisations  # both documents have both kinds
+    plural = lambda n, noun: f"{n} {noun}" + ("s" if n != 1 else "")
+    hint = " ".join(doc.xpath("string(//*[@id='show-source-hint'])").split())
+    assert hint == (f"Swaps each of the editors’ {plural(corrections + regularisations, 'change')} "
+                    f"({plural(corrections, 'correction')}, {plural(regularisations, 'regularisation')}) back to the source’s reading.")
+
+
+def test_the_front_matter_says_what_the_page_is_once(any_page):
+    """"A digital edition" above the title, unless the subtitle begins with it already."""
+    front = " ".join(any_page.xpath("string(//header[contains(@class, 'front')])").split())
+    assert front.lower().count("a digital edition") == 1
 
 
 def test_a_correction_of_punctuation_is_shown_with_the_words_beside_it(tmp_path):

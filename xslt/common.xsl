@@ -220,7 +220,7 @@
     <xsl:sequence select="ed:source($doc)/tei:relatedItem[@type = 'original']/tei:bibl"/>
   </xsl:function>
 
-  <!-- "author: unknown (not named in the source); journal: …": an original's description,
+  <!-- "author: not named in the source; title: …": an original's description,
        each part labelled (its note is the caller's to render, with its markup). -->
   <xsl:function name="ed:original-description" as="xs:string">
     <xsl:param name="bibl" as="element(tei:bibl)"/>
@@ -881,7 +881,7 @@
   <!-- "journal: unknown", "pp. 212–215": one part of a bibliographic description, labelled. -->
   <xsl:function name="ed:bibl-part" as="xs:string">
     <xsl:param name="part" as="element()"/>
-    <xsl:variable name="label" select="if ($part/self::tei:title) then map{'a': 'article', 'j': 'journal', 'm': 'book', 's': 'series'}(string($part/@level))
+    <xsl:variable name="label" select="if ($part/self::tei:title) then map{'a': 'title', 'j': 'journal', 'm': 'book', 's': 'series'}(string($part/@level))
       else map{'author': 'author', 'editor': 'editor', 'date': 'year', 'pubPlace': 'place', 'publisher': 'publisher', 'textLang': 'language', 'idno': 'identifier'}(local-name($part))"/>
     <xsl:sequence select="if ($part/self::tei:biblScope) then normalize-space($part)
       else string-join(($label, normalize-space($part)), ': ')"/>

@@ -175,7 +175,10 @@
     <xsl:variable name="doc" select="$html:doc"/>
     <xsl:variable name="source" select="ed:source($doc)"/>
     <header class="front">
-      <p class="kind">A digital edition</p>
+      <!-- What the page is, above the title, unless the subtitle says it already. -->
+      <xsl:if test="not(ed:subtitle($doc)[starts-with(lower-case(.), 'a digital edition')])">
+        <p class="kind">A digital edition</p>
+      </xsl:if>
       <h1><xsl:value-of select="ed:title($doc)"/></h1>
       <xsl:for-each select="ed:subtitle($doc)">
         <p class="subtitle"><xsl:value-of select="."/></p>
@@ -198,7 +201,7 @@
             <xsl:apply-templates select="$source/tei:note/node()" mode="html:text"/>
             <xsl:for-each select="ed:originals($doc)">
               <xsl:text> </xsl:text>
-              <span class="original">The original: <xsl:value-of select="ed:original-description(.)"/>.
+              <span class="original">The original (<xsl:value-of select="ed:original-description(.)"/>).
                 <xsl:apply-templates select="tei:note/node()" mode="html:text"/></span>
             </xsl:for-each>
           </dd>
@@ -265,7 +268,7 @@
       <div class="toolbar" role="region" aria-label="Reading options">
         <input type="checkbox" id="show-source" aria-describedby="show-source-hint"/>
         <label for="show-source">Show the source as published</label>
-        <span id="show-source-hint" class="hint">Swaps each of the editors’ <xsl:value-of select="count(ed:corrections($doc))"/> corrections back to the source’s reading.</span>
+        <span id="show-source-hint" class="hint">Swaps each of the editors’ <xsl:value-of select="html:change-count(ed:corrections($doc))"/> back to the source’s reading.</span>
       </div>
       <xsl:if test="not($epub-only)">
         <p class="print-state front">
@@ -275,6 +278,22 @@
       </xsl:if>
     </xsl:if>
   </xsl:template>
+
+  <!-- "67 changes (48 corrections, 19 regularisations)": the header keeps the two apart. -->
+  <xsl:function name="html:change-count" as="xs:string">
+    <xsl:param name="choices" as="element(tei:choice)*"/>
+    <xsl:variable name="corrections" select="html:counted(count($choices[tei:corr]), 'correction')"/>
+    <xsl:variable name="regularisations" select="html:counted(count($choices[tei:reg]), 'regularisation')"/>
+    <xsl:sequence select="if (empty($choices[tei:reg])) then $corrections
+      else if (empty($choices[tei:corr])) then $regularisations
+      else html:counted(count($choices), 'change') || ' (' || $corrections || ', ' || $regularisations || ')'"/>
+  </xsl:function>
+
+  <xsl:function name="html:counted" as="xs:string">
+    <xsl:param name="number" as="xs:integer"/>
+    <xsl:param name="noun" as="xs:string"/>
+    <xsl:sequence select="$number || ' ' || $noun || 's'[$number ne 1]"/>
+  </xsl:function>
 
   <xsl:template name="html:colophon">
     <footer class="colophon">
@@ -982,6 +1001,7 @@
       <a class="maplink" href="{ed:map-url($geo)}" title="Open the place on OpenStreetMap">
         <xsl:value-of select="html:coordinates($geo)"/>
       </a>
+      <xsl:text>.</xsl:text>
     </xsl:if>
   </xsl:template>
 

@@ -482,7 +482,7 @@
     <xsl:variable name="choices" select="ed:corrections($txt:doc)"/>
     <xsl:if test="$choices">
       <xsl:sequence select="txt:heading('Corrections', '-')"/>
-      <xsl:sequence select="txt:paragraph('Every place where the editors changed the source’s reading, in the order of the text: the page (and the note, for a change in an author’s note), what the source reads, the reading that stands in this text, the editors’ certainty (a regularisation has none) and the reason. A change of punctuation or spacing alone is quoted with the word on either side of it, which the editors did not change. Spaces inside the quotation marks belong to the readings (“ the”). Spacing around punctuation, normalised silently, is not listed.')"/>
+      <xsl:sequence select="txt:paragraph('Every place where the editors changed the source’s reading, in the order of the text: the page (and the note, for a change in an author’s note), what the source reads, the reading that stands in this text, the editors’ certainty (a regularisation has none) and the reason. A change of punctuation or spacing alone is quoted with the word on either side of it, which the editors did not change. Spaces inside the quotation marks belong to the readings. Spacing around punctuation, normalised silently, is not listed.')"/>
       <xsl:for-each select="$choices">
         <xsl:variable name="label" select="position() || '.'"/>
         <xsl:variable name="kind" select="if (ed:correction-kind(.) = 'correction') then 'corrected to' else 'regularised to'"/>
