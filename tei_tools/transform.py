@@ -222,13 +222,17 @@ def load_document(path: str | Path) -> SourceDocument:
 # Attributes whose values can become links in an output.
 LINK_ATTRIBUTES = ("target", "url", "ref", "facs", "href", "corresp")
 _SAFE_LINK = re.compile(r"^(https?://|mailto:|#)\S*$", re.IGNORECASE)
-# Browsers ignore ASCII whitespace and control characters inside a scheme ("java\tscript:").
-_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
+# Control characters: browsers ignore them inside a scheme ("java\tscript:"), and the
+# stylesheets (ed:safe-url) drop a link that holds one.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def is_safe_link(value: str) -> bool:
-    """Only http(s), mailto and fragment links are written to outputs."""
-    return bool(_SAFE_LINK.match(_IGNORED_IN_SCHEME.sub("", value)))
+    """Only http(s), mailto and fragment links without control characters are written to
+    outputs: the judgement of ed:safe-url in xslt/common.xsl, so that every link the
+    stylesheets drop is reported."""
+    link = value.strip(" \t\r\n")
+    return bool(_SAFE_LINK.match(link)) and not _CONTROL.search(link)
 
 
 def unsafe_link_findings(tree, path: str | Path) -> list[Finding]:

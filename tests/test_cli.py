@@ -191,6 +191,20 @@ def test_an_interrupted_build_says_so_in_one_line(tmp_path: Path, monkeypatch, i
         f"interrupted ({name}): every output written is complete; documents not yet built keep their previous outputs"]
 
 
+def test_a_system_error_is_one_located_line(monkeypatch):
+    """An error of the system (a file that cannot be read) that no library function turned
+    into a typed error still names its file in one line, exit 1."""
+    from tei_tools import validate as validate_module
+
+    def denied(paths):
+        raise PermissionError(13, "Permission denied", "edition/x.xml")
+
+    monkeypatch.setattr(validate_module, "validate_paths", denied)
+    result = CliRunner().invoke(main, ["validate"], prog_name="tei-tools")
+    assert result.exit_code == 1
+    assert result.output == "edition/x.xml:0:0: error: Permission denied\n"
+
+
 def test_a_bug_is_reported_in_one_line_not_a_traceback(monkeypatch):
     from tei_tools import validate as validate_module
 

@@ -87,6 +87,22 @@ def test_a_failed_write_leaves_every_old_output_of_the_document(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.epub", "doc.html", "doc.txt"]  # no temporaries left
 
 
+def test_every_output_is_on_disk_before_any_is_renamed_into_place(tmp_path, monkeypatch):
+    """A crash after a rename must not leave an empty file under an output's name: each
+    temporary file is synced (fsync) before the first rename."""
+    import os
+
+    from tei_tools.fsutil import atomic_write_all
+
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append("replace"), real_replace(a, b))[1])
+    atomic_write_all([(tmp_path / "doc.html", b"html"), (tmp_path / "doc.txt", b"text")])
+    assert events == ["fsync", "fsync", "replace", "replace"]
+    assert (tmp_path / "doc.html").read_bytes() == b"html" and (tmp_path / "doc.txt").read_bytes() == b"text"
+
+
 def test_zip_timestamps_after_2107_are_clamped_to_the_last_a_zip_can_hold():
     """SOURCE_DATE_EPOCH may name a date up to 9999; a zip's DOS date ends in 2107."""
     from tei_tools.fsutil import zip_timestamp

@@ -181,6 +181,25 @@ def test_results_are_in_the_order_given_and_each_document_is_reported_once(tmp_p
     assert [r.outputs for r in report.results] == [[tmp_path / "out" / f"{p.stem}.txt"] for p in order]
 
 
+def test_results_are_in_the_order_given_whatever_order_the_workers_finish_in(tmp_path, monkeypatch):
+    """The workers' results, arriving last document first, still come back in the order given."""
+    from tei_tools import workers
+
+    real_run_tasks = workers.run_tasks
+
+    def finishing_backwards(tasks, *args, on_result, **kwargs):
+        arrived = []
+        real_run_tasks(tasks, *args, on_result=lambda task, outcome: arrived.append((task, outcome)), **kwargs)
+        for task, outcome in reversed(arrived):
+            on_result(task, outcome)
+
+    monkeypatch.setattr(workers, "run_tasks", finishing_backwards)
+    corpus = make_corpus(tmp_path / "edition", 3)
+    report = build_many(corpus, tmp_path / "out", ["txt"], jobs=2)
+    assert [r.path for r in report.results] == corpus
+    assert [r.outputs for r in report.results] == [[tmp_path / "out" / f"{p.stem}.txt"] for p in corpus]
+
+
 def test_one_invalid_document_fails_alone_and_keeps_its_findings(tmp_path):
     corpus = make_corpus(tmp_path / "edition", 3)
     bad = tmp_path / "edition" / "issue-bad.xml"

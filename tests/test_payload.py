@@ -54,7 +54,7 @@ def test_schema_and_stylesheets_are_those_that_validated_and_built(made, project
 def test_editors_backups_caches_and_system_files_stay_out(project, tmp_path, monkeypatch):
     xslt = tmp_path / "xslt"
     shutil.copytree(saxon.XSLT_DIR, xslt)
-    for junk in ("html.xsl~", "#text.xsl#", "common.xsl.bak", "__pycache__/x.cpython-311.pyc"):
+    for junk in ("html.xsl~", "#text.xsl#", "common.xsl.bak", "__pycache__/x.cpython-311.pyc", ".DS_Store", ".cache/x.xsl"):
         (xslt / junk).parent.mkdir(exist_ok=True)
         (xslt / junk).write_text("junk")
     monkeypatch.setattr(saxon, "XSLT_DIR", xslt)
@@ -65,6 +65,8 @@ def test_editors_backups_caches_and_system_files_stay_out(project, tmp_path, mon
     files = set(payload_files(made.bag))
     assert "data/xslt/html.xsl" in files
     assert not [f for f in files if f.endswith(("~", "#", ".bak", ".pyc", ".orig", "Thumbs.db", "desktop.ini"))], files
+    # hidden files and folders (a Finder's .DS_Store, an editor's .cache/) neither
+    assert not [f for f in files if any(part.startswith(".") for part in f.split("/"))], files
 
 
 def test_an_output_folder_inside_dist_is_not_deposited(project):

@@ -396,6 +396,19 @@ def test_no_line_is_longer_than_72_characters(path, tmp_path, monkeypatch):
     assert not [line for line in lines if line != line.rstrip()], "no line ends in white space"
 
 
+@pytest.mark.parametrize("padding", range(0, 72, 3))
+def test_a_page_marker_is_never_split_across_lines(tmp_path, monkeypatch, padding):
+    """"[p. 13]" stays whole on its line wherever the wrapping meets it: words put before
+    the page break move the marker across every position of a line."""
+    text = SMALL.read_text(encoding="utf-8").replace("<p>Across the page the", "<p>" + "x" * padding + " Across the page the", 1)
+    variant = tmp_path / SMALL.name
+    variant.write_text(text, encoding="utf-8")
+    txt = build_txt(variant, tmp_path / "out", monkeypatch).decode("utf-8")
+    lines = txt.split("\n")
+    assert not [line for line in lines if re.search(r"\[p\.(?![\s\u00a0](\d+|…)\])", line)]  # "[p. …]": the citation's hint
+    assert sum(line.count("[p. 13]") for line in lines) == 3  # the conventions' example, the text, note 1
+
+
 def test_a_word_longer_than_a_line_is_cut_without_losing_a_character(tmp_path, monkeypatch):
     url = etree.parse(str(LONG_WORDS)).xpath("string(//tei:ref/@target)", namespaces=NS)
     assert len(url) > text.LINE_WIDTH

@@ -547,9 +547,25 @@ def test_unsafe_link_warning_names_its_line_and_column():
     ("https://example.org/a", True), ("http://x.y", True), ("mailto:a@b.c", True), ("#fn1", True),
     ("javascript:alert(1)", False), ("JavaScript:alert(1)", False), ("java\tscript:x", False),
     ("data:text/html,<b>", False), ("vbscript:x", False), ("file:///etc/passwd", False), ("relative.html", False),
+    ("https://example.org/a\u007fb", False), ("https://example.org/a\u0085b", False), (" https://example.org/a ", True),
 ])
 def test_only_http_mailto_and_fragments_are_safe(value, safe):
     assert transform.is_safe_link(value) is safe
+
+
+def test_a_link_the_stylesheet_drops_is_one_the_warning_names(tmp_path):
+    """A control character (DEL) in an http link: html.xsl drops the link, and the check
+    that warns of dropped links names it (the two judge links alike)."""
+    from tei_tools import saxon
+
+    text = UNSAFE.read_text(encoding="utf-8").replace('target="javascript:alert(1)"', 'target="https://example.org/a&#x7f;b"')
+    damaged = tmp_path / "del-in-link.xml"
+    damaged.write_text(text, encoding="utf-8")
+    findings = transform.unsafe_link_findings(parse_file(damaged), damaged)
+    assert len(findings) == 1 and "dropped" in findings[0].message
+    html = lxml_html.fromstring(saxon.transform("html.xsl", damaged, {"build-date": "2024-01-01T00:00:00Z"}).output.encode())
+    assert not html.xpath("//a[contains(@href, 'example.org/a')]")
+    assert html.xpath("//span[@class='link-dropped']")
 
 
 def test_the_stylesheet_drops_unsafe_targets_too():

@@ -134,6 +134,8 @@ def test_unreferenced_register_entry_is_only_a_warning():
     [
         ("invalid-schema-unknown-element.xml", "<seg>", "seg"),
         ("invalid-schema-bad-date.xml", 'when="30.11.1922"', "when"),
+        # a page the editions would anchor, cite and index does not exist: "i" is no number
+        ("invalid-schema-page-number-not-a-number.xml", '<pb n="i"/>', "n"),
         # valid TEI (tei_all), but text the reading editions would not render
         ("invalid-schema-back-matter.xml", "<back>", "back"),
         ("invalid-schema-paragraph-in-note.xml", "<p>See", "Did not expect element p"),
