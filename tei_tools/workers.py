@@ -7,8 +7,9 @@ back each result. This process hands out the tasks, one per idle worker, and gat
 results as they come.
 
 With a memory limit, a worker whose resident memory would pass the limit with one more
-task (its memory now plus the most one task has added) says so with its result and exits,
-and a new worker takes its place. Saxon's heap, in saxonche's GraalVM library, grows with the
+task (its memory now plus the most a task has needed above the memory it began with,
+its peak inside the task included) says so with its result and exits, and a new worker
+takes its place. Saxon's heap, in saxonche's GraalVM library, grows with the
 documents built before the runtime collects it, and its size cannot be capped or shrunk
 from outside the library; retiring the worker is the one way to bound it, at the cost of
 setting a new worker up (about 0.2 s for a build).
@@ -188,11 +189,13 @@ def _serve(connection, job: Callable, setup: Callable, setup_args: Sequence, mem
         if arguments is None:
             break
         result = job(*arguments)
-        now = resident_mib()
+        now, peak = resident_mib(), peak_mib()
         done += 1
-        # What one more task may add: the largest growth seen, leaving out the first task's,
-        # which includes what the runtime allocates once.
-        step = max(now - before, 0.0)
+        # What one more task may add: the most a task has raised the high-water mark above
+        # the memory it began with (its peak inside the task, above what is left after it;
+        # an earlier, higher mark only overstates it), leaving out the first task's, which
+        # includes what the runtime allocates once.
+        step = max(peak - before, 0.0)
         largest_step = step if done <= 2 else max(largest_step, step)
         before = now
         retiring = memory_limit_mib is not None and now + largest_step > memory_limit_mib
@@ -222,10 +225,19 @@ def _die_with_parent(parent: int | None) -> None:  # pragma: no cover - runs in 
 
 def resident_mib() -> float:
     """This process's resident memory in MiB (Linux: VmRSS; elsewhere its peak so far)."""
+    return _status_mib("VmRSS:")
+
+
+def peak_mib() -> float:
+    """The most resident memory this process has had, in MiB (its high-water mark)."""
+    return _status_mib("VmHWM:")
+
+
+def _status_mib(field: str) -> float:
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tei_tools.workers import resident_mib, run_tasks
+from tei_tools.workers import peak_mib, resident_mib, run_tasks
 
 _ballast: list[bytes] = []  # memory a worker keeps, to make it pass a limit
 
@@ -29,6 +29,15 @@ def square_with_pid(n: int) -> tuple[int, int]:
 def grow_then_square(n: int) -> tuple[int, int]:
     _ballast.append(os.urandom(32 * 1024 * 1024))  # 32 MiB more resident memory per task
     return n * n, os.getpid()
+
+
+def spike_then_square(n: int) -> tuple[int, int, float]:
+    """A task whose memory peaks inside it: 48 MiB used and freed, 16 MiB kept; with the
+    worker's high-water mark after it."""
+    spike = os.urandom(48 * 1024 * 1024)
+    del spike
+    _ballast.append(os.urandom(16 * 1024 * 1024))
+    return n * n, os.getpid(), peak_mib()
 
 
 def die_on_three(n: int) -> tuple[int, int]:
@@ -111,6 +120,17 @@ def test_a_worker_that_would_pass_the_memory_limit_is_replaced():
     assert not lost
     pids = [pid for _, pid in results.values()]
     assert len(set(pids)) >= 4  # two workers that were never replaced would be two
+
+
+def test_a_task_s_peak_inside_it_counts_towards_the_limit():
+    """What a task uses and frees again (a page rendered, a zip made) is gone from the
+    resident set once it is done, but the next task will need it too: a worker retires
+    before that peak, not only before its lasting growth, would pass the limit."""
+    limit = 150
+    results, lost = run(spike_then_square, list(range(12)), method="spawn", memory_limit_mib=limit)
+    assert {n: r[0] for n, r in results.items()} == {n: n * n for n in range(12)}
+    assert not lost
+    assert max(peak for _, _, peak in results.values()) <= limit
 
 
 def test_the_memory_is_the_resident_set_of_this_process():
