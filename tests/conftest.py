@@ -164,15 +164,24 @@ def correction_context(choice) -> tuple[str, str] | None:
 # ---------------------------------------------------------------- the index
 
 
-def _filing_word(name: str) -> str:
-    return re.sub(r"^[\W_]+", "", name).split()[0].lower() if re.search(r"[^\W_]", name) else ""
+def filing_words(name: str) -> list[str]:
+    """A name's words as an index files them: lower case, without quotation marks and full
+    stops ("U.S.S.R." is "ussr")."""
+    return re.sub(r"[\"“”‘’«»„'.]", "", name).lower().split()
+
+
+def _filed_beside(form: str, label: str) -> bool:
+    """Whether a name is filed beside an entry: its first two words (or one word) begin the
+    entry's label."""
+    words = filing_words(form)[:2]
+    return filing_words(label)[:len(words)] == words
 
 
 def see_references(tei, kind: str) -> dict[str, list[str]]:
     """The index's "see" lines of one kind, worked out from the TEI apart from the
     stylesheets: {a name as the reading text gives it: the labels of every entry it names,
-    in alphabetical order}, for names of which at least one entry's standard name begins
-    with another word (persons: none)."""
+    in alphabetical order}, for names not filed beside at least one of their entries
+    (persons: none)."""
     names_of: dict[str, list[str]] = {}
     elsewhere: set[str] = set()
     if kind == "person":
@@ -185,11 +194,11 @@ def see_references(tei, kind: str) -> dict[str, list[str]]:
             "[substring-before(concat(normalize-space(@ref), ' '), ' ') = $p]", namespaces=NS, p=pointer)
         for name in names:
             form = " ".join(reading_text(name).split())
-            if not form or form.lower() == label.lower():
+            if not form or filing_words(form) == filing_words(label):
                 continue
             if label not in names_of.setdefault(form, []):
                 names_of[form].append(label)
-            if _filing_word(form) != _filing_word(label):
+            if not _filed_beside(form, label):
                 elsewhere.add(form)
     return {form: sorted(labels, key=str.lower) for form, labels in names_of.items() if form in elsewhere}
 

@@ -820,5 +820,9 @@ def test_in_chromium_nothing_is_wider_than_a_phone_and_page_references_stay_whol
             .map(a => [a.textContent, a.getClientRects().length])""")
         assert lines and all(re.fullmatch(r"p\.\xa0\d+(, n\.\xa0\w+)?", text) for text, _ in lines)
         assert [text for text, count in lines if count > text.count(", ") + 1] == []
+        # on a phone each correction is a block: its reason is not squeezed into a fifth
+        # of the page, a few words a line
+        reasons = page.evaluate("() => [...document.querySelectorAll('tbody td:last-child')].map(td => td.getBoundingClientRect().width)")
+        assert reasons and min(reasons) >= 0.8 * width
     finally:
         context.close()

@@ -401,10 +401,12 @@
        the index would not look for them: "Leninakan" for "Aleksandropol (Leninakan from
        1924)", "Comintern" for "Communist International (Comintern)". Each is a map {'name':
        the form as the text reads it, 'entries': the entries it names}, for a "see" line of
-       the text edition's index (docs/text.md). A form whose first word is that of the
-       entry's label is filed beside the entry already ("Central Committee" by "Central
-       Committee of the RCP(b)"); persons are filed under their surnames, which a reader
-       knows to look for. A line names every entry the form stands for in the text, those
+       the text edition's index (docs/text.md). A form whose first two words (or one word)
+       begin the entry's label is filed beside the entry already ("Central Committee of the
+       RCP (b)" by "Central Committee of the Russian Communist Party (Bolsheviks)"), one
+       that differs in its second word is not ("Central Committee" for MOPR's "Central
+       Bureau of MOPR", several entries away); persons are filed under their surnames, which
+       a reader knows to look for. A line names every entry the form stands for in the text, those
        filed beside it too: "Communist Party" is the Russian party on page 214 and the
        American one in the same paragraph, and a line naming only the first would send the
        reader of the second astray. (The occurrences leave out names inside a source
@@ -416,12 +418,10 @@
       <xsl:for-each select="if ($kind = 'person') then () else ed:entries-unsorted($doc, $kind)">
         <xsl:variable name="entry" select="."/>
         <xsl:variable name="label" select="ed:filing-form(ed:entity-label(.))"/>
-        <xsl:variable name="filed-under" select="substring-before($label || ' ', ' ')"/>
         <xsl:for-each select="distinct-values(ed:occurrences(.) ! ed:reading-form(.))">
           <xsl:variable name="form" select="ed:filing-form(.)"/>
           <xsl:if test="$form != '' and $form != $label">
-            <xsl:sequence select="map{'name': ., 'entries': $entry,
-              'elsewhere': substring-before($form || ' ', ' ') != $filed-under}"/>
+            <xsl:sequence select="map{'name': ., 'entries': $entry, 'elsewhere': not(ed:filed-beside($form, $label))}"/>
           </xsl:if>
         </xsl:for-each>
       </xsl:for-each>
@@ -448,20 +448,25 @@
     </xsl:choose>
   </xsl:function>
 
-  <!-- The quotation marks a name may carry ('"Red Aid" of Lithuania'), which filing passes
-       over (translate() drops them; a regular expression would cost more per name). -->
-  <xsl:variable name="ed:quotation-marks" as="xs:string" select="'&quot;“”‘’«»„' || &quot;'&quot;"/>
+  <!-- What filing passes over: the quotation marks a name may carry ('"Red Aid" of
+       Lithuania') and full stops ("U.S.S.R." is filed letter by letter as "USSR", as the
+       collation passes over spaces). translate() drops them; a regular expression would
+       cost more per name. -->
+  <xsl:variable name="ed:not-filed" as="xs:string" select="'&quot;“”‘’«»„.' || &quot;'&quot;"/>
 
-  <!-- A name as it is filed: lower case, without its quotation marks. -->
+  <!-- A name as it is filed: lower case, without its quotation marks and full stops. -->
   <xsl:function name="ed:filing-form" as="xs:string">
     <xsl:param name="name" as="xs:string"/>
-    <xsl:sequence select="lower-case(normalize-space(translate($name, $ed:quotation-marks, '')))"/>
+    <xsl:sequence select="lower-case(normalize-space(translate($name, $ed:not-filed, '')))"/>
   </xsl:function>
 
-  <!-- The word a name is filed under ("red" for '"Red Aid" of Lithuania'). -->
-  <xsl:function name="ed:filing-word" as="xs:string">
-    <xsl:param name="name" as="xs:string"/>
-    <xsl:sequence select="substring-before(ed:filing-form($name) || ' ', ' ')"/>
+  <!-- Whether a name (its filing form) is filed beside an entry's label: its first two
+       words, or its one word, begin the label. -->
+  <xsl:function name="ed:filed-beside" as="xs:boolean">
+    <xsl:param name="form" as="xs:string"/>
+    <xsl:param name="label" as="xs:string"/>
+    <xsl:variable name="words" select="tokenize($form)[position() le 2]"/>
+    <xsl:sequence select="deep-equal($words, tokenize($label)[position() le count($words)])"/>
   </xsl:function>
 
   <!-- An index's lines in alphabetical order: the entries of one kind, in the order of
