@@ -460,13 +460,16 @@
     <xsl:sequence select="lower-case(normalize-space(translate($name, $ed:not-filed, '')))"/>
   </xsl:function>
 
-  <!-- Whether a name (its filing form) is filed beside an entry's label: its first two
-       words, or its one word, begin the label. -->
+  <!-- Whether a name (its filing form, single spaces) is filed beside an entry's label: its
+       first two words, or its one word, begin the label. Strings, not tokenize(), which
+       made a string of every word of every label (0.3 ms a transform). -->
   <xsl:function name="ed:filed-beside" as="xs:boolean">
     <xsl:param name="form" as="xs:string"/>
     <xsl:param name="label" as="xs:string"/>
-    <xsl:variable name="words" select="tokenize($form)[position() le 2]"/>
-    <xsl:sequence select="deep-equal($words, tokenize($label)[position() le count($words)])"/>
+    <xsl:variable name="rest" select="substring-after($form, ' ')"/>
+    <xsl:variable name="words" select="if ($rest = '') then $form
+      else substring-before($form, ' ') || ' ' || substring-before($rest || ' ', ' ')"/>
+    <xsl:sequence select="$label = $words or starts-with($label, $words || ' ')"/>
   </xsl:function>
 
   <!-- An index's lines in alphabetical order: the entries of one kind, in the order of
