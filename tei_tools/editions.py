@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from tei_tools.errors import UsageError
+from tei_tools.errors import BROKEN_LINK, UsageError
 
 EDITION_DIRNAME = "edition"
 SOURCE_DIRNAME = "source"  # edition/source/ holds the plain-text originals, never TEI
@@ -37,7 +37,7 @@ def edition_files(paths: Iterable[str | Path] = (), required_for: str | None = N
         elif path.exists():
             files.append(path)
         elif path.is_symlink():
-            raise UsageError(f"{path}:0:0: error: a symbolic link that leads nowhere (or round in a loop)")
+            raise UsageError(f"{path}:0:0: error: {BROKEN_LINK}")
         else:
             raise UsageError(f"{path}:0:0: error: no such file or directory")
     if not files and required_for:

@@ -27,6 +27,9 @@ class Finding:
         return asdict(self)
 
 
+# Why a path that is a symbolic link cannot be read (Path.exists() is false for both).
+BROKEN_LINK = "a symbolic link that leads nowhere (or round in a loop)"
+
 _LINE_BREAKS_ESCAPED = {ord("\n"): "\\n", ord("\r"): "\\r", 0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from tei_tools.errors import Finding, InputError, UsageError
+from tei_tools.errors import BROKEN_LINK, Finding, InputError, UsageError
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XINCLUDE_NAMESPACES = ("http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude")
@@ -97,7 +97,7 @@ def read_bytes(path: str | Path) -> bytes:
     target = Path(path)
     if not target.exists():
         if target.is_symlink():  # found in a folder (a named one is refused before): it fails alone
-            _reject(str(path), 0, 0, "a symbolic link that leads nowhere (or round in a loop)")
+            _reject(str(path), 0, 0, BROKEN_LINK)
         raise UsageError(f"{path}:0:0: error: no such file")
     if target.is_dir():
         raise UsageError(f"{path}:0:0: error: is a directory, not an XML file")

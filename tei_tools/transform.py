@@ -29,6 +29,7 @@ from typing import Callable, Iterable, Sequence
 from tei_tools import __version__
 from tei_tools.editions import check_outputs_spare_inputs, distinct_documents
 from tei_tools.errors import (
+    BROKEN_LINK,
     BuildError,
     Finding,
     InputError,
@@ -441,7 +442,7 @@ def check_output_dir(out_dir: str | Path) -> Path:
 
     target = Path(out_dir)
     if target.is_symlink() and not target.exists():
-        raise OutputError(f"{target}:0:0: error: cannot write to the output folder: a symbolic link that leads nowhere (or round in a loop)")
+        raise OutputError(f"{target}:0:0: error: cannot write to the output folder: {BROKEN_LINK}")
     if target.exists() and not target.is_dir():
         raise OutputError(f"{target}:0:0: error: cannot write to the output folder: it is a file, not a folder")
     try:

@@ -529,9 +529,17 @@ def _start_tags(name: str) -> re.Pattern:
     return re.compile(f"<{re.escape(name)}(?=[\\s/>]|$)")
 
 
+def _attributes(text: str, position: int):
+    """The attributes of the start tag whose name ends at `position`, as far as the line
+    holds them: regular-expression matches (group 1 the name, group 2 the quoted value)."""
+    while (match := _ATTRIBUTE.match(text, position)) is not None:
+        yield match
+        position = match.end()
+
+
 def _attributes_end(text: str, position: int) -> int:
     """Where the attributes of the start tag whose name ends at `position` end on the line."""
-    while (match := _ATTRIBUTE.match(text, position)) is not None:
+    for match in _attributes(text, position):
         position = match.end()
     return position
 
@@ -646,10 +654,7 @@ def _attribute_at(text: str, position: int, attribute: str | None, value: str | 
     """The offset of an attribute in the start tag whose name ends at `position`: the one named
     (as written, else by its local name: libxml2 says "lang" for xml:lang), else the one with
     that value; None when the tag has none on this line."""
-    written = []
-    while (match := _ATTRIBUTE.match(text, position)) is not None:
-        written.append((match.group(1), match.group(2)[1:-1], match.start(1)))
-        position = match.end()
+    written = [(match.group(1), match.group(2)[1:-1], match.start(1)) for match in _attributes(text, position)]
     if attribute:
         for wanted in (lambda name: name == attribute, lambda name: name.split(":")[-1] == attribute):
             for name, _, at in written:

@@ -189,7 +189,7 @@ def _serve(connection, job: Callable, setup: Callable, setup_args: Sequence, mem
         if arguments is None:
             break
         result = job(*arguments)
-        now, peak = resident_mib(), peak_mib()
+        now, peak = memory_mib()
         done += 1
         # What one more task may add: the most a task has raised the high-water mark above
         # the memory it began with (its peak inside the task, above what is left after it;
@@ -225,24 +225,30 @@ def _die_with_parent(parent: int | None) -> None:  # pragma: no cover - runs in 
 
 def resident_mib() -> float:
     """This process's resident memory in MiB (Linux: VmRSS; elsewhere its peak so far)."""
-    return _status_mib("VmRSS:")
+    return memory_mib()[0]
 
 
 def peak_mib() -> float:
     """The most resident memory this process has had, in MiB (its high-water mark)."""
-    return _status_mib("VmHWM:")
+    return memory_mib()[1]
 
 
-def _status_mib(field: str) -> float:
+def memory_mib() -> tuple[float, float]:
+    """(resident memory now, its high-water mark) in MiB, from one read of /proc/self/status;
+    elsewhere the peak so far for both."""
+    found: dict[str, float] = {}
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith(field):
-                    return int(line.split()[1]) / 1024
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    found[line[:5]] = int(line.split()[1]) / 1024
     except OSError:
         pass
+    if len(found) == 2:
+        return found["VmRSS"], found["VmHWM"]
     import resource
     import sys
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    peak = peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    return peak, peak
