@@ -5,6 +5,7 @@ Library modules raise typed errors (tei_tools.errors); this module alone prints.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -203,13 +204,14 @@ def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, 
     from tei_tools.parallel import build_many
     from tei_tools.progress import Progress
     from tei_tools.transform import resolve_formats
-    from tei_tools.editions import edition_files
+    from tei_tools.editions import edition_files, searched_folders
 
     chosen = resolve_formats(formats)
     files = edition_files(paths, required_for="build")
     progress = Progress() if len(files) > 1 else None
     try:
-        report = build_many(files, out, chosen, jobs=jobs, force=force, on_result=progress, worker_memory_mib=worker_memory)
+        report = build_many(files, out, chosen, jobs=jobs, force=force, on_result=progress, worker_memory_mib=worker_memory,
+                            prune_under=searched_folders(paths))
     finally:
         if progress is not None:
             progress.finish()
@@ -248,12 +250,21 @@ def watch_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path) 
 
 
 def _echo_results(report) -> None:
-    """Each document's problems (stderr) and the outputs written (stdout), in order."""
+    """Each document's problems (stderr) and the outputs written (stdout), in order; then
+    the outputs removed because their source is gone (stderr)."""
     for result in report.results:
         for line in result.messages:
             click.echo(line, err=True)
         for output in result.outputs:
             click.echo(str(output))
+    for output, source in report.removed:
+        click.echo(f"removed {output} (its source {_as_given(source)} is gone)", err=True)
+
+
+def _as_given(path: Path) -> str:
+    """A path recorded absolute, shown from the working folder when it lies inside it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _show_watched_build(build) -> None:
@@ -265,6 +276,9 @@ def _show_watched_build(build) -> None:
     built = sum(1 for r in report.results if r.ok and r.outputs)
     failed = len(report.failures)
     summary = f"{built} built, {len(report.skipped)} up to date, {failed} failed"
+    if report.removed:
+        count = len(report.removed)
+        summary += f", {count} output{'' if count == 1 else 's'} removed"
     click.echo(f"[{time.strftime('%H:%M:%S')}] {summary} ({build.seconds:.2f} s)", err=True)
 
 

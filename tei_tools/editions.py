@@ -46,6 +46,12 @@ def edition_files(paths: Iterable[str | Path] = (), required_for: str | None = N
     return files
 
 
+def searched_folders(paths: Iterable[str | Path] = ()) -> list[Path]:
+    """The folders edition_files searches for these paths: the given folders, or edition/."""
+    given = [Path(p) for p in paths]
+    return [p for p in given if p.is_dir()] if given else [default_edition_dir()]
+
+
 def default_edition_dir() -> Path:
     """`edition/` in the working directory: the project is the folder a command runs in.
 

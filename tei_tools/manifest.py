@@ -169,6 +169,8 @@ class Manifest:
     shared: dict[str, dict[str, str]] = field(default_factory=dict)
     # (stem, format) recorded by this build: what `save` writes over the manifest on disk.
     recorded: set[tuple[str, str]] = field(default_factory=set, repr=False, compare=False)
+    # Documents whose outputs this build removed (their source is gone): `save` drops them.
+    forgotten: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @classmethod
     def load(cls, out_dir: str | Path) -> "Manifest":
@@ -199,6 +201,16 @@ class Manifest:
         entry[format_name] = {"inputs": digest, "outputs": dict(sorted(outputs.items()))}
         self.recorded.add((stem, format_name))
 
+    def forget(self, stem: str) -> None:
+        """Drop a document from the manifest (its outputs are gone)."""
+        self.documents.pop(stem, None)
+        self.forgotten.add(stem)
+
+    @property
+    def changed(self) -> bool:
+        """This build recorded or forgot something that `save` must write."""
+        return bool(self.recorded or self.forgotten)
+
     def save(self) -> None:
         """Write what this build recorded over the manifest as it is now on disk, the output
         folder locked meanwhile: two builds into one folder at once (an editor's watch and a
@@ -207,6 +219,8 @@ class Manifest:
 
         with _folder_locked(self.path.parent):
             current = Manifest.load(self.path.parent)
+            for stem in self.forgotten:
+                current.documents.pop(stem, None)
             for stem, format_name in sorted(self.recorded):
                 entry = current.documents.setdefault(stem, {})
                 entry["source"] = self.documents[stem]["source"]
@@ -234,6 +248,52 @@ def _folder_locked(folder: Path):
         yield
     finally:
         os.close(descriptor)  # closing releases the lock
+
+
+@dataclass
+class Orphan:
+    """A document built into the folder whose source file no longer exists."""
+
+    stem: str
+    source: Path
+    outputs: list[Path]  # its recorded output files still in the folder
+
+
+def orphans(manifest: Manifest, building: Iterable[Path], folders: Iterable[Path]) -> list[Orphan]:
+    """Documents recorded in the manifest whose source, once inside one of `folders`, is gone.
+
+    Conservative, since what it finds is deleted: a document being built (by its name:
+    a source moved to another folder writes the same outputs), a source recorded by a
+    relative path (the manifests of tei-tools before 1.5), a source outside the folders
+    (another command built it from elsewhere) or one still on disk is never an orphan.
+    """
+    names = {path.stem.casefold() for path in building}
+    roots = [Path(os.path.abspath(folder)) for folder in folders]
+    found = []
+    for stem, entry in sorted(manifest.documents.items()):
+        source = Path(str(entry.get("source", "")))
+        if stem.casefold() in names or not source.is_absolute() or source.exists() or source.is_symlink():
+            continue
+        if not any(root in source.parents for root in roots):
+            continue
+        # Only a plain file name in the folder: a manifest edited to name "../x" or "/x"
+        # must not make the build delete a file elsewhere.
+        files = sorted({manifest.path.parent / name for record in entry.values() if isinstance(record, dict)
+                        for name in record.get("outputs", {}) if _plain_name(name)})
+        found.append(Orphan(stem, source, [f for f in files if f.exists()]))
+    return found
+
+
+def _plain_name(name: str) -> bool:
+    return name not in ("", ".", "..") and "/" not in name and os.sep not in name and (os.altsep or "/") not in name
+
+
+def is_as_written(manifest: Manifest, stem: str, path: Path) -> bool:
+    """The output file is still the one the manifest recorded for the document."""
+    for record in manifest.documents.get(stem, {}).values():
+        if isinstance(record, dict) and path.name in record.get("outputs", {}):
+            return _unchanged(path, record["outputs"][path.name])
+    return False
 
 
 def describe_output(path: Path, data: bytes) -> dict:

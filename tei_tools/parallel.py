@@ -34,6 +34,8 @@ class IncrementalReport(BuildReport):
     """A BuildReport that also says which documents were up to date and left alone."""
 
     skipped: list[Path] = field(default_factory=list)
+    # Outputs removed because their source file is gone: (output, its source).
+    removed: list[tuple[Path, Path]] = field(default_factory=list)
     # Problems of the build's own records, not of a document (`path:line:col: warning: …`).
     warnings: list[str] = field(default_factory=list)
 
@@ -66,6 +68,7 @@ def build_many(
     force: bool = False,
     on_result: ResultCallback | None = None,
     worker_memory_mib: float | None = None,
+    prune_under: Sequence[str | Path] = (),
 ) -> IncrementalReport:
     """Build the documents' outputs that are out of date (all of them with `force`).
 
@@ -73,6 +76,9 @@ def build_many(
     an unusable SOURCE_DATE_EPOCH); a document's failure is in its DocumentResult. `jobs` defaults to the machine's CPUs.
     `worker_memory_mib`: a worker process that would pass this resident memory with one
     more document is replaced by a new one (tei_tools.workers); None: no limit.
+    `prune_under`: the folders the documents were found in; the outputs of a document once
+    built from one of them whose file is gone (deleted, renamed) are removed, so that the
+    output folder holds the editions of the sources there are.
     """
     from tei_tools.manifest import Manifest
 
@@ -97,22 +103,47 @@ def build_many(
     for index in skipped:
         finish(index, DocumentResult(documents[index]))
     by_index = {task.index: task for task in tasks}
-    recorded: list[str] = []
 
     def record(index: int, outcome: _Outcome) -> None:
         task = by_index[index]
         outcome = _thawed(outcome)
-        recorded.extend(outcome.written)
         for name, files in outcome.written.items():
-            manifest.record(task.path.stem, str(task.path), name, task.digests[name], files)
+            manifest.record(task.path.stem, os.path.abspath(task.path), name, task.digests[name], files)
         finish(index, outcome.result)
 
     try:
         _run(tasks, out, jobs, record, worker_memory_mib)
+        _remove_orphans(manifest, documents, prune_under, report)
     finally:
-        if recorded:  # a build that wrote nothing leaves the folder as it was
+        if manifest.changed:  # a build that wrote nothing leaves the folder as it was
             _save_manifest(manifest, report)
     return report
+
+
+def _remove_orphans(manifest, documents: list[Path], folders: Sequence[str | Path], report: IncrementalReport) -> None:
+    """Remove the outputs of documents whose source is gone; a file changed since it was
+    written is not the build's any more, and is left where it is with a warning."""
+    from tei_tools.manifest import is_as_written, orphans
+
+    for orphan in orphans(manifest, documents, [Path(f) for f in folders]):
+        kept = False  # an output that could not be removed: asked again by the next build
+        for output in orphan.outputs:
+            if not is_as_written(manifest, orphan.stem, output):
+                report.warnings.append(f"{output}:0:0: warning: left in place although its source {orphan.source} "
+                                       "is gone: it was changed after it was built")
+                continue
+            try:
+                output.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                report.warnings.append(f"{output}:0:0: warning: its source {orphan.source} is gone, but it could "
+                                       f"not be removed ({error.strerror or error})")
+                kept = True
+                continue
+            report.removed.append((output, orphan.source))
+        if not kept:
+            manifest.forget(orphan.stem)
 
 
 def _save_manifest(manifest, report: IncrementalReport) -> None:

@@ -139,7 +139,8 @@ def _build(given: list[Path], out: Path, formats):
 
     try:
         files = edition_files([p for p in given if p.exists()] or given)
-        return build_many(files, out, formats, jobs=1)
+        # A deleted or renamed TEI file in a watched folder takes its outputs with it.
+        return build_many(files, out, formats, jobs=1, prune_under=[p for p in given if p.is_dir()])
     except TeiToolsError as error:  # e.g. the file being watched was deleted: keep watching
         return IncrementalReport(results=[DocumentResult(given[0], error=error)])
 

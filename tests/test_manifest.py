@@ -195,3 +195,107 @@ def test_two_builds_saving_at_once_keep_what_each_recorded(tmp_path):
     second.save()
     saved = Manifest.load(tmp_path)
     assert saved.documents["a"]["txt"]["inputs"] == "digest-a" and saved.documents["b"]["txt"]["inputs"] == "digest-b"
+
+
+# ---------------------------------------------------------------- sources that are gone
+
+
+def test_the_outputs_of_a_deleted_source_are_removed_with_its_record(tmp_path):
+    from tei_tools.manifest import Manifest
+
+    edition = tmp_path / "edition"
+    kept, gone = make_corpus(edition, 2)
+    out = tmp_path / "out"
+    assert build_many([kept, gone], out, FORMATS, jobs=1, prune_under=[edition]).ok
+    gone.unlink()
+    report = build_many([kept], out, FORMATS, jobs=1, prune_under=[edition])
+    assert report.ok and report.skipped == [kept]
+    assert sorted(output.name for output, _ in report.removed) == ["issue-001.epub", "issue-001.html", "issue-001.txt"]
+    assert {source for _, source in report.removed} == {Path(os.path.abspath(gone))}
+    assert sorted(visible_files(out)) == ["issue-000.epub", "issue-000.html", "issue-000.txt"]
+    assert set(Manifest.load(out).documents) == {"issue-000"}
+
+
+def test_a_renamed_source_leaves_only_the_new_names_outputs(tmp_path):
+    edition = tmp_path / "edition"
+    [old] = make_corpus(edition, 1)
+    out = tmp_path / "out"
+    assert build_many([old], out, ["txt"], jobs=1, prune_under=[edition]).ok
+    new = old.rename(edition / "renamed.xml")
+    report = build_many([new], out, ["txt"], jobs=1, prune_under=[edition])
+    assert [output.name for output, _ in report.removed] == ["issue-000.txt"]
+    assert sorted(visible_files(out)) == ["renamed.txt"]
+
+
+def test_outputs_of_sources_elsewhere_or_not_searched_are_left_alone(tmp_path):
+    """Only the folders searched by this build are judged: a document built from another
+    folder, or a build of named files, never removes what it did not look for."""
+    first, second = make_corpus(tmp_path / "edition", 2)
+    other = make_corpus(tmp_path / "elsewhere", 3)[2]
+    out = tmp_path / "out"
+    assert build_many([first, second, other], out, ["txt"], jobs=1).ok
+    second.unlink()
+    other.unlink()
+    assert build_many([first], out, ["txt"], jobs=1).removed == []  # named files: no folder searched
+    report = build_many([first], out, ["txt"], jobs=1, prune_under=[tmp_path / "edition"])
+    assert [output.name for output, _ in report.removed] == ["issue-001.txt"]
+    assert (out / "issue-002.txt").exists()  # its source was in elsewhere/, not searched
+
+
+def test_a_source_moved_to_another_searched_folder_keeps_its_outputs(tmp_path):
+    edition = tmp_path / "edition"
+    [path] = make_corpus(edition / "1923", 1)
+    out = tmp_path / "out"
+    assert build_many([path], out, ["txt"], jobs=1, prune_under=[edition]).ok
+    (edition / "1924").mkdir()
+    moved = path.rename(edition / "1924" / path.name)
+    report = build_many([moved], out, ["txt"], jobs=1, prune_under=[edition])
+    assert report.removed == [] and (out / "issue-000.txt").exists()
+
+
+def test_an_output_changed_by_hand_is_left_with_a_warning(tmp_path):
+    edition = tmp_path / "edition"
+    kept, gone = make_corpus(edition, 2)
+    out = tmp_path / "out"
+    assert build_many([kept, gone], out, ["txt"], jobs=1, prune_under=[edition]).ok
+    (out / "issue-001.txt").write_text("an editor's own notes\n", encoding="utf-8")
+    gone.unlink()
+    report = build_many([kept], out, ["txt"], jobs=1, prune_under=[edition])
+    assert report.removed == []
+    [warning] = report.warnings
+    assert warning.startswith(f"{out / 'issue-001.txt'}:0:0: warning: left in place") and str(gone) in warning
+    assert (out / "issue-001.txt").read_text(encoding="utf-8") == "an editor's own notes\n"
+    assert build_many([kept], out, ["txt"], jobs=1, prune_under=[edition]).warnings == []  # said once
+
+
+def test_cli_build_of_the_edition_folder_says_what_it_removed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    kept, gone = make_corpus(Path("edition"), 2)
+    assert CliRunner().invoke(main, ["build", "-j", "1", "--format", "txt"]).exit_code == 0
+    gone.unlink()
+    result = CliRunner().invoke(main, ["build", "-j", "1", "--format", "txt"])
+    assert result.exit_code == 0
+    assert f"removed {Path('dist', 'issue-001.txt')} (its source {gone} is gone)" in result.output
+    assert not (tmp_path / "dist" / "issue-001.txt").exists() and (tmp_path / "dist" / "issue-000.txt").exists()
+
+
+def test_a_manifest_naming_files_outside_the_folder_removes_nothing_there(tmp_path):
+    from tei_tools.manifest import Manifest, describe_output
+
+    edition = tmp_path / "edition"
+    [gone] = make_corpus(edition, 1)
+    out = tmp_path / "out"
+    assert build_many([gone], out, ["txt"], jobs=1, prune_under=[edition]).ok
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not an output\n", encoding="utf-8")
+    manifest = Manifest.load(out)
+    record = manifest.documents["issue-000"]["txt"]
+    for name in ("../victim.txt", str(victim)):
+        record["outputs"][name] = describe_output(victim, victim.read_bytes())
+    manifest.record("issue-000", str(os.path.abspath(gone)), "txt", record["inputs"], record["outputs"])
+    manifest.save()
+    gone.unlink()
+    report = build_many([], out, ["txt"], jobs=1, prune_under=[edition])
+    assert [output.name for output, _ in report.removed] == ["issue-000.txt"]
+    assert report.warnings == []  # not even looked at
+    assert victim.read_text(encoding="utf-8") == "not an output\n"

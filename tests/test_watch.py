@@ -128,6 +128,35 @@ def test_a_saved_stylesheet_rebuilds_the_formats_that_use_it(tmp_path, own_style
         assert "/* saved in the editor */" in (out / "issue-000.html").read_text(encoding="utf-8")
 
 
+def test_a_deleted_document_takes_its_outputs_with_it(tmp_path):
+    """An editor who deletes or renames a file in the watched folder finds no edition of
+    the old file left in the output folder."""
+    edition = tmp_path / "edition"
+    kept, gone = make_corpus(edition, 2)
+    out = tmp_path / "out"
+    with Watcher([edition], out) as watcher:
+        watcher.next_build()
+        assert (out / "issue-001.txt").is_file()
+        gone.unlink()
+        build = watcher.build_for(gone)
+        assert build.report.ok and [output.name for output, _ in build.report.removed] == ["issue-001.txt"]
+        assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["issue-000.txt"]
+
+
+def test_the_watch_line_names_and_counts_removed_outputs(capsys):
+    from tei_tools.cli import _show_watched_build
+    from tei_tools.parallel import IncrementalReport
+    from tei_tools.watch import WatchedBuild
+
+    gone = Path("/elsewhere/edition/a.xml")
+    report = IncrementalReport(results=[], removed=[(Path("dist/a.html"), gone), (Path("dist/a.txt"), gone)])
+    _show_watched_build(WatchedBuild(2, [gone], report, 0.25))
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[:2] == [f"removed {Path('dist/a.html')} (its source {gone} is gone)",
+                         f"removed {Path('dist/a.txt')} (its source {gone} is gone)"]
+    assert lines[2].endswith("] 0 built, 0 up to date, 0 failed, 2 outputs removed (0.25 s)")
+
+
 def test_max_builds_ends_the_watch(tmp_path):
     corpus = make_corpus(tmp_path / "edition", 1)
     assert watch([corpus[0]], tmp_path / "out", ["txt"], max_builds=1) == 1
