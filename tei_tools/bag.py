@@ -23,17 +23,17 @@ logging.getLogger("bagit").addHandler(logging.NullHandler())
 
 CHECKSUMS = ("sha256", "sha512")
 BAGIT_VERSION = "1.0"  # RFC 8493; the bagit library still writes 0.97
-TAG_LINE_WIDTH = 79  # RFC 8493 §2.2.2 recommends folding tag lines longer than this
 
 
 def make_bag(staging: Path, info: dict) -> tuple[int, int]:
     """Turn `staging` into a bag with the bagit library; return the payload's bytes and files.
 
-    bagit writes BagIt-Version 0.97, lists tag files in directory order and writes each
-    bag-info.txt value on one line however long; the bag is then declared RFC 8493 (1.0)
-    and re-saved, the long lines of bag-info.txt are folded, and the tag manifests are
-    written again in path order, so that the bag is valid and two packages of the same
-    sources are byte-identical.
+    bagit writes BagIt-Version 0.97 and lists tag files in directory order; the bag is
+    then declared RFC 8493 (1.0) and re-saved, and the tag manifests are written again in
+    path order, so that the bag is valid and two packages of the same sources are
+    byte-identical. Each bag-info.txt value stays on one line, however long: RFC 8493
+    (§2.2.2) only recommends folding lines over 79 characters, and bagit-python, which
+    Archivematica uses, reads a folded value with its line breaks in it.
     """
     try:
         bag = bagit.make_bag(str(staging), dict(info), checksums=list(CHECKSUMS))
@@ -44,37 +44,9 @@ def make_bag(staging: Path, info: dict) -> tuple[int, int]:
         bag.save()
     except (bagit.BagError, RuntimeError) as exc:
         raise PackageError(f"{staging}:0:0: error: cannot make the bag: {exc}") from None
-    fold_tag_file(staging / "bag-info.txt")
     write_tag_manifests(staging)
     size, count = bag.info["Payload-Oxum"].split(".")
     return int(size), int(count)
-
-
-def fold_tag_file(path: Path) -> None:
-    """Fold the lines of a tag file (bag-info.txt) that are longer than RFC 8493 recommends."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("".join(f"{part}\n" for line in lines for part in fold_line(line)), encoding="utf-8")
-
-
-def fold_line(line: str, width: int = TAG_LINE_WIDTH) -> list[str]:
-    """A "Label: value" line as lines of at most `width` characters where its spaces allow.
-
-    Each continuation line begins with the space the line was broken at (RFC 8493 §2.2.2:
-    continuation lines begin with linear whitespace), so that unfolding, removing each
-    line end that whitespace follows, gives back the line exactly. A line is broken only
-    within the value, never in the label; a word longer than the width stays whole.
-    """
-    parts = []
-    start = line.find(": ") + 2 if ": " in line else len(line)  # the first break after the label
-    while len(line) > width:
-        cut = line.rfind(" ", start, width + 1)
-        if cut <= 0:
-            cut = line.find(" ", max(start, width + 1))
-        if cut <= 0:
-            break
-        parts.append(line[:cut])
-        line, start = line[cut:], 1
-    return parts + [line]
 
 
 def write_tag_manifests(bag_dir: Path) -> None:

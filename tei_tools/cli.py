@@ -309,7 +309,13 @@ def verify_command(path: Path) -> None:
     result = verify(path)
     if not result.intact:
         raise ToolFailure("\n".join(str(problem) for problem in result.problems), 1)
-    click.echo(f"{result.label}: intact ({result.files_checked} files, {' and '.join(algorithm_name(a) for a in result.algorithms)})")
+    payload, tags = result.files_checked - result.tag_files_checked, result.tag_files_checked
+    algorithms = " and ".join(algorithm_name(a) for a in result.algorithms)
+    click.echo(f"{result.label}: intact ({_count(payload, 'payload file')} and {_count(tags, 'tag file')}, {algorithms})")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 if __name__ == "__main__":  # pragma: no cover

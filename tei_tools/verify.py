@@ -53,6 +53,7 @@ class Verification:
     label: str
     problems: list[Finding] = field(default_factory=list)
     files_checked: int = 0
+    tag_files_checked: int = 0  # of files_checked, those outside data/
     algorithms: list[str] = field(default_factory=list)
 
     @property
@@ -74,13 +75,70 @@ def verify(path: str | Path) -> Verification:
         raise UsageError(f"{target}:0:0: error: not a regular file (a pipe or a device): neither a bag folder nor a zip file")
     if not zipfile.is_zipfile(target):
         if _starts_like_a_zip(target):
+            _refuse_data_after_the_end(target)
             raise PackageError(f"{target}:0:0: error: a damaged zip: its table of contents, at its end, is missing (truncated?)")
         raise PackageError(f"{target}:0:0: error: neither a bag folder nor a zip file")
+    _refuse_data_after_the_end(target)
     with tempfile.TemporaryDirectory(prefix="tei-tools-verify-") as scratch:
         bag_dir = safe_extract(target, Path(scratch))
         relative = bag_dir.relative_to(scratch).as_posix()
         label = f"{target}!" if relative == "." else f"{target}!/{relative}"
         return verify_bag(bag_dir, label)
+
+
+def _refuse_data_after_the_end(path: Path) -> None:
+    """Bytes after a zip's end are damage (a copy that went wrong, data appended): the file
+    is no longer the one whose checksum was published, although zipfile reads past them."""
+    extra = bytes_after_the_end(path)
+    if extra:
+        raise PackageError(f"{path}:0:0: error: a damaged zip: {extra} bytes after its end (data appended to it)")
+
+
+END_SIGNATURE = b"PK\x05\x06"  # the end of central directory record (APPNOTE 4.3.16)
+_END_RECORD = struct.Struct("<4s4H2LH")  # signature, disks, entries, size and offset of the directory, comment length
+
+
+def bytes_after_the_end(path: Path) -> int | None:
+    """How many bytes follow the zip's end of central directory record and its comment;
+    None when no record ends a zip that begins at the file's first byte.
+
+    The file is read backwards in chunks, so that data appended beyond zipfile's reach
+    (64 kB) is measured too. A record counts only when the directory it describes ends
+    where the record begins: an EPUB stored in the bag has its own record, with offsets
+    counted from the EPUB's first byte, and is not taken for the zip's end.
+    """
+    try:
+        with open(path, "rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            position = size
+            tail = b""
+            while position > 0:
+                start = max(0, position - CHUNK)
+                handle.seek(start)
+                block = handle.read(position - start) + tail[: _END_RECORD.size - 1]
+                found = block.rfind(END_SIGNATURE)
+                while found >= 0:
+                    end = _end_of_zip(handle, start + found, size)
+                    if end is not None:
+                        return size - end
+                    found = block.rfind(END_SIGNATURE, 0, found)
+                tail, position = block, start
+    except OSError:
+        return None
+    return None
+
+
+def _end_of_zip(handle, offset: int, size: int) -> int | None:
+    """Where the zip ends if an end record starts at `offset`; None if it is not one."""
+    handle.seek(offset)
+    raw = handle.read(_END_RECORD.size)
+    if len(raw) < _END_RECORD.size:
+        return None
+    _, _, _, _, _, directory_size, directory_offset, comment_length = _END_RECORD.unpack(raw)
+    if directory_offset == 0xFFFFFFFF:  # zip64: the sizes are in another record; trust zipfile
+        return size
+    end = offset + _END_RECORD.size + comment_length
+    return end if directory_offset + directory_size == offset and end <= size else None
 
 
 def _starts_like_a_zip(path: Path) -> bool:
@@ -265,6 +323,7 @@ def check_fixity(bag_dir: Path, bag: bagit.Bag, result: Verification) -> None:
             result.add(relative, f"cannot check: {exc}")
             continue
         result.files_checked += 1
+        result.tag_files_checked += not relative.startswith("data/")
         altered = sorted(alg for alg, digest, _name, _size in lines if digest != expected[alg].lower())
         if altered:
             result.add(relative, altered_message(relative, altered, sorted(set(expected) - set(altered))))
@@ -274,9 +333,9 @@ def altered_message(relative: str, altered: list[str], agreeing: list[str]) -> s
     """What a checksum mismatch says: when another algorithm still agrees, the file is as
     it was and the manifest line was changed, so the message names the manifest."""
     names = " and ".join(algorithm_name(a) for a in altered)
-    if not agreeing:
-        return f"altered: {names} {'checksums differ' if len(altered) > 1 else 'checksum differs'} from the manifest"
     kind = "manifest" if relative.startswith("data/") else "tagmanifest"
+    if not agreeing:
+        return f"altered: {names} {'checksums differ' if len(altered) > 1 else 'checksum differs'} from the {kind}"
     manifests = " and ".join(f"{kind}-{a}.txt" for a in altered)
     agree = "agree" if len(agreeing) > 1 else "agrees"
     lines = "the lines in" if len(altered) > 1 else "the line in"

@@ -232,7 +232,7 @@ def test_the_editors_are_the_creators_and_no_author_is_made_up(article_epub, tei
 
 def test_the_page_source_is_declared(article_epub):
     source = xp(article_epub.opf, "//dc:source")
-    assert len(source) == 1 and "printed pages 212–215" in source[0].text
+    assert len(source) == 1 and "pages 212–215 of the printed original" in source[0].text
     assert xp(article_epub.opf, f"//opf:meta[@refines='#{source[0].get('id')}'][@property='source-of']/text()") == ["pagination"]
 
 

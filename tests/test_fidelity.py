@@ -147,3 +147,14 @@ def test_a_changed_word_would_be_caught(edition):
     actual, _ = edition_words(edition)
     actual[100] = actual[100] + "x"
     assert len(differences(expected, actual)) == 1
+
+
+def test_the_source_is_the_file_received_by_its_recorded_checksum():
+    """The words are compared with the source; the source itself must be the file the
+    editors received, whose SHA-256 its README records (fixity since receipt)."""
+    import hashlib
+
+    readme = (SOURCE.parent / "README.md").read_text(encoding="utf-8")
+    recorded = re.search(r"SHA-256 of the file as received.*?`([0-9a-f]{64})`", readme, re.S)
+    assert recorded, "edition/source/README.md records no SHA-256"
+    assert hashlib.sha256(SOURCE.read_bytes()).hexdigest() == recorded.group(1)

@@ -549,7 +549,7 @@ def test_the_title_block_names_the_version_and_the_citation_cites_it(article_txt
     head = " ".join(article_txt.split("How to read this text")[0].split())
     assert f"Edition: {statement}" in head
     assert f"Digital edition, version {version}, " in head
-    assert "Based on: " in head and ", printed pages 212–215." in head
+    assert "Based on: " in head and ", pages 212–215 of the printed original." in head
 
 
 def test_a_correction_in_an_author_s_note_gives_the_note(article_txt, tei):

@@ -222,7 +222,7 @@ def test_every_edition_describes_the_source_in_the_same_words(tmp_path):
     scope = source.find("tei:biblScope[@unit='page']", ns)
     described = ", ".join((" ".join(source.findtext("tei:title", namespaces=ns).split()),
                            " ".join(source.findtext("tei:publisher", namespaces=ns).split()),
-                           f"printed pages {scope.get('from')}–{scope.get('to')}"))
+                           f"pages {scope.get('from')}–{scope.get('to')} of the printed original"))
     report = transform.build([ARTICLE], tmp_path, ["html", "epub", "txt"])
     html, epub, txt = report.results[0].outputs
     page = lxml_html.parse(str(html)).getroot()

@@ -56,7 +56,9 @@ def zip_folder(folder: Path, target: Path) -> Path:
 def test_intact_bag_folder_passes(bag):
     result = run_verify(bag)
     assert result.exit_code == 0, result.output
-    assert "intact" in result.output and "SHA-256 and SHA-512" in result.output
+    payload = len([p for p in (bag / "data").rglob("*") if p.is_file()])
+    tags = len([p for p in bag.iterdir() if p.is_file() and not p.name.startswith("tagmanifest-")])
+    assert result.output == f"{bag}: intact ({payload} payload files and {tags} tag files, SHA-256 and SHA-512)\n"
 
 
 def test_intact_zip_passes(packaged):
@@ -234,6 +236,38 @@ def test_a_truncated_zip_is_called_damaged(packaged, tmp_path):
     assert "a damaged zip" in result.output and "truncated" in result.output
 
 
+@pytest.mark.parametrize("appended", [7, 100_000])
+def test_data_appended_to_a_zip_is_damage_counted_in_bytes(packaged, tmp_path, appended):
+    """zipfile reads past up to 64 kB of junk after the end (and no further): either way
+    the file is no longer the one whose checksum was published."""
+    damaged = tmp_path / "appended.zip"
+    damaged.write_bytes((packaged / "deposit-sample.zip").read_bytes() + b"G" * appended)
+    result = run_verify(damaged)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"{damaged}:0:0: error: a damaged zip: {appended} bytes after its end (data appended to it)"
+
+
+def test_the_end_of_a_zip_is_its_own_record_not_that_of_an_epub_inside_it(packaged, tmp_path):
+    """The bag's EPUB, stored uncompressed, carries an end record of its own: a zip cut
+    just after the EPUB must not be read as a whole zip with data appended."""
+    data = (packaged / "deposit-sample.zip").read_bytes()
+    assert verify_module.bytes_after_the_end(packaged / "deposit-sample.zip") == 0
+    inner = data.rfind(verify_module.END_SIGNATURE, 0, data.rfind(verify_module.END_SIGNATURE))
+    assert inner > 0, "the fixture's bag holds an EPUB"
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(data[: inner + 22])
+    assert verify_module.bytes_after_the_end(cut) is None
+    assert "truncated" in run_verify(cut).output
+
+
+def test_a_zip_comment_is_part_of_the_zip(bag, tmp_path):
+    archive = zip_folder(bag, tmp_path / "commented.zip")
+    with zipfile.ZipFile(archive, "a") as handle:
+        handle.comment = b"deposited by hand"
+    assert verify_module.bytes_after_the_end(archive) == 0
+    assert run_verify(archive).exit_code == 0
+
+
 def test_entries_beside_the_bag_in_a_zip_are_named(bag, tmp_path):
     archive = zip_folder(bag, tmp_path / "extra.zip")
     with zipfile.ZipFile(archive, "a") as handle:
@@ -328,6 +362,7 @@ def test_a_checksum_message_agrees_in_number():
         "checksum mismatch: SHA-256 differs from manifest-sha256.txt, but SHA-512 and MD5 agree: "
         "the line in manifest-sha256.txt was changed, not the file")
     assert altered_message("data/a", ["sha256", "sha512"], []) == "altered: SHA-256 and SHA-512 checksums differ from the manifest"
+    assert altered_message("bag-info.txt", ["sha256", "sha512"], []) == "altered: SHA-256 and SHA-512 checksums differ from the tagmanifest"
 
 
 # ----------------------------------------------------------------------------- tag files bagit cannot read

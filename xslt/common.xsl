@@ -198,14 +198,15 @@
   </xsl:function>
 
   <!-- The source described by its parts, in the order every output and record gives them:
-       its title, publisher and printed pages ("printed pages 212–215", "printed page 7"),
-       each only when the header gives it. -->
+       its title, publisher and printed pages ("pages 212–215 of the printed original",
+       "page 7 of …": the web text was not printed, its original was), each only when the
+       header gives it. -->
   <xsl:function name="ed:source-parts" as="xs:string*">
     <xsl:param name="doc" as="node()"/>
     <xsl:variable name="pages" select="ed:source-pages($doc)"/>
     <xsl:sequence select="(ed:source-title($doc),
       (ed:source($doc)/tei:publisher)[1] ! normalize-space(.),
-      $pages[.] ! ((if (contains(., '–')) then 'printed pages ' else 'printed page ') || .))[.]"/>
+      $pages[.] ! ((if (contains(., '–')) then 'pages ' else 'page ') || . || ' of the printed original'))[.]"/>
   </xsl:function>
 
   <!-- The source's file as the editors received it ("edition/source/…"). -->
@@ -227,11 +228,20 @@
     <xsl:sequence select="string-join($bibl/*[not(self::tei:note)][normalize-space()] ! ed:bibl-part(.), '; ')"/>
   </xsl:function>
 
-  <!-- The source's status: its note (e.g. "an English machine translation …"). -->
+  <!-- The source's status: its note (e.g. "an English machine translation …"), as plain
+       text for a metadata record; a quotation in it keeps its quotation marks. -->
   <xsl:function name="ed:source-status" as="xs:string?">
     <xsl:param name="doc" as="node()"/>
-    <xsl:sequence select="(ed:source($doc)/tei:note)[1] ! normalize-space(.)"/>
+    <xsl:for-each select="(ed:source($doc)/tei:note)[1]">
+      <xsl:variable name="text"><xsl:apply-templates mode="ed:plain-prose"/></xsl:variable>
+      <xsl:sequence select="normalize-space($text)"/>
+    </xsl:for-each>
   </xsl:function>
+
+  <!-- The editors' prose as plain text: the header's rule that a q is shown in quotation
+       marks holds in a metadata record too. -->
+  <xsl:mode name="ed:plain-prose" on-no-match="text-only-copy"/>
+  <xsl:template match="tei:q | tei:quote" mode="ed:plain-prose">“<xsl:apply-templates mode="#current"/>”</xsl:template>
 
   <!-- One line to cite the edition by; a page is added by the caller. -->
   <xsl:function name="ed:citation" as="xs:string">

@@ -44,7 +44,7 @@
       'master': 'TEI master',
       'source': 'Source text',
       'schema': 'Schema (RELAX NG, Schematron)',
-      'stylesheet': 'XSLT stylesheets',
+      'stylesheet': 'XSLT stylesheets and what they read (CSS, script, map data)',
       'derivative-html': 'Reading edition: HTML',
       'derivative-epub': 'Reading edition: EPUB 3',
       'derivative-text': 'Reading edition: plain text',
