@@ -216,8 +216,6 @@ def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, 
         if progress is not None:
             progress.finish()
     _echo_results(report)
-    for warning in report.warnings:
-        click.echo(warning, err=True)
     if report.skipped:
         click.echo(f"{len(report.skipped)} of {len(report.results)} documents up to date (--force rebuilds them)", err=True)
     if not report.ok:
@@ -251,7 +249,7 @@ def watch_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path) 
 
 def _echo_results(report) -> None:
     """Each document's problems (stderr) and the outputs written (stdout), in order; then
-    the outputs removed because their source is gone (stderr)."""
+    the outputs removed because their source is gone and the build's warnings (stderr)."""
     for result in report.results:
         for line in result.messages:
             click.echo(line, err=True)
@@ -259,6 +257,8 @@ def _echo_results(report) -> None:
             click.echo(str(output))
     for output, source in report.removed:
         click.echo(f"removed {output} (its source {_as_given(source)} is gone)", err=True)
+    for warning in report.warnings:  # the build's own: its records, shared identifiers
+        click.echo(warning, err=True)
 
 
 def _as_given(path: Path) -> str:

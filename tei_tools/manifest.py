@@ -191,15 +191,24 @@ class Manifest:
             return False
         return all(_unchanged(self.path.parent / name, info) for name, info in record.get("outputs", {}).items())
 
-    def record(self, stem: str, source: str, format_name: str, digest: str, outputs: Mapping[str, dict]) -> None:
+    def record(self, stem: str, source: str, format_name: str, digest: str, outputs: Mapping[str, dict],
+               identifier: str | None = None) -> None:
         """Remember what one format of one document was made from, and what it wrote.
 
-        `outputs`: file name -> describe_output(...) of each file written.
+        `outputs`: file name -> describe_output(...) of each file written; `identifier`:
+        the edition's, so that a later build that skips the document can still compare it.
         """
         entry = self.documents.setdefault(stem, {})
         entry["source"] = source
+        if identifier:
+            entry["identifier"] = identifier
         entry[format_name] = {"inputs": digest, "outputs": dict(sorted(outputs.items()))}
         self.recorded.add((stem, format_name))
+
+    def identifier(self, stem: str) -> str | None:
+        """The edition identifier recorded for a document, if any."""
+        value = self.documents.get(stem, {}).get("identifier")
+        return value if isinstance(value, str) else None
 
     def forget(self, stem: str) -> None:
         """Drop a document from the manifest (its outputs are gone)."""
@@ -224,6 +233,8 @@ class Manifest:
             for stem, format_name in sorted(self.recorded):
                 entry = current.documents.setdefault(stem, {})
                 entry["source"] = self.documents[stem]["source"]
+                if "identifier" in self.documents[stem]:
+                    entry["identifier"] = self.documents[stem]["identifier"]
                 entry[format_name] = self.documents[stem][format_name]
             data = {"manifest": MANIFEST_FORMAT, "tool": __version__, "shared": self.shared, "documents": current.documents}
             atomic_write(self.path, (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))

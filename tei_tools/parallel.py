@@ -108,12 +108,14 @@ def build_many(
         task = by_index[index]
         outcome = _thawed(outcome)
         for name, files in outcome.written.items():
-            manifest.record(task.path.stem, os.path.abspath(task.path), name, task.digests[name], files)
+            manifest.record(task.path.stem, os.path.abspath(task.path), name, task.digests[name], files,
+                            identifier=outcome.result.identifier)
         finish(index, outcome.result)
 
     try:
         _run(tasks, out, jobs, record, worker_memory_mib)
         _remove_orphans(manifest, documents, prune_under, report)
+        _warn_of_shared_identifiers(documents, report, manifest)
     finally:
         if manifest.changed:  # a build that wrote nothing leaves the folder as it was
             _save_manifest(manifest, report)
@@ -144,6 +146,28 @@ def _remove_orphans(manifest, documents: list[Path], folders: Sequence[str | Pat
             report.removed.append((output, orphan.source))
         if not kept:
             manifest.forget(orphan.stem)
+
+
+def _warn_of_shared_identifiers(documents: list[Path], report: IncrementalReport, manifest) -> None:
+    """A warning on each document after the first whose edition identifier another document
+    of this build has: its EPUB would be taken for the other's book, and `tei-tools package`
+    refuses the pair. Identifiers of documents skipped as up to date come from the manifest."""
+    from tei_tools.validate import edition_identifier_location
+
+    first_with: dict[str, Path] = {}
+    for path, result in zip(documents, report.results):
+        if result is None or not result.ok:  # an invalid document was not read as an edition
+            continue
+        identifier = result.identifier if result.outputs else manifest.identifier(path.stem)
+        if not identifier:
+            continue
+        first = first_with.setdefault(identifier, path)
+        if first is not path:
+            line, column = edition_identifier_location(path)
+            report.warnings.append(
+                f"{path}:{line}:{column}: warning: the edition identifier \"{identifier}\" is also that of {first}: "
+                "their EPUBs would be taken for one book, and they cannot be packaged together; "
+                "give each edition its own idno[@type='edition']")
 
 
 def _save_manifest(manifest, report: IncrementalReport) -> None:
@@ -300,7 +324,7 @@ def _build(path: Path, out: Path, formats: Sequence[OutputFormat], split: bool =
     outputs = atomic_write_all((out / file_name, data) for files in rendered.values() for file_name, data in files.items())
     written = {name: {file_name: describe_output(out / file_name, data) for file_name, data in files.items()}
                for name, files in rendered.items()}
-    return _Outcome(DocumentResult(path, outputs, document.warnings), written)
+    return _Outcome(DocumentResult(path, outputs, document.warnings, identifier=document.identifier), written)
 
 
 # Errors cross the process boundary as (class, args, attributes): ValidationError and

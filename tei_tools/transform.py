@@ -117,6 +117,13 @@ class SourceDocument:
         return self.path.stem
 
     @property
+    def identifier(self) -> str | None:
+        """The edition's identifier: a build compares them across its documents."""
+        from tei_tools.validate import edition_identifier
+
+        return edition_identifier(self.tree)
+
+    @property
     def params(self) -> dict[str, str]:
         """Stylesheet parameters (strings, passed through the Saxon API, never spliced)."""
         return {
@@ -314,6 +321,7 @@ class DocumentResult:
     outputs: list[Path] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     error: TeiToolsError | None = None
+    identifier: str | None = None  # the edition's identifier, when the document was read
 
     @property
     def ok(self) -> bool:

@@ -301,6 +301,24 @@ def _shared_identifier_findings(results: list[FileResult], identifiers: dict[str
                 "(it names the edition's deposit package and identifies its EPUB)."))
 
 
+def edition_identifier(tree: etree._ElementTree) -> str | None:
+    """The edition's identifier (publicationStmt/idno[@type='edition']), spaces normalized."""
+    idno = tree.getroot().find(_EDITION_IDNO)
+    return " ".join("".join(idno.itertext()).split()) if idno is not None else None
+
+
+def edition_identifier_location(path: str | Path) -> tuple[int, int]:
+    """Line and column of a file's edition identifier; (0, 0) when it cannot be found."""
+    try:
+        tree = parse_file(path)
+    except InputError:
+        return 0, 0
+    idno = tree.getroot().find(_EDITION_IDNO)
+    if idno is None:
+        return 0, 0
+    return idno.sourceline or 1, _SourceLines(tree).column_of_element(idno) or 1
+
+
 def _plural(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 

@@ -381,3 +381,25 @@ def test_a_manifest_that_cannot_be_written_is_a_warning_after_the_outputs(tmp_pa
     assert str(tmp_path / "small-edition.txt") in lines
     assert any(line.startswith(f"{tmp_path / '.tei-tools-manifest.json'}:0:0: warning: the build's record of its outputs "
                                "could not be written (cannot write output: No space left on device)") for line in lines)
+
+
+def test_two_documents_with_one_identifier_are_built_with_a_warning_on_the_second(tmp_path):
+    """validate calls it an error and package refuses the pair; a build writes both (an
+    editor mid-way through copying a file) but says so, located at the second's idno,
+    also when the documents are up to date and skipped."""
+    first, second = make_corpus(tmp_path / "edition", 2)
+    second.write_text(second.read_text(encoding="utf-8").replace(
+        '<idno type="edition">issue-001</idno>', '<idno type="edition">issue-000</idno>'), encoding="utf-8")
+    line = next(n for n, text in enumerate(second.read_text(encoding="utf-8").splitlines(), 1) if "issue-000</idno>" in text)
+    for _ in range(2):  # built, then skipped as up to date
+        report = build_many([first, second], tmp_path / "out", ["txt"], jobs=1)
+        assert report.ok
+        [warning] = report.warnings
+        assert warning.startswith(f"{second}:{line}:") and ': warning: the edition identifier "issue-000" is also that of ' in warning
+        assert str(first) in warning
+    assert report.skipped == [first, second]
+
+
+def test_distinct_identifiers_give_no_warning(tmp_path):
+    report = build_many(make_corpus(tmp_path / "edition", 3), tmp_path / "out", ["txt"], jobs=2)
+    assert report.ok and report.warnings == []

@@ -143,18 +143,20 @@ def test_a_deleted_document_takes_its_outputs_with_it(tmp_path):
         assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["issue-000.txt"]
 
 
-def test_the_watch_line_names_and_counts_removed_outputs(capsys):
+def test_the_watch_lines_name_removed_outputs_and_warnings(capsys):
     from tei_tools.cli import _show_watched_build
     from tei_tools.parallel import IncrementalReport
     from tei_tools.watch import WatchedBuild
 
     gone = Path("/elsewhere/edition/a.xml")
-    report = IncrementalReport(results=[], removed=[(Path("dist/a.html"), gone), (Path("dist/a.txt"), gone)])
+    warning = 'edition/b.xml:9:30: warning: the edition identifier "a" is also that of edition/a.xml: …'
+    report = IncrementalReport(results=[], removed=[(Path("dist/a.html"), gone), (Path("dist/a.txt"), gone)],
+                               warnings=[warning])
     _show_watched_build(WatchedBuild(2, [gone], report, 0.25))
     lines = capsys.readouterr().err.splitlines()
-    assert lines[:2] == [f"removed {Path('dist/a.html')} (its source {gone} is gone)",
-                         f"removed {Path('dist/a.txt')} (its source {gone} is gone)"]
-    assert lines[2].endswith("] 0 built, 0 up to date, 0 failed, 2 outputs removed (0.25 s)")
+    assert lines[:3] == [f"removed {Path('dist/a.html')} (its source {gone} is gone)",
+                         f"removed {Path('dist/a.txt')} (its source {gone} is gone)", warning]
+    assert lines[3].endswith("] 0 built, 0 up to date, 0 failed, 2 outputs removed (0.25 s)")
 
 
 def test_max_builds_ends_the_watch(tmp_path):
