@@ -15,7 +15,7 @@ from pathlib import Path
 import bagit
 
 from tei_tools.errors import PackageError
-from tei_tools.fsutil import atomic_write, reproducible_zip
+from tei_tools.fsutil import atomic_write, exchange_paths, reproducible_zip
 
 # bagit logs through `logging`; without a handler Python would print its warnings to
 # stderr, and library code prints nothing.
@@ -71,7 +71,16 @@ def normalize_modes(folder: Path) -> None:
 
 
 def replace_dir(staging: Path, target: Path) -> Path:
-    """Move the finished bag into place: a reader sees the old bag or the new one, never half a bag."""
+    """Move the finished bag into place: a reader sees the old bag or the new one, never half a bag.
+
+    Where the system can swap two folders in one step (Linux's renameat2 with
+    RENAME_EXCHANGE), the old bag is never missing; elsewhere it is moved aside first, and
+    for that moment there is no bag at `target` (a run killed then leaves the new bag in
+    its staging folder and the old one aside, both removed by the next run).
+    """
+    if target.exists() and exchange_paths(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # the staging folder now holds the old bag
+        return target
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.{os.getpid()}.", suffix=".tmp", dir=target.parent))

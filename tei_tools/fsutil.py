@@ -114,6 +114,28 @@ def _running(pid: int) -> bool:
     return True
 
 
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def exchange_paths(first: str | Path, second: str | Path) -> bool:
+    """Swap two existing paths in one atomic step; False where the system cannot (not
+    Linux, an old C library or kernel, a file system without it): the caller falls back."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0
+
+
 def _remove_quietly(path: str) -> None:
     try:
         os.unlink(path)

@@ -55,6 +55,26 @@ def test_rebuild_replaces_the_bag_and_leaves_no_temporary_folders(made, project)
     assert sorted(p.name for p in zipped.bag.parent.iterdir()) == ["deposit-sample", "deposit-sample.zip"]
 
 
+def test_the_old_bag_is_in_place_until_the_new_one_takes_its_place(made, project, monkeypatch):
+    """No moment without a bag: the two folders are swapped in one step, so whoever reads
+    the bag meanwhile (an archive's transfer) finds the old one or the new one."""
+    from tei_tools import bag as bag_module
+
+    seen = []
+    swap = bag_module.exchange_paths
+
+    def watched(first, second):
+        seen.append((made.bag / "bagit.txt").is_file())  # just before the swap
+        swapped = swap(first, second)
+        seen.append((made.bag / "bagit.txt").is_file())
+        return swapped
+
+    monkeypatch.setattr(bag_module, "exchange_paths", watched)
+    package(project, build=small_build)
+    assert seen == [True, True]
+    assert sorted(p.name for p in made.bag.parent.iterdir()) == ["deposit-sample"]  # the old one is gone
+
+
 def test_a_killed_run_s_staging_folders_are_removed_by_the_next(made, project):
     dead = 2**22 + 12345  # above the kernel's default pid_max: no such process
     staging = made.bag.parent / f".deposit-sample.{dead}.abcd1234.tmp"

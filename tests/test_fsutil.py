@@ -1,6 +1,7 @@
 """tei_tools.fsutil: the date a build claims (SOURCE_DATE_EPOCH, else the revision date)."""
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -109,3 +110,16 @@ def test_zip_timestamps_after_2107_are_clamped_to_the_last_a_zip_can_hold():
 
     assert zip_timestamp(datetime(2200, 5, 1, tzinfo=timezone.utc)) == (2107, 12, 31, 23, 59, 58)
     assert zip_timestamp(datetime(1970, 1, 1, tzinfo=timezone.utc)) == (1980, 1, 1, 0, 0, 0)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_two_folders_are_swapped_in_one_step(tmp_path):
+    from tei_tools.fsutil import exchange_paths
+
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "a").write_text("new")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "a").write_text("old")
+    assert exchange_paths(tmp_path / "new", tmp_path / "old")
+    assert (tmp_path / "old" / "a").read_text() == "new" and (tmp_path / "new" / "a").read_text() == "old"
+    assert not exchange_paths(tmp_path / "new", tmp_path / "missing")  # nothing to swap with: the caller falls back
