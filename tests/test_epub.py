@@ -381,7 +381,7 @@ def test_the_collected_notes_are_endnotes_no_reading_system_hides(article_epub):
 
 
 def test_no_link_leads_into_content_a_reading_system_may_hide(article_epub):
-    """The index's "212n", the table of corrections' "(note a)", the notes' back-links:
+    """The index's "212n1", the table of corrections' "(note a)", the notes' back-links:
     every link into the notes lands on an endnote, none inside a footnote aside."""
     into_notes = 0
     for name, document in article_epub.documents.items():
@@ -393,8 +393,10 @@ def test_no_link_leads_into_content_a_reading_system_may_hide(article_epub):
                                   " | ancestor-or-self::*[contains(concat(' ', @epub:type, ' '), ' footnote ')]"), f"{name}: {href}"
             into_notes += bool(xp(target, "ancestor-or-self::h:li[@epub:type='endnote']"))
     index = article_epub.documents["EPUB/index.xhtml"]
-    in_notes = [a for a in xp(index, "//h:a[starts-with(@href, 'text.xhtml#')]") if a.text.endswith("n")]
-    assert len(in_notes) >= 20  # "212n": an occurrence in a note
+    # "212n1" (page 212, note 1), or a letter of a locator in a note named more than once
+    in_notes = [a for a in xp(index, "//h:a[starts-with(@href, 'text.xhtml#')]") if ", note " in (a.get("aria-label") or "")]
+    assert len(in_notes) >= 20 and any(re.fullmatch(r"\d+n\d+", a.text) for a in in_notes)
+    assert any(xp(a, "parent::h:sup") for a in in_notes)
     for link in in_notes:
         _, target = article_epub.resolve("EPUB/index.xhtml", link.get("href"))
         assert xp(target, "ancestor::h:li[@epub:type='endnote']"), link.get("href")
@@ -464,7 +466,9 @@ def test_the_index_is_an_epub_index(article_epub, tei):
         assert len(xp(entry, "./*[@epub:type='index-term']")) == 1, entry.get("id")
         locators = xp(entry, ".//h:a[@epub:type='index-locator']/@href")
         assert locators or xp(entry, ".//*[@epub:type='index-editor-note']"), entry.get("id")
+        # every link to the text, a locator's own or one of its letters ("213 a b c"), is a locator
         assert locators == xp(entry, ".//h:a[starts-with(@href, 'text.xhtml#')]/@href"), entry.get("id")
+    assert xp(section[0], ".//h:sup[@class='mentions']/h:a[@epub:type='index-locator']")
 
 
 @pytest.mark.external

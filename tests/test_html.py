@@ -164,7 +164,8 @@ def every_occurrence_has_its_id_and_link(tei, doc) -> None:
     names = tei.xpath("//tei:text//*[@ref][not(ancestor::tei:sic or ancestor::tei:orig)]", namespaces=TEI)
     occurrences = doc.xpath("//*[starts-with(@id, 'occ-')]")
     assert len(occurrences) == len(names)
-    listed = doc.xpath("//section[@id='registers']//span[@class='occurrences']/a/@href")
+    # a locator's own link, or one of its letters (sup) when the page names the entry more than once
+    listed = doc.xpath("//section[@id='registers']//span[@class='occurrences']//a/@href")
     assert sorted(listed) == sorted("#" + o.get("id") for o in occurrences)
     for occurrence in occurrences:
         entry = re.match(r"occ-(.+)-\d+$", occurrence.get("id")).group(1)
@@ -176,8 +177,67 @@ def every_occurrence_has_its_id_and_link(tei, doc) -> None:
 def test_register_pages_are_the_print_pages(pair):
     tei, doc, _ = pair
     pages = set(tei.xpath("//tei:text//tei:pb/@n", namespaces=TEI))
-    for label in doc.xpath("//span[@class='occurrences']/a/text()"):
-        assert label.rstrip("n") in pages
+    labels = [label for span in doc.xpath("//span[@class='occurrences'][*]") for label, _ in register_locators(span)]
+    assert labels
+    for label in labels:
+        assert LOCATOR.fullmatch(label).group("page") in pages, label
+
+
+# "213" or, Chicago style, "215n8": page 215, note 8 (a note's label as the edition shows it)
+LOCATOR = re.compile(r"(?P<page>\d+)(?:n(?P<note>\w+))?")
+
+
+def register_locators(span) -> list[tuple[str, list]]:
+    """An entry's locators as the HTML shows them, [(label, links)]: a locator named once
+    is its link; one named more often is plain text followed by a sup of letter links."""
+    found: list[tuple[str, list]] = []
+
+    def labels(text: str | None) -> None:
+        for part in (text or "").split(","):
+            part = re.sub(r"^pp?\.", "", part.replace("\xa0", " ").strip()).strip()
+            if part:
+                found.append((part, []))
+
+    labels(span.text)
+    for child in span:
+        if child.tag == "a":
+            found.append((child.text_content(), [child]))
+        else:
+            assert child.tag == "sup" and child.get("class") == "mentions" and found and not found[-1][1]
+            found[-1][1].extend(child.xpath("a"))
+        labels(child.tail)
+    return found
+
+
+def mention_letters(n: int) -> list[str]:
+    """a … z, aa, ab …: the letters of a locator's n occurrences."""
+    def letter(k: int) -> str:
+        return (letter((k - 1) // 26) if k > 26 else "") + chr(ord("a") + (k - 1) % 26)
+    return [letter(k) for k in range(1, n + 1)]
+
+
+def tei_page(name) -> str:
+    """The printed page a name stands on: that of the last page break before it or within
+    it (a name across pages is on the later one), or the first page."""
+    page = name.xpath("(preceding::tei:pb[@n] | descendant::tei:pb[@n])[last()]/@n", namespaces=TEI)
+    return (page or name.xpath("(//tei:text//tei:pb[@n])[1]/@n", namespaces=TEI))[0]
+
+
+def expected_locators(tei, doc, entry_id: str) -> list[tuple[str, str, str | None, list[str]]]:
+    """[(label, page, note, occurrence ids)] worked out from the TEI and the page's notes:
+    page by page in the order of the text; on a page the text's locator first, then the
+    notes' in the order of their first occurrence; a note is the innermost note around the
+    occurrence as the page shows it (a continuation's is the note it continues)."""
+    names = tei.xpath(f"//tei:text//*[@ref='#{entry_id}'][not(ancestor::tei:sic or ancestor::tei:orig)]", namespaces=TEI)
+    keys: dict[tuple[str, str | None], list[str]] = {}
+    for number, name in enumerate(names, 1):
+        occurrence = f"occ-{entry_id}-{number}"
+        [shown] = doc.xpath(f"//*[@id='{occurrence}']")
+        note = shown.xpath("string(ancestor::aside[contains(concat(' ', @class, ' '), ' note ')][1]//span[@class='note-label'][1])") or None
+        keys.setdefault((tei_page(name), note), []).append(occurrence)
+    pages = list(dict.fromkeys(page for page, _ in keys))
+    ordered = sorted(keys, key=lambda key: (pages.index(key[0]), key[1] is not None))  # stable: notes by first occurrence
+    return [(page + (f"n{note}" if note else ""), page, note, keys[(page, note)]) for page, note in ordered]
 
 
 def test_a_focusable_correction_is_described_by_the_source_s_reading(any_page):
@@ -374,28 +434,116 @@ def test_every_note_pop_up_holds_its_note(pair):
 
 
 def test_register_page_links_in_notes_have_names_that_say_so(pair):
-    """"pp. 212, 213" explains its numbers; a bare "213n" does not: a screen reader is told
-    "213n: page 213, in note 4", a name that begins with the text shown (WCAG 2.5.3: speech
-    input users say what they see)."""
+    """"pp. 212, 213" explains its numbers; "213n4" may not: a screen reader is told
+    "213n4: page 213, note 4", a name that begins with the text shown (WCAG 2.5.3: speech
+    input users say what they see), and a pointer "In note 4"."""
     _, doc, _ = pair
     links = doc.xpath("//span[@class='occurrences']/a")
-    assert links
+    assert links and any(LOCATOR.fullmatch(link.text_content()).group("note") for link in links)
     for link in links:
         text = link.text_content()
-        if text.endswith("n"):
-            assert link.get("aria-label") == f"{text}: page {text[:-1]}, in note {link.get('title')[len('In note '):]}"
+        page, note = LOCATOR.fullmatch(text).group("page", "note")
+        if note:
+            assert link.get("aria-label") == f"{text}: page {page}, note {note}"
+            assert link.get("title") == f"In note {note}"
         else:
-            assert link.get("aria-label") is None and text.isdigit()
-            assert link.getparent().text.startswith(("p.\u00a0", "pp.\u00a0"))
+            assert link.get("aria-label") is None and link.get("title") is None and text.isdigit()
+
+
+def test_register_locators_are_chicago_once_each_with_letters_for_several_occurrences(pair):
+    """Each locator once, "213" or "215n8", page by page (the text's before the notes'); a
+    locator named once links its occurrence, one named k times is followed by letters a, b …
+    linking each occurrence in the order of the text, named "b: page 213, mention 2 of 6"."""
+    tei, doc, path = pair
+    repeated = in_notes = 0
+    for entry in doc.xpath("//section[@id='registers']//li[@class='entry']"):
+        [span] = entry.xpath("span[@class='occurrences']")
+        expected = expected_locators(tei, doc, entry.get("id"))
+        shown = register_locators(span) if expected else []
+        assert [label for label, _ in shown] == [label for label, *_ in expected], entry.get("id")
+        for (label, links), (_, page, note, occurrences) in zip(shown, expected):
+            assert [a.get("href") for a in links] == ["#" + o for o in occurrences], label
+            in_notes += note is not None
+            if len(occurrences) == 1:
+                assert links[0].getparent() is span and links[0].text_content() == label
+                continue
+            repeated += 1
+            [sup] = {a.getparent() for a in links}
+            assert sup.text == "\u00a0"  # the first letter stays with its locator
+            where = f"page {page}" + (f", note {note}" if note else "")
+            letters = mention_letters(len(occurrences))
+            assert [a.text_content() for a in links] == letters
+            assert [a.get("aria-label") for a in links] == [
+                f"{letter}: {where}, mention {k} of {len(links)}" for k, letter in enumerate(letters, 1)]
+        distinct_pages = {page for _, page, _, _ in expected}
+        assert span.text.startswith("pp.\u00a0" if len(distinct_pages) > 1 else "p.\u00a0") or not expected
+    assert in_notes and (repeated or path.stem != ARTICLE.stem)
+
+
+MOSCOW = '<placeName ref="#place-moscow">Moscow</placeName>'
+# Moscow three times in the text of page 12; once in footnote 1's continuation on page 13,
+# before it is named in the text of page 13; twice in footnote 2 (page 13).
+REPEATED = (
+    (f"was founded in {MOSCOW}", f"was founded in {MOSCOW} ({MOSCOW}, {MOSCOW})"),
+    ("paragraph goes on, and", f"paragraph goes on in {MOSCOW}, and"),
+    ('see <ref target', f"in {MOSCOW} and {MOSCOW} see <ref target"),
+)
+
+
+def small_variant(tmp_path, *changes: tuple[str, str]):
+    """(TEI tree, HTML tree) of the small fixture changed."""
+    text = SMALL.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    variant = tmp_path / SMALL.name
+    variant.write_text(text, encoding="utf-8")
+    report = transform.build([variant], tmp_path / "out", ["html"])
+    assert report.ok, [m for r in report.failures for m in r.messages]
+    return etree.parse(str(variant)), lxml_html.parse(str(report.results[0].outputs[0])).getroot()
+
+
+def test_a_locator_named_several_times_links_each_occurrence_by_a_letter(tmp_path):
+    tei, doc = small_variant(tmp_path, *REPEATED)
+    every_occurrence_has_its_id_and_link(tei, doc)
+    [span] = doc.xpath("//li[@id='place-moscow']/span[@class='occurrences']")
+    assert " ".join(span.text_content().replace("\xa0", " ").split()) == "pp. 12 a b c, 13, 13n1, 13n2 a b"
+    shown = {label: links for label, links in register_locators(span)}
+    hrefs = {label: [a.get("href") for a in links] for label, links in shown.items()}
+    assert hrefs == {"12": ["#occ-place-moscow-1", "#occ-place-moscow-2", "#occ-place-moscow-3"],
+                     "13": ["#occ-place-moscow-5"], "13n1": ["#occ-place-moscow-4"],
+                     "13n2": ["#occ-place-moscow-6", "#occ-place-moscow-7"]}
+    assert [a.get("aria-label") for a in shown["12"]] == [
+        "a: page 12, mention 1 of 3", "b: page 12, mention 2 of 3", "c: page 12, mention 3 of 3"]
+    assert [a.get("aria-label") for a in shown["13n2"]] == ["a: page 13, note 2, mention 1 of 2", "b: page 13, note 2, mention 2 of 2"]
+    assert all(a.xpath("parent::sup[@class='mentions']") and a.get("title") is None for a in shown["12"] + shown["13n2"])
+    [in_note] = shown["13n1"]
+    assert (in_note.get("title"), in_note.get("aria-label")) == ("In note 1", "13n1: page 13, note 1")
+    assert shown["13"][0].get("aria-label") is None
+    # the letters lead to the places named, and these back to the entry
+    for a in shown["13n2"]:
+        [target] = doc.xpath(f"//*[@id='{a.get('href')[1:]}']")
+        assert target.get("href") == "#place-moscow" and target.xpath("ancestor::aside[@id='fn2']")
+
+
+def test_more_than_26_occurrences_on_a_locator_go_on_with_two_letters(tmp_path):
+    tei, doc = small_variant(tmp_path, (f"was founded in {MOSCOW}", "was founded in " + ", ".join([MOSCOW] * 28)))
+    every_occurrence_has_its_id_and_link(tei, doc)
+    [span] = doc.xpath("//li[@id='place-moscow']/span[@class='occurrences']")
+    [(label, links), (in_note, _)] = register_locators(span)
+    assert (label, in_note) == ("12", "13n1")
+    assert [a.text_content() for a in links] == list("abcdefghijklmnopqrstuvwxyz") + ["aa", "ab"]
+    assert [a.get("href") for a in links] == [f"#occ-place-moscow-{k}" for k in range(1, 29)]
+    assert links[-1].get("aria-label") == "ab: page 12, mention 28 of 28"
 
 
 def test_a_register_entry_s_first_page_stays_with_p(pair):
     """"p. 213" is one unit: a no-break space keeps it on one line (the rest of the list
     may break after its commas)."""
     _, doc, _ = pair
-    lists = doc.xpath("//span[@class='occurrences'][a]")
+    lists = doc.xpath("//span[@class='occurrences'][*]")
     assert lists
-    assert [o.text for o in lists if o.text not in ("p.\u00a0", "pp.\u00a0")] == []
+    assert [o.text for o in lists if not re.match(r"pp?\.\u00a0", o.text)] == []
 
 
 def test_a_year_known_within_bounds_keeps_its_bounds_in_the_register(inline):
@@ -451,12 +599,14 @@ def test_the_contents_list_the_divisions_with_headings_and_lead_to_them(inline):
 
 
 def test_an_entry_s_pages_run_in_order_the_text_before_the_notes_on_each(pair):
-    """As in a printed index: "215, 215n", never "215n, 215" where a note's anchor comes first."""
+    """As in a printed index: "215, 215n8", never "215n8, 215" where a note's anchor comes
+    first; and each locator once."""
     _, page, _ = pair
     seen_in_notes = False
     for entry in page.xpath("//li[@class='entry']"):
-        labels = [a.text_content().strip() for a in entry.xpath("span[@class='occurrences']/a")]
-        keys = [(int(label.rstrip("n")), label.endswith("n")) for label in labels]
+        labels = [label for label, _ in register_locators(entry.xpath("span[@class='occurrences']")[0])]
+        assert len(labels) == len(set(labels)), labels
+        keys = [(int(m.group("page")), m.group("note") is not None) for m in map(LOCATOR.fullmatch, labels)]
         assert keys == sorted(keys), (entry.xpath("string(span[@class='entry-name'])"), labels)
         seen_in_notes = seen_in_notes or any(in_note for _, in_note in keys)
     assert seen_in_notes
@@ -749,6 +899,34 @@ def test_in_chromium_the_switch_swaps_the_readings_in_note_pop_ups_too(browser, 
 
 
 @pytest.mark.external
+@pytest.mark.parametrize("width", [320, 1280])
+def test_in_chromium_a_locator_s_letters_are_targets_of_their_own(browser, built, width):
+    """The letters after a locator named several times ("213 a b c") are small, but each is
+    a target of its own, some 20px from the next (a finger or a pointer hits the one meant),
+    and they raise no line. Printed, they lead nowhere and are left out."""
+    with opened(browser, built[ARTICLE], width, 800, still=True) as page:
+        boxes = page.evaluate("""() => [...document.querySelectorAll('.occurrences .mentions')].map(s =>
+            [...s.querySelectorAll('a')].map(a => { const r = a.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }))""")
+        # an entry's lines are as far apart with letters as without
+        gaps = page.evaluate("""() => [...document.querySelectorAll('.entry')].map(e => {
+            const tops = [], walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+            for (let n; (n = walk.nextNode()); ) { if (n.parentElement.closest('.mentions')) continue;
+                const r = document.createRange(); r.selectNodeContents(n); for (const b of r.getClientRects()) tops.push(Math.round(b.top)); }
+            const u = [...new Set(tops)].sort((a, b) => a - b);
+            return [!!e.querySelector('.mentions'), Math.max(0, ...u.slice(1).map((t, i) => t - u[i]).filter(g => g > 8 && g < 40))]; })""")
+        page.emulate_media(media="print")
+        printed = page.evaluate("[...document.querySelectorAll('.mentions')].filter(s => s.getClientRects().length).length")
+    assert len(boxes) > 20 and printed == 0
+    for letters in boxes:
+        for left, top, right, bottom in letters:
+            assert right - left >= 12 and bottom - top >= 16
+        for (l1, t1, r1, _), (l2, t2, r2, _) in zip(letters, letters[1:]):
+            if abs(t1 - t2) < 1:  # on one line
+                assert l2 >= r1 - 0.5 and (l2 + r2) / 2 - (l1 + r1) / 2 >= 18
+    assert max(gap for has, gap in gaps if has) <= max(gap for has, gap in gaps if not has)
+
+
+@pytest.mark.external
 @pytest.mark.parametrize("width", [320, 390, 768])
 def test_in_chromium_on_small_screens_links_land_in_view_and_nothing_scrolls_sideways(browser, built, width):
     with opened(browser, built[ARTICLE], width, 740) as page:
@@ -838,7 +1016,7 @@ def test_in_chromium_shift_tab_never_leaves_the_focus_under_the_sticky_switch(br
     """WCAG 2.4.11: going back through the page, what is focused is scrolled below the switch."""
     with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        page.evaluate("document.querySelector('#registers .entry:last-child .occurrences a:last-child').focus()")
+        page.evaluate("[...document.querySelectorAll('#registers .entry:last-child .occurrences a')].pop().focus()")
         hidden = []
         for _ in range(40):
             page.keyboard.press("Shift+Tab")

@@ -241,8 +241,10 @@ def test_lost_text_has_its_marker(article_txt, tei):
 
 def test_the_conventions_are_explained_in_the_file(article_txt):
     conventions = section(article_txt, "How to read this text")
-    for marker in ("[p. 213]", "[1]", "[a]", GAP_MARKER, "212n"):
+    for marker in ("[p. 213]", "[1]", "[a]", GAP_MARKER):
         assert marker in conventions
+    # the index's locators in a note, explained by the document's first note
+    assert "“212n1” means page 212, note 1." in " ".join(conventions.split())
 
 
 # ---------------------------------------------------------------- title block, corrections, index
@@ -320,17 +322,29 @@ def test_a_correction_of_punctuation_is_quoted_with_the_words_beside_it(tmp_path
     assert entries[3].startswith("4. p. 12: “- Across” corrected to “– Across” (certainty: high).")
     assert entries[4].startswith("5. p. 13: “1823” corrected to “1923” (certainty: medium).")
 
+def note_label(note, tree) -> str:
+    """A note as the edition labels it: the author's by its number (a continuation by its
+    first part's), the editors' by their letter in the order of the text."""
+    while note.get("prev"):
+        note = tree.xpath("//tei:note[@xml:id=$id]", namespaces=NS, id=note.get("prev").lstrip("#"))[0]
+    if note.get("type") == "editorial" or note.get("resp"):
+        return EDITORS_NOTE_LETTERS[tree.xpath("//tei:text//tei:note[@type='editorial' or @resp]", namespaces=NS).index(note)]
+    return note.get("n")
+
+
 def expected_pages(entry, tree) -> list[str]:
-    """The index's page list for a register entry, worked out from the TEI: "212", "212n" …"""
+    """The index's locators for a register entry, worked out from the TEI, in the Chicago
+    style: "212", "212n1" (page 212, note 1; the innermost note) …, each once, page by page
+    with the text's before the notes' (these in the order of the text)."""
     pages: list[str] = []
     first_page = tree.xpath("string((//tei:body//tei:pb)[1]/@n)", namespaces=NS)
     for name in tree.xpath("//tei:text//*[@ref=$ref]", namespaces=NS, ref=f"#{entry.get('{http://www.w3.org/XML/1998/namespace}id')}"):
         page = name.xpath("string(preceding::tei:pb[1]/@n)", namespaces=NS) or first_page
-        in_note = bool(name.xpath("ancestor::tei:note", namespaces=NS))
-        token = page + ("n" if in_note else "")
+        notes = name.xpath("ancestor::tei:note[1]", namespaces=NS)
+        token = page + (f"n{note_label(notes[0], tree)}" if notes else "")
         if token not in pages:
             pages.append(token)
-    return sorted(pages, key=lambda t: (int(t.rstrip("n")), t.endswith("n")))
+    return sorted(pages, key=lambda t: (int(t.split("n")[0]), "n" in t))
 
 
 def entry_label(entry) -> str:
@@ -492,6 +506,19 @@ def test_the_citation_example_is_the_document_s_own_first_note(tmp_path):
                       ('from="12" to="13">12–13', 'from="40" to="41">40–41'))
     assert "for a note, the page given with it (p. 40, n. 1)." in " ".join(txt.split())
     assert "212" not in txt
+
+
+def test_the_index_gives_each_locator_once_in_the_chicago_style(tmp_path):
+    """Moscow three times in the text of page 12, in footnote 1's continuation on page 13
+    before it is named in the text there, twice in footnote 2: "12, 13, 13n1, 13n2"; the key
+    explains "n" by the document's own first note."""
+    moscow = '<placeName ref="#place-moscow">Moscow</placeName>'
+    txt = _small_text(tmp_path, (f"was founded in {moscow}", f"was founded in {moscow} ({moscow}, {moscow})"),
+                      ("paragraph goes on, and", f"paragraph goes on in {moscow}, and"),
+                      ("see <ref target", f"in {moscow} and {moscow} see <ref target"))
+    assert "Moscow: 12, 13, 13n1, 13n2." in index_lines(txt, "places")
+    assert "Zetkin, Clara (1857–1933): 12, 13n2. In the source: K. Zetkin." in index_lines(txt, "persons")
+    assert "; “12n1” means page 12, note 1." in " ".join(section(txt, "How to read this text").split())
 
 
 def test_a_register_s_own_heading_follows_the_index_s_name(tmp_path):

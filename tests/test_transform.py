@@ -350,7 +350,7 @@ def test_an_empty_standard_name_gives_way_to_the_next_name(tmp_path):
         '<persName type="standard"><forename>Clara</forename> <surname>Zetkin</surname></persName>', '<persName type="standard"> </persName>', 1)
     out = build_variant(tmp_path, text)
     assert '<li id="pers-zetkin" class="entry"><span class="entry-name">K. Zetkin</span>' in (out / "small-edition.html").read_text(encoding="utf-8")
-    assert "\nK. Zetkin (1857–1933): 12, 13n." in (out / "small-edition.txt").read_text(encoding="utf-8")
+    assert "\nK. Zetkin (1857–1933): 12, 13n2." in (out / "small-edition.txt").read_text(encoding="utf-8")
 
 
 def test_a_line_break_inside_a_word_keeps_the_word_whole(tmp_path):
@@ -618,13 +618,22 @@ def test_made_up_ids_give_way_to_an_editor_s_and_to_each_other(tmp_path):
 
 
 def test_the_register_names_the_innermost_note_of_an_occurrence(tmp_path):
-    """A name in an editors' note inside footnote 2 is "in note a", not "in note 2"."""
+    """A name in an editors' note inside footnote 2 (page 13) is in that note ("13nb", note
+    b), not in note 2; a name in footnote 2 outside it is "13n2"."""
     text = SMALL.read_text(encoding="utf-8").replace(
         "see <ref target", 'see <note type="editorial" resp="#editors" xml:id="en-inner">As <placeName ref="#place-vyatka">Vyatka</placeName> shows.</note><ref target', 1)
-    doc = lxml_html.fromstring((build_variant(tmp_path, text) / "small-edition.html").read_bytes())
-    [link] = doc.xpath("//li[@id='place-vyatka']//span[@class='occurrences']/a[@title]")
+    text = text.replace("Wikidata</ref>.", 'Wikidata</ref>, and <placeName ref="#place-vyatka">Vyatka</placeName>.', 1)
+    out = build_variant(tmp_path, text)
+    doc = lxml_html.fromstring((out / "small-edition.html").read_bytes())
     inner = doc.xpath("string(//aside[@id='en-inner']//span[@class='note-label'])")
-    assert link.get("title") == f"In note {inner}" and inner != "2"
+    assert inner not in ("", "2")
+    links = doc.xpath("//li[@id='place-vyatka']//span[@class='occurrences']/a[@title]")
+    assert [(a.text, a.get("title"), a.get("aria-label")) for a in links] == [
+        (f"13n{inner}", f"In note {inner}", f"13n{inner}: page 13, note {inner}"),
+        ("13n2", "In note 2", "13n2: page 13, note 2")]
+    txt = CliRunner().invoke(main, ["build", "--format", "txt", "--out", str(out), str(tmp_path / SMALL.name)])
+    assert txt.exit_code == 0, txt.output
+    assert f"Vyatka: 12, 13n{inner}, 13n2." in " ".join((out / "small-edition.txt").read_text(encoding="utf-8").split())
 
 
 def test_a_russian_surname_keeps_its_language_in_the_index(tmp_path):

@@ -399,15 +399,28 @@
   </xsl:template>
 
   <!-- An entry named nowhere ("Not named in the text.") has no locator: that sentence is
-       its editor's note (an entry needs one or the other). -->
+       its editor's note (an entry needs one or the other). Every link is a locator, a
+       locator's own ("215n8") or one of the letters of a locator named several times
+       ("213 a b c", in a sup: the next template). -->
   <xsl:template match="h:span[@class = 'occurrences']" mode="ebk:entry">
     <xsl:copy>
       <xsl:copy-of select="@*"/>
-      <xsl:if test="empty(h:a)">
+      <xsl:if test="empty(*)">
         <xsl:attribute name="epub:type" select="'index-editor-note'"/>
       </xsl:if>
       <xsl:apply-templates mode="ebk:xhtml">
         <xsl:with-param name="type" select="'index-locator'"/>
+      </xsl:apply-templates>
+    </xsl:copy>
+  </xsl:template>
+
+  <!-- A locator's letters: each link in it is a locator too. -->
+  <xsl:template match="h:span[@class = 'occurrences']/h:sup" mode="ebk:xhtml" priority="2">
+    <xsl:param name="type" as="xs:string?"/>
+    <xsl:copy>
+      <xsl:copy-of select="@*"/>
+      <xsl:apply-templates mode="#current">
+        <xsl:with-param name="type" select="$type"/>
       </xsl:apply-templates>
     </xsl:copy>
   </xsl:template>

@@ -830,7 +830,8 @@
     <xsl:if test="exists($kinds)">
       <section class="registers" id="registers" aria-labelledby="registers-h">
         <h2 id="registers-h">Index</h2>
-        <p class="section-hint">Every person, place and organisation the text names, with each page where it is named (“n”: in a note on that page)<span class="screen-only">; the page numbers link back to the place in the text</span>.</p>
+        <!-- The note locators explained by the document's first note (ed:example-locator). -->
+        <p class="section-hint">Every person, place and organisation the text names, with each page where it is named<xsl:for-each select="ed:example-locator($html:doc)"> (“<xsl:value-of select="?1"/>”: <xsl:value-of select="?4"/>)</xsl:for-each><span class="screen-only">; the page numbers link back to the place in the text, and where a page names it more than once, the letters after the number (a, b, c …) lead to each place</span>.</p>
         <xsl:for-each select="$kinds">
           <xsl:variable name="kind" select="."/>
           <section class="register {$kind}" id="{html:register-id($kind)}" aria-labelledby="{html:register-id($kind)}-h">
@@ -879,8 +880,15 @@
     </xsl:choose>
   </xsl:function>
 
+  <!-- The letters that link a locator's occurrences: a … z, then aa, ab … az, ba … (as a
+       spreadsheet names its columns), so that any number of them has its own. -->
+  <xsl:function name="html:mention-letter" as="xs:string">
+    <xsl:param name="n" as="xs:integer"/>
+    <xsl:sequence select="(if ($n gt 26) then html:mention-letter(($n - 1) idiv 26) else '')
+      || codepoints-to-string(97 + ($n - 1) mod 26)"/>
+  </xsl:function>
+
   <xsl:template match="tei:person | tei:place | tei:org" mode="html:register">
-    <xsl:variable name="occurrences" select="ed:occurrences(.)"/>
     <li id="{@xml:id}" class="entry">
       <span class="entry-name"><xsl:sequence select="html:entry-label(.)"/></span>
       <xsl:apply-templates select="." mode="html:entry-facts"/>
@@ -913,45 +921,52 @@
       </xsl:for-each>
       <xsl:text> </xsl:text>
       <span class="occurrences">
+        <xsl:variable name="locators" select="ed:locators(.)"/>
         <xsl:choose>
-          <xsl:when test="empty($occurrences)">Not named in the text.</xsl:when>
+          <xsl:when test="empty($locators)">Not named in the text.</xsl:when>
           <xsl:otherwise>
-            <!-- Each occurrence's page, asked once. -->
-            <xsl:variable name="pages" select="$occurrences ! ed:page(.)"/>
-            <xsl:value-of select="if (count(distinct-values($pages)) gt 1) then 'pp.&#xA0;' else 'p.&#xA0;'"/>
+            <xsl:value-of select="if (count(distinct-values($locators ! ?2)) gt 1) then 'pp.&#xA0;' else 'p.&#xA0;'"/>
             <xsl:variable name="entry-id" select="string(@xml:id)"/>
-            <!-- Most entries are never named in a note: asked once for all the entry's
-                 occurrences, so only those of the others look for their note one by one. -->
-            <xsl:variable name="in-notes" select="exists($occurrences/ancestor::tei:note)"/>
-            <!-- Page by page, as in a printed index: on each page the text's occurrences
-                 before the notes' ("215, 215n", not "215n, 215" where a note's anchor comes
-                 first); otherwise in document order. The occurrences' numbers, page by page
-                 (a third cheaper than sorting them by a key made for each). -->
-            <xsl:variable name="order" as="xs:integer*" select="if (not($in-notes)) then 1 to count($occurrences) else
-              let $in-note := $occurrences ! exists(ancestor::tei:note)
-              return distinct-values($pages) ! (let $on-page := index-of($pages, .)
-                return ($on-page[let $i := . return not($in-note[$i])], $on-page[let $i := . return $in-note[$i]]))"/>
-            <xsl:for-each select="$order">
-              <xsl:variable name="i" select="."/>
-              <xsl:variable name="notes" select="if ($in-notes) then $occurrences[$i]/ancestor::tei:note else ()"/>
-              <xsl:if test="position() > 1">, </xsl:if>
-              <!-- The occurrences are the entry's, in document order: their position is the
-                   occurrence's number, so no lookup is needed. -->
-              <!-- A page number's purpose is clear from its list ("pp. 212, 213"); "213n" is
-                   not, so a screen reader is told "213n: page 213, in note 4" (the name
-                   begins with the text shown, which speech input says, WCAG 2.5.3). -->
-              <a href="#{ed:occurrence-id($entry-id, $i)}">
-                <xsl:if test="$notes">
-                  <!-- The innermost note (an editors' note in an author's note is its own), or, for
-                       a continuation, the note it continues. -->
-                  <xsl:variable name="note" select="$notes[last()]"/>
-                  <xsl:variable name="label" select="ed:note-label(ed:first-part($note))"/>
-                  <xsl:attribute name="title" select="'In note ' || $label"/>
-                  <xsl:attribute name="aria-label" select="$pages[$i] || 'n: page ' || $pages[$i] || ', in note ' || $label"/>
-                </xsl:if>
-                <xsl:value-of select="$pages[$i]"/>
-                <xsl:if test="$notes">n</xsl:if>
-              </a>
+            <!-- Each locator once, in the Chicago style ("213", "215n8": ed:locators), as
+                 a link to the place it names; several occurrences on one locator link by
+                 letters after it ("213 a b c", as Wikipedia links back to several places):
+                 every occurrence is linked from here, once, and links back. -->
+            <xsl:for-each select="$locators">
+              <xsl:if test="position() gt 1">, </xsl:if>
+              <!-- [label, page, note, place, positions]: ed:locators -->
+              <xsl:variable name="label" select="?1"/>
+              <xsl:variable name="note" select="?3"/>
+              <xsl:variable name="positions" select="?5"/>
+              <xsl:choose>
+                <xsl:when test="empty($positions[2])">
+                  <!-- A page number's purpose is clear from its list ("pp. 212, 213");
+                       "215n8" is not, so a screen reader is told "215n8: page 215, note 8"
+                       (the name begins with the text shown, which speech input says,
+                       WCAG 2.5.3), and a pointer's hover "In note 8". -->
+                  <a href="#{ed:occurrence-id($entry-id, $positions)}">
+                    <xsl:if test="exists($note)">
+                      <xsl:attribute name="title" select="'In note ' || $note"/>
+                      <xsl:attribute name="aria-label" select="$label || ': ' || ?4"/>
+                    </xsl:if>
+                    <xsl:value-of select="$label"/>
+                  </a>
+                </xsl:when>
+                <xsl:otherwise>
+                  <!-- The locator, then its letters, raised; the no-break space keeps the
+                       first letter with the locator. Each letter is named by where it
+                       leads: "b: page 213, mention 2 of 6". -->
+                  <xsl:variable name="place" select="?4 || ', mention '"/>
+                  <xsl:variable name="of" select="' of ' || count($positions)"/>
+                  <xsl:value-of select="$label"/>
+                  <sup class="mentions">
+                    <xsl:for-each select="$positions">
+                      <xsl:value-of select="if (position() eq 1) then '&#xA0;' else ' '"/>
+                      <xsl:variable name="letter" select="html:mention-letter(position())"/>
+                      <a href="#{ed:occurrence-id($entry-id, .)}" aria-label="{$letter}: {$place}{position()}{$of}"><xsl:value-of select="$letter"/></a>
+                    </xsl:for-each>
+                  </sup>
+                </xsl:otherwise>
+              </xsl:choose>
             </xsl:for-each>
           </xsl:otherwise>
         </xsl:choose>

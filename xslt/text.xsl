@@ -269,7 +269,6 @@
   <xsl:template name="txt:conventions">
     <xsl:variable name="doc" select="$txt:doc"/>
     <xsl:variable name="page" select="ed:page-number((ed:pages($doc)[2], ed:pages($doc)[1])[1])"/>
-    <xsl:variable name="first" select="ed:page-number(ed:pages($doc)[1])"/>
     <xsl:sequence select="txt:heading('How to read this text', '-')"/>
     <xsl:sequence select="string-join((
       txt:term('[p. ' || $page || ']', 'Printed page ' || $page || ' of the original begins here.'),
@@ -280,7 +279,7 @@
       txt:term($ed:supplied-open || 'word' || $ed:supplied-close, 'Supplied by the editors: not in the source.')[$doc//tei:text//tei:supplied],
       txt:term('word' || $ed:unclear-mark, 'Unclear in the source; the editors’ reading.')[$doc//tei:text//tei:unclear]
       ), '&#10;')"/>
-    <xsl:sequence select="txt:paragraph('The text is the edition’s reading text: where the editors corrected the source, the correction stands in the text and the source’s reading is listed under Corrections. Spelling, punctuation and quotation marks are otherwise the source’s; only the spacing around punctuation and note markers is normalised, silently. The editors’ notes are lettered in the order of the text, those within the author’s notes included (so a letter may be missing between two in the running text); i, l and o are not used. Persons, places and organisations are listed in the Index with the pages where they are named; “' || $first || 'n” means in a note on page ' || $first || '.')"/>
+    <xsl:sequence select="txt:paragraph('The text is the edition’s reading text: where the editors corrected the source, the correction stands in the text and the source’s reading is listed under Corrections. Spelling, punctuation and quotation marks are otherwise the source’s; only the spacing around punctuation and note markers is normalised, silently. The editors’ notes are lettered in the order of the text, those within the author’s notes included (so a letter may be missing between two in the running text); i, l and o are not used. Persons, places and organisations are listed in the Index with the pages where they are named' || ed:example-locator($doc) ! ('; “' || ?1 || '” means ' || ?4) || '.')"/>
   </xsl:template>
 
   <!-- ============================ the running text (mode txt:block) ============================ -->
@@ -525,12 +524,12 @@
       else txt:index-entry($item)"/>
   </xsl:function>
 
-  <!-- "Zetkin, Clara (1857–1933): 212, 213n. In the source: K. Zetkin." -->
+  <!-- "Zetkin, Clara (1857–1933): 212, 213n2. In the source: K. Zetkin." -->
   <xsl:function name="txt:index-entry" as="xs:string">
     <xsl:param name="entry" as="element()"/>
     <xsl:variable name="forms" select="ed:source-forms($entry)"/>
     <xsl:variable name="text" select="ed:entity-label($entry) || txt:entry-facts($entry) || ': '
-      || txt:pages(ed:occurrences($entry)) || '.'
+      || txt:pages($entry) || '.'
       || (if (exists($forms)) then ' In the source: ' || string-join($forms, '; ') || '.' else '')"/>
     <xsl:sequence select="txt:wrap($text, '', '    ')"/>
   </xsl:function>
@@ -544,17 +543,12 @@
       else ''"/>
   </xsl:function>
 
-  <!-- The pages where an entry is named, as in a book's index: "212, 212n, 213" ("n": in a
-       note on that page). Pages are in the order of the text, which is the order of print. -->
+  <!-- The pages where an entry is named, as in a book's index (Chicago): "212, 212n1, 213"
+       ("212n1": page 212, note 1), each locator once, page by page (ed:locators). -->
   <xsl:function name="txt:pages" as="xs:string">
-    <xsl:param name="occurrences" as="element()*"/>
-    <xsl:variable name="pages" as="xs:string*">
-      <xsl:for-each-group select="$occurrences" group-by="ed:page(.)">
-        <xsl:sequence select="current-grouping-key()[exists(current-group()[not(ancestor::tei:note)])]"/>
-        <xsl:sequence select="(current-grouping-key() || 'n')[exists(current-group()[ancestor::tei:note])]"/>
-      </xsl:for-each-group>
-    </xsl:variable>
-    <xsl:sequence select="if (exists($pages)) then string-join($pages, ', ') else 'not named in the text'"/>
+    <xsl:param name="entry" as="element()"/>
+    <xsl:variable name="locators" select="ed:locators($entry) ! ?1"/>
+    <xsl:sequence select="if (exists($locators)) then string-join($locators, ', ') else 'not named in the text'"/>
   </xsl:function>
 
   <!-- ============================ colophon ============================ -->
