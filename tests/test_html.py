@@ -923,7 +923,8 @@ def test_in_chromium_a_locator_s_letters_are_targets_of_their_own(browser, built
         for (l1, t1, r1, _), (l2, t2, r2, _) in zip(letters, letters[1:]):
             if abs(t1 - t2) < 1:  # on one line
                 assert l2 >= r1 - 0.5 and (l2 + r2) / 2 - (l1 + r1) / 2 >= 18
-    assert max(gap for has, gap in gaps if has) <= max(gap for has, gap in gaps if not has)
+    # (1px for rounding: the tops are rounded to whole pixels; a raised line would add several)
+    assert max(gap for has, gap in gaps if has) <= max(gap for has, gap in gaps if not has) + 1
 
 
 @pytest.mark.external
