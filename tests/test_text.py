@@ -190,7 +190,7 @@ def test_each_author_note_is_whole_with_its_continuation_and_page(article_txt, t
         assert differences(expected, actual) == [], f"note {note.get('n')}"
 
 
-@pytest.mark.parametrize(("section_name", "notes"), [("Notes", author_notes), ("Editorial notes", editorial_notes)])
+@pytest.mark.parametrize(("section_name", "notes"), [("Notes", author_notes), ("Editors’ notes", editorial_notes)])
 def test_each_note_gives_the_page_of_its_marker(article_txt, tei, section_name, notes):
     """A note in the notes list is cited by the page given with it (the nearest page marker
     before it is no guide there)."""
@@ -207,7 +207,7 @@ def test_footnote_1_is_joined_and_marks_page_213_inside(article_txt):
 
 
 def test_each_editorial_note_is_listed_whole(article_txt, tei):
-    entries = note_entries(section(article_txt, "Editorial notes"))
+    entries = note_entries(section(article_txt, "Editors’ notes"))
     assert len(entries) == len(editorial_notes(tei))
     for label, note in zip(entries, editorial_notes(tei)):
         assert differences(words(reading_text(note)), words(without_markers(entries[label]))) == [], label
@@ -228,7 +228,7 @@ def test_editorial_markers_are_lettered_in_order_each_with_its_note(article_txt,
     notes_body = "\n".join(note_entries(section(article_txt, "Notes")).values())
     in_text = EDITORIAL_MARKER.findall(running_text(article_txt, tei))
     in_notes = EDITORIAL_MARKER.findall(notes_body)
-    entries = list(note_entries(section(article_txt, "Editorial notes")))
+    entries = list(note_entries(section(article_txt, "Editors’ notes")))
     assert sorted(in_text + in_notes) == entries == list(EDITORS_NOTE_LETTERS[: len(editorial_notes(tei))])
     assert len(in_notes) == len(tei.xpath("//tei:note[not(@type='editorial')]//tei:note[@type='editorial']", namespaces=NS))
 
@@ -590,3 +590,14 @@ def test_a_correction_in_an_author_s_note_gives_the_note(article_txt, tei):
             assert re.match(rf"\d+\. p\. \d+, n\. {first.get('n')}: ", " ".join(entry.split())), entry
         else:
             assert re.match(r"\d+\. p\. \d+: ", " ".join(entry.split())), entry
+
+
+def test_the_sections_have_the_names_the_html_edition_gives_them(article_txt, tmp_path):
+    """A reader who quotes "see Editors’ notes" from one edition finds it in the other."""
+    from lxml import html as lxml_html
+
+    [result] = transform.build([ARTICLE], tmp_path, ["html"]).results
+    page = lxml_html.parse(str(result.outputs[0])).getroot()
+    for section_id in ("notes", "editorial-notes", "corrections"):
+        [heading] = page.xpath(f"//section[@id='{section_id}']/h2")
+        section(article_txt, heading.text_content().strip())  # exactly one text section of that name

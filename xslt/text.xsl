@@ -11,7 +11,7 @@
   Markers (documented in docs/text.md and in the file's own "How to read" section):
     [p. 213]  printed page 213 begins here
     [1]       the author's note 1 (under "Notes")
-    [a]       an editors' note (under "Editorial notes")
+    [a]       an editors' note (under "Editors’ notes")
     […]       text lost in the source
 -->
 <xsl:stylesheet version="3.0"
@@ -273,7 +273,7 @@
     <xsl:sequence select="string-join((
       txt:term('[p. ' || $page || ']', 'Printed page ' || $page || ' of the original begins here.'),
       txt:term('[1]', 'The author’s note 1, numbered as printed: see Notes.'),
-      txt:term('[a]', 'A note by the editors, not in the source: see Editorial notes.'),
+      txt:term('[a]', 'A note by the editors, not in the source: see Editors’ notes.'),
       txt:term($txt:gap-marker, 'Text lost in the source; an editors’ note says what is known.'),
       (: only where the text has them, so that the list stays what a reader needs :)
       txt:term($ed:supplied-open || 'word' || $ed:supplied-close, 'Supplied by the editors: not in the source.')[$doc//tei:text//tei:supplied],
@@ -430,7 +430,7 @@
   <xsl:template name="txt:editorial-notes">
     <xsl:variable name="notes" select="ed:editorial-notes($txt:doc)"/>
     <xsl:if test="$notes">
-      <xsl:sequence select="txt:heading('Editorial notes', '-')"/>
+      <xsl:sequence select="txt:heading('Editors’ notes', '-')"/>
       <xsl:sequence select="txt:paragraph('Added by the editors, lettered in the order of the text, each with the page of its marker; not part of the source.')"/>
       <xsl:sequence select="$notes ! txt:labelled(txt:note-marker(.), txt:note-page(.) || txt:note-text(.))"/>
     </xsl:if>
