@@ -203,6 +203,31 @@ def see_references(tei, kind: str) -> dict[str, list[str]]:
     return {form: sorted(labels, key=str.lower) for form, labels in names_of.items() if form in elsewhere}
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def date_words(value: str) -> str:
+    """"1924", "January 1924", "26 January 1924": a W3C date as the registers print it."""
+    year, _, rest = value.strip().partition("-")
+    month, _, day = rest.partition("-")
+    return " ".join(p for p in (str(int(day)) if day else "", MONTHS[int(month) - 1] if month else "", year) if p)
+
+
+def name_history(place) -> str | None:
+    """A place's names since the article's years, worked out from the TEI apart from the
+    stylesheets: "Leningrad, January 1924 – 1991; now Saint Petersburg, since 1991"."""
+    parts = []
+    for name in place.xpath("tei:placeName[@type='later']", namespaces=NS):
+        start, end = (date_words(name.get(a)) if name.get(a) else "" for a in ("from", "to"))
+        dash = " – " if " " in start + end else "–"
+        period = f"{start}{dash}{end}" if start and end else f"from {start}" if start else f"until {end}" if end else ""
+        parts.append(" ".join(name.text.split()) + (f", {period}" if period else ""))
+    for name in place.xpath("tei:placeName[@type='modern']", namespaces=NS):
+        parts.append("now " + " ".join(name.text.split()) + (f", since {date_words(name.get('from'))}" if name.get("from") else ""))
+    return "; ".join(parts) or None
+
+
 def edition_xml_files() -> list[Path]:
     """Every TEI file of the edition (edition/**/*.xml without edition/source/)."""
     return sorted(

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from lxml import etree, html as lxml_html
 
-from conftest import EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, require_tool, vnu_jar_path, which
+from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, name_history, require_tool,
+                      vnu_jar_path, which)
 from tei_tools import transform
 from tei_tools.readings import reading_text, words
 
@@ -610,6 +611,24 @@ def test_an_entry_s_pages_run_in_order_the_text_before_the_notes_on_each(pair):
         assert keys == sorted(keys), (entry.xpath("string(span[@class='entry-name'])"), labels)
         seen_in_notes = seen_in_notes or any(in_note for _, in_note in keys)
     assert seen_in_notes
+
+
+def test_a_place_s_later_names_follow_its_name_in_the_register_and_its_titles(built):
+    """The register's name is the name of the article's years ("Petrograd"); the names
+    since, with their dates, follow it, and the text's names say them on hover, so that
+    "Leningrad" in the text is explained."""
+    tei = etree.parse(str(ARTICLE))
+    doc = lxml_html.parse(str(built[ARTICLE])).getroot()
+    places = [p for p in tei.xpath("//tei:standOff//tei:place", namespaces=TEI) if name_history(p)]
+    assert len(places) >= 8
+    for place in places:
+        place_id = place.get("{http://www.w3.org/XML/1998/namespace}id")
+        standard = " ".join(place.xpath("string(tei:placeName[@type='standard'])", namespaces=TEI).split())
+        [entry] = doc.xpath(f"//li[@id='{place_id}']")
+        assert entry.xpath("string(span[@class='entry-name'])") == standard
+        assert " ".join(entry.text_content().split()).startswith(f"{standard} ({name_history(place)})")
+        titles = set(doc.xpath(f"//main//a[@href='#{place_id}']/@title"))
+        assert titles == {f"{standard} ({name_history(place)})"}
 
 
 def test_no_register_entry_has_a_double_full_stop(pair):

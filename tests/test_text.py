@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, filing_words, see_references
+from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, filing_words, name_history,
+                      see_references)
 from test_fidelity import differences
 from tei_tools import text, transform
 from tei_tools.cli import main
@@ -368,13 +369,13 @@ def index_lines(txt: str, title: str) -> list[str]:
 
 @pytest.mark.parametrize("kind, title", [("person", "persons"), ("place", "places"), ("org", "organisations")])
 def test_the_index_files_the_text_s_other_names_with_see(article_txt, tei, kind, title):
-    """"Leninakan, see Aleksandropol (Leninakan from 1924).": a name the text uses is filed
-    where a reader looks it up, among the entries in alphabetical order."""
+    """"Leninakan, see Aleksandropol.": a name the text uses is filed where a reader looks
+    it up, among the entries in alphabetical order."""
     lines = index_lines(article_txt, title)
     see = {m.group(1): m.group(2).split("; ") for m in map(SEE.match, lines) if m}
     assert see == see_references(tei, kind)
     if kind == "place":
-        assert see["Leninakan"] == ["Aleksandropol (Leninakan from 1924)"]
+        assert see["Leninakan"] == ["Aleksandropol"]
     # filed by the name before the page numbers, or before ", see"
     names = [m.group(1) if (m := SEE.match(line)) else line.split(":")[0] for line in lines]
     # letter by letter, as the collation of lang="en" files ("Internationale" before
@@ -398,6 +399,17 @@ def test_the_index_lists_every_entry_with_its_pages(article_txt, tei, kind, titl
         for form in entry.xpath("*[@type='source']", namespaces=NS):
             form = " ".join("".join(form.itertext()).split())
             assert form == standard or form in matching[0], (label, form)
+
+
+def test_a_place_s_later_names_follow_its_name_in_the_index(article_txt, tei):
+    """"Petrograd (Leningrad, January 1924 – 1991; now Saint Petersburg, since 1991): 215.":
+    the entry is filed under the name of the article's years; the names since, with their
+    dates, follow it, as a person's years do."""
+    lines = index_lines(article_txt, "places")
+    places = [p for p in tei.xpath("//tei:standOff//tei:place", namespaces=NS) if name_history(p)]
+    assert len(places) >= 8
+    for place in places:
+        assert sum(line.startswith(f"{entry_label(place)} ({name_history(place)}): ") for line in lines) == 1, entry_label(place)
 
 
 # ---------------------------------------------------------------- the file's form

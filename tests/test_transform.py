@@ -633,7 +633,7 @@ def test_the_register_names_the_innermost_note_of_an_occurrence(tmp_path):
         ("13n2", "In note 2", "13n2: page 13, note 2")]
     txt = CliRunner().invoke(main, ["build", "--format", "txt", "--out", str(out), str(tmp_path / SMALL.name)])
     assert txt.exit_code == 0, txt.output
-    assert f"Vyatka: 12, 13n{inner}, 13n2." in " ".join((out / "small-edition.txt").read_text(encoding="utf-8").split())
+    assert f"Vyatka (now Kirov): 12, 13n{inner}, 13n2." in " ".join((out / "small-edition.txt").read_text(encoding="utf-8").split())
 
 
 def test_a_russian_surname_keeps_its_language_in_the_index(tmp_path):

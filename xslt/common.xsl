@@ -601,6 +601,46 @@
       else ()"/>
   </xsl:function>
 
+  <!-- A place's names since the article's years, from its dated names: later names with
+       their periods, then today's name ("Leningrad, January 1924 – 1991; now Saint
+       Petersburg, since 1991"; "Kalinin, 1931–1990; now Tver"); empty when the place kept
+       its name. Registers print it after the name, so that the name itself stays the one
+       a reader looks up. -->
+  <xsl:function name="ed:name-history" as="xs:string?">
+    <xsl:param name="place" as="element()"/>
+    <xsl:variable name="parts" select="(
+      $place/tei:placeName[@type = 'later'][normalize-space()] ! (normalize-space(.) || ed:period-words(@from, @to) ! (', ' || .)),
+      $place/tei:placeName[@type = 'modern'][normalize-space()] ! ('now ' || normalize-space(.) || @from ! (', since ' || ed:date-words(.))))"/>
+    <xsl:sequence select="if (exists($parts)) then string-join($parts, '; ') else ()"/>
+  </xsl:function>
+
+  <!-- A period in words: "1931–1990", "January 1924 – 1991" (spaced when a date is several
+       words), "from 1924", "until 1990"; empty without dates. -->
+  <xsl:function name="ed:period-words" as="xs:string?">
+    <xsl:param name="from" as="attribute()?"/>
+    <xsl:param name="to" as="attribute()?"/>
+    <xsl:variable name="start" select="$from ! ed:date-words(.)"/>
+    <xsl:variable name="end" select="$to ! ed:date-words(.)"/>
+    <xsl:sequence select="if (exists($start) and exists($end))
+        then string-join(($start, $end), if (contains($start || $end, ' ')) then ' – ' else '–')
+      else if (exists($start)) then 'from ' || $start
+      else if (exists($end)) then 'until ' || $end
+      else ()"/>
+  </xsl:function>
+
+  <!-- A W3C date in words: "1924", "January 1924", "26 January 1924"; any other form as it is. -->
+  <xsl:function name="ed:date-words" as="xs:string">
+    <xsl:param name="date" as="xs:string"/>
+    <xsl:variable name="value" select="normalize-space($date)"/>
+    <xsl:sequence select="if (matches($value, '^\d{4}-\d{2}(-\d{2})?$')) then
+        string-join((substring($value, 9, 2)[.] ! string(xs:integer(.)),
+          $ed:month-names[xs:integer(substring($value, 6, 2))], substring($value, 1, 4)), ' ')
+      else $value"/>
+  </xsl:function>
+
+  <xsl:variable name="ed:month-names" as="xs:string+" select="('January', 'February', 'March', 'April', 'May', 'June',
+    'July', 'August', 'September', 'October', 'November', 'December')"/>
+
   <!-- The year of a birth or death (att.datable): "1857" (@when); "1880/1885" between two
        years, "1880" when both bounds fall in it (@notBefore or @from with @notAfter or @to);
        "not before 1880" or "not after 1885" with one bound; "?" when none is given. -->

@@ -446,7 +446,7 @@
           <xsl:for-each select="ed:occurrence-id(.)"><xsl:attribute name="id" select="."/></xsl:for-each>
           <!-- The standard name on hover; the EPUB has no hover and leaves it out. -->
           <xsl:if test="not($epub-only)">
-            <xsl:attribute name="title" select="ed:entity-name($entry)"/>
+            <xsl:attribute name="title" select="html:name-title($entry)"/>
           </xsl:if>
           <xsl:call-template name="html:described-by-corrections"/>
           <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
@@ -455,6 +455,14 @@
       </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
+
+  <!-- A name's hover title: the entry's standard name, and a place's later names, so that
+       "Leningrad" in the text says "Petrograd (Leningrad, January 1924 – 1991; …)". Cached:
+       a name is asked for at each of its occurrences. -->
+  <xsl:function name="html:name-title" as="xs:string" cache="yes">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:sequence select="ed:entity-name($entry) || $entry[self::tei:place] ! ed:name-history(.) ! (' (' || . || ')')"/>
+  </xsl:function>
 
   <xsl:template match="tei:ref" mode="html:text">
     <xsl:call-template name="html:link">
@@ -1001,14 +1009,14 @@
   </xsl:template>
 
   <xsl:template match="tei:place" mode="html:entry-facts">
-    <xsl:variable name="modern" select="tei:placeName[@type = 'modern'] ! normalize-space(.)"/>
-    <!-- Brackets for parentheses within the parentheses: "(now Ivanovo [since 1932])". -->
-    <xsl:if test="exists($modern)"> (now <xsl:value-of select="translate(string-join($modern, ', '), '()', '[]')"/>)</xsl:if>
+    <xsl:variable name="history" select="ed:name-history(.)"/>
+    <xsl:for-each select="$history"> (<xsl:value-of select="."/>)</xsl:for-each>
     <!-- A country is not named twice: "Soviet Russia (now Russia).", not "…, Russia." -->
+    <xsl:variable name="modern" select="tei:placeName[@type = 'modern'] ! normalize-space(.)"/>
     <xsl:variable name="country" select="tei:country[1][not(normalize-space(.) = $modern)]"/>
     <xsl:for-each select="$country">, <xsl:value-of select="normalize-space(.)"/></xsl:for-each>
     <xsl:call-template name="html:entry-note">
-      <xsl:with-param name="stopped" select="empty($modern) and empty($country) and ends-with(ed:entity-label(.), '.')"/>
+      <xsl:with-param name="stopped" select="empty($history) and empty($country) and ends-with(ed:entity-label(.), '.')"/>
     </xsl:call-template>
     <xsl:variable name="geo" select="ed:geo(.)"/>
     <xsl:if test="exists($geo)">

@@ -534,13 +534,15 @@
     <xsl:sequence select="txt:wrap($text, '', '    ')"/>
   </xsl:function>
 
+  <!-- What follows the name: a person's years, an organisation's abbreviations, a place's
+       later names ("Petrograd (Leningrad, January 1924 – 1991; now Saint Petersburg, since
+       1991)"), as in the HTML edition's registers. -->
   <xsl:function name="txt:entry-facts" as="xs:string">
     <xsl:param name="entry" as="element()"/>
-    <xsl:variable name="life" select="ed:life-span($entry)"/>
-    <xsl:variable name="abbr" select="$entry/tei:orgName[@type = 'abbr']"/>
-    <xsl:sequence select="if (exists($life)) then ' (' || $life || ')'
-      else if ($abbr) then ' (' || string-join($abbr ! normalize-space(.), ', ') || ')'
-      else ''"/>
+    <xsl:variable name="facts" select="if ($entry/self::tei:person) then ed:life-span($entry)
+      else if ($entry/self::tei:place) then ed:name-history($entry)
+      else $entry/tei:orgName[@type = 'abbr'][1] ! string-join($entry/tei:orgName[@type = 'abbr'] ! normalize-space(.), ', ')"/>
+    <xsl:sequence select="string($facts ! (' (' || . || ')'))"/>
   </xsl:function>
 
   <!-- The pages where an entry is named, as in a book's index (Chicago): "212, 212n1, 213"
