@@ -214,18 +214,30 @@ def date_words(value: str) -> str:
     return " ".join(p for p in (str(int(day)) if day else "", MONTHS[int(month) - 1] if month else "", year) if p)
 
 
-def name_history(place) -> str | None:
-    """A place's names since the article's years, worked out from the TEI apart from the
-    stylesheets: "Leningrad, January 1924 – 1991; now Saint Petersburg, since 1991"."""
-    parts = []
-    for name in place.xpath("tei:placeName[@type='later']", namespaces=NS):
+def aside_text(entry) -> str | None:
+    """What a register prints in parentheses after a place's or an organisation's name,
+    worked out from the TEI apart from the stylesheets: its official name or its name in
+    another language, its abbreviations, the names it bore since with their dates, today's
+    name ("Leningrad, January 1924 – 1991; now Saint Petersburg, since 1991")."""
+    names = [n for n in entry.xpath("tei:placeName | tei:orgName", namespaces=NS) if "".join(n.itertext()).strip()]
+    standard = next((n for n in names if n.get("type") in ("standard", "full")), None)
+    order = [n for n in names if n.get("type") == "official"] + \
+        [n for n in names if n.get("type") == "full" and n is not standard] + \
+        [n for n in names if n.get("type") in ("abbr",)] + [n for n in names if n.get("type") == "later"] + \
+        [n for n in names if n.get("type") == "modern"]
+    text = ""
+    for position, name in enumerate(order):
+        if position:
+            text += ", " if name.get("type") == "abbr" == order[position - 1].get("type") else "; "
+        words = " ".join("".join(name.itertext()).split())
+        if name.get("type") == "modern":
+            text += f"now {words}" + (f", since {date_words(name.get('from'))}" if name.get("from") else "")
+            continue
         start, end = (date_words(name.get(a)) if name.get(a) else "" for a in ("from", "to"))
         dash = " – " if " " in start + end else "–"
         period = f"{start}{dash}{end}" if start and end else f"from {start}" if start else f"until {end}" if end else ""
-        parts.append(" ".join(name.text.split()) + (f", {period}" if period else ""))
-    for name in place.xpath("tei:placeName[@type='modern']", namespaces=NS):
-        parts.append("now " + " ".join(name.text.split()) + (f", since {date_words(name.get('from'))}" if name.get("from") else ""))
-    return "; ".join(parts) or None
+        text += words + (f", {period}" if period else "")
+    return text or None
 
 
 def edition_xml_files() -> list[Path]:

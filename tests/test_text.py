@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, filing_words, name_history,
+from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, filing_words, aside_text,
                       see_references)
 from test_fidelity import differences
 from tei_tools import text, transform
@@ -401,15 +401,18 @@ def test_the_index_lists_every_entry_with_its_pages(article_txt, tei, kind, titl
             assert form == standard or form in matching[0], (label, form)
 
 
-def test_a_place_s_later_names_follow_its_name_in_the_index(article_txt, tei):
-    """"Petrograd (Leningrad, January 1924 – 1991; now Saint Petersburg, since 1991): 215.":
-    the entry is filed under the name of the article's years; the names since, with their
-    dates, follow it, as a person's years do."""
-    lines = index_lines(article_txt, "places")
-    places = [p for p in tei.xpath("//tei:standOff//tei:place", namespaces=NS) if name_history(p)]
-    assert len(places) >= 8
-    for place in places:
-        assert sum(line.startswith(f"{entry_label(place)} ({name_history(place)}): ") for line in lines) == 1, entry_label(place)
+@pytest.mark.parametrize("kind, title", [("place", "places"), ("org", "organisations")])
+def test_the_names_in_parentheses_follow_an_entry_s_name_in_the_index(article_txt, tei, kind, title):
+    """"Petrograd (Leningrad, January 1924 – 1991; now Saint Petersburg, since 1991): 215.",
+    "Central Bureau of MOPR (CB of MOPR; Central Committee of MOPR, from 2 March 1923): …":
+    the entry is filed under its name alone; its other names, with their dates, follow it in
+    one pair of parentheses, as a person's years do."""
+    lines = index_lines(article_txt, title)
+    entries = [e for e in tei.xpath(f"//tei:standOff//tei:{kind}", namespaces=NS) if aside_text(e)]
+    assert len(entries) >= 4
+    for entry in entries:
+        assert "(" not in entry_label(entry) or kind == "org", entry_label(entry)
+        assert sum(line.startswith(f"{entry_label(entry)} ({aside_text(entry)}): ") for line in lines) == 1, entry_label(entry)
 
 
 # ---------------------------------------------------------------- the file's form

@@ -96,8 +96,8 @@ def test_schematron_error_is_located_at_the_element(fixture, needle, words):
     ('from=" 1924" to="1923"', False),  # spaces around a value are allowed, and left out
 ])
 def test_a_range_that_ends_before_it_begins_is_an_error(tmp_path, attributes, in_order):
-    """In the text's dates, the registers' births and deaths, a place's later names and the
-    header's dates alike."""
+    """In the text's dates, the registers' births and deaths, places' and organisations'
+    later names and the header's dates alike."""
     text = (FIXTURES / "sch-date-range-reversed.xml").read_text(encoding="utf-8")
     in_text = text.replace('from="1924-03" to="1923"', attributes)
     in_register = text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
@@ -108,8 +108,11 @@ def test_a_range_that_ends_before_it_begins_is_an_error(tmp_path, attributes, in
     in_place_names = text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
         '</listPerson>', '</listPerson><listPlace><place xml:id="place-petrograd"><placeName type="standard">Petrograd</placeName>'
         f'<placeName type="later" {attributes}>Leningrad</placeName></place></listPlace>')
+    in_org_names = text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
+        '</listPerson>', '</listPerson><listOrg><org xml:id="org-cb"><orgName type="full">Central Bureau</orgName>'
+        f'<orgName type="later" {attributes}>Central Committee</orgName></org></listOrg>')
     for name, variant in (("text.xml", in_text), ("register.xml", in_register), ("header.xml", in_header),
-                          ("place.xml", in_place_names)):
+                          ("place.xml", in_place_names), ("org.xml", in_org_names)):
         path = tmp_path / name
         path.write_text(variant, encoding="utf-8")
         errors = [f for f in validate.validate_file(path) if f.severity == "error"]

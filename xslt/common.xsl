@@ -601,17 +601,44 @@
       else ()"/>
   </xsl:function>
 
-  <!-- A place's names since the article's years, from its dated names: later names with
-       their periods, then today's name ("Leningrad, January 1924 – 1991; now Saint
-       Petersburg, since 1991"; "Kalinin, 1931–1990; now Tver"); empty when the place kept
-       its name. Registers print it after the name, so that the name itself stays the one
-       a reader looks up. -->
-  <xsl:function name="ed:name-history" as="xs:string?">
-    <xsl:param name="place" as="element()"/>
-    <xsl:variable name="parts" select="(
-      $place/tei:placeName[@type = 'later'][normalize-space()] ! (normalize-space(.) || ed:period-words(@from, @to) ! (', ' || .)),
-      $place/tei:placeName[@type = 'modern'][normalize-space()] ! ('now ' || normalize-space(.) || @from ! (', since ' || ed:date-words(.))))"/>
-    <xsl:sequence select="if (exists($parts)) then string-join($parts, '; ') else ()"/>
+  <!-- The names a register prints in parentheses after an entry's name, in this order:
+       its official name then or its name in another language (a place's type="official",
+       an organisation's further type="full" names), its abbreviations, the names it bore
+       since (type="later") and today's name (a place's type="modern"). The name itself
+       stays the one a reader looks up: "Petrograd (Leningrad, January 1924 – 1991; now
+       Saint Petersburg, since 1991)", "Central Bureau of MOPR (CB of MOPR; Central
+       Committee of MOPR, from 2 March 1923)". A person's are none (the years follow). -->
+  <xsl:function name="ed:aside-names" as="element()*">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:variable name="names" select="$entry/(tei:placeName | tei:orgName)[normalize-space()]"/>
+    <xsl:sequence select="$names[@type = 'official'], $names[@type = 'full'] except ed:standard-name($entry),
+      $names[@type = 'abbr'], $names[@type = 'later'], $names[@type = 'modern']"/>
+  </xsl:function>
+
+  <!-- One of them in words: "Leningrad, January 1924 – 1991", "now Tver, since 1990". -->
+  <xsl:function name="ed:aside-name-text" as="xs:string">
+    <xsl:param name="name" as="element()"/>
+    <xsl:sequence select="if ($name/@type = 'modern')
+      then 'now ' || normalize-space($name) || $name/@from ! (', since ' || ed:date-words(.))
+      else normalize-space($name) || ed:period-words($name/@from, $name/@to) ! (', ' || .)"/>
+  </xsl:function>
+
+  <!-- What stands before one of them: nothing first, ", " between abbreviations ("MOPR,
+       МОПР"), "; " otherwise. -->
+  <xsl:function name="ed:aside-separator" as="xs:string">
+    <xsl:param name="names" as="element()*"/>
+    <xsl:param name="position" as="xs:integer"/>
+    <xsl:sequence select="if ($position = 1) then ''
+      else if ($names[$position]/@type = 'abbr' and $names[$position - 1]/@type = 'abbr') then ', ' else '; '"/>
+  </xsl:function>
+
+  <!-- All of them as one string, without the parentheses; empty when there are none.
+       Cached: the registers, the index and every name's hover title ask. -->
+  <xsl:function name="ed:aside-text" as="xs:string?" cache="yes">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:variable name="names" select="ed:aside-names($entry)"/>
+    <xsl:sequence select="if (empty($names)) then ()
+      else string-join(for $i in 1 to count($names) return ed:aside-separator($names, $i) || ed:aside-name-text($names[$i]))"/>
   </xsl:function>
 
   <!-- A period in words: "1931–1990", "January 1924 – 1991" (spaced when a date is several
@@ -779,18 +806,24 @@
     <xsl:sequence select="if ($next) then ($next, ed:continuations($next)) else ()"/>
   </xsl:function>
 
+  <!-- The n-th letter label: a … z without i, l and o, which look like 1 and 0 in many
+       fonts ("[l]" beside the author's "[1]", a raised "l" after a page number); then aa,
+       ab … from the same letters. The editors' notes and a locator's several mentions
+       ("213 a b c") are lettered alike. -->
+  <xsl:function name="ed:letter-label" as="xs:string">
+    <xsl:param name="n" as="xs:integer"/>
+    <xsl:variable name="letters" select="'abcdefghjkmnpqrstuvwxyz'"/>
+    <xsl:variable name="base" select="string-length($letters)"/>
+    <xsl:sequence select="if ($n le $base) then substring($letters, $n, 1)
+      else substring($letters, ($n - $base - 1) idiv $base + 1, 1) || substring($letters, ($n - $base - 1) mod $base + 1, 1)"/>
+  </xsl:function>
+
   <!-- What a reader calls a note: "1" … "12" for the author's, "a", "b" … for the editors'. -->
   <xsl:function name="ed:note-label" as="xs:string">
     <xsl:param name="note" as="element(tei:note)"/>
     <xsl:choose>
       <xsl:when test="ed:is-editorial-note($note)">
-        <xsl:variable name="n" select="$ed:editorial-numbers(generate-id($note))"/>
-        <!-- a … z without i, l and o, which look like 1 and 0 in many fonts ("[l]" beside
-             the author's "[1]"); then aa, ab … from the same letters. -->
-        <xsl:variable name="letters" select="'abcdefghjkmnpqrstuvwxyz'"/>
-        <xsl:variable name="base" select="string-length($letters)"/>
-        <xsl:sequence select="if ($n le $base) then substring($letters, $n, 1)
-          else substring($letters, ($n - $base - 1) idiv $base + 1, 1) || substring($letters, ($n - $base - 1) mod $base + 1, 1)"/>
+        <xsl:sequence select="ed:letter-label($ed:editorial-numbers(generate-id($note)))"/>
       </xsl:when>
       <xsl:when test="$note/@n"><xsl:sequence select="string($note/@n)"/></xsl:when>
       <xsl:otherwise>

@@ -456,12 +456,12 @@
     </xsl:choose>
   </xsl:template>
 
-  <!-- A name's hover title: the entry's standard name, and a place's later names, so that
-       "Leningrad" in the text says "Petrograd (Leningrad, January 1924 – 1991; …)". Cached:
-       a name is asked for at each of its occurrences. -->
+  <!-- A name's hover title: the entry's standard name and what the register prints after
+       it (ed:aside-names), so that "Leningrad" in the text says "Petrograd (Leningrad,
+       January 1924 – 1991; …)". Cached: a name is asked for at each of its occurrences. -->
   <xsl:function name="html:name-title" as="xs:string" cache="yes">
     <xsl:param name="entry" as="element()"/>
-    <xsl:sequence select="ed:entity-name($entry) || $entry[self::tei:place] ! ed:name-history(.) ! (' (' || . || ')')"/>
+    <xsl:sequence select="ed:entity-name($entry) || ed:aside-text($entry) ! (' (' || . || ')')"/>
   </xsl:function>
 
   <xsl:template match="tei:ref" mode="html:text">
@@ -888,14 +888,6 @@
     </xsl:choose>
   </xsl:function>
 
-  <!-- The letters that link a locator's occurrences: a … z, then aa, ab … az, ba … (as a
-       spreadsheet names its columns), so that any number of them has its own. -->
-  <xsl:function name="html:mention-letter" as="xs:string">
-    <xsl:param name="n" as="xs:integer"/>
-    <xsl:sequence select="(if ($n gt 26) then html:mention-letter(($n - 1) idiv 26) else '')
-      || codepoints-to-string(97 + ($n - 1) mod 26)"/>
-  </xsl:function>
-
   <xsl:template match="tei:person | tei:place | tei:org" mode="html:register">
     <li id="{@xml:id}" class="entry">
       <span class="entry-name"><xsl:sequence select="html:entry-label(.)"/></span>
@@ -960,16 +952,18 @@
                   </a>
                 </xsl:when>
                 <xsl:otherwise>
-                  <!-- The locator, then its letters, raised; the no-break space keeps the
-                       first letter with the locator. Each letter is named by where it
-                       leads: "b: page 213, mention 2 of 6". -->
+                  <!-- The locator, then its letters (ed:letter-label, as the editors'
+                       notes are lettered), raised; no-break spaces keep the first letter
+                       with the locator and the last with the one before it, so that a
+                       line never begins with a letter alone. Each letter is named by where
+                       it leads: "b: page 213, mention 2 of 6". -->
                   <xsl:variable name="place" select="?4 || ', mention '"/>
                   <xsl:variable name="of" select="' of ' || count($positions)"/>
                   <xsl:value-of select="$label"/>
                   <sup class="mentions">
                     <xsl:for-each select="$positions">
-                      <xsl:value-of select="if (position() eq 1) then '&#xA0;' else ' '"/>
-                      <xsl:variable name="letter" select="html:mention-letter(position())"/>
+                      <xsl:value-of select="if (position() eq 1 or position() eq last()) then '&#xA0;' else ' '"/>
+                      <xsl:variable name="letter" select="ed:letter-label(position())"/>
                       <a href="#{ed:occurrence-id($entry-id, .)}" aria-label="{$letter}: {$place}{position()}{$of}"><xsl:value-of select="$letter"/></a>
                     </xsl:for-each>
                   </sup>
@@ -992,7 +986,7 @@
        them (ed:entity-label is cached: asking again costs a lookup). -->
   <xsl:template name="html:entry-note">
     <xsl:param name="stopped" as="xs:boolean" select="ends-with(ed:entity-label(.), '.')
-      and (if (self::tei:person) then empty(ed:life-span(.)) else empty(tei:orgName[@type = 'abbr']))"/>
+      and (if (self::tei:person) then empty(ed:life-span(.)) else empty(ed:aside-names(.)))"/>
     <xsl:choose>
       <xsl:when test="tei:note">
         <xsl:value-of select="if ($stopped) then ' ' else '. '"/>
@@ -1009,14 +1003,16 @@
   </xsl:template>
 
   <xsl:template match="tei:place" mode="html:entry-facts">
-    <xsl:variable name="history" select="ed:name-history(.)"/>
-    <xsl:for-each select="$history"> (<xsl:value-of select="."/>)</xsl:for-each>
-    <!-- A country is not named twice: "Soviet Russia (now Russia).", not "…, Russia." -->
+    <xsl:variable name="aside" select="ed:aside-names(.)"/>
+    <xsl:call-template name="html:aside-names">
+      <xsl:with-param name="names" select="$aside"/>
+    </xsl:call-template>
+    <!-- A country is not named twice: "Soviet Russia (…; now Russia).", not "…, Russia." -->
     <xsl:variable name="modern" select="tei:placeName[@type = 'modern'] ! normalize-space(.)"/>
     <xsl:variable name="country" select="tei:country[1][not(normalize-space(.) = $modern)]"/>
     <xsl:for-each select="$country">, <xsl:value-of select="normalize-space(.)"/></xsl:for-each>
     <xsl:call-template name="html:entry-note">
-      <xsl:with-param name="stopped" select="empty($history) and empty($country) and ends-with(ed:entity-label(.), '.')"/>
+      <xsl:with-param name="stopped" select="empty($aside) and empty($country) and ends-with(ed:entity-label(.), '.')"/>
     </xsl:call-template>
     <xsl:variable name="geo" select="ed:geo(.)"/>
     <xsl:if test="exists($geo)">
@@ -1029,19 +1025,28 @@
   </xsl:template>
 
   <xsl:template match="tei:org" mode="html:entry-facts">
-    <xsl:variable name="abbr" select="tei:orgName[@type = 'abbr']"/>
-    <xsl:if test="$abbr">
+    <xsl:call-template name="html:aside-names">
+      <xsl:with-param name="names" select="ed:aside-names(.)"/>
+    </xsl:call-template>
+    <xsl:call-template name="html:entry-note"/>
+  </xsl:template>
+
+  <!-- " (CB of MOPR; Central Committee of MOPR, from 2 March 1923)": the names in
+       parentheses after an entry's name (ed:aside-names), a name in another language in
+       its language ("МОПР", lang="ru"). -->
+  <xsl:template name="html:aside-names">
+    <xsl:param name="names" as="element()*"/>
+    <xsl:if test="exists($names)">
       <xsl:text> (</xsl:text>
-      <xsl:for-each select="$abbr">
-        <xsl:if test="position() gt 1">, </xsl:if>
+      <xsl:for-each select="$names">
+        <xsl:value-of select="ed:aside-separator($names, position())"/>
         <xsl:choose>
-          <xsl:when test="@xml:lang"><span><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:value-of select="normalize-space(.)"/></span></xsl:when>
-          <xsl:otherwise><xsl:value-of select="normalize-space(.)"/></xsl:otherwise>
+          <xsl:when test="@xml:lang"><span><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:value-of select="ed:aside-name-text(.)"/></span></xsl:when>
+          <xsl:otherwise><xsl:value-of select="ed:aside-name-text(.)"/></xsl:otherwise>
         </xsl:choose>
       </xsl:for-each>
       <xsl:text>)</xsl:text>
     </xsl:if>
-    <xsl:call-template name="html:entry-note"/>
   </xsl:template>
 
   <!-- 55.76° N, 37.62° E -->

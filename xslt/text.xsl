@@ -534,14 +534,12 @@
     <xsl:sequence select="txt:wrap($text, '', '    ')"/>
   </xsl:function>
 
-  <!-- What follows the name: a person's years, an organisation's abbreviations, a place's
-       later names ("Petrograd (Leningrad, January 1924 – 1991; now Saint Petersburg, since
-       1991)"), as in the HTML edition's registers. -->
+  <!-- What follows the name: a person's years, or the names in parentheses of a place or
+       an organisation (ed:aside-names: "Petrograd (Leningrad, January 1924 – 1991; now
+       Saint Petersburg, since 1991)"), as in the HTML edition's registers. -->
   <xsl:function name="txt:entry-facts" as="xs:string">
     <xsl:param name="entry" as="element()"/>
-    <xsl:variable name="facts" select="if ($entry/self::tei:person) then ed:life-span($entry)
-      else if ($entry/self::tei:place) then ed:name-history($entry)
-      else $entry/tei:orgName[@type = 'abbr'][1] ! string-join($entry/tei:orgName[@type = 'abbr'] ! normalize-space(.), ', ')"/>
+    <xsl:variable name="facts" select="if ($entry/self::tei:person) then ed:life-span($entry) else ed:aside-text($entry)"/>
     <xsl:sequence select="string($facts ! (' (' || . || ')'))"/>
   </xsl:function>
 
