@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import EDITION_DIR, FIXTURES, REPO_ROOT, correction_context, require_tool, which
+from conftest import EDITION_DIR, FIXTURES, REPO_ROOT, correction_context, require_tool, see_references, which
 from tei_tools import transform
 from tei_tools.cli import main
 from tei_tools.epub import build_epub
@@ -450,7 +450,9 @@ def test_names_in_the_text_link_to_their_index_entry(article_epub):
 def test_the_index_is_an_epub_index(article_epub, tei):
     """The package declares the feature "index": the registers carry the index semantics
     (epub:type index, role doc-index) in the structure of EPUB Indexes 1.0: a group per
-    register, an entry per person, place or organisation with one term and its locators."""
+    register, a list of entries (index-entry-list), an entry (index-entry) per person,
+    place or organisation with one term and its locators, and the "see" references among
+    them (next test)."""
     index = article_epub.documents["EPUB/index.xhtml"]
     section = xp(index, "//*[@epub:type='index']")
     assert len(section) == 1 and section[0].tag == f"{{{NS['h']}}}section"
@@ -458,10 +460,15 @@ def test_the_index_is_an_epub_index(article_epub, tei):
     assert xp(article_epub.opf, "//opf:meta[@property='schema:accessibilityFeature'][. = 'index']")
     groups = xp(section[0], "h:section[@epub:type='index-group']")
     assert [g.get("id") for g in groups] == ["register-person", "register-place", "register-org"]
-    entries = xp(section[0], ".//h:li")
+    entries = xp(section[0], ".//h:li[@class='entry']")
     assert len(entries) == len(xp(tei, "//tei:standOff//*[self::tei:person or self::tei:place or self::tei:org]"))
     for group in groups:
         assert len(xp(group, "h:h1 | h:h2 | h:h3")) == 1 and len(xp(group, "h:ul")) == 1
+        assert xp(group, "h:ul/@epub:type") == ["index-entry-list"]
+        # every item of the list an entry: a register's or a "see" reference
+        assert set(xp(group, "h:ul/h:li/@epub:type")) == {"index-entry"}
+        assert len(xp(group, "h:ul/h:li")) == len(xp(group, "h:ul/h:li[@epub:type]"))
+        assert set(xp(group, "h:ul/h:li/@class")) <= {"entry", "see"}
     for entry in entries:
         assert len(xp(entry, "./*[@epub:type='index-term']")) == 1, entry.get("id")
         locators = xp(entry, ".//h:a[@epub:type='index-locator']/@href")
@@ -469,6 +476,55 @@ def test_the_index_is_an_epub_index(article_epub, tei):
         # every link to the text, a locator's own or one of its letters ("213 a b c"), is a locator
         assert locators == xp(entry, ".//h:a[starts-with(@href, 'text.xhtml#')]/@href"), entry.get("id")
     assert xp(section[0], ".//h:sup[@class='mentions']/h:a[@epub:type='index-locator']")
+
+
+@pytest.mark.parametrize("kind", ["person", "place", "org"])
+def test_the_index_s_see_references_are_preferred_cross_references(article_epub, tei, kind):
+    """"Leningrad, see Petrograd.": an entry (EPUB Indexes 1.0) whose name is its
+    index-term and whose link to each entry it names is an index-xref-preferred holding
+    that entry's term (an index-term, as EPUBCheck's index rules want); no locators. The
+    same references as the text edition's index and the HTML registers."""
+    index = article_epub.documents["EPUB/index.xhtml"]
+    [group] = xp(index, f"//h:section[@id='register-{kind}']")
+    shown = {}
+    for item in xp(group, "h:ul/h:li[@class='see']"):
+        assert item.get(f"{{{NS['epub']}}}type") == "index-entry"
+        [term] = xp(item, "*[@epub:type='index-term']")
+        assert term.get("class") == "entry-name"
+        links = xp(item, "h:a")
+        assert links and all(a.get(f"{{{NS['epub']}}}type") == "index-xref-preferred" for a in links)
+        assert all(len(xp(a, "*")) == 1 and xp(a, "*/@epub:type") == ["index-term"] for a in links)
+        assert not xp(item, ".//*[@epub:type='index-locator']")
+        for a in links:  # to an entry of the same document: its term is the link's text
+            target = xp(index, f"//h:li[@class='entry'][@id='{a.get('href').removeprefix('#')}']")
+            assert a.get("href").startswith("#") and len(target) == 1, a.get("href")
+            assert " ".join("".join(a.itertext()).split()) == " ".join(
+                "".join(xp(target[0], "*[@epub:type='index-term']")[0].itertext()).split())
+        shown[" ".join("".join(term.itertext()).split())] = [" ".join("".join(a.itertext()).split()) for a in links]
+    assert shown == see_references(tei, kind)
+    if kind == "place":
+        assert shown["Leningrad"] == ["Petrograd"]
+
+
+def test_the_pages_are_those_of_the_printed_original(article_epub):
+    """The EPUB names the source's pages as every edition does ("pages 212–215 of the
+    printed original"), not a "print edition" there is none of."""
+    assert xp(article_epub.nav, "string(//h:nav[@epub:type='page-list']/h:h2)") == "Pages of the printed original"
+    [summary] = xp(article_epub.opf, "//opf:meta[@property='schema:accessibilitySummary']/text()")
+    assert "The page breaks of the printed original (pages 212–215) are marked in the text" in summary
+    title = " ".join("".join(article_epub.documents["EPUB/title.xhtml"].itertext()).split())
+    assert "The pages of the printed original (212–215) are marked in the text" in title
+    for name in article_epub.archive.namelist():
+        assert b"print edition" not in article_epub.archive.read(name), name
+
+
+def test_footnote_1_gives_the_two_pages_it_runs_over(article_epub):
+    """Footnote 1 begins at the foot of page 212 and ends on page 213: "(pp. 212–213)", as
+    in the HTML and text editions; the other notes give their page."""
+    text = article_epub.documents["EPUB/text.xhtml"]
+    where = {li.get("id"): xp(li, "string(.//h:span[@class='note-where'])") for li in xp(text, "//h:li[@epub:type='endnote']")}
+    assert where["fn1"] == "(pp. 212–213)"
+    assert [w for w in where.values() if not re.fullmatch(r"\(p\. \d+\)", w)] == ["(pp. 212–213)"]
 
 
 @pytest.mark.external

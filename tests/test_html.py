@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from lxml import etree, html as lxml_html
 
-from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_context, aside_text, require_tool,
-                      vnu_jar_path, which)
+from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, aside_text, correction_context, require_tool,
+                      see_references, vnu_jar_path, which)
 from tei_tools import transform
 from tei_tools.readings import reading_text, words
 
@@ -111,6 +111,26 @@ def test_split_note_is_joined_with_its_page_marked(pair):
         cont_words = words(reading_text(cont))
         assert " ".join(cont_words[:4]) in " ".join(words(text))
         assert note.xpath(".//span[@class='pb-in-note']")
+
+
+def test_a_note_gives_its_page_or_the_pages_it_runs_over(pair):
+    """"(p. 215)" after a note; "(pp. 212–213)" after footnote 1, whose continuation
+    stands on page 213, as the text edition's notes give it."""
+    tei, doc, page = pair
+    notes = tei.xpath("//tei:text//tei:note[not(@prev)]", namespaces=TEI)
+    expected = {}
+    for note in notes:
+        last = note
+        while last.get("next"):
+            last = tei.xpath(f"//tei:note[@xml:id='{last.get('next')[1:]}']", namespaces=TEI)[0]
+        first = note.xpath("string(preceding::tei:pb[1]/@n)", namespaces=TEI)
+        end = last.xpath("string((preceding::tei:pb | .//tei:pb)[last()]/@n)", namespaces=TEI)
+        expected[note.get(XML_ID)] = f"(p. {first})" if end == first else f"(pp. {first}–{end})"
+    shown = {aside.get("id"): aside.xpath("string(.//span[@class='note-where'])") for aside in doc.xpath("//aside[@role='doc-footnote']")}
+    assert shown == expected
+    assert sum("pp." in where for where in shown.values()) == 1  # footnote 1 of each
+    if page.stem == ARTICLE.stem:
+        assert shown["fn1"] == "(pp. 212–213)"
 
 
 def test_every_page_has_a_linkable_anchor(pair):
@@ -615,6 +635,67 @@ def test_an_entry_s_pages_run_in_order_the_text_before_the_notes_on_each(pair):
         assert keys == sorted(keys), (entry.xpath("string(span[@class='entry-name'])"), labels)
         seen_in_notes = seen_in_notes or any(in_note for _, in_note in keys)
     assert seen_in_notes
+
+
+SEE_LINE = re.compile(r"^(.+), see (.+)\.$")
+
+
+@pytest.fixture(scope="module")
+def article_index(tmp_path_factory) -> dict[str, list[str]]:
+    """The text edition's index of the article: {kind: its lines, each whole}."""
+    report = transform.build([ARTICLE], tmp_path_factory.mktemp("txt"), ["txt"])
+    report.raise_for_failures()
+    text = report.results[0].outputs[0].read_text(encoding="utf-8")
+    index = {}
+    for kind, name in (("person", "persons"), ("place", "places"), ("org", "organisations")):
+        body = text.split(f"\nIndex of {name}\n", 1)[1].split("\n\n", 2)[1]  # after the underline
+        index[kind] = body.replace("\n    ", " ").split("\n")
+    return index
+
+
+@pytest.mark.parametrize("kind", ["person", "place", "org"])
+def test_the_registers_send_the_text_s_other_names_to_their_entries_as_the_index_does(built, article_index, kind):
+    """"Leningrad, see Petrograd.": a name the text uses that is filed elsewhere has an item
+    of its own among the entries, where the text edition's index has its "see" line, with
+    a link to each entry it names; it is no entry (class "see")."""
+    tei = etree.parse(str(ARTICLE))
+    doc = lxml_html.parse(str(built[ARTICLE])).getroot()
+    [register] = doc.xpath(f"//section[@id='register-{kind}']")
+    items = register.xpath("ul[@class='entries']/li")
+    entries = {li.get("id"): li for li in items if li.get("class") == "entry"}
+    assert len(entries) == len(tei.xpath(f"//tei:standOff//tei:{kind}[@xml:id]", namespaces=TEI))
+    shown = {}
+    for li in items:
+        if li.get("class") == "entry":
+            continue
+        assert li.get("class") == "see" and li.get("id") is None
+        assert not li.xpath(".//span[@class='occurrences']")
+        name = " ".join(li.xpath("string(span[@class='entry-name'])").split())
+        assert li.xpath("string(i)") == "see"
+        links = li.xpath("a")
+        assert " ".join(li.text_content().split()) == f"{name}, see " + "; ".join(
+            " ".join(a.text_content().split()) for a in links) + "."
+        for a in links:  # each to an entry of the register, named as the entry is
+            entry = entries[a.get("href")[1:]]
+            assert " ".join(a.text_content().split()) == " ".join(entry.xpath("string(span[@class='entry-name'])").split())
+        shown[name] = [" ".join(a.text_content().split()) for a in links]
+    assert shown == see_references(tei, kind)
+    if kind == "place":
+        assert shown["Leningrad"] == ["Petrograd"] and shown["Kirov"] == ["Vyatka"] and shown["Leninakan"] == ["Aleksandropol"]
+        [warszawa] = register.xpath("ul/li[@class='see']/span[@class='entry-name'][. = 'Warszawa']")
+        assert warszawa.get("lang") == "pl"
+    if kind == "org":
+        assert shown["Comintern"] == ["Communist International"]
+    # in the order of the text edition's index, line by line
+    lines = article_index[kind]
+    assert len(lines) == len(items)
+    for line, li in zip(lines, items):
+        name = " ".join(li.xpath("string(span[@class='entry-name'])").split())
+        match = SEE_LINE.match(line)
+        if li.get("class") == "see":
+            assert match and match.group(1) == name, (line, name)
+        else:
+            assert not match and line.startswith(name), (line, name)
 
 
 @pytest.mark.parametrize("kind", ["place", "org"])

@@ -84,11 +84,14 @@ def blocks(body: str) -> list[str]:
     return [" ".join(block.split()) for block in body.split("\n\n") if block.strip()]
 
 
-NOTE_PAGE = re.compile(r"\(p\.\s(\d+)\) ")
+# "(p. 212) ", or "(pp. 212–213) " for a note that runs over to a later page
+NOTE_PAGE = re.compile(r"\((?:p\.\s(\d+)|pp\.\s(\d+)–(\d+))\) ")
 
 
-def note_entries(body: str, pages: dict[str, str] | None = None) -> dict[str, str]:
-    """{label: text} of a notes section's entries "[label] (p. N) text"; the pages go to `pages`."""
+def note_entries(body: str, pages: dict[str, str] | None = None,
+                 spans: dict[str, str] | None = None) -> dict[str, str]:
+    """{label: text} of a notes section's entries "[label] (p. N) text"; the pages of their
+    markers go to `pages`, what the parentheses give ("212", "212–213") to `spans`."""
     entries = {}
     for block in blocks(body):
         match = ENTRY.match(block)
@@ -99,7 +102,9 @@ def note_entries(body: str, pages: dict[str, str] | None = None) -> dict[str, st
             if page:
                 text = text[page.end():]
                 if pages is not None:
-                    pages[match.group(1)] = page.group(1)
+                    pages[match.group(1)] = page.group(1) or page.group(2)
+                if spans is not None:
+                    spans[match.group(1)] = page.group(1) or f"{page.group(2)}–{page.group(3)}"
             entries[match.group(1)] = text
     return entries
 
@@ -200,6 +205,25 @@ def test_each_note_gives_the_page_of_its_marker(article_txt, tei, section_name, 
     assert list(pages) == list(entries)
     expected = [note.xpath("string(preceding::tei:pb[1]/@n)", namespaces=NS) for note in notes(tei)]
     assert list(pages.values()) == expected
+
+
+@pytest.mark.parametrize(("section_name", "notes"), [("Notes", author_notes), ("Editors’ notes", editorial_notes)])
+def test_a_note_that_runs_over_to_a_later_page_gives_its_pages(article_txt, tei, section_name, notes):
+    """"[1] (pp. 212–213)": footnote 1 begins at the foot of page 212 and its continuation
+    stands on page 213; a note on one page gives that page alone."""
+    spans: dict[str, str] = {}
+    note_entries(section(article_txt, section_name), spans=spans)
+    expected = []
+    for note in notes(tei):
+        first = note.xpath("string(preceding::tei:pb[1]/@n)", namespaces=NS)
+        last_part = ([note, *continuations(note, tei)])[-1]
+        last = last_part.xpath("string((preceding::tei:pb | .//tei:pb)[last()]/@n)", namespaces=NS)
+        expected.append(first if last == first else f"{first}–{last}")
+    assert list(spans.values()) == expected
+    if section_name == "Notes":
+        assert spans["1"] == "212–213"
+        assert sum("–" in span for span in spans.values()) == 1
+        assert re.search(r"^\[1\] +\(pp\. 212–213\) CPA IML", section(article_txt, "Notes"), re.M)
 
 
 def test_footnote_1_is_joined_and_marks_page_213_inside(article_txt):

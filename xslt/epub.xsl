@@ -354,11 +354,14 @@
 
   <!-- The index, as EPUB Indexes 1.0 structures it (and EPUBCheck's rules for it check it,
        tests/test_epub.py): the registers' section is the index (and doc-index), each
-       register an index group of one heading and one list (ul, an implied
-       index-entry-list) of entries (li, implied index-entry), each entry's name its index
-       term and each page link an index locator. The document is not declared an index in
-       the manifest (property "index"), which would require its body to be typed "index"
-       instead of "backmatter". -->
+       register an index group of one heading and one list (ul, index-entry-list) of
+       entries (li, index-entry; the list's and the entries' types, which EPUB Indexes
+       implies, are written for reading systems that look for them), each entry's name its
+       index term and each page link an index locator. A "see" reference ("Leningrad, see
+       Petrograd.") is an entry too: its name the term, its link to the entry a preferred
+       cross reference (index-xref-preferred) holding that entry's term. The document is
+       not declared an index in the manifest (property "index"), which would require its
+       body to be typed "index" instead of "backmatter". -->
   <xsl:template match="h:section[@id = 'registers']" mode="ebk:xhtml" priority="2">
     <xsl:copy>
       <xsl:copy-of select="@*"/>
@@ -376,12 +379,21 @@
     </xsl:copy>
   </xsl:template>
 
+  <xsl:template match="h:ul[@class = 'entries']" mode="ebk:xhtml" priority="2">
+    <xsl:copy>
+      <xsl:copy-of select="@*"/>
+      <xsl:attribute name="epub:type" select="'index-entry-list'"/>
+      <xsl:apply-templates mode="#current"/>
+    </xsl:copy>
+  </xsl:template>
+
   <!-- An entry: its name is the index term, its page links the locators. Its parts are
        matched in a mode of their own, from the entry, so that the other spans of the
        publication are not tried against two more patterns (measured: 0.4 ms per EPUB). -->
   <xsl:template match="h:ul[@class = 'entries']/h:li" mode="ebk:xhtml" priority="2">
     <xsl:copy>
       <xsl:copy-of select="@*"/>
+      <xsl:attribute name="epub:type" select="'index-entry'"/>
       <xsl:apply-templates mode="ebk:entry"/>
     </xsl:copy>
   </xsl:template>
@@ -395,6 +407,19 @@
       <xsl:copy-of select="@*"/>
       <xsl:attribute name="epub:type" select="'index-term'"/>
       <xsl:apply-templates mode="ebk:xhtml"/>
+    </xsl:copy>
+  </xsl:template>
+
+  <!-- A "see" reference's link to an entry it sends the reader to (one of several:
+       "Communist Party, see Communist Party of America; Russian Communist Party"): the
+       preferred cross reference, whose text is the entry's term (EPUBCheck's index rules
+       want an index-term in it). The entry is in the same document, the index, so the
+       link's href stays as it is. -->
+  <xsl:template match="h:li[@class = 'see']/h:a" mode="ebk:entry">
+    <xsl:copy>
+      <xsl:copy-of select="@*"/>
+      <xsl:attribute name="epub:type" select="'index-xref-preferred'"/>
+      <span epub:type="index-term"><xsl:apply-templates mode="ebk:xhtml"/></span>
     </xsl:copy>
   </xsl:template>
 
@@ -523,9 +548,12 @@
         <xsl:value-of select="ed:build-day()"/>
         <xsl:text> from the TEI master </xsl:text><code><xsl:value-of select="$stem"/>.xml</code>
         <xsl:value-of select="ed:tool-name() ! (' with ' || .)"/>
-        <xsl:text>. The print page numbers </xsl:text>
-        <xsl:value-of select="ed:source-pages($ebk:doc)"/>
-        <xsl:text> are marked in the text and listed in the page list of the navigation.</xsl:text>
+        <xsl:text>.</xsl:text>
+        <xsl:if test="exists(ed:pages($ebk:doc))">
+          <xsl:text> The pages of the printed original</xsl:text>
+          <xsl:value-of select="ed:source-pages($ebk:doc)[.] ! (' (' || . || ')')"/>
+          <xsl:text> are marked in the text and listed in the page list of the navigation.</xsl:text>
+        </xsl:if>
         <xsl:if test="exists(ed:corrections($ebk:doc))">
           <xsl:text> Words the editors corrected are underlined and marked °: the mark links to the correction in the table of Corrections, which gives the source’s reading and the reason, and links back to the text.</xsl:text>
         </xsl:if>
@@ -569,7 +597,7 @@
     </nav>
     <xsl:if test="ed:pages($doc)">
       <nav epub:type="page-list" role="doc-pagelist" id="page-list" aria-labelledby="page-list-h" hidden="hidden">
-        <h2 id="page-list-h">Pages of the print edition</h2>
+        <h2 id="page-list-h">Pages of the printed original</h2>
         <ol>
           <xsl:for-each select="ed:pages($doc)">
             <li><a href="#{ed:page-id(ed:page-number(.))}"><xsl:value-of select="ed:page-number(.)"/></a></li>
@@ -647,7 +675,8 @@
     <xsl:for-each select="ed:licence($doc)">
       <dc:rights><xsl:value-of select="string-join((normalize-space(.), ed:safe-url(@target)), ' ')"/></dc:rights>
     </xsl:for-each>
-    <!-- The print edition the page-list comes from (EPUB 3.3: dc:source refined by source-of). -->
+    <!-- The source, whose pages (those of the printed original) the page-list gives (EPUB 3.3:
+         dc:source refined by source-of). -->
     <xsl:if test="$source">
       <dc:source id="print-source">
         <xsl:value-of select="string-join(ed:source-parts($doc), ', ')"/>
@@ -690,7 +719,7 @@
     <meta xmlns="http://www.idpf.org/2007/opf" property="schema:accessibilitySummary">
       <xsl:value-of select="string-join((
         'A reflowable, text-only edition with structured headings, a table of contents and a landmarks list.',
-        ('The page breaks of the print edition (pages ' || ed:source-pages($doc) || ') are marked in the text and listed in a page list.')[$has-pages],
+        ('The page breaks of the printed original (pages ' || ed:source-pages($doc) || ') are marked in the text and listed in a page list.')[$has-pages],
         ('Notes are linked to their markers in both directions and read in place after the text where a reading system does not show them as pop-ups.')[exists(ed:author-notes($doc) | ed:editorial-notes($doc))],
         ('An index links every person, place and organisation to each place where it is named.')[$has-index],
         ('A map of the places repeats as a picture what the index gives in words.')[$has-map],

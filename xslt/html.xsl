@@ -729,7 +729,9 @@
           <xsl:apply-templates mode="html:text"/>
         </xsl:for-each>
         <xsl:text> </xsl:text>
-        <span class="note-where">(p. <xsl:value-of select="ed:page(.)"/>)</span>
+        <!-- "(p. 215)"; "(pp. 212–213)" for a note that runs over to a later page. -->
+        <xsl:variable name="pages" select="ed:note-pages(.)"/>
+        <span class="note-where">(<xsl:value-of select="(if (exists($pages[2])) then 'pp. ' else 'p. ') || string-join($pages, '–')"/>)</span>
         <!-- A no-break space: the arrow never stands alone on a line. -->
         <xsl:text>&#xA0;</xsl:text>
         <a class="backlink" href="#{ed:noteref-id(.)}" role="doc-backlink" aria-label="Back to the text at note {ed:note-label(.)}">&#x21A9;&#xFE0E;<span class="visually-hidden"> back</span></a>
@@ -844,18 +846,24 @@
           <xsl:variable name="kind" select="."/>
           <section class="register {$kind}" id="{html:register-id($kind)}" aria-labelledby="{html:register-id($kind)}-h">
             <h3 id="{html:register-id($kind)}-h"><xsl:value-of select="html:register-title($kind)"/></h3>
-            <!-- Sorted once, for the map and the list. -->
-            <xsl:variable name="entries" select="ed:entries($html:doc, $kind)"/>
+            <!-- The entries and the "see" references among them (ed:see-references, as the
+                 text edition's index has them: computed once for each register), sorted
+                 together once, for the list and (the entries) the map. -->
+            <xsl:variable name="items" as="item()*" select="ed:index-items(ed:entries-unsorted($html:doc, $kind), ed:see-references($html:doc, $kind))"/>
             <xsl:if test="$kind = 'place' and not($epub-only)">
               <xsl:call-template name="html:map">
-                <xsl:with-param name="places" select="$entries"/>
+                <xsl:with-param name="places" select="$items[. instance of element()]"/>
               </xsl:call-template>
             </xsl:if>
-            <!-- No "see" lines (the text edition's index has them, ed:see-references): here
-                 every name in the text links to its entry, each entry lists the source's
-                 forms, and a search of the page finds them; they cost 2 ms a page. -->
             <ul class="entries">
-              <xsl:apply-templates select="$entries" mode="html:register"/>
+              <xsl:for-each select="$items">
+                <xsl:choose>
+                  <xsl:when test=". instance of map(*)">
+                    <xsl:call-template name="html:see-item"><xsl:with-param name="see" select="."/></xsl:call-template>
+                  </xsl:when>
+                  <xsl:otherwise><xsl:apply-templates select="." mode="html:register"/></xsl:otherwise>
+                </xsl:choose>
+              </xsl:for-each>
             </ul>
           </section>
         </xsl:for-each>
@@ -887,6 +895,30 @@
       <xsl:otherwise><xsl:apply-templates select="$std/node()" mode="html:pop"/></xsl:otherwise>
     </xsl:choose>
   </xsl:function>
+
+  <!-- A "see" reference (ed:see-references), filed among the entries as in the text
+       edition's index: "Leningrad, see Petrograd." (several entries: "; " between them). It
+       is no entry (class "see", not "entry"): the entry it links to has the pages. Its name
+       keeps the language of the source's form it reads as ("Warszawa", pl). A template, not
+       a function, so that its elements are written straight into the list. -->
+  <xsl:template name="html:see-item">
+    <xsl:param name="see" as="map(*)"/>
+    <xsl:variable name="name" select="$see?name"/>
+    <li class="see">
+      <span class="entry-name">
+        <xsl:apply-templates select="($see?entries/*[@type = 'source'][@xml:lang][normalize-space() = $name])[1]/@xml:lang" mode="html:lang"/>
+        <xsl:value-of select="$name"/>
+      </span>
+      <xsl:text>, </xsl:text>
+      <i>see</i>
+      <xsl:text> </xsl:text>
+      <xsl:for-each select="$see?entries">
+        <xsl:if test="position() gt 1">; </xsl:if>
+        <a href="#{@xml:id}"><xsl:sequence select="html:entry-label(.)"/></a>
+      </xsl:for-each>
+      <xsl:text>.</xsl:text>
+    </li>
+  </xsl:template>
 
   <xsl:template match="tei:person | tei:place | tei:org" mode="html:register">
     <li id="{@xml:id}" class="entry">

@@ -422,7 +422,7 @@
     <xsl:variable name="notes" select="ed:author-notes($txt:doc)"/>
     <xsl:if test="$notes">
       <xsl:sequence select="txt:heading('Notes', '-')"/>
-      <xsl:sequence select="txt:paragraph('The author’s notes, numbered as printed, each with the page at whose foot it is printed.')"/>
+      <xsl:sequence select="txt:paragraph('The author’s notes, numbered as printed, each with the page at whose foot it is printed (the pages, for a note that runs over to the next page).')"/>
       <xsl:sequence select="$notes ! txt:labelled(txt:note-marker(.), txt:note-page(.) || txt:note-text(.))"/>
     </xsl:if>
   </xsl:template>
@@ -437,12 +437,14 @@
   </xsl:template>
 
   <!-- "(p. 215) ": where a note's marker stands, so that a note can be cited by its page
-       (the nearest page marker before a note in the notes list is no guide). It begins the
+       (the nearest page marker before a note in the notes list is no guide); "(pp.
+       212–213) " for a note that runs over to a later page (ed:note-pages). It begins the
        note's first line, so no glue is needed to keep "p." with its number (the glue
        costs a translate() of the whole note). -->
   <xsl:function name="txt:note-page" as="xs:string">
     <xsl:param name="note" as="element(tei:note)"/>
-    <xsl:sequence select="'(p. ' || ed:start-page($note) || ') '"/>
+    <xsl:variable name="pages" select="ed:note-pages($note)"/>
+    <xsl:sequence select="(if (exists($pages[2])) then '(pp. ' else '(p. ') || string-join($pages, '–') || ') '"/>
   </xsl:function>
 
   <!-- ============================ corrections ============================ -->
