@@ -408,10 +408,10 @@
   <!-- ============================ "see" references ============================ -->
 
   <!-- The names by which the reading text refers to entries of one kind where a reader of
-       the index would not look for them: "Leninakan" for "Aleksandropol (Leninakan from
-       1924)", "Comintern" for "Communist International (Comintern)". Each is a map {'name':
-       the form as the text reads it, 'entries': the entries it names}, for a "see" line of
-       the text edition's index (docs/text.md). A form whose first two words (or one word)
+       the index would not look for them: "Leninakan" for "Aleksandropol", "Comintern" for
+       "Communist International". Each is a map {'name': the form as the text reads it,
+       'entries': the entries it names}, for a "see" line of the text edition's index
+       (docs/text.md) and a "see" item of the HTML and EPUB registers. A form whose first two words (or one word)
        begin the entry's label is filed beside the entry already ("Central Committee of the
        RCP (b)" by "Central Committee of the Russian Communist Party (Bolsheviks)"), one
        that differs in its second word is not ("Central Committee" for MOPR's "Central
