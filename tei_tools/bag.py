@@ -78,7 +78,8 @@ def replace_dir(staging: Path, target: Path) -> Path:
     for that moment there is no bag at `target` (a run killed then leaves the new bag in
     its staging folder and the old one aside, both removed by the next run).
     """
-    if target.exists() and exchange_paths(staging, target):
+    # Not for a link to a bag kept elsewhere: the swap would move the link, not the bag.
+    if target.is_dir() and not target.is_symlink() and exchange_paths(staging, target):
         shutil.rmtree(staging, ignore_errors=True)  # the staging folder now holds the old bag
         return target
     old = None

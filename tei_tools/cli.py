@@ -264,7 +264,8 @@ def _echo_results(report) -> None:
 def _as_given(path: Path) -> str:
     """A path recorded absolute, shown from the working folder when it lies inside it."""
     relative = os.path.relpath(path)
-    return str(path) if relative.startswith("..") else relative
+    outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
+    return str(path) if outside else relative
 
 
 def _show_watched_build(build) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 import tempfile
 import zipfile
 from datetime import datetime, timezone
@@ -120,17 +121,15 @@ _AT_FDCWD = -100
 
 def exchange_paths(first: str | Path, second: str | Path) -> bool:
     """Swap two existing paths in one atomic step; False where the system cannot (not
-    Linux, an old C library or kernel, a file system without it): the caller falls back."""
-    import sys
-
+    Linux, a Python without ctypes, an old C library or kernel, a file system without
+    it): the caller falls back. A symbolic link is swapped as the link itself."""
     if not sys.platform.startswith("linux"):
         return False
     try:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+        renameat2 = ctypes.CDLL(None).renameat2
+    except (ImportError, OSError, AttributeError):
         return False
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     return renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0

@@ -202,6 +202,8 @@ class Manifest:
         entry["source"] = source
         if identifier:
             entry["identifier"] = identifier
+        else:  # a document that no longer gives one must not keep its old one
+            entry.pop("identifier", None)
         entry[format_name] = {"inputs": digest, "outputs": dict(sorted(outputs.items()))}
         self.recorded.add((stem, format_name))
 
@@ -235,6 +237,8 @@ class Manifest:
                 entry["source"] = self.documents[stem]["source"]
                 if "identifier" in self.documents[stem]:
                     entry["identifier"] = self.documents[stem]["identifier"]
+                else:
+                    entry.pop("identifier", None)
                 entry[format_name] = self.documents[stem][format_name]
             data = {"manifest": MANIFEST_FORMAT, "tool": __version__, "shared": self.shared, "documents": current.documents}
             atomic_write(self.path, (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -297,6 +301,15 @@ def orphans(manifest: Manifest, building: Iterable[Path], folders: Iterable[Path
 
 def _plain_name(name: str) -> bool:
     return name not in ("", ".", "..") and "/" not in name and os.sep not in name and (os.altsep or "/") not in name
+
+
+@contextmanager
+def locked_on_disk(out_dir: Path):
+    """The folder's manifest as it is on disk, the folder locked meanwhile: what another
+    build into the folder recorded since this one loaded it is seen, and it cannot record
+    more until the block ends."""
+    with _folder_locked(Path(out_dir)):
+        yield Manifest.load(out_dir)
 
 
 def is_as_written(manifest: Manifest, stem: str, path: Path) -> bool:

@@ -124,28 +124,41 @@ def build_many(
 
 def _remove_orphans(manifest, documents: list[Path], folders: Sequence[str | Path], report: IncrementalReport) -> None:
     """Remove the outputs of documents whose source is gone; a file changed since it was
-    written is not the build's any more, and is left where it is with a warning."""
-    from tei_tools.manifest import is_as_written, orphans
+    written is not the build's any more, and is left where it is with a warning. Each
+    document's outputs are judged by the manifest on disk, the folder locked: another
+    build into the folder may have written them again, from a source of its own."""
+    from tei_tools.manifest import locked_on_disk, orphans
 
     for orphan in orphans(manifest, documents, [Path(f) for f in folders]):
-        kept = False  # an output that could not be removed: asked again by the next build
-        for output in orphan.outputs:
-            if not is_as_written(manifest, orphan.stem, output):
-                report.warnings.append(f"{output}:0:0: warning: left in place although its source {orphan.source} "
-                                       "is gone: it was changed after it was built")
+        with locked_on_disk(manifest.path.parent) as on_disk:
+            if on_disk.documents.get(orphan.stem, {}).get("source") != str(orphan.source):
+                manifest.documents.pop(orphan.stem, None)  # rebuilt or forgotten meanwhile: not ours to remove
                 continue
-            try:
-                output.unlink()
-            except FileNotFoundError:
-                continue
-            except OSError as error:
-                report.warnings.append(f"{output}:0:0: warning: its source {orphan.source} is gone, but it could "
-                                       f"not be removed ({error.strerror or error})")
-                kept = True
-                continue
-            report.removed.append((output, orphan.source))
-        if not kept:
-            manifest.forget(orphan.stem)
+            if _remove_outputs(on_disk, orphan, report):
+                manifest.forget(orphan.stem)
+
+
+def _remove_outputs(on_disk, orphan, report: IncrementalReport) -> bool:
+    """Remove an orphan's outputs; False if one could not be (the next build tries again)."""
+    from tei_tools.manifest import is_as_written
+
+    removed_all = True
+    for output in orphan.outputs:
+        if not is_as_written(on_disk, orphan.stem, output):
+            report.warnings.append(f"{output}:0:0: warning: left in place although its source {orphan.source} "
+                                   "is gone: it was changed after it was built")
+            continue
+        try:
+            output.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            report.warnings.append(f"{output}:0:0: warning: its source {orphan.source} is gone, but it could "
+                                   f"not be removed ({error.strerror or error})")
+            removed_all = False
+            continue
+        report.removed.append((output, orphan.source))
+    return removed_all
 
 
 def _warn_of_shared_identifiers(documents: list[Path], report: IncrementalReport, manifest) -> None:

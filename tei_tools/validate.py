@@ -276,7 +276,7 @@ def validate_paths(paths: Iterable[str | Path] = ()) -> ValidationReport:
             findings = [exc.finding]
         else:
             for idno in tree.iterfind(_EDITION_IDNO):
-                identifiers.setdefault(" ".join("".join(idno.itertext()).split()), []).append((len(results), idno))
+                identifiers.setdefault(_identifier_text(idno), []).append((len(results), idno))
         results.append(FileResult(str(path), findings))
     _shared_identifier_findings(results, identifiers)
     return ValidationReport(results)
@@ -293,8 +293,7 @@ def _shared_identifier_findings(results: list[FileResult], identifiers: dict[str
         first = results[holders[0][0]].path
         for index, idno in holders[1:]:
             result = results[index]
-            line = idno.sourceline or 1
-            column = _SourceLines(idno.getroottree()).column_of_element(idno) or 1
+            line, column = _idno_location(idno)
             result.findings.append(Finding(
                 result.path, line, column, "error",
                 f"The edition identifier \"{identifier}\" is also that of {first}: each edition needs its own "
@@ -304,7 +303,15 @@ def _shared_identifier_findings(results: list[FileResult], identifiers: dict[str
 def edition_identifier(tree: etree._ElementTree) -> str | None:
     """The edition's identifier (publicationStmt/idno[@type='edition']), spaces normalized."""
     idno = tree.getroot().find(_EDITION_IDNO)
-    return " ".join("".join(idno.itertext()).split()) if idno is not None else None
+    return _identifier_text(idno) if idno is not None else None
+
+
+def _identifier_text(idno: etree._Element) -> str:
+    return " ".join("".join(idno.itertext()).split())
+
+
+def _idno_location(idno: etree._Element) -> tuple[int, int]:
+    return idno.sourceline or 1, _SourceLines(idno.getroottree()).column_of_element(idno) or 1
 
 
 def edition_identifier_location(path: str | Path) -> tuple[int, int]:
@@ -314,9 +321,7 @@ def edition_identifier_location(path: str | Path) -> tuple[int, int]:
     except InputError:
         return 0, 0
     idno = tree.getroot().find(_EDITION_IDNO)
-    if idno is None:
-        return 0, 0
-    return idno.sourceline or 1, _SourceLines(tree).column_of_element(idno) or 1
+    return _idno_location(idno) if idno is not None else (0, 0)
 
 
 def _plural(number: int, noun: str) -> str:

@@ -96,6 +96,10 @@ def _refuse_data_after_the_end(path: Path) -> None:
 
 END_SIGNATURE = b"PK\x05\x06"  # the end of central directory record (APPNOTE 4.3.16)
 _END_RECORD = struct.Struct("<4s4H2LH")  # signature, disks, entries, size and offset of the directory, comment length
+ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"  # APPNOTE 4.3.15
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")  # signature, disk, offset of the zip64 end record, disks
+ZIP64_END_SIGNATURE = b"PK\x06\x06"  # APPNOTE 4.3.14
+_ZIP64_END_RECORD = struct.Struct("<4sQ2H2L4Q")  # …, entries (2), size and offset of the directory
 
 
 def bytes_after_the_end(path: Path) -> int | None:
@@ -129,16 +133,33 @@ def bytes_after_the_end(path: Path) -> int | None:
 
 
 def _end_of_zip(handle, offset: int, size: int) -> int | None:
-    """Where the zip ends if an end record starts at `offset`; None if it is not one."""
+    """Where the zip ends if an end record starts at `offset`; None if it is not one.
+
+    A zip64 archive (more than 65,535 entries, or 4 GiB) puts a zip64 end record and its
+    locator before the end record: the directory then ends where the zip64 record begins.
+    """
     handle.seek(offset)
     raw = handle.read(_END_RECORD.size)
     if len(raw) < _END_RECORD.size:
         return None
     _, _, _, _, _, directory_size, directory_offset, comment_length = _END_RECORD.unpack(raw)
-    if directory_offset == 0xFFFFFFFF:  # zip64: the sizes are in another record; trust zipfile
-        return size
     end = offset + _END_RECORD.size + comment_length
-    return end if directory_offset + directory_size == offset and end <= size else None
+    if end > size:
+        return None
+    if offset >= _ZIP64_LOCATOR.size:
+        handle.seek(offset - _ZIP64_LOCATOR.size)
+        signature, _, record_offset, _ = _ZIP64_LOCATOR.unpack(handle.read(_ZIP64_LOCATOR.size))
+        if signature == ZIP64_LOCATOR_SIGNATURE:
+            handle.seek(record_offset)
+            record = handle.read(_ZIP64_END_RECORD.size)
+            if len(record) < _ZIP64_END_RECORD.size:
+                return None
+            fields = _ZIP64_END_RECORD.unpack(record)
+            if fields[0] != ZIP64_END_SIGNATURE:
+                return None
+            directory_size, directory_offset = fields[-2], fields[-1]
+            return end if directory_offset + directory_size == record_offset else None
+    return end if directory_offset + directory_size == offset else None
 
 
 def _starts_like_a_zip(path: Path) -> bool:

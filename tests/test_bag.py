@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import zipfile
 
 import bagit
@@ -62,17 +63,32 @@ def test_the_old_bag_is_in_place_until_the_new_one_takes_its_place(made, project
 
     seen = []
     swap = bag_module.exchange_paths
+    (made.bag / "data" / "old.txt").write_text("only in the old bag")
 
     def watched(first, second):
-        seen.append((made.bag / "bagit.txt").is_file())  # just before the swap
+        seen.append((made.bag / "data" / "old.txt").is_file())  # the old bag, just before
         swapped = swap(first, second)
-        seen.append((made.bag / "bagit.txt").is_file())
+        # at once the new bag, whole: never a moment without one
+        seen.append((swapped, (made.bag / "data" / "old.txt").is_file(), (made.bag / "bag-info.txt").is_file()))
         return swapped
 
     monkeypatch.setattr(bag_module, "exchange_paths", watched)
     package(project, build=small_build)
-    assert seen == [True, True]
+    if sys.platform.startswith("linux"):
+        assert seen == [True, (True, False, True)]
     assert sorted(p.name for p in made.bag.parent.iterdir()) == ["deposit-sample"]  # the old one is gone
+
+
+def test_a_bag_folder_that_is_a_link_is_replaced_without_leaving_the_link_behind(made, project, tmp_path):
+    """Swapping a link would move the link into the staging folder's place, where the
+    clean-up of temporaries (which leaves links alone) would never remove it."""
+    kept_elsewhere = tmp_path / "elsewhere"
+    made.bag.rename(kept_elsewhere)
+    made.bag.symlink_to(kept_elsewhere, target_is_directory=True)
+    [again] = package(project, build=small_build)
+    assert again.bag.is_dir() and not again.bag.is_symlink()
+    assert sorted(p.name for p in again.bag.parent.iterdir()) == ["deposit-sample"]
+    assert (kept_elsewhere / "bagit.txt").is_file()  # what the link led to is not touched
 
 
 def test_a_killed_run_s_staging_folders_are_removed_by_the_next(made, project):

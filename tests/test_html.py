@@ -233,9 +233,10 @@ def register_locators(span) -> list[tuple[str, list]]:
 def mention_letters(n: int) -> list[str]:
     """a … z without i, l and o, then aa, ab …: the letters of a locator's n occurrences,
     as the editors' notes are lettered (a raised "l" after "213" reads as "2131")."""
-    base = EDITORS_NOTE_LETTERS
-    return [base[k - 1] if k <= len(base) else base[(k - len(base) - 1) // len(base)] + base[(k - len(base) - 1) % len(base)]
-            for k in range(1, n + 1)]
+    def label(k: int) -> str:
+        base = EDITORS_NOTE_LETTERS
+        return (label((k - 1) // len(base)) if k > len(base) else "") + base[(k - 1) % len(base)]
+    return [label(k) for k in range(1, n + 1)]
 
 
 def tei_page(name) -> str:
@@ -718,6 +719,17 @@ def test_the_names_in_parentheses_follow_an_entry_s_name_in_the_register_and_its
         assert titles <= {f"{standard} ({aside_text(entry)})"}
         titled += bool(titles)
     assert titled >= 4
+
+
+def test_a_name_in_another_language_is_marked_alone_not_the_editors_words_around_it(tmp_path):
+    """"now Kirov, since 1934" with a Russian "Kirov": only the name is in Russian; "now"
+    and the date are the editors' English."""
+    _, doc = small_variant(tmp_path, ('<placeName type="modern">Kirov</placeName>',
+                                      '<placeName type="modern" from="1934" xml:lang="ru-Latn">Kirov</placeName>'))
+    [entry] = doc.xpath("//li[@id='place-vyatka']")
+    [name] = entry.xpath(".//span[@lang='ru-Latn']")
+    assert name.text == "Kirov" and not name.getchildren()
+    assert " ".join(entry.text_content().split()).startswith("Vyatka (now Kirov, since 1934)")
 
 
 def test_no_register_entry_has_a_double_full_stop(pair):

@@ -299,3 +299,30 @@ def test_a_manifest_naming_files_outside_the_folder_removes_nothing_there(tmp_pa
     assert [output.name for output, _ in report.removed] == ["issue-000.txt"]
     assert report.warnings == []  # not even looked at
     assert victim.read_text(encoding="utf-8") == "not an output\n"
+
+
+def test_outputs_another_build_wrote_again_meanwhile_are_not_removed(tmp_path, monkeypatch):
+    """Two builds into one folder: while this one found issue-001's source gone, another
+    (from a folder of its own) built a document of that name again. Its outputs stay."""
+    from tei_tools import manifest as manifest_module
+    from tei_tools.manifest import Manifest
+
+    edition, elsewhere = tmp_path / "edition", tmp_path / "elsewhere"
+    kept, gone = make_corpus(edition, 2)
+    out = tmp_path / "out"
+    assert build_many([kept, gone], out, ["txt"], jobs=1, prune_under=[edition]).ok
+    gone.unlink()
+    [other] = [p for p in make_corpus(elsewhere, 2) if p.name == gone.name]
+    found = manifest_module.orphans
+
+    def found_then_rebuilt_elsewhere(*args):
+        result = found(*args)
+        monkeypatch.setattr(manifest_module, "orphans", found)  # the other build's own search
+        assert build_many([other], out, ["txt"], jobs=1, force=True).ok  # the other build
+        return result
+
+    monkeypatch.setattr(manifest_module, "orphans", found_then_rebuilt_elsewhere)
+    report = build_many([kept], out, ["txt"], jobs=1, prune_under=[edition])
+    assert report.removed == [] and report.warnings == []
+    assert (out / "issue-001.txt").is_file()
+    assert Manifest.load(out).documents["issue-001"]["source"] == os.path.abspath(other)

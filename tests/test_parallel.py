@@ -403,3 +403,16 @@ def test_two_documents_with_one_identifier_are_built_with_a_warning_on_the_secon
 def test_distinct_identifiers_give_no_warning(tmp_path):
     report = build_many(make_corpus(tmp_path / "edition", 3), tmp_path / "out", ["txt"], jobs=2)
     assert report.ok and report.warnings == []
+
+
+def test_an_identifier_taken_out_of_a_document_is_forgotten(tmp_path):
+    """The manifest keeps each document's identifier for builds that skip it; one the
+    document no longer gives must not come back as a warning on a later build."""
+    first, second = make_corpus(tmp_path / "edition", 2)
+    text = second.read_text(encoding="utf-8")
+    second.write_text(text.replace('<idno type="edition">issue-001</idno>', '<idno type="edition">issue-000</idno>'), encoding="utf-8")
+    assert len(build_many([first, second], tmp_path / "out", ["txt"], jobs=1).warnings) == 1
+    second.write_text(text.replace('<idno type="edition">issue-001</idno>', ""), encoding="utf-8")
+    for _ in range(2):  # rebuilt, then skipped as up to date
+        report = build_many([first, second], tmp_path / "out", ["txt"], jobs=1)
+        assert report.ok and report.warnings == []

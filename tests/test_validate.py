@@ -105,19 +105,36 @@ def test_a_range_that_ends_before_it_begins_is_an_error(tmp_path, attributes, in
         f'<persName type="standard">Clara Zetkin</persName><birth {attributes}>in 1857</birth>')
     in_header = text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
         '<p>Invented for the test suite.</p>', f'<p>Invented for the test suite on <date {attributes}>a day</date>.</p>')
-    in_place_names = text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
-        '</listPerson>', '</listPerson><listPlace><place xml:id="place-petrograd"><placeName type="standard">Petrograd</placeName>'
-        f'<placeName type="later" {attributes}>Leningrad</placeName></place></listPlace>')
-    in_org_names = text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
-        '</listPerson>', '</listPerson><listOrg><org xml:id="org-cb"><orgName type="full">Central Bureau</orgName>'
-        f'<orgName type="later" {attributes}>Central Committee</orgName></org></listOrg>')
-    for name, variant in (("text.xml", in_text), ("register.xml", in_register), ("header.xml", in_header),
-                          ("place.xml", in_place_names), ("org.xml", in_org_names)):
+    variants = [("text.xml", in_text), ("register.xml", in_register), ("header.xml", in_header)]
+    if "notBefore" not in attributes and "notAfter" not in attributes:  # a name's period is @from/@to only
+        # a later name with an id of its own (its pointer checks) is checked as well
+        variants += [
+            ("place.xml", text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
+                '</listPerson>', '</listPerson><listPlace><place xml:id="place-petrograd"><placeName type="standard">'
+                f'Petrograd</placeName><placeName type="later" {attributes}>Leningrad</placeName></place></listPlace>')),
+            ("org.xml", text.replace('from="1924-03" to="1923"', 'when="1923"').replace(
+                '</listPerson>', '</listPerson><listOrg><org xml:id="org-cb"><orgName type="full">Central Bureau</orgName>'
+                f'<orgName type="later" xml:id="org-cb-later" {attributes}>Central Committee</orgName></org></listOrg>'))]
+    for name, variant in variants:
         path = tmp_path / name
         path.write_text(variant, encoding="utf-8")
         errors = [f for f in validate.validate_file(path) if f.severity == "error"]
         assert (errors == []) is in_order, (name, errors)
         assert all("is later than" in f.message for f in errors)
+
+
+@pytest.mark.parametrize("attribute", ['when="1931"', 'notBefore="1931"', 'notAfter="1990"'])
+def test_a_register_name_is_dated_by_from_and_to_only(tmp_path, attribute):
+    """The editions print a name's period from @from and @to: another date attribute would
+    be lost from them, so the schema refuses it."""
+    text = (FIXTURES / "sch-date-range-reversed.xml").read_text(encoding="utf-8").replace(
+        'from="1924-03" to="1923"', 'when="1923"').replace(
+        '</listPerson>', '</listPerson><listPlace><place xml:id="place-tver"><placeName type="standard">Tver</placeName>'
+        f'<placeName type="later" {attribute}>Kalinin</placeName></place></listPlace>')
+    path = tmp_path / "name.xml"
+    path.write_text(text, encoding="utf-8")
+    errors = [f for f in validate.validate_file(path) if f.severity == "error"]
+    assert len(errors) == 1 and attribute.split("=")[0] in errors[0].message
 
 
 def test_duplicate_id_is_reported_at_both_elements():

@@ -542,3 +542,16 @@ def test_a_zip_streamed_with_data_descriptors_is_read(bag, tmp_path):
         assert all(info.flag_bits & 0x08 for info in handle.infolist())
     result = run_verify(archive)
     assert result.exit_code == 0, result.output
+
+
+def test_data_appended_to_a_zip64_archive_is_found(tmp_path):
+    """More than 65,535 entries make a zip64 archive, whose directory ends where its zip64
+    end record begins, not where the end record does."""
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for number in range(65_600):
+            handle.writestr(f"f{number}", b"")
+    assert verify_module.bytes_after_the_end(archive) == 0
+    with open(archive, "ab") as handle:
+        handle.write(b"GARBAGE")
+    assert verify_module.bytes_after_the_end(archive) == 7

@@ -619,9 +619,17 @@
   <!-- One of them in words: "Leningrad, January 1924 – 1991", "now Tver, since 1990". -->
   <xsl:function name="ed:aside-name-text" as="xs:string">
     <xsl:param name="name" as="element()"/>
+    <xsl:sequence select="string-join(ed:aside-name-parts($name))"/>
+  </xsl:function>
+
+  <!-- The same in three parts, the editors' words around the name ("now ", "Tver",
+       ", since 1990"), so that an edition can mark the name alone as being in its own
+       language. -->
+  <xsl:function name="ed:aside-name-parts" as="xs:string+">
+    <xsl:param name="name" as="element()"/>
     <xsl:sequence select="if ($name/@type = 'modern')
-      then 'now ' || normalize-space($name) || $name/@from ! (', since ' || ed:date-words(.))
-      else normalize-space($name) || ed:period-words($name/@from, $name/@to) ! (', ' || .)"/>
+      then ('now ', normalize-space($name), string($name/@from ! (', since ' || ed:date-words(.))))
+      else ('', normalize-space($name), string(ed:period-words($name/@from, $name/@to) ! (', ' || .)))"/>
   </xsl:function>
 
   <!-- What stands before one of them: nothing first, ", " between abbreviations ("MOPR,
@@ -809,14 +817,15 @@
 
   <!-- The n-th letter label: a … z without i, l and o, which look like 1 and 0 in many
        fonts ("[l]" beside the author's "[1]", a raised "l" after a page number); then aa,
-       ab … from the same letters. The editors' notes and a locator's several mentions
+       ab … zz, aaa … from the same letters. The editors' notes and a locator's several mentions
        ("213 a b c") are lettered alike. -->
   <xsl:function name="ed:letter-label" as="xs:string">
     <xsl:param name="n" as="xs:integer"/>
     <xsl:variable name="letters" select="'abcdefghjkmnpqrstuvwxyz'"/>
     <xsl:variable name="base" select="string-length($letters)"/>
-    <xsl:sequence select="if ($n le $base) then substring($letters, $n, 1)
-      else substring($letters, ($n - $base - 1) idiv $base + 1, 1) || substring($letters, ($n - $base - 1) mod $base + 1, 1)"/>
+    <!-- as a spreadsheet names its columns, so that every number has a label of its own -->
+    <xsl:sequence select="(if ($n gt $base) then ed:letter-label(($n - 1) idiv $base) else '')
+      || substring($letters, ($n - 1) mod $base + 1, 1)"/>
   </xsl:function>
 
   <!-- The printed pages a note stands on, as the editions give them with it: the page of
@@ -828,6 +837,14 @@
     <xsl:variable name="first" select="ed:start-page($note)"/>
     <xsl:variable name="last" select="ed:page(($note, ed:continuations($note))[last()])"/>
     <xsl:sequence select="$first, $last[. ne $first]"/>
+  </xsl:function>
+
+  <!-- "p. 215", "pp. 212–213": where a note stands (ed:note-pages), as every edition gives
+       it after the note. -->
+  <xsl:function name="ed:note-pages-label" as="xs:string">
+    <xsl:param name="note" as="element(tei:note)"/>
+    <xsl:variable name="pages" select="ed:note-pages($note)"/>
+    <xsl:sequence select="(if (exists($pages[2])) then 'pp. ' else 'p. ') || string-join($pages, '–')"/>
   </xsl:function>
 
   <!-- What a reader calls a note: "1" … "12" for the author's, "a", "b" … for the editors'. -->

@@ -730,8 +730,7 @@
         </xsl:for-each>
         <xsl:text> </xsl:text>
         <!-- "(p. 215)"; "(pp. 212–213)" for a note that runs over to a later page. -->
-        <xsl:variable name="pages" select="ed:note-pages(.)"/>
-        <span class="note-where">(<xsl:value-of select="(if (exists($pages[2])) then 'pp. ' else 'p. ') || string-join($pages, '–')"/>)</span>
+        <span class="note-where">(<xsl:value-of select="ed:note-pages-label(.)"/>)</span>
         <!-- A no-break space: the arrow never stands alone on a line. -->
         <xsl:text>&#xA0;</xsl:text>
         <a class="backlink" href="#{ed:noteref-id(.)}" role="doc-backlink" aria-label="Back to the text at note {ed:note-label(.)}">&#x21A9;&#xFE0E;<span class="visually-hidden"> back</span></a>
@@ -1073,7 +1072,12 @@
       <xsl:for-each select="$names">
         <xsl:value-of select="ed:aside-separator($names, position())"/>
         <xsl:choose>
-          <xsl:when test="@xml:lang"><span><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:value-of select="ed:aside-name-text(.)"/></span></xsl:when>
+          <xsl:when test="@xml:lang">
+            <xsl:variable name="parts" select="ed:aside-name-parts(.)"/>
+            <xsl:value-of select="$parts[1]"/>
+            <span><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:value-of select="$parts[2]"/></span>
+            <xsl:value-of select="$parts[3]"/>
+          </xsl:when>
           <xsl:otherwise><xsl:value-of select="ed:aside-name-text(.)"/></xsl:otherwise>
         </xsl:choose>
       </xsl:for-each>

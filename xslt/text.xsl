@@ -438,13 +438,12 @@
 
   <!-- "(p. 215) ": where a note's marker stands, so that a note can be cited by its page
        (the nearest page marker before a note in the notes list is no guide); "(pp.
-       212–213) " for a note that runs over to a later page (ed:note-pages). It begins the
+       212–213) " for a note that runs over to a later page (ed:note-pages-label). It begins the
        note's first line, so no glue is needed to keep "p." with its number (the glue
        costs a translate() of the whole note). -->
   <xsl:function name="txt:note-page" as="xs:string">
     <xsl:param name="note" as="element(tei:note)"/>
-    <xsl:variable name="pages" select="ed:note-pages($note)"/>
-    <xsl:sequence select="(if (exists($pages[2])) then '(pp. ' else '(p. ') || string-join($pages, '–') || ') '"/>
+    <xsl:sequence select="'(' || ed:note-pages-label($note) || ') '"/>
   </xsl:function>
 
   <!-- ============================ corrections ============================ -->
@@ -517,8 +516,8 @@
     </xsl:for-each>
   </xsl:template>
 
-  <!-- An index line: an entry, or a "see" reference ("Leninakan, see Aleksandropol
-       (Leninakan from 1924)."; entries named by the same form are separated by ";"). -->
+  <!-- An index line: an entry, or a "see" reference ("Leninakan, see Aleksandropol.";
+       entries named by the same form are separated by ";"). -->
   <xsl:function name="txt:index-line" as="xs:string">
     <xsl:param name="item" as="item()"/>
     <xsl:sequence select="if ($item instance of map(*))
