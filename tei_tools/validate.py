@@ -478,6 +478,9 @@ def _date_hint(message: str) -> str:
     match = _RNG_ATTRIBUTE.search(message or "")
     if match is None or match.group(1) not in _DATE_ATTRIBUTES:
         return ""
+    if re.search(r"for element (placeName|orgName)\b", message):
+        return ("; in a register, only a name borne later (type=\"later\") or today (a place's type=\"modern\") "
+                "is dated, with @from and @to")
     return ("; a date is YYYY, YYYY-MM, YYYY-MM-DD, --MM-DD or YYYY-MM-DDThh:mm:ss (hours 00-23), and "
             "@when stands alone, @from is not with @notBefore, @to is not with @notAfter")
 

@@ -135,6 +135,25 @@ def test_a_register_name_is_dated_by_from_and_to_only(tmp_path, attribute):
     path.write_text(text, encoding="utf-8")
     errors = [f for f in validate.validate_file(path) if f.severity == "error"]
     assert len(errors) == 1 and attribute.split("=")[0] in errors[0].message
+    assert "is dated, with @from and @to" in errors[0].message
+
+
+@pytest.mark.parametrize("entry", [
+    '<listPlace><place xml:id="place-tver"><placeName type="standard" from="1920">Tver</placeName></place></listPlace>',
+    '<listPlace><place xml:id="place-tver"><placeName type="source" to="1931">Tver</placeName></place></listPlace>',
+    '<listOrg><org xml:id="org-cb"><orgName type="full" from="1922-12-10">Central Bureau</orgName></org></listOrg>',
+])
+def test_only_a_later_or_modern_name_is_dated(tmp_path, entry):
+    """The editions print the dates of later and modern names only: a date on the name of
+    the article's years, or on a form the source uses, would be lost, so the schema
+    refuses it."""
+    text = (FIXTURES / "sch-date-range-reversed.xml").read_text(encoding="utf-8").replace(
+        'from="1924-03" to="1923"', 'when="1923"').replace('</listPerson>', '</listPerson>' + entry)
+    path = tmp_path / "name.xml"
+    path.write_text(text, encoding="utf-8")
+    errors = [f for f in validate.validate_file(path) if f.severity == "error"]
+    assert len(errors) == 1, errors
+    assert 'only a name borne later (type="later") or today' in errors[0].message and "@from and @to" in errors[0].message
 
 
 def test_duplicate_id_is_reported_at_both_elements():
