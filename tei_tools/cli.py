@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from tei_tools import __version__
-from tei_tools.errors import TeiToolsError
+from tei_tools.errors import TeiToolsError, counted
 
 
 class ToolFailure(click.ClickException):
@@ -278,8 +278,7 @@ def _show_watched_build(build) -> None:
     failed = len(report.failures)
     summary = f"{built} built, {len(report.skipped)} up to date, {failed} failed"
     if report.removed:
-        count = len(report.removed)
-        summary += f", {count} output{'' if count == 1 else 's'} removed"
+        summary += f", {counted(len(report.removed), 'output')} removed"
     click.echo(f"[{time.strftime('%H:%M:%S')}] {summary} ({build.seconds:.2f} s)", err=True)
 
 
@@ -312,11 +311,7 @@ def verify_command(path: Path) -> None:
         raise ToolFailure("\n".join(str(problem) for problem in result.problems), 1)
     payload, tags = result.files_checked - result.tag_files_checked, result.tag_files_checked
     algorithms = " and ".join(algorithm_name(a) for a in result.algorithms)
-    click.echo(f"{result.label}: intact ({_count(payload, 'payload file')} and {_count(tags, 'tag file')}, {algorithms})")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    click.echo(f"{result.label}: intact ({counted(payload, 'payload file')} and {counted(tags, 'tag file')}, {algorithms})")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,6 +27,11 @@ class Finding:
         return asdict(self)
 
 
+def counted(number: int, noun: str) -> str:
+    """"1 file", "2 files": a count in a message."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 # Why a path that is a symbolic link cannot be read (Path.exists() is false for both).
 BROKEN_LINK = "a symbolic link that leads nowhere (or round in a loop)"
 

@@ -124,13 +124,16 @@ def build_many(
 
 def _remove_orphans(manifest, documents: list[Path], folders: Sequence[str | Path], report: IncrementalReport) -> None:
     """Remove the outputs of documents whose source is gone; a file changed since it was
-    written is not the build's any more, and is left where it is with a warning. Each
-    document's outputs are judged by the manifest on disk, the folder locked: another
-    build into the folder may have written them again, from a source of its own."""
+    written is not the build's any more, and is left where it is with a warning. The
+    outputs are judged by the manifest on disk, the folder locked: another build into the
+    folder may have written them again, from a source of its own."""
     from tei_tools.manifest import locked_on_disk, orphans
 
-    for orphan in orphans(manifest, documents, [Path(f) for f in folders]):
-        with locked_on_disk(manifest.path.parent) as on_disk:
+    found = orphans(manifest, documents, [Path(f) for f in folders])
+    if not found:
+        return
+    with locked_on_disk(manifest.path.parent) as on_disk:
+        for orphan in found:
             if on_disk.documents.get(orphan.stem, {}).get("source") != str(orphan.source):
                 manifest.documents.pop(orphan.stem, None)  # rebuilt or forgotten meanwhile: not ours to remove
                 continue

@@ -15,7 +15,7 @@ from typing import Iterable
 from lxml import etree, isoschematron
 
 from tei_tools.editions import edition_files, same_file_key
-from tei_tools.errors import Finding, InputError, SchemaError
+from tei_tools.errors import Finding, InputError, SchemaError, counted
 from tei_tools.parsing import TEI_NS, parse_file, schema_parser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # the tool's own schema/ is beside the package
@@ -237,8 +237,8 @@ class ValidationReport:
     def summary(self) -> str:
         """E.g. "2 files: 1 valid, 1 invalid (3 errors, 1 warning)"."""
         valid = sum(1 for result in self.files if result.valid)
-        text = f"{_plural(len(self.files), 'file')}: {valid} valid, {len(self.files) - valid} invalid"
-        return f"{text} ({_plural(self.count('error'), 'error')}, {_plural(self.count('warning'), 'warning')})"
+        text = f"{counted(len(self.files), 'file')}: {valid} valid, {len(self.files) - valid} invalid"
+        return f"{text} ({counted(self.count('error'), 'error')}, {counted(self.count('warning'), 'warning')})"
 
     def as_dict(self) -> dict:
         return {
@@ -322,10 +322,6 @@ def edition_identifier_location(path: str | Path) -> tuple[int, int]:
         return 0, 0
     idno = tree.getroot().find(_EDITION_IDNO)
     return _idno_location(idno) if idno is not None else (0, 0)
-
-
-def _plural(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:

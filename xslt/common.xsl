@@ -596,9 +596,8 @@
        1937"), and the dash is then spaced, as between words. -->
   <xsl:function name="ed:life-span" as="xs:string?">
     <xsl:param name="person" as="element()"/>
-    <xsl:variable name="years" select="ed:event-year($person/tei:birth[1]), ed:event-year($person/tei:death[1])"/>
     <xsl:sequence select="if ($person/(tei:birth | tei:death))
-      then string-join($years, if (contains($years[1] || $years[2], ' ')) then ' – ' else '–')
+      then ed:range-words(ed:event-year($person/tei:birth[1]), ed:event-year($person/tei:death[1]))
       else ()"/>
   </xsl:function>
 
@@ -657,11 +656,18 @@
     <xsl:param name="to" as="attribute()?"/>
     <xsl:variable name="start" select="$from ! ed:date-words(.)"/>
     <xsl:variable name="end" select="$to ! ed:date-words(.)"/>
-    <xsl:sequence select="if (exists($start) and exists($end))
-        then string-join(($start, $end), if (contains($start || $end, ' ')) then ' – ' else '–')
+    <xsl:sequence select="if (exists($start) and exists($end)) then ed:range-words($start, $end)
       else if (exists($start)) then 'from ' || $start
       else if (exists($end)) then 'until ' || $end
       else ()"/>
+  </xsl:function>
+
+  <!-- "1857–1933", "January 1924 – 1991": an en dash between a range's ends, spaced when
+       either is several words (life spans and the registers' periods alike). -->
+  <xsl:function name="ed:range-words" as="xs:string">
+    <xsl:param name="start" as="xs:string"/>
+    <xsl:param name="end" as="xs:string"/>
+    <xsl:sequence select="$start || (if (contains($start || $end, ' ')) then ' – ' else '–') || $end"/>
   </xsl:function>
 
   <!-- A W3C date in words: "1924", "January 1924", "26 January 1924"; any other form as it is. -->
