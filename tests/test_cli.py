@@ -215,3 +215,57 @@ def test_a_bug_is_reported_in_one_line_not_a_traceback(monkeypatch):
     result = CliRunner().invoke(main, ["validate"], prog_name="tei-tools")
     assert result.exit_code == 1
     assert result.output == "tei-tools validate: error: internal error, please report it: ZeroDivisionError: division by zero\n"
+
+
+# The installed command (`tei-tools`, `python -m tei_tools`) is `cli.run`: `main`, then an
+# exit that skips the interpreter's teardown. These run it as a process, as users do.
+RUN_WITH = """
+import atexit, sys, threading, time
+from pathlib import Path
+from tei_tools.cli import run
+marker = Path(sys.argv[1])
+if sys.argv[2] == "atexit":
+    atexit.register(lambda: marker.write_text("atexit ran"))
+elif sys.argv[2] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.3), marker.write_text("thread finished"))).start()
+sys.argv = ["tei-tools", *sys.argv[3:]]
+run()
+"""
+
+
+def run_command(tmp_path: Path, hook: str, *args: str):
+    import subprocess
+    import sys
+
+    marker = tmp_path / "marker.txt"
+    command = [sys.executable, "-c", RUN_WITH, str(marker), hook, *args]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    return finished, marker.read_text() if marker.exists() else None
+
+
+def test_the_command_flushes_its_output_and_keeps_the_exit_status(tmp_path: Path):
+    valid, _ = run_command(tmp_path, "none", "validate", str(FIXTURES / "valid-minimal.xml"))
+    assert (valid.returncode, valid.stdout, valid.stderr) == (0, "1 file: 1 valid, 0 invalid (0 errors, 0 warnings)\n", "")
+    invalid, _ = run_command(tmp_path, "none", "validate", str(FIXTURES / "sch-dangling-pointer.xml"))
+    assert invalid.returncode == 1
+    assert FINDING_LINE.match(invalid.stdout.splitlines()[0]) and "Traceback" not in invalid.stderr
+    missing, _ = run_command(tmp_path, "none", "validate", str(tmp_path / "nowhere.xml"))
+    assert missing.returncode == 2 and missing.stderr.endswith("no such file or directory\n")
+
+
+def test_the_command_runs_atexit_handlers(tmp_path: Path):
+    finished, marker = run_command(tmp_path, "atexit", "--version")
+    assert finished.returncode == 0 and marker == "atexit ran"
+
+
+def test_the_command_waits_for_a_thread_still_running(tmp_path: Path):
+    finished, marker = run_command(tmp_path, "thread", "--version")
+    assert finished.returncode == 0 and marker == "thread finished"
+
+
+def test_the_installed_command_is_run():
+    import tomllib
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["tei-tools"] == "tei_tools.cli:run"
+    assert "run()" in (REPO_ROOT / "tei_tools" / "__main__.py").read_text(encoding="utf-8")
