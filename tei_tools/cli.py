@@ -326,7 +326,7 @@ def run() -> None:
     exit status is not a number. Tests call `main` through click's runner, not this.
     """
     try:
-        main(prog_name="tei-tools")  # standalone mode: always ends with SystemExit
+        main()  # standalone mode: always ends with SystemExit
     except SystemExit as done:
         _exit_now(done.code)
     _exit_now(0)  # pragma: no cover - click's standalone mode never returns
@@ -339,8 +339,9 @@ def _exit_now(code) -> None:
     if not isinstance(status, int) or threading.active_count() > 1:
         sys.exit(code)
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None where there is no console (pythonw)
+                stream.flush()
     except (OSError, ValueError):
         sys.exit(code)
     import atexit
