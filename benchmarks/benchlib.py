@@ -42,19 +42,18 @@ def calibration_workload() -> int:
     return total
 
 
-def cache_bytecode() -> bool:
+def cache_bytecode() -> None:
     """Compile the package's modules to bytecode (`__pycache__/`) before measuring.
 
     A user's Python writes this cache the first time it imports the package and reads it
     from then on; every measured command is such a later run. Where the cache is not
     written (`PYTHONDONTWRITEBYTECODE`, set on the machine these figures were taken on),
     each command would compile the package's sources again, about 15 ms of a build's start
-    that no user pays twice. Returns whether the environment had turned the cache off.
+    that no user pays twice.
     """
     import compileall
 
     compileall.compile_dir(str(REPO / "tei_tools"), quiet=1)
-    return bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
 
 
 def environment() -> dict[str, str]:

@@ -200,10 +200,7 @@ class Manifest:
         """
         entry = self.documents.setdefault(stem, {})
         entry["source"] = source
-        if identifier:
-            entry["identifier"] = identifier
-        else:  # a document that no longer gives one must not keep its old one
-            entry.pop("identifier", None)
+        _set_identifier(entry, identifier)
         entry[format_name] = {"inputs": digest, "outputs": dict(sorted(outputs.items()))}
         self.recorded.add((stem, format_name))
 
@@ -235,13 +232,19 @@ class Manifest:
             for stem, format_name in sorted(self.recorded):
                 entry = current.documents.setdefault(stem, {})
                 entry["source"] = self.documents[stem]["source"]
-                if "identifier" in self.documents[stem]:
-                    entry["identifier"] = self.documents[stem]["identifier"]
-                else:
-                    entry.pop("identifier", None)
+                _set_identifier(entry, self.documents[stem].get("identifier"))
                 entry[format_name] = self.documents[stem][format_name]
             data = {"manifest": MANIFEST_FORMAT, "tool": __version__, "shared": self.shared, "documents": current.documents}
             atomic_write(self.path, (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def _set_identifier(entry: dict, identifier: str | None) -> None:
+    """A document's edition identifier in its entry; a document that no longer gives one
+    must not keep its old one."""
+    if identifier:
+        entry["identifier"] = identifier
+    else:
+        entry.pop("identifier", None)
 
 
 @contextmanager

@@ -135,12 +135,12 @@ def _build(given: list[Path], out: Path, formats):
     from tei_tools.errors import TeiToolsError
     from tei_tools.parallel import IncrementalReport, build_many
     from tei_tools.transform import DocumentResult
-    from tei_tools.editions import edition_files
+    from tei_tools.editions import edition_files, searched_folders
 
     try:
         files = edition_files([p for p in given if p.exists()] or given)
         # A deleted or renamed TEI file in a watched folder takes its outputs with it.
-        return build_many(files, out, formats, jobs=1, prune_under=[p for p in given if p.is_dir()])
+        return build_many(files, out, formats, jobs=1, prune_under=searched_folders(given))
     except TeiToolsError as error:  # e.g. the file being watched was deleted: keep watching
         return IncrementalReport(results=[DocumentResult(given[0], error=error)])
 
