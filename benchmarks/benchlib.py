@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Callable
@@ -58,7 +60,25 @@ def cache_bytecode() -> None:
 
 def environment() -> dict[str, str]:
     """The facts a reader needs to compare figures across machines."""
-    return {"python": platform.python_version(), "machine": f"{platform.machine()}, {os.cpu_count()} CPUs"}
+    from importlib.metadata import version
+
+    return {
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "saxonche": version("saxonche"),
+        "saxon_runtime": saxon_runtime_options(),
+    }
+
+
+def saxon_runtime_options() -> str:
+    """The options a new process makes Saxon's runtime with (tei_tools.saxon_runtime)."""
+    probe = "from tei_tools import saxon, saxon_runtime; saxon.processor(); print(saxon_runtime.started())"
+    started = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO).stdout.strip()
+    if started != "True":
+        return "GraalVM's defaults (saxonche made the runtime)"
+    from tei_tools.saxon_runtime import RUNTIME_OPTIONS
+
+    return " ".join(RUNTIME_OPTIONS)
 
 
 def write_results(path: Path, report: dict) -> None:

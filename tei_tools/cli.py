@@ -191,7 +191,7 @@ def build_options(command):
 @click.option("--force", is_flag=True, help="Rebuild every output, also those up to date.")
 @click.option("--worker-memory", "worker_memory", type=click.IntRange(min=1), default=None, metavar="MIB",
               help="Replace a worker process by a new one before its memory would pass MIB MiB "
-                   "(bounded memory on long runs; each new worker costs about 0.2 s to set up). Default: no limit.")
+                   "(a hard bound whatever the documents; each new worker costs about 0.2 s to set up). Default: no limit.")
 @reports_errors
 def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, jobs: int | None, force: bool,
                   worker_memory: int | None) -> None:

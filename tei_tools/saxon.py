@@ -2,7 +2,8 @@
 
 Saxon-HE runs in-process through saxonche. Creating the processor and compiling a
 stylesheet are the expensive steps, so both are cached for the life of the process
-(and so once per worker of a parallel build).
+(and so once per worker of a parallel build). Before the processor, Saxon's runtime is
+made with a bounded young generation where saxonche allows it (tei_tools.saxon_runtime).
 """
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ def processor():
         if _processor is None:
             from saxonche import PySaxonProcessor
 
+            from tei_tools import saxon_runtime
+
+            saxon_runtime.start()
             _processor = PySaxonProcessor(license=False)
         return _processor
 

@@ -9,10 +9,11 @@ results as they come.
 With a memory limit, a worker whose resident memory would pass the limit with one more
 task (its memory now plus the most a task has needed above the memory it began with,
 its peak inside the task included) says so with its result and exits, and a new worker
-takes its place. Saxon's heap, in saxonche's GraalVM library, grows with the
-documents built before the runtime collects it, and its size cannot be capped or shrunk
-from outside the library; retiring the worker is the one way to bound it, at the cost of
-setting a new worker up (about 0.2 s for a build).
+takes its place, at the cost of setting a new worker up (about 0.2 s for a build). A
+worker's memory is already bounded by Saxon's young generation (tei_tools.saxon_runtime:
+about 150 MiB for the article); the limit is for documents far larger than that, or for
+a saxonche whose runtime tei_tools cannot size, where Saxon's heap grows with the
+documents built before its runtime collects it.
 
 New workers are started from the calling thread only and no other thread of this module
 runs meanwhile, so a forked worker never inherits a lock another thread held (unlike
