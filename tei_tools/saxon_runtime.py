@@ -34,12 +34,13 @@ from typing import Any, Sequence
 
 from tei_tools.errors import BuildError
 
-# A young generation of at most 32 MiB: a document of the article's size is collected once
-# or twice while it is built (about 1.5 ms each), and a worker's resident memory stays
-# about 150 MiB instead of 340, in the same time (benchmarks/README.md, thirteenth pass).
-# 8 and 16 MiB made a whole build of the article about 30 ms slower (collections during
-# its first transforms) and saved 12-15 MiB more. The heap as a whole is not capped: a
-# document with more live data than that still builds.
+# A young generation of at most 32 MiB: a document of the article's size is collected
+# about twice while it is built (1-1.5 ms each), and a worker's resident memory stays
+# about 150 MiB instead of 300-340, for about 3 % more time per document in a warm worker
+# (benchmarks/README.md, thirteenth pass). 48 and 64 MiB were no faster within the
+# machine's noise and used 10-15 MiB more; 8 and 16 MiB made a whole build of the article
+# about 30 ms slower (collections during its first transforms). The heap as a whole is
+# not capped: a document with more live data still builds.
 RUNTIME_OPTIONS: tuple[str, ...] = (f"-XX:MaxNewSize={32 * 1024 * 1024}",)
 
 # The saxonche releases whose SaxonProcessor::initialize this module repeats: checked by
@@ -83,8 +84,9 @@ def started() -> bool | None:
     return _started
 
 
-def start(options: Sequence[str] = RUNTIME_OPTIONS) -> bool:
-    """Make Saxon's runtime with `options`, before the first PySaxonProcessor; True if done.
+def start(options: Sequence[str] | None = None) -> bool:
+    """Make Saxon's runtime with `options` (default: RUNTIME_OPTIONS) before the first
+    PySaxonProcessor; True if done.
 
     Called once per process, by tei_tools.saxon.processor(). False: saxonche will make the
     runtime itself, with GraalVM's defaults. Raises BuildError if GraalVM refused to make
@@ -102,7 +104,7 @@ def start(options: Sequence[str] = RUNTIME_OPTIONS) -> bool:
         _started = False
         if calls is not None:
             try:
-                _create_isolate(calls, list(options))
+                _create_isolate(calls, list(RUNTIME_OPTIONS if options is None else options))
             except BuildError as refused:
                 _refused = refused
                 raise
