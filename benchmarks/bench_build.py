@@ -32,7 +32,6 @@ import argparse
 import atexit
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -41,7 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import cache_bytecode, calibration_ms, calibration_workload, write_results
+from benchlib import cache_bytecode, calibration_ms, calibration_workload, environment, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "bench_build.json"
@@ -293,8 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "benchmark": "bench_build",
         "document": str(ARTICLE.relative_to(REPO)),
-        "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        **environment(),
         "calibration_ms": calibration,
         "results": results,
     }

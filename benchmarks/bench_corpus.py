@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -28,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import cache_bytecode, calibration_ms, write_results
+from benchlib import cache_bytecode, calibration_ms, environment, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "bench_corpus.json"
@@ -183,8 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine speed at the end: {calibration['end']} ms")
     report = {
         "benchmark": "bench_corpus",
-        "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        **environment(),
         "calibration_ms": calibration,
         "results": rows,
         "incremental": incremental,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import platform
 import shutil
 import statistics
 import sys
@@ -24,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 RUNS = 5
 sys.path.insert(0, str(REPO / "tests"))
 
-from benchlib import timed  # noqa: E402
+from benchlib import environment, timed  # noqa: E402
 from tei_tools.fsutil import atomic_write  # noqa: E402
 from tei_tools.package import package  # noqa: E402
 from tei_tools.verify import verify  # noqa: E402
@@ -74,8 +73,7 @@ def main() -> None:
             "payload_files": made[0].files,
             "payload_bytes": made[0].bytes,
             "zip_bytes": zip_path.stat().st_size,
-            "python": platform.python_version(),
-            "machine": platform.machine(),
+            **environment(),
         }
     target = REPO / "benchmarks" / "results" / "bench_package.json"
     atomic_write(target, (json.dumps(results, indent=2) + "\n").encode("utf-8"))

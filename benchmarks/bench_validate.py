@@ -12,7 +12,6 @@ Targets (issue 2): in-process <= 20 ms for the article; whole process <= 0.25 s.
 from __future__ import annotations
 
 import json
-import platform
 import shutil
 import statistics
 import subprocess
@@ -28,7 +27,7 @@ PROCESS_TARGET = 0.25
 
 from tei_tools import validate  # noqa: E402
 from tei_tools.editions import edition_files  # noqa: E402
-from benchlib import timed  # noqa: E402
+from benchlib import environment, timed  # noqa: E402
 from tei_tools.fsutil import atomic_write  # noqa: E402
 
 
@@ -80,8 +79,7 @@ def main() -> None:
             for f in per_file.values()
         ),
         "files": per_file,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
+        **environment(),
     }
     atomic_write(RESULTS, (json.dumps(results, indent=2) + "\n").encode("utf-8"))
     for name, figures in per_file.items():

@@ -9,7 +9,6 @@ import struct
 import subprocess
 import sys
 from importlib.metadata import version
-from pathlib import Path
 
 import pytest
 
