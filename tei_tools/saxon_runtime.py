@@ -121,6 +121,7 @@ class _RuntimeCalls:
     native_callback: int  # c_nativeCall's address
     created_flag: Any  # SaxonProcessor::jvmCreatedCPP
     environment_slot: Any  # SaxonProcessor::sxn_environ
+    environment: _Environment  # the record to fill in and store there
 
 
 def _runtime_calls() -> _RuntimeCalls | None:
@@ -146,12 +147,13 @@ def _runtime_calls() -> _RuntimeCalls | None:
     set_native_callback = core.j_setIndirectFunctionForNativeCall
     set_native_callback.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
     set_native_callback.restype = None
-    return _RuntimeCalls(create_isolate, set_native_callback, native_callback, created_flag, environment_slot)
+    return _RuntimeCalls(create_isolate, set_native_callback, native_callback, created_flag, environment_slot,
+                         _new_environment())
 
 
 def _create_isolate(calls: _RuntimeCalls, options: list[str]) -> None:
     """What SaxonProcessor::initialize does for a new runtime, with `options` for GraalVM."""
-    environment = _new_environment()
+    environment = calls.environment
     arguments = [b"tei-tools"] + [option.encode("ascii") for option in options]  # argv[0]: a name
     argv = (ctypes.c_char_p * len(arguments))(*arguments)
     # Options GraalVM does not know are skipped rather than refused (a later GraalVM may drop one).
