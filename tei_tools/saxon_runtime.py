@@ -80,7 +80,7 @@ class _Environment(ctypes.Structure):
 
 
 def started() -> bool | None:
-    """Whether this process's runtime was made with RUNTIME_OPTIONS (None: not asked yet)."""
+    """Whether this process's runtime was made here, with options (None: not asked yet)."""
     return _started
 
 
