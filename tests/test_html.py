@@ -1063,6 +1063,31 @@ def test_in_chromium_on_small_screens_links_land_in_view_and_nothing_scrolls_sid
 
 
 @pytest.mark.external
+def test_in_chromium_where_a_link_lands_stands_out_from_its_neighbours(browser, built):
+    """A correction is shaded and an editors' note tinted already: the one a link leads to
+    (from the list of corrections, from a marker) must look different from the others."""
+    look = "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.outlineStyle]; }"
+    with opened(browser, built[ARTICLE], 1280, 900) as page:
+        rows = page.eval_on_selector_all(".corrections tbody tr td:first-child a", "as => as.map(a => a.getAttribute('href'))")
+        target = rows[len(rows) // 2]
+        other = page.eval_on_selector_all("article .choice[id]", "cs => cs.map(c => '#' + c.id)")
+        neighbour = next(c for c in other if c != target)
+        before = page.eval_on_selector(target, look)
+        assert before == page.eval_on_selector(neighbour, look)
+        page.click(f".corrections a[href='{target}']")
+        assert page.evaluate("location.hash") == target
+        # Its shade, not only the focus ring the click gives it, which goes with the focus.
+        landed = page.eval_on_selector(target, look)
+        assert landed[0] != page.eval_on_selector(neighbour, look)[0] and landed[1] != "none"
+
+        notes = page.eval_on_selector_all("#editorial-notes .note[id]", "ns => ns.map(n => '#' + n.id)")
+        assert len(notes) > 1
+        untouched = page.eval_on_selector(notes[1], look)
+        page.evaluate(f"location.hash = '{notes[0]}'")
+        assert page.eval_on_selector(notes[0], look)[0] != untouched[0]
+
+
+@pytest.mark.external
 def test_in_chromium_a_printout_says_which_reading_it_shows(browser, built):
     with opened(browser, built[ARTICLE], 1280, 900) as page:
         sentence = "() => document.querySelector('.print-state').innerText.trim()"
@@ -1073,6 +1098,25 @@ def test_in_chromium_a_printout_says_which_reading_it_shows(browser, built):
         page.check("#show-source")  # the switch is not printed: it is set on screen
         page.emulate_media(media="print")
         assert page.evaluate(sentence).startswith("Printed as the source was published")
+
+
+@pytest.mark.external
+def test_in_chromium_a_printout_keeps_the_words_in_order_and_its_column_flush(browser, built):
+    """Chromium paints a positioned box in a layer of its own, and a PDF saved from the page
+    held those words out of their line ("an international , which"): in print no word or
+    phrase of the running text is positioned but the page numbers in the margin (a whole
+    paragraph may be: its words stay in order). The title block
+    starts where the text does."""
+    with opened(browser, built[ARTICLE], 1280, 900) as page:
+        page.emulate_media(media="print")
+        positioned = page.evaluate("""() => [...document.querySelectorAll('#text *')]
+            .filter(e => e.getClientRects().length && getComputedStyle(e).display.startsWith('inline')
+                && getComputedStyle(e).position !== 'static' && !e.closest('.pb-n'))
+            .map(e => e.tagName + '.' + e.className)""")
+        assert positioned == []
+        lefts = page.evaluate("""() => ['.front h1', '#text p'].map(s =>
+            Math.round(document.querySelector(s).getBoundingClientRect().left))""")
+        assert lefts[0] == lefts[1]
 
 
 @pytest.mark.external
