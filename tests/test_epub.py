@@ -608,6 +608,8 @@ def test_the_corrections_table_is_no_tab_stop(article_epub):
     table = article_epub.documents["EPUB/corrections.xhtml"]
     assert xp(table, "//h:div[@class='table-wrap']/h:table")
     assert not xp(table, "//*[@tabindex or @role='region']")
+    # named by the file's heading, as in the HTML edition
+    assert xp(table, "string(//h:*[@id = //h:table/@aria-labelledby][self::h:h1])") == "Corrections"
 
 
 def test_no_description_points_to_a_reading_the_epub_leaves_out(article_epub, inline_epub):

@@ -264,7 +264,8 @@ def expected_locators(tei, doc, entry_id: str) -> list[tuple[str, str, str | Non
 
 
 def test_a_focusable_correction_is_described_by_the_source_s_reading(any_page):
-    """A screen reader on a focused correction hears "The source reads: …"; on a link
+    """A screen reader on a focused correction hears its words, "correction", and "The
+    source reads: …"; on a link
     around corrections (a corrected name, a link out of the edition, which takes the focus
     instead), the same for each of them. That is the page as it loads, and without the
     script (which describes by the corrected reading in the source view): both readings
@@ -280,6 +281,9 @@ def test_a_focusable_correction_is_described_by_the_source_s_reading(any_page):
         assert corr.text_content().startswith("Corrected by the editors: ")
         if choice in focusable:
             assert choice.get("aria-describedby") == sic.get("id") and not choice.xpath("ancestor::a")
+            # Named by the reading shown: a focusable span without a role has no name.
+            assert (choice.get("role"), choice.get("aria-roledescription"), choice.get("aria-labelledby")) == (
+                "group", "correction", corr.get("id"))
         else:
             [link] = choice.xpath("ancestor::a[@href]")
             assert sic.get("id") in link.get("aria-describedby", "").split()
@@ -761,6 +765,14 @@ def test_the_corrections_table_is_no_tab_stop_or_landmark(pair):
     [wrap] = doc.xpath("//section[@id='corrections']/div[@class='table-wrap']")
     assert (wrap.get("tabindex"), wrap.get("role"), wrap.get("aria-label")) == (None, None, None)
     assert doc.xpath("//section[@id='corrections']//*[@tabindex or @role='region']") == []
+
+
+def test_the_corrections_table_is_named_by_its_heading(pair):
+    """A screen reader's list of tables said "table" and nothing more."""
+    _, doc, _ = pair
+    [table] = doc.xpath("//section[@id='corrections']//table")
+    [heading] = doc.xpath(f"//*[@id='{table.get('aria-labelledby')}']")
+    assert heading.tag == "h2" and heading.text_content() == "Corrections"
 
 
 def test_the_reading_switch_is_in_a_landmark_of_its_own(pair):
@@ -1284,15 +1296,16 @@ def test_in_chromium_a_focused_name_shows_the_other_reading_as_its_pop_up_in_eit
 
 @pytest.mark.external
 def test_in_chromium_each_correction_is_described_by_the_reading_the_view_hides(browser, built):
-    """A screen reader hears, as a focused correction's description (or its link's, for a
+    """A focused correction is named by the reading on screen. A screen reader hears, as
+    its description (or its link's, for a
     corrected name), the reading not on screen: the source's, and in the source view the
     corrected one. (It heard the reading it had just read in the source view, and nothing
     on a corrected name.)"""
     from playwright.sync_api import expect
 
     with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
-        for view, labels in (("corrected", ("The source reads: He", "The source reads: W. Heywood")),
-                             ("source", ("Corrected by the editors: It", "Corrected by the editors: W. Haywood"))):
+        for view, labels, name in (("corrected", ("The source reads: He", "The source reads: W. Heywood"), "It"),
+                                   ("source", ("Corrected by the editors: It", "Corrected by the editors: W. Haywood"), "He")):
             if view == "source":
                 page.check("#show-source")
             described = page.evaluate("""() => [...document.querySelectorAll('main .choice')].map(c => {
@@ -1302,6 +1315,7 @@ def test_in_chromium_each_correction_is_described_by_the_reading_the_view_hides(
                 return [c.id, hidden.length === 1 && ids.includes(hidden[0].id)]; })""")
             assert len(described) > 30 and [c for c, ok in described if not ok] == [], view
             expect(page.locator("#c-he")).to_have_accessible_description(labels[0])
+            expect(page.locator("#c-he")).to_have_accessible_name(name)  # the reading on screen
             expect(page.locator("#occ-pers-haywood-1")).to_have_accessible_description(labels[1])
 
 

@@ -455,7 +455,8 @@
        place), which its mark links to. -->
   <xsl:template match="h:span[starts-with(@class, 'choice ')]" mode="ebk:xhtml" priority="2">
     <span>
-      <xsl:copy-of select="@* except (@tabindex, @aria-describedby)"/>
+      <!-- Not focusable here, so neither a group nor named: it reads as its words. -->
+      <xsl:copy-of select="@* except (@tabindex, @role, @aria-roledescription, @aria-labelledby, @aria-describedby)"/>
       <xsl:apply-templates select="h:span[@class = 'corr']/node() except h:span[@class = 'corr']/h:span[@class = 'tip-label']" mode="#current"/>
     </span>
     <xsl:if test="empty(ancestor::h:a)">

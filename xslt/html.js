@@ -7,7 +7,8 @@
   var root = document.documentElement;
   var box = document.getElementById("show-source");
 
-  // A correction is described, for a screen reader, by the reading the view hides:
+  // A correction is named, for a screen reader, by the reading the view shows and
+  // described by the one it hides:
   // html.xsl writes the source's, the reading hidden as the page loads; in the source view
   // it is the corrected one. The description is the correction's own when it is
   // focusable, else that of the link around it (a name), which may hold several.
@@ -16,13 +17,18 @@
       var owner = choice.hasAttribute("tabindex") ? choice : choice.closest("a[href]");
       var corr = choice.querySelector(":scope > .corr"), sic = choice.querySelector(":scope > .sic");
       if (!owner || !corr || !sic) { return; }
-      var ids = (owner.getAttribute("aria-describedby") || "").split(" ");
-      var i = ids.indexOf(source ? sic.id : corr.id);
-      if (i >= 0) {
-        ids[i] = source ? corr.id : sic.id;
-        owner.setAttribute("aria-describedby", ids.join(" "));
-      }
+      swap(owner, "aria-describedby", source ? sic.id : corr.id, source ? corr.id : sic.id);
+      swap(owner, "aria-labelledby", source ? corr.id : sic.id, source ? sic.id : corr.id);
     });
+  }
+  // One id in an attribute's list of ids replaced by another (the list may hold several).
+  function swap(owner, attribute, from, to) {
+    var ids = (owner.getAttribute(attribute) || "").split(" ");
+    var i = ids.indexOf(from);
+    if (i >= 0) {
+      ids[i] = to;
+      owner.setAttribute(attribute, ids.join(" "));
+    }
   }
   function sync() {
     var source = !!(box && box.checked);

@@ -515,6 +515,12 @@
            in the source view (html.js). -->
       <xsl:if test="not(html:in-link(.))">
         <xsl:attribute name="tabindex" select="0"/>
+        <!-- A focusable span with no role has no name: a screen reader reaching it said
+             nothing of the words. As a group called "correction" it is named by the reading
+             shown (html.js names it by the source's in the source view). -->
+        <xsl:attribute name="role" select="'group'"/>
+        <xsl:attribute name="aria-roledescription" select="'correction'"/>
+        <xsl:attribute name="aria-labelledby" select="html:corrected-reading-id(., $id)"/>
         <xsl:attribute name="aria-describedby" select="$source-id"/>
       </xsl:if>
       <span class="corr" id="{html:corrected-reading-id(., $id)}">
@@ -749,7 +755,7 @@
         <!-- Scrolls sideways should it ever be too wide (it is not: its readings break, and
              on a phone each row is a block); no tab stop or region for a table that fits. -->
         <div class="table-wrap">
-          <table>
+          <table aria-labelledby="corrections-h">
             <thead>
               <tr>
                 <th scope="col">Page</th>
