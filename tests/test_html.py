@@ -883,6 +883,10 @@ def test_metadata_dublin_core_highwire_and_json_ld(pair):
     assert data["@type"] == "ScholarlyArticle" and data["name"] == title
     source_title = " ".join(tei.xpath("string(//tei:sourceDesc/tei:bibl[@xml:id='source']/tei:title)", namespaces=TEI).split())
     assert data["isBasedOn"]["name"] == source_title
+    # The source's status keeps the quotation marks its <q>s are shown with everywhere.
+    [note] = tei.xpath("//tei:sourceDesc/tei:bibl[@xml:id='source']/tei:note", namespaces=TEI)
+    for q in note.xpath(".//tei:q", namespaces=TEI):
+        assert f"“{' '.join(q.xpath('string()').split())}”" in data["isBasedOn"]["description"]
 
 
 def test_json_ld_cannot_close_its_script(built):

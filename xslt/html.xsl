@@ -157,7 +157,7 @@
             'pagination': ed:source-pages($doc)
           },
           ($source/tei:publisher)[1] ! map{'publisher': map{'@type': 'Organization', 'name': normalize-space(.)}},
-          ($source/tei:note)[1] ! map{'description': normalize-space(.)}
+          ed:source-status($doc) ! map{'description': .}
         )),
         'pageStart': ed:page-number(ed:pages($doc)[1]),
         'pageEnd': ed:page-number(ed:pages($doc)[last()])
