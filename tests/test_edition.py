@@ -174,6 +174,15 @@ def test_settlements_have_coordinates(tree):
         assert -90 <= lat <= 90 and -180 <= lon <= 180
 
 
+def test_a_register_s_data_elements_hold_a_name_each(tree):
+    """A country is today's state, by its name alone ("Dutch East Indies (now Indonesia)"
+    had prose in it), and a forename one name ("William Dudley" was two)."""
+    countries = [" ".join(c.xpath("string()").split()) for c in xp(tree, "//tei:standOff//tei:country")]
+    assert countries and all(re.fullmatch(r"[A-Z][\w ]*[a-z]", c) for c in countries), countries
+    forenames = [" ".join(f.xpath("string()").split()) for f in xp(tree, "//tei:standOff//tei:forename")]
+    assert forenames and [f for f in forenames if " " in f] == []
+
+
 def test_no_authority_identifier_is_given_unverified(tree):
     # None could be verified from this workplace (see the registers' descriptions);
     # an identifier added later must come with the verification note updated.

@@ -644,8 +644,8 @@ def test_languages_other_than_the_edition_s_are_marked(article_epub, inline_epub
 
 
 def test_the_title_page_says_nothing_that_only_holds_on_the_web(article_epub):
-    """No page links "to cite" (a link inside an EPUB is no address), no "(see LICENSE)"
-    for a file the EPUB does not hold; the rights statement is otherwise whole."""
+    """No page links "to cite" (a link inside an EPUB is no address), no pointer to a file
+    the EPUB does not hold (LICENSE); the rights statement is whole."""
     title = article_epub.documents["EPUB/title.xhtml"]
     words_shown = " ".join(article_epub.text_of(title).split())
     assert not xp(title, "//*[@class='cite-pages']") and "Cite a printed page" not in words_shown

@@ -503,34 +503,6 @@
        address a reader can cite; the navigation's page list lists the pages). -->
   <xsl:template match="h:p[@class = 'cite-pages']" mode="ebk:xhtml" priority="2"/>
 
-  <!-- The licence's row: the rights statements as the header words them for the edition's
-       files, less a parenthesis that sends the reader to the file LICENSE, which is not in
-       the EPUB ("… under the MIT licence (see LICENSE)."). Only the statements' own text is
-       changed (mode ebk:rights, from the row: the other spans of the publication are not
-       tried against a pattern more). -->
-  <xsl:template match="h:dd[h:span[@class = 'rights']]" mode="ebk:xhtml" priority="2">
-    <xsl:copy>
-      <xsl:copy-of select="@*"/>
-      <xsl:apply-templates mode="ebk:rights"/>
-    </xsl:copy>
-  </xsl:template>
-
-  <xsl:template match="node()" mode="ebk:rights">
-    <xsl:apply-templates select="." mode="ebk:xhtml"/>
-  </xsl:template>
-
-  <xsl:template match="h:span[@class = 'rights']" mode="ebk:rights">
-    <xsl:copy>
-      <xsl:copy-of select="@*"/>
-      <xsl:apply-templates mode="ebk:rights"/>
-    </xsl:copy>
-  </xsl:template>
-
-  <xsl:template match="h:span[@class = 'rights']/text()" mode="ebk:rights">
-    <xsl:variable name="pointer" select="' (see LICENSE)'"/>
-    <xsl:value-of select="if (contains(., $pointer)) then substring-before(., $pointer) || substring-after(., $pointer) else ."/>
-  </xsl:template>
-
   <!-- No map of places in the EPUB: the index gives each place's country and coordinates
        in words, an inline SVG map renders unevenly across reading systems (and not at all
        on e-ink), and leaving it out keeps the publication textual only (accessMode).
