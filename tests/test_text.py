@@ -425,6 +425,33 @@ def test_the_index_lists_every_entry_with_its_pages(article_txt, tei, kind, titl
             assert form == standard or form in matching[0], (label, form)
 
 
+@pytest.mark.parametrize("kind, title", [("person", "persons"), ("place", "places"), ("org", "organisations")])
+def test_the_index_says_what_the_other_editions_registers_say_of_an_entry(article_txt, tei, kind, title):
+    """The HTML and EPUB registers give each entry's notes, and a place's country and
+    coordinates; the text edition's index gave its pages alone, and lost the editors'
+    statements ("the entry's name is the editors' description")."""
+    lines = [line for line in index_lines(article_txt, title) if not SEE.match(line)]
+    words = lambda text: re.findall(r"\w+", text)
+    checked = 0
+    for entry in tei.xpath(f"//tei:standOff//tei:{kind}[@xml:id]", namespaces=NS):
+        label = entry_label(entry)
+        [line] = [line for line in lines if line.startswith(label) and re.match(r"(?: \(.*?\))?: ", line[len(label):])]
+        after_pages = line.split(": ", 1)[1]
+        for note in entry.xpath("tei:note", namespaces=NS):
+            assert " ".join(words("".join(note.itertext()))) in " ".join(words(after_pages)), label
+            checked += 1
+        country = entry.xpath("normalize-space(tei:country)", namespaces=NS)
+        modern = [" ".join(n.xpath("string()").split()) for n in entry.xpath("tei:placeName[@type='modern']", namespaces=NS)]
+        if country and country not in modern:  # "(now Russia)" names it already
+            assert f". {country}" in after_pages, label
+            checked += 1
+        geo = entry.xpath("normalize-space(tei:location/tei:geo)", namespaces=NS)
+        if geo:
+            lat, lon = (float(v) for v in geo.split())
+            assert f"{abs(lat):.2f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}° {'E' if lon >= 0 else 'W'}." in after_pages, label
+    assert checked > 10
+
+
 @pytest.mark.parametrize("kind, title", [("place", "places"), ("org", "organisations")])
 def test_the_names_in_parentheses_follow_an_entry_s_name_in_the_index(article_txt, tei, kind, title):
     """"Petrograd (Leningrad, January 1924 – 1991; now Saint Petersburg, since 1991): 215.",
@@ -558,8 +585,8 @@ def test_the_index_gives_each_locator_once_in_the_chicago_style(tmp_path):
     txt = _small_text(tmp_path, (f"was founded in {moscow}", f"was founded in {moscow} ({moscow}, {moscow})"),
                       ("paragraph goes on, and", f"paragraph goes on in {moscow}, and"),
                       ("see <ref target", f"in {moscow} and {moscow} see <ref target"))
-    assert "Moscow: 12, 13, 13n1, 13n2." in index_lines(txt, "places")
-    assert "Zetkin, Clara (1857–1933): 12, 13n2. In the source: K. Zetkin." in index_lines(txt, "persons")
+    assert "Moscow: 12, 13, 13n1, 13n2. Soviet Russia, 55.76° N, 37.62° E." in index_lines(txt, "places")
+    assert "Zetkin, Clara (1857–1933): 12, 13n2. German communist, a founder of German Red Aid. In the source: K. Zetkin." in index_lines(txt, "persons")
     assert "; “12n1” means page 12, note 1." in " ".join(section(txt, "How to read this text").split())
 
 
@@ -601,7 +628,7 @@ _BOUND_BEFORE = [
     (re.compile(r"(?:\b(?:p|pp|No|l|f|d|S)\.|\bNN?)$"), re.compile(r"^\d")),  # "p. 213", "N 24", "l. 24"
     (re.compile(r"\b[IVX]+\.$"), re.compile(r"^\d")),  # "III. 1923"
     (re.compile(r"\b\d+\.$"), re.compile(r"^[IVX]+\.")),  # "18. III."
-    (re.compile(r"(?:^|\s)[A-Z]\.$"), re.compile(r"^[A-Z]")),  # "V. I. Lenin"
+    (re.compile(r"(?:^|(?<!°)\s)[A-Z]\.$"), re.compile(r"^[A-Z]")),  # "V. I. Lenin" (not "37.62° E." closing an index entry)
 ]
 
 

@@ -742,6 +742,21 @@
       then $parts ! xs:double(.) else ()"/>
   </xsl:function>
 
+  <!-- "52.23° N, 21.01° E": coordinates as a reader reads them (HTML and EPUB registers,
+       the text edition's index). -->
+  <xsl:function name="ed:coordinates" as="xs:string">
+    <xsl:param name="geo" as="xs:double*"/>
+    <xsl:sequence select="format-number(abs($geo[1]), '0.00') || '° ' || (if ($geo[1] lt 0) then 'S' else 'N') || ', '
+      || format-number(abs($geo[2]), '0.00') || '° ' || (if ($geo[2] lt 0) then 'W' else 'E')"/>
+  </xsl:function>
+
+  <!-- A place's country, unless its modern name says it already: "Soviet Russia (…; now
+       Russia).", not "…, Russia." -->
+  <xsl:function name="ed:country" as="element(tei:country)?">
+    <xsl:param name="place" as="element()"/>
+    <xsl:sequence select="$place/tei:country[1][not(normalize-space(.) = $place/tei:placeName[@type = 'modern'] ! normalize-space(.))]"/>
+  </xsl:function>
+
   <!-- Authority files: the link an identifier resolves to, or empty for an unknown type. -->
   <xsl:function name="ed:authority-url" as="xs:string?">
     <xsl:param name="idno" as="element(tei:idno)"/>

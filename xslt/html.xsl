@@ -1044,9 +1044,7 @@
     <xsl:call-template name="html:aside-names">
       <xsl:with-param name="names" select="$aside"/>
     </xsl:call-template>
-    <!-- A country is not named twice: "Soviet Russia (…; now Russia).", not "…, Russia." -->
-    <xsl:variable name="modern" select="tei:placeName[@type = 'modern'] ! normalize-space(.)"/>
-    <xsl:variable name="country" select="tei:country[1][not(normalize-space(.) = $modern)]"/>
+    <xsl:variable name="country" select="ed:country(.)"/>
     <xsl:for-each select="$country">, <xsl:value-of select="normalize-space(.)"/></xsl:for-each>
     <xsl:call-template name="html:entry-note">
       <xsl:with-param name="stopped" select="empty($aside) and empty($country) and ends-with(ed:entity-label(.), '.')"/>
@@ -1055,7 +1053,7 @@
     <xsl:if test="exists($geo)">
       <xsl:text> </xsl:text>
       <a class="maplink" href="{ed:map-url($geo)}" title="Open the place on OpenStreetMap">
-        <xsl:value-of select="html:coordinates($geo)"/>
+        <xsl:value-of select="ed:coordinates($geo)"/>
       </a>
       <xsl:text>.</xsl:text>
     </xsl:if>
@@ -1090,13 +1088,6 @@
       <xsl:text>)</xsl:text>
     </xsl:if>
   </xsl:template>
-
-  <!-- 55.76° N, 37.62° E -->
-  <xsl:function name="html:coordinates" as="xs:string">
-    <xsl:param name="geo" as="xs:double*"/>
-    <xsl:sequence select="format-number(abs($geo[1]), '0.00') || '° ' || (if ($geo[1] lt 0) then 'S' else 'N') || ', '
-      || format-number(abs($geo[2]), '0.00') || '° ' || (if ($geo[2] lt 0) then 'W' else 'E')"/>
-  </xsl:function>
 
   <!-- ============================ links ============================ -->
 

@@ -525,14 +525,28 @@
       else txt:index-entry($item)"/>
   </xsl:function>
 
-  <!-- "Zetkin, Clara (1857–1933): 212, 213n2. In the source: K. Zetkin." -->
+  <!-- "Zetkin, Clara (1857–1933): 212, 213n2. German communist, … In the source: K. Zetkin."
+       The name and its pages first, as in a book's index; then what the HTML and EPUB
+       registers say of the entry (a place's country and coordinates, the editors' notes),
+       so that no edition holds fewer of the editors' statements. -->
   <xsl:function name="txt:index-entry" as="xs:string">
     <xsl:param name="entry" as="element()"/>
     <xsl:variable name="forms" select="ed:source-forms($entry)"/>
-    <xsl:variable name="text" select="ed:entity-label($entry) || txt:entry-facts($entry) || ': '
-      || txt:pages($entry) || '.'
-      || (if (exists($forms)) then ' In the source: ' || string-join($forms, '; ') || '.' else '')"/>
+    <xsl:variable name="text" select="string-join((
+      ed:entity-label($entry) || txt:entry-facts($entry) || ': ' || txt:pages($entry) || '.',
+      txt:entry-notes($entry),
+      $forms[1] ! ('In the source: ' || string-join($forms, '; ') || '.')), ' ')"/>
     <xsl:sequence select="txt:wrap($text, '', '    ')"/>
+  </xsl:function>
+
+  <!-- "Poland, 52.23° N, 21.01° E." and each of the entry's notes, as sentences. -->
+  <xsl:function name="txt:entry-notes" as="xs:string*">
+    <xsl:param name="entry" as="element()"/>
+    <xsl:variable name="geo" select="ed:geo($entry)"/>
+    <!-- Coordinates are not broken over two lines ("48.40°" / "E."): glued until wrapped. -->
+    <xsl:variable name="where" select="(ed:country($entry) ! normalize-space(.), $geo[2] ! translate(ed:coordinates($geo), ' ,', $txt:glue || ','))"/>
+    <xsl:sequence select="($where[1] ! (string-join($where, ', ') || '.'),
+      $entry/tei:note ! txt:inline(.) ! (if (matches(., '[.!?]$')) then . else . || '.'))"/>
   </xsl:function>
 
   <!-- What follows the name: a person's years, or the names in parentheses of a place or
