@@ -713,7 +713,7 @@
     <xsl:if test="$editorial">
       <section class="notes editorial" id="editorial-notes" aria-labelledby="editorial-notes-h">
         <h2 id="editorial-notes-h">Editors’ notes</h2>
-        <p class="section-hint">Added by the editors, lettered in the order of the text; not part of the source.</p>
+        <p class="section-hint">Added by the editors, lettered in the order of the text (i, l and o are not used: they look like 1 and 0); not part of the source.</p>
         <xsl:apply-templates select="$editorial" mode="html:note"/>
       </section>
     </xsl:if>
@@ -846,7 +846,7 @@
       <section class="registers" id="registers" aria-labelledby="registers-h">
         <h2 id="registers-h">Index</h2>
         <!-- The note locators explained by the document's first note (ed:example-locator). -->
-        <p class="section-hint">Every person, place and organisation the text names, with each page where it is named<xsl:for-each select="ed:example-locator($html:doc)"> (“<xsl:value-of select="?1"/>”: <xsl:value-of select="?4"/>)</xsl:for-each><span class="screen-only">; the page numbers link back to the place in the text, and where a page names it more than once, the letters after the number (a, b, c …) lead to each place</span>.</p>
+        <p class="section-hint">Every person, place and organisation the text names, with each page where it is named<xsl:for-each select="ed:example-locator($html:doc)"> (“<xsl:value-of select="?1"/>”: <xsl:value-of select="?4"/>)</xsl:for-each><span class="screen-only">; the page numbers link back to the place in the text, and where a page names it more than once, the letters after the number (a, b, c …, without i, l and o) lead to each place</span>.</p>
         <xsl:for-each select="$kinds">
           <xsl:variable name="kind" select="."/>
           <section class="register {$kind}" id="{html:register-id($kind)}" aria-labelledby="{html:register-id($kind)}-h">

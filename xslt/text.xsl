@@ -431,7 +431,7 @@
     <xsl:variable name="notes" select="ed:editorial-notes($txt:doc)"/>
     <xsl:if test="$notes">
       <xsl:sequence select="txt:heading('Editors’ notes', '-')"/>
-      <xsl:sequence select="txt:paragraph('Added by the editors, lettered in the order of the text, each with the page of its marker; not part of the source.')"/>
+      <xsl:sequence select="txt:paragraph('Added by the editors, lettered in the order of the text (i, l and o are not used: they look like 1 and 0), each with the page of its marker; not part of the source.')"/>
       <xsl:sequence select="$notes ! txt:labelled(txt:note-marker(.), txt:note-page(.) || txt:note-text(.))"/>
     </xsl:if>
   </xsl:template>
