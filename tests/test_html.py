@@ -917,13 +917,16 @@ def test_vnu_reports_no_errors(built, inline):
 
 
 @contextlib.contextmanager
-def opened(browser, path: Path, width: int, height: int, requests: list | None = None, still: bool = False):
+def opened(browser, path: Path, width: int, height: int, requests: list | None = None, still: bool = False,
+           scheme: str = "light"):
     """The page at `path` in a new browser context of that size, closed afterwards.
 
     `requests` collects every URL the page asks for; `still` turns smooth scrolling off,
-    so that what a key press scrolls is where it ends.
+    so that what a key press scrolls is where it ends; `scheme` is the colour scheme the
+    reader's system asks for.
     """
     options = {"reduced_motion": "reduce"} if still else {}
+    options["color_scheme"] = scheme
     context = browser.new_context(viewport={"width": width, "height": height}, **options)
     try:
         page = context.new_page()
@@ -1174,12 +1177,53 @@ SHOWN_POP = """e => {
             hostTop: h.top, hostBottom: h.bottom, position: getComputedStyle(pop).position}; }"""
 
 
+# Colours that must keep their contrast (WCAG 1.4.3 for text, 1.4.11 for the sign of a
+# correction): the element, whose colour is read, and the element whose background is
+# behind it (transparent backgrounds are the page's).
+CONTRASTS = [
+    ("#text p:not([class])", "color", "html", 7),           # the text
+    (".toc a", "color", "html", 4.5),                       # links
+    (".section-hint", "color", "html", 4.5),                # muted text
+    ("article .noteref", "color", "html", 4.5),             # a note's marker
+    ("#editorial-notes .note.ed", "color", "#editorial-notes .note.ed", 4.5),
+    ("#editorial-notes .note.ed .note-label", "color", "#editorial-notes .note.ed", 4.5),
+    ("article .choice", "color", "article .choice", 4.5),   # a corrected word on its shading
+    ("article .choice", "border-bottom-color", "html", 3),  # the underline, the only sign of a correction
+    ("article .choice", "border-bottom-color", "article .choice", 3),
+    (".corrections .sic-cell", "color", "html", 4.5),
+    (".corrections th", "color", ".corrections th", 4.5),
+    ("article .note-pop", "color", "article .note-pop", 4.5),
+    (".registers .entry", "color", "html", 4.5),
+]
+
+
 @pytest.mark.external
-def test_in_chromium_a_focused_place_on_the_map_is_marked_on_its_label_not_by_a_ring(browser, built):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_in_chromium_each_colour_scheme_keeps_its_contrasts(browser, built, scheme):
+    """A reader whose system asks for a dark page gets one (the page was light whatever the
+    setting, and a browser's forced darkening washed out the corrections' shading and
+    underline), with the contrasts of the light page."""
+    with opened(browser, built[ARTICLE], 1280, 800, scheme=scheme) as page:
+        colour = """([s, p]) => { const e = document.querySelector(s); const c = getComputedStyle(e)[p];
+            if (p !== 'background-color' || !/rgba\\(.*, 0\\)$/.test(c)) return c;
+            return getComputedStyle(document.documentElement).backgroundColor; }"""
+        paper = page.evaluate(colour, ["html", "background-color"])
+        assert (contrast(paper, "rgb(0, 0, 0)") < 2) == (scheme == "dark"), paper
+        low = []
+        for element, prop, behind, minimum in CONTRASTS:
+            ratio = contrast(page.evaluate(colour, [element, prop]), page.evaluate(colour, [behind, "background-color"]))
+            if ratio < minimum:
+                low.append((element, prop, round(ratio, 2)))
+        assert low == []
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_in_chromium_a_focused_place_on_the_map_is_marked_on_its_label_not_by_a_ring(browser, built, scheme):
     """An outline is drawn in the map's units: 3px became a ring some 35px wide over the
     neighbouring labels. The label shows the focus instead: a band with 3:1 against the
     map, the label's text on it 4.5:1 (WCAG 1.4.3: it is text)."""
-    with opened(browser, built[ARTICLE], 1280, 800, still=True) as page:
+    with opened(browser, built[ARTICLE], 1280, 800, still=True, scheme=scheme) as page:
         page.focus(".map svg a")
         style = page.eval_on_selector(".map svg a", """a => { const t = a.querySelector('text'), s = getComputedStyle(t);
             return {outline: getComputedStyle(a).outlineStyle, stroke: s.stroke, fill: s.fill, width: parseFloat(s.strokeWidth),
