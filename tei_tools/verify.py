@@ -44,6 +44,13 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 # changed unseen.
 REQUIRED_ALGORITHMS = CHECKSUMS
 ZIP_SIGNATURE = b"PK\x03\x04"
+# The longest line a tag file may have. A manifest line is a checksum and a path (at most
+# a few hundred characters); bagit reads a line through `codecs` in time that grows with
+# the square of its length (a 50 MB line took four minutes), so a longer one is refused
+# before bagit reads the file.
+MAX_TAG_LINE = 64 * 1024
+# The files bagit parses line by line (any other tag file it only checksums).
+PARSED_TAG_FILE = re.compile(r"bagit\.txt|bag-info\.txt|(tag)?manifest-\w+\.txt")
 
 
 @dataclass
@@ -203,6 +210,7 @@ def verify_bag(bag_dir: Path, label: str) -> Verification:
         result.add(name, "added: in the bag but in no manifest")
     for name in empty_folders(bag_dir):
         result.add(name, "added: an empty folder, which no manifest can list")
+    check_every_manifest_lists_every_file(bag, result)
     check_fixity(bag_dir, bag, result)
     if result.intact:
         confirm_with_bagit(bag, result)
@@ -232,13 +240,18 @@ def tag_file_problems(bag_dir: Path) -> list[tuple[str, int, str]]:
     """
     problems = []
     for path in sorted(bag_dir.glob("*.txt")):
-        if not path.is_file():
+        if not path.is_file() or not PARSED_TAG_FILE.fullmatch(path.name):
             continue
         try:
             lines = path.read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError):
             continue  # reported by the checks before and after
-        if path.name in ("bagit.txt", "bag-info.txt"):
+        too_long = [(path.name, n, f"a line of {len(line):,} characters: a tag file's lines are at most "
+                                   f"{MAX_TAG_LINE:,} (not read further)")
+                    for n, line in enumerate(lines, 1) if len(line) > MAX_TAG_LINE]
+        if too_long:
+            problems += too_long
+        elif path.name in ("bagit.txt", "bag-info.txt"):
             problems += [(path.name, n, m) for n, m in _tag_line_problems(lines)]
         elif re.fullmatch(r"(tag)?manifest-\w+\.txt", path.name):
             problems += [(path.name, n, m) for n, m in _manifest_line_problems(bag_dir, lines)]
@@ -309,6 +322,16 @@ def check_manifests_present(bag_dir: Path, result: Verification) -> None:
         if not (bag_dir / f"tagmanifest-{algorithm}.txt").is_file():
             result.add(f"tagmanifest-{algorithm}.txt",
                        f"missing: without it, bag-info.txt and the manifests could be changed unseen ({label})")
+
+
+def check_every_manifest_lists_every_file(bag: bagit.Bag, result: Verification) -> None:
+    """RFC 8493 (3): every payload file is listed in every payload manifest. bagit checks
+    the union of the manifests, so a file left out of one of them passed as intact."""
+    for relative, listed in sorted(bag.entries.items()):
+        if not relative.startswith("data/"):
+            continue
+        for algorithm in sorted(set(bag.algorithms) - set(listed)):
+            result.add(relative, f"not listed in manifest-{algorithm}.txt: every payload file is in every payload manifest")
 
 
 def empty_folders(bag_dir: Path) -> list[str]:

@@ -1,11 +1,13 @@
 """tei_tools.verify and `tei-tools verify`: completeness and fixity, and hostile zips refused."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
 import struct
 import tempfile
+import time
 import uuid
 import zipfile
 from pathlib import Path
@@ -386,6 +388,38 @@ def test_an_unsafe_manifest_path_names_the_manifest_and_its_line(bag):
     assert result.exit_code == 1
     assert result.output.startswith(
         f"{bag}/manifest-sha256.txt:{len(lines) + 1}:0: error: not a readable bag: the path 'data/../../outside.txt' is unsafe")
+
+
+def test_a_payload_file_left_out_of_one_manifest_is_named(bag):
+    """RFC 8493: every payload file is in every payload manifest. bagit checks their union,
+    and passed the bag as intact (the tag manifests made to agree with the edit)."""
+    manifest = bag / "manifest-sha256.txt"
+    manifest.write_text("".join(line for line in manifest.read_text().splitlines(keepends=True)
+                                if not line.rstrip("\n").endswith(" data/README.md")))
+    for algorithm in ("sha256", "sha512"):
+        tagmanifest = bag / f"tagmanifest-{algorithm}.txt"
+        tagmanifest.write_text("".join(
+            f"{hashlib.new(algorithm, (bag / name).read_bytes()).hexdigest()} {name}\n"
+            for name in (line.split(" ", 1)[1].rstrip("\n") for line in tagmanifest.read_text().splitlines(keepends=True))))
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert result.output == (f"{bag}/data/README.md:0:0: error: not listed in manifest-sha256.txt: "
+                             "every payload file is in every payload manifest\n")
+
+
+@pytest.mark.parametrize("name", ["bag-info.txt", "manifest-sha256.txt"])
+def test_a_tag_file_line_too_long_for_bagit_is_refused_at_once(bag, name):
+    """bagit reads a line in time that grows with the square of its length: a 50 MB line
+    in a manifest kept `verify` busy for four minutes. It is refused before bagit reads it."""
+    target = bag / name
+    lines = target.read_text().splitlines()
+    target.write_text("\n".join([*lines, "a" * 20_000_000 + "  data/x"]) + "\n")
+    started = time.monotonic()
+    result = run_verify(bag)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert result.output == (f"{bag}/{name}:{len(lines) + 1}:0: error: a line of 20,000,008 characters: "
+                             "a tag file's lines are at most 65,536 (not read further)\n")
 
 
 def test_a_path_listed_twice_names_the_manifest(bag):
