@@ -15,7 +15,7 @@ from pathlib import Path
 import bagit
 
 from tei_tools.errors import PackageError
-from tei_tools.fsutil import atomic_write, exchange_paths, reproducible_zip
+from tei_tools.fsutil import exchange_paths, reproducible_zip
 
 # bagit logs through `logging`; without a handler Python would print its warnings to
 # stderr, and library code prints nothing.
@@ -92,12 +92,13 @@ def replace_dir(staging: Path, target: Path) -> Path:
     return target
 
 
-def write_zip(bag: Path, target: Path, moment: datetime) -> Path:
-    """<identifier>.zip of the bag: entries under <identifier>/, bagit.txt first, then in path order.
+def zip_bytes(bag: Path, name: str, moment: datetime) -> bytes:
+    """The zip of the bag in `bag`: entries under <name>/, bagit.txt first, then in path order.
 
-    Fixed timestamps and permissions (fsutil.reproducible_zip) make it byte-identical on rebuild.
+    Fixed timestamps and permissions (fsutil.reproducible_zip) make it byte-identical on
+    rebuild. `name` is the bag's name once in place (it is made in a staging folder).
     """
     names = sorted((p.relative_to(bag).as_posix() for p in bag.rglob("*") if p.is_file()),
-                   key=lambda name: (name != "bagit.txt", name))
-    entries = [(f"{bag.name}/{name}", (bag / name).read_bytes(), not name.endswith(".epub")) for name in names]
-    return atomic_write(target, reproducible_zip(entries, moment))
+                   key=lambda file: (file != "bagit.txt", file))
+    entries = [(f"{name}/{file}", (bag / file).read_bytes(), not file.endswith(".epub")) for file in names]
+    return reproducible_zip(entries, moment)

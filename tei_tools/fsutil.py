@@ -56,6 +56,25 @@ def atomic_write_all(files: Iterable[tuple[str | Path, bytes]]) -> list[Path]:
     return [target for _tmp, target in staged]
 
 
+def stage_file(path: str | Path, data: bytes) -> Path:
+    """`data` written and synced beside `path`, not yet in its place: commit_staged puts it
+    there. For an output that must change together with another (a bag and its zip)."""
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{target}:0:0: error: cannot write output: a folder has its name")
+    return Path(_write_temporary(target, data))
+
+
+def commit_staged(staged: Path, target: Path) -> Path:
+    """Rename a staged file into its place; remove it if that fails."""
+    try:
+        os.replace(staged, target)
+    except OSError as exc:
+        _remove_quietly(str(staged))
+        raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
+    return target
+
+
 def _write_temporary(target: Path, data: bytes) -> str:
     """`data` in a synced temporary file beside `target` (named for atomic_write's clean-up)."""
     try:

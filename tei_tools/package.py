@@ -22,11 +22,11 @@ from typing import Callable, Iterable, Sequence
 
 from lxml import etree
 
-from tei_tools.bag import make_bag, normalize_modes, replace_dir, write_zip
+from tei_tools.bag import make_bag, normalize_modes, replace_dir, zip_bytes
 from tei_tools.deposit_metadata import bag_info, write_descriptions
 from tei_tools.editions import Project
 from tei_tools.errors import PackageError, UsageError, ValidationError
-from tei_tools.fsutil import build_datetime, remove_abandoned_temporaries
+from tei_tools.fsutil import build_datetime, commit_staged, remove_abandoned_temporaries, stage_file
 from tei_tools.parsing import TEI_NS, parse_file
 from tei_tools.payload import PayloadFile, check_required_files, payload_plan
 from tei_tools.transform import revision_date
@@ -153,22 +153,28 @@ def write_package(plan: PackagePlan, out: Path, *, make_zip: bool = False) -> Pa
         staging = Path(tempfile.mkdtemp(prefix=f".{plan.identifier}.{os.getpid()}.", suffix=".tmp", dir=out))
     except OSError as exc:
         raise PackageError(f"{out}:0:0: error: cannot write the package: {exc.strerror or exc}") from None
+    zip_path = out / f"{plan.identifier}.zip"
+    staged_zip = None
     try:
         write_payload(staging, plan.files)
         write_descriptions(staging, plan.files, plan.master, plan.moment)
         info = bag_info(staging / "metadata" / "dc.xml", plan.identifier, plan.moment, plan.files, plan.version)
         size, count = make_bag(staging, info)
         normalize_modes(staging)
+        # The zip is written before the bag replaces the old one, and put in place right
+        # after it: a zip that cannot be written leaves the old bag and zip as they were,
+        # not a new bag beside an old zip.
+        if make_zip:
+            staged_zip = stage_file(zip_path, zip_bytes(staging, plan.identifier, plan.moment))
+        else:
+            _remove_stale(zip_path)
         bag = replace_dir(staging, out / plan.identifier)
+        archive = commit_staged(staged_zip, zip_path) if staged_zip else None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if staged_zip is not None:
+            staged_zip.unlink(missing_ok=True)
         raise
-    zip_path = out / f"{plan.identifier}.zip"
-    if make_zip:
-        archive = write_zip(bag, zip_path, plan.moment)
-    else:
-        archive = None
-        _remove_stale(zip_path)
     return Package(plan.identifier, bag, archive, count, size)
 
 

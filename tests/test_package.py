@@ -15,7 +15,7 @@ from lxml import etree
 from deposit_project import REPO, STEM, add_edition, bag_info, manifest, package_named, payload_files, small_build
 from tei_tools import package as package_module
 from tei_tools.cli import main
-from tei_tools.errors import BuildError, PackageError, ValidationError
+from tei_tools.errors import BuildError, OutputError, PackageError, ValidationError
 from tei_tools.package import package
 from tei_tools.payload import EDITION_ROLES
 
@@ -30,6 +30,21 @@ def test_a_failure_on_a_later_master_leaves_the_earlier_bags_as_they_were(made, 
     with pytest.raises(PackageError, match="000_missing.txt"):
         package(project, make_zip=True, build=small_build)
     assert {p: p.read_bytes() for p in made.bag.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in made.bag.parent.iterdir()) == ["deposit-sample", "deposit-sample.zip"]
+
+
+def test_a_zip_that_cannot_be_written_leaves_the_old_bag_and_zip_a_pair(made, project):
+    """The bag was replaced before its zip was written: a zip that could not be written
+    left a new bag beside the old zip."""
+    before = {p: p.read_bytes() for p in made.bag.parent.rglob("*") if p.is_file()}
+    master = project / "edition" / f"{STEM}.xml"
+    master.write_text(master.read_text().replace("Checked against the source.", "Checked against the source again."))
+    made.zip.unlink()
+    made.zip.mkdir()  # a folder where the zip should go
+    with pytest.raises(OutputError, match="a folder has its name"):
+        package(project, make_zip=True, build=small_build)
+    after = {p: p.read_bytes() for p in made.bag.parent.rglob("*") if p.is_file()}
+    assert after == {p: b for p, b in before.items() if p != made.zip}
     assert sorted(p.name for p in made.bag.parent.iterdir()) == ["deposit-sample", "deposit-sample.zip"]
 
 
