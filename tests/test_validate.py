@@ -49,6 +49,9 @@ def test_edition_is_valid(path):
         ("sch-date-range-reversed.xml", '<date from="1924-03"', '@from="1924-03" is later than @to="1923"'),
         ("sch-split-note-not-linked.xml", '<note place="foot" n="1" xml:id="fn1" next=', "does not point back"),
         ("sch-javascript-link.xml", '<ref target="javascript:', '"javascript:alert(1)"'),
+        # every pointer attribute, on any element: build only warned of these
+        ("sch-javascript-in-corresp.xml", '<ref corresp="JavaScript:', '"JavaScript:alert(1)"'),
+        ("sch-javascript-in-a-correction.xml", '<corr resp="#editors" cert="high" corresp=', '"javascript:alert(1)" on <corr>'),
         ("sch-name-with-two-refs.xml", '<persName ref="#pers-zetkin #pers-lenin"', "points to several entries"),
         ("sch-text-without-page-break.xml", "<text>", "The text has no page break"),
         ("sch-footnote-by-the-editors-not-counted.xml", '<note place="foot" n="2"', "is footnote number 1"),
