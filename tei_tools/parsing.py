@@ -117,11 +117,45 @@ def check_not_binary(name: str, data: bytes) -> None:
         _reject(name, 1, 1, "binary content (NUL bytes), not an XML text file")
 
 
+# The encodings that both libxml2 (validation) and Saxon (the build) were found to read,
+# by Python's names for them (codecs.lookup). libxml2 reads more (UTF-7, ISO-8859-10 and
+# -14, HZ, …), which Saxon's parser refuses: a file that validated then failed to build,
+# in Saxon's words, without a position.
+READ_BY_EVERY_TOOL = frozenset({
+    "utf-8", "utf-16", "utf-16-le", "utf-16-be", "ascii",
+    *(f"iso8859-{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 15, 16)),
+    *(f"cp{n}" for n in range(1250, 1259)), "koi8-r", "koi8-u",
+    "shift_jis", "euc_jp", "euc_kr", "iso2022_jp", "big5", "gb2312", "gbk", "gb18030",
+})
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_ENCODING_DECLARATION = re.compile(r"""^\ufeff?<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+
+
 def check_encoding_supported(name: str, data: bytes) -> None:
-    """UTF-32 is refused: libxml2 reads it but Saxon, which builds the editions, does not,
-    and XML requires only UTF-8 and UTF-16 of every tool."""
+    """Refuse what libxml2 reads but Saxon, which builds the editions, does not: UTF-32,
+    an encoding outside READ_BY_EVERY_TOOL, and a byte order mark that contradicts the
+    declared encoding (libxml2 believes the mark, Saxon the declaration)."""
     if data.startswith(_UTF32_BOMS):
         _reject(name, 1, 1, "the file is UTF-32, which not every XML tool reads (Saxon does not); save it as UTF-8")
+    bom = "UTF-16" if data.startswith(_UTF16_BOMS) else "UTF-8" if data.startswith(codecs.BOM_UTF8) else None
+    head = data[:512].decode(bom.lower() if bom else "latin-1", "replace")
+    declaration = _ENCODING_DECLARATION.match(head)
+    if declaration is None:
+        return
+    declared, column = declaration.group(1), declaration.start(1) + (0 if head.startswith("\ufeff") else 1)
+    family = _encoding_name(declared)
+    if family not in READ_BY_EVERY_TOOL:
+        _reject(name, 1, column, f"encoding '{declared}' is not one that every XML tool here reads (Saxon does not); save the file as UTF-8")
+    if bom is not None and not family.startswith(bom.lower()):
+        _reject(name, 1, column, f"the file begins with a {bom} byte order mark but declares encoding '{declared}'; "
+                                 f"declare {bom}, or save the file as UTF-8 without the mark")
+
+
+def _encoding_name(declared: str) -> str:
+    try:
+        return codecs.lookup(declared).name
+    except LookupError:
+        return ""
 
 
 def check_no_control_characters(name: str, data: bytes) -> None:

@@ -1,6 +1,7 @@
 """tei_tools.parsing: the one safe parser; hostile and unusable input is rejected, never defused silently."""
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,41 @@ def test_utf32_is_refused_with_a_reason(tmp_path: Path):
     doc = tmp_path / "doc.xml"
     doc.write_bytes((FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").encode("utf-32"))
     with pytest.raises(InputError, match="UTF-32"):
+        parse_file(doc)
+
+
+def _minimal_in(encoding: str, declared: str, bom: bytes = b"") -> bytes:
+    text = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").split("?>", 1)[1]
+    return bom + f'<?xml version="1.0" encoding="{declared}"?>{text}'.encode(encoding, errors="xmlcharrefreplace")
+
+
+@pytest.mark.parametrize("declared, codec", [("UTF-7", "utf-7"), ("ISO-8859-10", "iso8859-10"), ("HZ-GB-2312", "hz")])
+def test_an_encoding_saxon_cannot_read_is_refused_at_its_declaration(tmp_path: Path, declared, codec):
+    """libxml2 read these, so the file validated; Saxon's parser does not, so the build
+    failed with its own lines and no position."""
+    doc = tmp_path / "doc.xml"
+    doc.write_bytes(_minimal_in(codec, declared))
+    with pytest.raises(InputError, match=f"encoding '{declared}' is not one that every XML tool here reads") as caught:
+        parse_file(doc)
+    assert (caught.value.finding.line, caught.value.finding.column) == (1, 31)
+
+
+@pytest.mark.parametrize("declared, codec", [("ISO-8859-5", "iso8859-5"), ("windows-1251", "cp1251"), ("KOI8-R", "koi8-r")])
+def test_an_encoding_both_tools_read_is_accepted(tmp_path: Path, declared, codec):
+    doc = tmp_path / "doc.xml"
+    doc.write_bytes(_minimal_in(codec, declared))
+    assert parse_file(doc).getroot().tag == f"{{{TEI_NS}}}TEI"
+
+
+@pytest.mark.parametrize("bom, codec, declared, said", [
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-8", "UTF-16"),
+    (codecs.BOM_UTF8, "utf-8", "ISO-8859-1", "UTF-8"),
+])
+def test_a_byte_order_mark_that_contradicts_the_declaration_is_refused(tmp_path: Path, bom, codec, declared, said):
+    """libxml2 believes the mark, Saxon the declaration ("Content is not allowed in prolog")."""
+    doc = tmp_path / "doc.xml"
+    doc.write_bytes(_minimal_in(codec, declared, bom))
+    with pytest.raises(InputError, match=f"begins with a {said} byte order mark but declares encoding '{declared}'"):
         parse_file(doc)
 
 
