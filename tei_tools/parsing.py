@@ -88,6 +88,7 @@ def parse_file(path: str | Path) -> etree._ElementTree:
     check_no_dtd(name, data, tree)
     check_no_xinclude(name, tree)
     check_tei_root(name, tree)
+    check_depth(name, data, tree)
     return tree
 
 
@@ -224,6 +225,40 @@ def _source_text(data: bytes, encoding: str | None) -> str:
 def _text_line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+# Saxon's parser (the JDK's, jdk.xml.maxElementDepth) reads elements nested at most 100
+# deep, the root counted; libxml2 reads 256. A deeper document validated and then failed
+# to build: it is refused here, at its first element too deep.
+MAX_DEPTH = 100
+_TOO_DEEP = etree.XPath("/" + "/".join(["*"] * (MAX_DEPTH + 1)))
+
+
+def check_depth(name: str, data: bytes, tree: etree._ElementTree) -> None:
+    """One step per level of the tree: each element is visited once, however deep."""
+    deeper = _TOO_DEEP(tree)
+    if deeper:
+        element = deeper[0]
+        line = element.sourceline or 0
+        _reject(name, line, _start_tag_column(data, tree, element), f"<{etree.QName(element).localname}> is nested "
+                f"{MAX_DEPTH + 1} elements deep: Saxon, which builds the editions, reads at most {MAX_DEPTH} levels; "
+                "flatten the markup")
+
+
+def _start_tag_column(data: bytes, tree: etree._ElementTree, element) -> int:
+    """The column of `element`'s start tag: lxml gives its line only, and a line may hold
+    many (the source's paragraphs are one line each)."""
+    line = element.sourceline or 0
+    before = 0  # start tags on the same line before this one (document order is start-tag order)
+    for other in tree.iter(etree.Element):
+        if other is element:
+            break
+        before += other.sourceline == line
+    text = _source_text(data, tree.docinfo.encoding).splitlines()
+    if not 0 < line <= len(text):
+        return 1
+    tags = [m.start() + 1 for m in re.finditer(r"<(?![/!?])", text[line - 1])]
+    return tags[before] if before < len(tags) else 1
 
 
 def check_no_xinclude(name: str, tree: etree._ElementTree) -> None:

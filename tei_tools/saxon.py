@@ -210,6 +210,21 @@ def _text_only(value) -> str | None:
     return None
 
 
+def parse_document(path: str | Path):
+    """Saxon's tree of the file at `path`. Saxon writes a parse error to stderr as well as
+    in the exception: the diagnostics are captured, and the error becomes one finding at
+    the line and column Saxon names ("Error on line 31 column 1725 of doc.xml")."""
+    with _captured_stderr() as captured:
+        try:
+            return processor().parse_xml(xml_file_name=str(Path(path).resolve()))
+        except Exception as exc:  # saxonche reports parse errors as PySaxonApiError
+            diagnostics, reason = captured.text(), str(exc)
+    _path, line, column = _location(diagnostics, str(path)) or _location(reason, str(path)) or (str(path), 0, 0)
+    message = " ".join(part.strip() for part in reason.splitlines() if part.strip())
+    finding = Finding(str(path), line, column, "error", message)
+    raise BuildError(str(finding), [finding])
+
+
 def _messages(executable) -> list[str]:
     value = executable.get_xsl_messages()
     if value is None:

@@ -149,10 +149,7 @@ class SourceDocument:
         if self._saxon_node is None:
             from tei_tools import saxon
 
-            try:
-                self._saxon_node = saxon.processor().parse_xml(xml_file_name=str(self.path.resolve()))
-            except Exception as exc:  # saxonche reports parse errors as PySaxonApiError
-                raise BuildError(f"{self.path}: cannot parse", saxon.saxon_findings(str(exc), str(self.path))) from None
+            self._saxon_node = saxon.parse_document(self.path)
         return self._saxon_node
 
     def transform(self, stylesheet: str, extra_params: dict | None = None, *, as_tree: bool = False, document_mode: str | None = None):

@@ -201,6 +201,26 @@ def test_a_byte_order_mark_that_contradicts_the_declaration_is_refused(tmp_path:
         parse_file(doc)
 
 
+def nested(levels: int) -> str:
+    """valid-minimal.xml with `levels` <hi> nested in a paragraph (itself 5 deep: TEI, text, body, div, p)."""
+    text = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8")
+    return text.replace("<p>More text.", "<p>More " + '<hi rend="italic">' * levels + "deep" + "</hi>" * levels + " text.", 1)
+
+
+def test_elements_nested_deeper_than_saxon_reads_are_refused_at_the_first_too_deep(tmp_path: Path):
+    """libxml2 reads 256 levels, Saxon 100: a document 101 deep validated, then failed to build."""
+    doc = tmp_path / "doc.xml"
+    doc.write_text(nested(95), encoding="utf-8")  # 100 deep: read by both
+    assert parse_file(doc).getroot().tag == f"{{{TEI_NS}}}TEI"
+    doc.write_text(nested(96), encoding="utf-8")
+    with pytest.raises(InputError, match="<hi> is nested 101 elements deep") as caught:
+        parse_file(doc)
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "<hi" in text)
+    column = lines[line - 1].rindex("<hi") + 1  # the innermost, 96th <hi> of the line
+    assert (caught.value.finding.line, caught.value.finding.column) == (line, column)
+
+
 def test_a_pipe_is_refused_without_reading_it(tmp_path: Path):
     import os
 

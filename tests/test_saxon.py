@@ -46,3 +46,21 @@ def test_a_tree_written_with_the_stylesheets_own_output_equals_its_direct_output
         tree = saxon.transform("html.xsl", SOURCE, {**params, "page-tree": flag}, as_tree=True).tree
         assert saxon.serialize("html.xsl", tree, "{urn:tei-tools:html}serialize") == direct
     assert direct.lower().startswith("<!doctype html>")
+
+
+def test_a_parse_error_is_one_finding_where_saxon_says_and_nothing_reaches_stderr(tmp_path, capfd):
+    """Saxon's parser wrote its lines to stderr besides the exception, and the finding had
+    no position. (tei_tools.parsing refuses this document first; Saxon's own report is the
+    last line of defence.)"""
+    from test_parsing import nested
+
+    doc = tmp_path / "deep.xml"
+    doc.write_text(nested(96), encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        saxon.parse_document(doc)
+    [finding] = caught.value.findings
+    line = next(n for n, text in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1) if "<hi" in text)
+    assert (finding.path, finding.line) == (str(doc), line) and finding.column > 0
+    assert "depth" in finding.message and "\n" not in finding.message
+    assert capfd.readouterr().err == ""
+
