@@ -161,9 +161,7 @@ def validate_command(paths: tuple[Path, ...], output_format: str) -> None:
 
     report = validate_paths(paths)
     if output_format == "json":
-        import json
-
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(report.to_json())
     else:
         for finding in report.findings:
             click.echo(str(finding))

@@ -30,6 +30,7 @@ SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 WARNING_ROLES = {"warning", "warn", "info", "information"}
 
 _lock = threading.Lock()
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _relaxng: etree.RelaxNG | None = None
 _schematron: isoschematron.Schematron | None = None
 
@@ -246,6 +247,15 @@ class ValidationReport:
         valid = sum(1 for result in self.files if result.valid)
         text = f"{counted(len(self.files), 'file')}: {valid} valid, {len(self.files) - valid} invalid"
         return f"{text} ({counted(self.count('error'), 'error')}, {counted(self.count('warning'), 'warning')})"
+
+    def to_json(self) -> str:
+        """The report as JSON. A file name that is not UTF-8, which Python keeps as lone
+        surrogates, is written with \\u escapes (Python's os.fsencode gives its bytes back):
+        raw, it made the output invalid UTF-8 and so invalid JSON."""
+        import json
+
+        text = json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+        return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
     def as_dict(self) -> dict:
         return {

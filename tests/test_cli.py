@@ -150,6 +150,21 @@ def test_json_gives_the_same_findings():
     assert data["summary"] == {"files": 2, "valid": 1, "invalid": 1, "errors": 2, "warnings": 1}
 
 
+def test_json_is_valid_utf8_when_a_file_name_is_not(tmp_path):
+    """A name with a byte that is not UTF-8 went into the JSON raw: no JSON reader took it."""
+    import os
+    import shutil
+
+    folder = tmp_path / "names"
+    folder.mkdir()
+    name = os.fsdecode(b"bad\xffname.xml")
+    shutil.copy(FIXTURES / "valid-minimal.xml", folder / name)
+    result = run("--format", "json", str(folder))
+    data = json.loads(result.stdout_bytes.decode("utf-8"))  # both raised before
+    [file] = data["files"]
+    assert os.fsencode(file["path"]).endswith(b"bad\xffname.xml")
+
+
 def test_default_validates_the_edition(monkeypatch):
     assert any(EDITION_DIR.glob("*.xml")), "edition/ holds no TEI file"
     monkeypatch.chdir(EDITION_DIR.parent)
