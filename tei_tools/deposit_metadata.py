@@ -19,6 +19,10 @@ SOFTWARE_AGENT = f"tei-tools {__version__}"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 # How dc.xsl begins the dc:description that states the edition and its version.
 EDITION_PREFIX = "Edition: "
+# The Dublin Core record is this tool's own (dc.xsl, from a validated master): read with
+# no limit on the length of a text (lxml's default is 10 million characters, which a
+# master's long header description passed, and packaging stopped with an internal error).
+OWN_RECORD = etree.XMLParser(huge_tree=True, resolve_entities=False, load_dtd=False, no_network=True)
 
 
 # MIME types by role, for files whose suffix does not tell: the master is TEI, not just
@@ -109,7 +113,7 @@ def mets_text(master: Path, inventory: etree._Element, moment: datetime) -> str:
 def bag_info(dc_path: Path, identifier: str, moment: datetime, plan: list[PayloadFile], version: str | None = None) -> dict:
     """bag-info.txt fields, read from the Dublin Core record (itself read from the teiHeader);
     `version` is the edition's version (editionStmt/edition/@n), when the header gives one."""
-    dc = etree.parse(str(dc_path))
+    dc = etree.parse(str(dc_path), OWN_RECORD)
 
     def values(name: str) -> list[str]:
         return [" ".join(v.split()) for v in dc.xpath(f"//dc:{name}/text()", namespaces={"dc": DC_NS})]
@@ -158,7 +162,7 @@ def contents_sentence(plan: list[PayloadFile]) -> str:
 
 def readme_text(dc_xml: str, master: Path, plan: list[PayloadFile], moment: datetime) -> str:
     """data/README.md: what the package holds and how to check and rebuild it."""
-    dc = etree.fromstring(dc_xml.encode("utf-8"))
+    dc = etree.fromstring(dc_xml.encode("utf-8"), OWN_RECORD)
     ns = {"dc": DC_NS}
     title = (dc.xpath("string(//dc:title)", namespaces=ns) or master.stem).strip()
     identifier = dc.xpath("string(//dc:identifier)", namespaces=ns).strip() or master.stem

@@ -98,7 +98,7 @@ def project_files(project: Project, tree: etree._ElementTree) -> list[PayloadFil
         path = project.root / name
         if not path.is_file():
             continue
-        if role == "citation" and not cites_edition(_read_project_text(project, path), tree):
+        if role == "citation" and not cites_edition(_read_project_text(project, path), tree, path):
             continue
         files.append(PayloadFile(role, path, name))
     return files
@@ -227,8 +227,10 @@ def is_deposited(relative: Path) -> bool:
 # ----------------------------------------------------------------------------- the citation file
 
 
-def cites_edition(citation: str, tree: etree._ElementTree) -> bool:
-    """Whether a CITATION.cff (its text) cites the edition whose header is `tree`.
+def cites_edition(citation: str, tree: etree._ElementTree, path: str | Path = "CITATION.cff") -> bool:
+    """Whether a CITATION.cff (its text; `path` names it in an error) cites the edition
+    whose header is `tree`. A file that is not a YAML mapping is an error (PackageError at
+    its line and column): left out silently, the bag lost its citation unseen.
 
     The identifiers decide when the file names any (`doi`, the values of `identifiers`): it
     cites the edition when one of them is one of the header's publicationStmt/idno (the
@@ -239,7 +241,7 @@ def cites_edition(citation: str, tree: etree._ElementTree) -> bool:
     marks, spacing, letter case and a final full stop aside. Anything else (another
     edition's citation, a file without title or identifiers) cites another work.
     """
-    data = _cff_data(citation)
+    data = _cff_data(citation, str(path))
     identifiers = {_identifier_key(v) for v in _cff_identifiers(data)} - {""}
     if identifiers:
         return not identifiers.isdisjoint(_identifier_key(v) for v in _edition_identifiers(tree))
@@ -292,12 +294,19 @@ def _cff_identifiers(data: dict) -> list[str]:
     return [str(value) for value in [data.get("doi"), *listed] if value is not None]
 
 
-def _cff_data(citation: str) -> dict:
-    """The Citation File Format's fields (it is YAML); empty for a file that is no mapping."""
+def _cff_data(citation: str, path: str) -> dict:
+    """The Citation File Format's fields (it is YAML): a mapping, else a PackageError."""
     import yaml  # only a deposit reads it
 
     try:
         data = yaml.safe_load(citation)
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise PackageError(f"{path}:{line}:{column}: error: not readable as YAML ({reason}); "
+                           "a Citation File Format file is YAML: correct it, or remove it") from None
+    if not isinstance(data, dict):
+        raise PackageError(f"{path}:1:1: error: not a Citation File Format file: its YAML is not a mapping of "
+                           "fields (cff-version, title, …); correct it, or remove it")
+    return data

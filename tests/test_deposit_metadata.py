@@ -376,3 +376,20 @@ def _as_saxon_13_writes_it(name: str, content: bytes):
     start = page.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
     end = page.index("</script>", start)
     return page[:start] + page[end:], json.loads(page[start:end])
+
+
+def test_a_description_longer_than_lxml_s_default_limit_is_read_back(tmp_path):
+    """The Dublin Core record is the tool's own: a header whose description passed ten
+    million characters stopped packaging with "internal error" (lxml's limit on a text)."""
+    from datetime import datetime, timezone
+
+    from tei_tools import deposit_metadata
+
+    long = "A very long description. " * 420_000  # 10.5 million characters
+    record = (f'<metadata xmlns:dc="{deposit_metadata.DC_NS}"><dc:title>A title</dc:title>'
+              f"<dc:identifier>long-one</dc:identifier><dc:description>{long}</dc:description></metadata>")
+    path = tmp_path / "dc.xml"
+    path.write_text(record, encoding="utf-8")
+    moment = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert deposit_metadata.bag_info(path, "long-one", moment, [])["External-Identifier"] == "long-one"
+    assert "A title" in deposit_metadata.readme_text(record, tmp_path / "long-one.xml", [], moment)

@@ -281,3 +281,18 @@ def test_a_citation_file_cites_the_edition_whose_identifier_or_title_it_gives(ci
     text = (FIXTURE / "edition" / f"{STEM}.xml").read_text(encoding="utf-8")
     text = text.replace('<idno type="edition">', '<idno type="DOI">10.1234/sample</idno><idno type="edition">')
     assert cites_edition(citation, etree.ElementTree(etree.fromstring(text.encode("utf-8")))) is cited
+
+
+@pytest.mark.parametrize(("citation", "where", "says"), [
+    ("cff-version: 1.2.0\ntitle: [unclosed\n", ":3:1: error: not readable as YAML", "correct it, or remove it"),
+    ("just one line of prose\n", ":1:1: error: not a Citation File Format file", "not a mapping"),
+])
+def test_a_citation_file_that_is_not_one_is_an_error_not_left_out(project, citation, where, says):
+    """A CITATION.cff that YAML cannot read, or that holds no fields, was taken for the
+    citation of another work and left out of the bag without a word."""
+    from tei_tools.package import package
+
+    (project / "CITATION.cff").write_text(citation, encoding="utf-8")
+    with pytest.raises(PackageError) as caught:
+        package(project, build=small_build)
+    assert str(caught.value).startswith(f"{project / 'CITATION.cff'}{where}") and says in str(caught.value)
