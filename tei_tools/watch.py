@@ -22,6 +22,10 @@ from typing import Callable, Iterable, Sequence
 # How long the files must be quiet before a build starts. Short enough that a save is
 # rebuilt well within half a second, long enough to see a save's burst of events as one.
 DEBOUNCE_SECONDS = 0.08
+# How often the watched folders are looked at when nothing happens: a folder removed and
+# made again (a checkout, `rm -rf` and a copy) is a new folder, which the old watch does
+# not see, so it is watched again.
+RECHECK_SECONDS = 0.5
 # Events that mean a file's content may have changed. Not "opened" or "closed_no_write":
 # the build reads the files it watches, and must not set itself off.
 WRITE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
@@ -57,13 +61,17 @@ class _Changes:
                     self._last = time.monotonic()
                     self._condition.notify_all()
 
-    def take(self, stop: threading.Event, debounce: float, poll: float = 0.05) -> list[Path]:
-        """Wait for changes, then for `debounce` seconds without any; return them ([] if stopped)."""
+    def take(self, stop: threading.Event, debounce: float, poll: float = 0.05,
+             timeout: float | None = None) -> list[Path]:
+        """Wait for changes, then for `debounce` seconds without any; return them ([] if
+        stopped, or if none came within `timeout` seconds)."""
+        waited = 0.0
         with self._condition:
             while not self._paths:
-                if stop.is_set():
+                if stop.is_set() or (timeout is not None and waited >= timeout):
                     return []
                 self._condition.wait(poll)
+                waited += poll
             while time.monotonic() - self._last < debounce and not stop.is_set():
                 self._condition.wait(debounce)
             paths, self._paths = list(self._paths), {}
@@ -113,21 +121,45 @@ def watch(
             on_build(WatchedBuild(builds, changed, report, time.monotonic() - started))
 
     observer = Observer()
-    for folder in _folders(given, tool_dirs):
-        observer.schedule(changes, str(folder), recursive=True)
+    folders = _folders(given, tool_dirs)
+    watched = _schedule(observer, changes, folders)
     observer.start()
     try:
         run([])
         if ready is not None:
             ready.set()
         while not stop.is_set() and (max_builds is None or builds < max_builds):
-            changed = changes.take(stop, debounce)
+            changed = changes.take(stop, debounce, timeout=RECHECK_SECONDS)
+            made_again = [f for f in folders if _identity(f) not in (None, watched.get(f))]
+            if made_again:  # the old watch sees nothing of the new folder: watch again, and build
+                observer.unschedule_all()
+                watched = _schedule(observer, changes, folders)
+                changed += made_again
             if changed:
                 run(changed)
     finally:
         observer.stop()
         observer.join()
     return builds
+
+
+def _schedule(observer, handler, folders: list[Path]) -> dict[Path, tuple[int, int] | None]:
+    """Watch each folder that exists; return each folder's identity as it was watched."""
+    watched = {}
+    for folder in folders:
+        watched[folder] = _identity(folder)
+        if watched[folder] is not None:
+            observer.schedule(handler, str(folder), recursive=True)
+    return watched
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """(device, inode) of a folder, None when it is not there: a folder made again has a new one."""
+    try:
+        found = folder.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
 
 
 def _build(given: list[Path], out: Path, formats):

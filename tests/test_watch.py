@@ -143,6 +143,26 @@ def test_a_deleted_document_takes_its_outputs_with_it(tmp_path):
         assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["issue-000.txt"]
 
 
+def test_a_folder_removed_and_made_again_is_watched_again(tmp_path):
+    """`rm -rf edition; mkdir edition; cp …`: the watch of the old folder sees nothing of
+    the new one, and the watcher went silent after one error."""
+    edition = tmp_path / "edition"
+    make_corpus(edition, 1)
+    out = tmp_path / "out"
+    with Watcher([edition], out) as watcher:
+        watcher.next_build()
+        shutil.rmtree(edition)
+        staging = make_corpus(tmp_path / "staging", 2)
+        shutil.copytree(tmp_path / "staging", edition)
+        build = watcher.build_for(edition)
+        assert build.report.ok
+        assert sorted(p.name for p in out.glob("*.txt")) == sorted(f"{p.stem}.txt" for p in staging)
+        saved = edition / staging[1].name  # and a save in the new folder is seen
+        saved.write_text(saved.read_text(encoding="utf-8").replace("issue 1", "issue one"), encoding="utf-8")
+        assert watcher.build_for(saved).report.ok
+        assert "issue one" in (out / f"{saved.stem}.txt").read_text(encoding="utf-8")
+
+
 def test_the_watch_lines_name_removed_outputs_and_warnings(capsys):
     from tei_tools.cli import _show_watched_build
     from tei_tools.parallel import IncrementalReport
