@@ -93,6 +93,15 @@ def _terminate(signum, frame):
     raise Terminated()
 
 
+# What an interrupted command leaves behind, said after "interrupted (Ctrl-C): ".
+# validate and verify write nothing.
+_AFTER_AN_INTERRUPTION = {
+    "build": "every output written is complete; documents not yet built keep their previous outputs",
+    "watch": "every output written is complete; documents not yet built keep their previous outputs",
+    "package": "every package written is complete; the others keep their previous bag and zip",
+}
+
+
 def reports_errors(command):
     """Turn the library's typed errors into messages and exit codes, never a traceback."""
 
@@ -102,8 +111,8 @@ def reports_errors(command):
             return command(*args, **kwargs)
         except KeyboardInterrupt as exc:
             signal_name, code = ("SIGTERM", 143) if isinstance(exc, Terminated) else ("Ctrl-C", 130)
-            raise ToolFailure(f"interrupted ({signal_name}): every output written is complete; "
-                              "documents not yet built keep their previous outputs", code) from None
+            said = _AFTER_AN_INTERRUPTION.get(click.get_current_context().info_name, "nothing was written")
+            raise ToolFailure(f"interrupted ({signal_name}): {said}", code) from None
         except TeiToolsError as exc:
             raise ToolFailure(str(exc), exc.exit_code) from None
         except OSError as exc:

@@ -206,6 +206,22 @@ def test_an_interrupted_build_says_so_in_one_line(tmp_path: Path, monkeypatch, i
         f"interrupted ({name}): every output written is complete; documents not yet built keep their previous outputs"]
 
 
+@pytest.mark.parametrize("command", ["validate", "verify"])
+def test_an_interrupted_command_that_writes_nothing_says_so(tmp_path: Path, monkeypatch, command):
+    """validate and verify said "every output written is complete; documents not yet
+    built keep their previous outputs": they write and build nothing."""
+    from tei_tools import validate as validate_module, verify as verify_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt()
+
+    monkeypatch.setattr(validate_module, "validate_paths", interrupted)
+    monkeypatch.setattr(verify_module, "verify", interrupted)
+    result = CliRunner().invoke(main, [command, str(FIXTURES / "valid-minimal.xml")])
+    assert result.exit_code == 130
+    assert result.output.strip().splitlines() == ["interrupted (Ctrl-C): nothing was written"]
+
+
 def test_a_system_error_is_one_located_line(monkeypatch):
     """An error of the system (a file that cannot be read) that no library function turned
     into a typed error still names its file in one line, exit 1."""
