@@ -160,11 +160,23 @@ def source_files(project: Project, master: Path, tree: etree._ElementTree) -> li
         return _visible_files(project.source_dir)
     source = _named_source(project, name)
     if source is None:
-        raise PackageError(f"{master}:0:0: error: the source text '{name}' named in sourceDesc is not in {project.source_dir}")
+        idno = tree.find(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='file']")
+        line = idno.sourceline if idno is not None and idno.sourceline else 0
+        raise PackageError(f"{master}:{line}:{_column_of(master, line, '<idno')}: error: the source text '{name}' "
+                           f"named in sourceDesc is not in {project.source_dir}")
     readme = project.source_dir / SOURCE_README
     if not readme.is_file() or readme.resolve() == source.resolve():
         return [source]
     return [source] + ([readme] if describes_source(_read_project_text(project, readme), source.name) else [])
+
+
+def _column_of(path: Path, line: int, text: str) -> int:
+    """The column where `text` first stands on `line` of the file (lxml gives lines only); 0 if unknown."""
+    try:
+        found = path.read_text(encoding="utf-8", errors="replace").splitlines()[line - 1].find(text) if line else -1
+    except (OSError, IndexError):
+        return 0
+    return found + 1 if found >= 0 else 0
 
 
 def describes_source(readme: str, name: str) -> bool:

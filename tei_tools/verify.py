@@ -267,7 +267,7 @@ def _tag_line_problems(lines: list[str]) -> list[tuple[int, str]]:
         if line[0] in " \t" and labelled:
             continue  # a folded value's continuation
         if ":" not in line:
-            problems.append((number, f"not a readable bag: the line '{line.strip()}' is neither 'Label: value' "
+            problems.append((number, f"not a readable bag: the line '{_shown(line.strip())}' is neither 'Label: value' "
                                      "nor the continuation of one (which begins with a space or a tab)"))
         labelled = True
     return problems
@@ -282,15 +282,22 @@ def _manifest_line_problems(bag_dir: Path, lines: list[str]) -> list[tuple[int, 
             continue  # bagit skips them
         parts = line.split(None, 1)
         if len(parts) != 2:
-            problems.append((number, f"a malformed line, which bagit would skip: '{line}' is not 'checksum path'"))
+            problems.append((number, f"a malformed line, which bagit would skip: '{_shown(line)}' is not 'checksum path'"))
             continue
         name = _decoded_path(os.path.normpath(parts[1].lstrip("*")))
         if _leaves_bag(bag_dir, name):
-            problems.append((number, f"not a readable bag: the path '{parts[1]}' is unsafe: absolute, or leaving the bag"))
+            problems.append((number, f"not a readable bag: the path '{_shown(parts[1])}' is unsafe: absolute, or leaving the bag"))
         elif name in seen:
             problems.append((number, f"not a readable bag: '{name}' is listed twice"))
         seen.add(name)
     return problems
+
+
+def _shown(text: str) -> str:
+    """A tag file's text as a message quotes it: control characters escaped (a NUL or an
+    escape sequence went to the terminal as it was), and at most 200 characters."""
+    shown = re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda found: f"\\x{ord(found.group()):02x}", text)
+    return shown if len(shown) <= 200 else shown[:200] + "…"
 
 
 def _decoded_path(name: str) -> str:

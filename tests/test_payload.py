@@ -296,3 +296,14 @@ def test_a_citation_file_that_is_not_one_is_an_error_not_left_out(project, citat
     with pytest.raises(PackageError) as caught:
         package(project, build=small_build)
     assert str(caught.value).startswith(f"{project / 'CITATION.cff'}{where}") and says in str(caught.value)
+
+
+def test_a_missing_source_text_is_named_where_the_header_names_it(project):
+    """The master's idno is the place to correct: the error gave no line (":0:0")."""
+    master = project / "edition" / f"{STEM}.xml"
+    (project / "edition" / "source" / "000_sample.txt").unlink()
+    lines = master.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if 'idno type="file"' in text)
+    column = lines[line - 1].index("<idno") + 1
+    with pytest.raises(PackageError, match=rf"{STEM}\.xml:{line}:{column}: error: the source text '[^']+' named in sourceDesc"):
+        package(project, build=small_build)

@@ -589,3 +589,13 @@ def test_data_appended_to_a_zip64_archive_is_found(tmp_path):
     with open(archive, "ab") as handle:
         handle.write(b"GARBAGE")
     assert verify_module.bytes_after_the_end(archive) == 7
+
+
+def test_control_characters_in_a_tag_file_are_shown_escaped(bag):
+    """A NUL and an escape sequence in bag-info.txt went to the terminal as they were."""
+    info = bag / "bag-info.txt"
+    info.write_text(info.read_text() + "bad\x00line \x1b[31mred\n")
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert "\x00" not in result.output and "\x1b" not in result.output
+    assert "the line 'bad\\x00line \\x1b[31mred'" in result.output
