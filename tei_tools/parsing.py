@@ -114,7 +114,10 @@ def check_not_binary(name: str, data: bytes) -> None:
     if not data.strip():
         _reject(name, 1, 1, "file is empty; expected a TEI document")
     head = data[:_SNIFF_BYTES]
-    if b"\x00" in head and not head.startswith(_UNICODE_BOMS):
+    # UTF-16 without a byte order mark, recognised by its "<?" (XML 1.0, appendix F):
+    # libxml2 and Saxon both read it; it was refused as binary.
+    utf16 = head.startswith(_UNICODE_BOMS) or head.startswith((b"<\x00?\x00", b"\x00<\x00?"))
+    if b"\x00" in head and not utf16:
         _reject(name, 1, 1, "binary content (NUL bytes), not an XML text file")
 
 

@@ -221,6 +221,15 @@ def test_elements_nested_deeper_than_saxon_reads_are_refused_at_the_first_too_de
     assert (caught.value.finding.line, caught.value.finding.column) == (line, column)
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path: Path, codec):
+    """XML recognises it by its "<?" (appendix F), and libxml2 and Saxon both read it: it
+    was refused as "binary content (NUL bytes)"."""
+    doc = tmp_path / "doc.xml"
+    doc.write_bytes(_minimal_in(codec, codec.upper().replace("-LE", "LE").replace("-BE", "BE")))
+    assert parse_file(doc).getroot().tag == f"{{{TEI_NS}}}TEI"
+
+
 def test_a_pipe_is_refused_without_reading_it(tmp_path: Path):
     import os
 

@@ -92,6 +92,21 @@ def test_build_writes_stem_html(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small-edition.html"]  # no temporary file left
 
 
+@pytest.mark.parametrize(("declared", "codec"), [("UTF-16LE", "utf-16-le"), ("ISO-8859-5", "iso8859-5"), ("KOI8-R", "koi8-r")])
+def test_an_encoding_every_tool_reads_gives_the_edition_of_its_utf8_original(tmp_path, declared, codec):
+    """What validation accepts, Saxon builds, and to the same text (UTF-16 without a byte
+    order mark was refused as binary; encodings Saxon cannot read are refused, see
+    test_parsing)."""
+    text = SMALL.read_text(encoding="utf-8").split("?>", 1)[1]
+    encoded = tmp_path / "in" / SMALL.name
+    encoded.parent.mkdir()
+    encoded.write_bytes(f'<?xml version="1.0" encoding="{declared}"?>{text}'.encode(codec, errors="xmlcharrefreplace"))
+    assert transform.build([encoded], tmp_path / "encoded", ["txt"]).ok
+    assert transform.build([SMALL], tmp_path / "original", ["txt"]).ok
+    name = f"{SMALL.stem}.txt"
+    assert (tmp_path / "encoded" / name).read_bytes() == (tmp_path / "original" / name).read_bytes()
+
+
 def test_building_twice_gives_identical_bytes(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     transform.build([SMALL], first, ["html"])
