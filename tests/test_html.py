@@ -292,6 +292,28 @@ def test_a_focusable_correction_is_described_by_the_source_s_reading(any_page):
             c.xpath("string(span[@class='sic']/@id)") for c in link.xpath(".//span[starts-with(@class, 'choice ')]")]
 
 
+def test_a_correction_s_pop_up_says_why_and_how_sure(pair):
+    """The reason (the kinds of error, as the list of corrections gives them) and the
+    certainty were in the list of corrections only: a reader on a corrected word could not
+    learn them there. Both pop-ups carry them, the source's reading and the corrected one."""
+    tei, doc, _ = pair
+    checked = 0
+    for choice in tei.xpath("//tei:text//tei:choice[@xml:id][tei:corr[@ana]]", namespaces=TEI):
+        [corr] = choice.xpath("tei:corr", namespaces=TEI)
+        spans = doc.xpath(f"//main//span[@id='{choice.get('{http://www.w3.org/XML/1998/namespace}id')}']")
+        if not spans:
+            continue  # a correction in a note: its pop-up is the note's
+        kinds = [" ".join(tei.xpath(f"string(//tei:category[@xml:id='{token[1:]}']/tei:catDesc)", namespaces=TEI).split())
+                 for token in corr.get("ana").split()]
+        for reading in spans[0].xpath("span[@class='corr' or @class='sic']"):
+            [why] = reading.xpath("span[@class='tip-label'][br]")
+            said = " ".join(why.text_content().split())
+            assert all(kind in said for kind in kinds), said
+            assert said.endswith(f"Certainty: {corr.get('cert')}.") if corr.get("cert") else "Certainty" not in said
+        checked += 1
+    assert checked or not tei.xpath("//tei:text//tei:choice/tei:corr[@ana]", namespaces=TEI)
+
+
 def test_a_date_range_is_a_time_only_for_what_its_ends_share(built):
     """datetime names one moment: "summer of 1921" is 1921, not its first day (1921-06-01)."""
     doc = lxml_html.parse(str(built[ARTICLE])).getroot()
@@ -1362,9 +1384,11 @@ def test_in_chromium_each_correction_is_described_by_the_reading_the_view_hides(
                 const hidden = [...c.querySelectorAll(':scope > .corr, :scope > .sic')].filter(r => getComputedStyle(r).display === 'none');
                 return [c.id, hidden.length === 1 && ids.includes(hidden[0].id)]; })""")
             assert len(described) > 30 and [c for c, ok in described if not ok] == [], view
-            expect(page.locator("#c-he")).to_have_accessible_description(labels[0])
+            # the reading, then why the editors changed it and how sure they are
+            expect(page.locator("#c-he")).to_have_accessible_description(
+                re.compile(rf"^{re.escape(labels[0])}\s+A pronoun of the wrong gender\b.*Certainty: high\.$"))
             expect(page.locator("#c-he")).to_have_accessible_name(name)  # the reading on screen
-            expect(page.locator("#occ-pers-haywood-1")).to_have_accessible_description(labels[1])
+            expect(page.locator("#occ-pers-haywood-1")).to_have_accessible_description(re.compile(rf"^{re.escape(labels[1])}\s"))
 
 
 @pytest.mark.external

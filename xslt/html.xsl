@@ -523,18 +523,37 @@
         <xsl:attribute name="aria-labelledby" select="html:corrected-reading-id(., $id)"/>
         <xsl:attribute name="aria-describedby" select="$source-id"/>
       </xsl:if>
+      <xsl:variable name="why" as="element()?" select="html:why(.)"/>
       <span class="corr" id="{html:corrected-reading-id(., $id)}">
         <xsl:apply-templates select="ed:corrected-reading(.)/@xml:lang" mode="html:lang"/>
         <span class="tip-label">Corrected by the editors: </span>
         <xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/>
+        <xsl:sequence select="$why"/>
       </span>
       <span class="sic" id="{$source-id}">
         <xsl:apply-templates select="ed:source-reading(.)/@xml:lang" mode="html:lang"/>
         <span class="tip-label">The source reads: </span>
         <xsl:apply-templates select="ed:source-reading(.)/node()" mode="ed:as-published"/>
+        <xsl:sequence select="$why"/>
       </span>
     </span>
   </xsl:template>
+
+  <!-- Why the editors changed the reading, and how sure they are, on a line of the pop-up
+       (a tip-label: shown in the pop-up only, and read with it as the description): the
+       reader learnt it only from the list of corrections. An editors' note, when there is
+       one, keeps its own marker after the correction. -->
+  <xsl:function name="html:why" as="element()?">
+    <xsl:param name="choice" as="element(tei:choice)"/>
+    <xsl:variable name="categories" select="ed:correction-categories($choice)"/>
+    <xsl:variable name="certainty" select="ed:certainty($choice)"/>
+    <xsl:if test="exists($categories) or $certainty">
+      <span class="tip-label"><br/><xsl:for-each select="$categories">
+          <xsl:sequence select="html:category-text(.)"/><xsl:text> </xsl:text>
+        </xsl:for-each>
+        <xsl:if test="$certainty">Certainty: <xsl:value-of select="$certainty"/>.</xsl:if></span>
+    </xsl:if>
+  </xsl:function>
 
   <xsl:template match="tei:foreign[@xml:lang]" mode="html:text">
     <i class="foreign"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></i>
