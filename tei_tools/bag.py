@@ -41,12 +41,21 @@ def make_bag(staging: Path, info: dict) -> tuple[int, int]:
             f"BagIt-Version: {BAGIT_VERSION}\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8"
         )
         bag = bagit.Bag(str(staging))
+        bag.info["Bag-Size"] = bag_size(staging)
         bag.save()
     except (bagit.BagError, RuntimeError) as exc:
         raise PackageError(f"{staging}:0:0: error: cannot make the bag: {exc}") from None
     write_tag_manifests(staging)
     size, count = bag.info["Payload-Oxum"].split(".")
     return int(size), int(count)
+
+
+def bag_size(bag_dir: Path) -> str:
+    """RFC 8493's Bag-Size, "intended for human consumption" beside Payload-Oxum: the bag's
+    files (payload and tag files as they stand before this field is written) in kB or MB,
+    decimal, as the RFC's examples ("42600 MB")."""
+    total = sum(p.stat().st_size for p in bag_dir.rglob("*") if p.is_file())
+    return f"{total / 1e6:.1f} MB" if total >= 1e6 else f"{max(1, round(total / 1e3))} kB"
 
 
 def write_tag_manifests(bag_dir: Path) -> None:

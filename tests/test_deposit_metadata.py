@@ -43,6 +43,17 @@ def test_bag_info_comes_from_the_tei_header(made):
     assert info["Payload-Oxum"] == [f"{sum(len(b) for b in files.values())}.{len(files)}"]
 
 
+def test_bag_size_says_the_bag_s_size_for_a_reader(made):
+    """RFC 8493's Bag-Size, for people (Payload-Oxum is for machines): the bag's files,
+    tag files included, within the rounding of its unit."""
+    [size] = bag_info(made.bag)["Bag-Size"]
+    total = sum(p.stat().st_size for p in made.bag.rglob("*") if p.is_file())
+    number, unit = size.split()
+    assert unit in ("kB", "MB")
+    stated = float(number) * (1e3 if unit == "kB" else 1e6)
+    assert abs(stated - total) <= 0.05 * total, (size, total)  # the tag manifests are written after it
+
+
 def test_bagging_date_honours_source_date_epoch(project, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
     [made] = package(project, build=small_build)
