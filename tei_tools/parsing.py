@@ -88,7 +88,7 @@ def parse_file(path: str | Path) -> etree._ElementTree:
     check_no_dtd(name, data, tree)
     check_no_xinclude(name, tree)
     check_tei_root(name, tree)
-    check_depth(name, data, tree)
+    check_depth(name, tree)
     return tree
 
 
@@ -237,31 +237,15 @@ MAX_DEPTH = 100
 _TOO_DEEP = etree.XPath("/" + "/".join(["*"] * (MAX_DEPTH + 1)))
 
 
-def check_depth(name: str, data: bytes, tree: etree._ElementTree) -> None:
+def check_depth(name: str, tree: etree._ElementTree) -> None:
     """One step per level of the tree: each element is visited once, however deep."""
     deeper = _TOO_DEEP(tree)
     if deeper:
         element = deeper[0]
         line = element.sourceline or 0
-        _reject(name, line, _start_tag_column(data, tree, element), f"<{etree.QName(element).localname}> is nested "
+        _reject(name, line, SourceLines(tree).column_of_element(element) or 1, f"<{etree.QName(element).localname}> is nested "
                 f"{MAX_DEPTH + 1} elements deep: Saxon, which builds the editions, reads at most {MAX_DEPTH} levels; "
                 "flatten the markup")
-
-
-def _start_tag_column(data: bytes, tree: etree._ElementTree, element) -> int:
-    """The column of `element`'s start tag: lxml gives its line only, and a line may hold
-    many (the source's paragraphs are one line each)."""
-    line = element.sourceline or 0
-    before = 0  # start tags on the same line before this one (document order is start-tag order)
-    for other in tree.iter(etree.Element):
-        if other is element:
-            break
-        before += other.sourceline == line
-    text = _source_text(data, tree.docinfo.encoding).splitlines()
-    if not 0 < line <= len(text):
-        return 1
-    tags = [m.start() + 1 for m in re.finditer(r"<(?![/!?])", text[line - 1])]
-    return tags[before] if before < len(tags) else 1
 
 
 def check_no_xinclude(name: str, tree: etree._ElementTree) -> None:
@@ -313,3 +297,156 @@ def _syntax_error_parts(exc: etree.XMLSyntaxError, log, declared: str) -> tuple[
 
 def _reject(name: str, line: int, col: int, message: str) -> None:
     raise InputError(Finding(name, line, col, "error", message))
+
+
+# ---------------------------------------------------------------- where an element stands in the file
+
+# What may hold a "<name" that is no start tag: comments, CDATA sections and processing
+# instructions (those begun on the line; each is blanked out to its end or the line's end).
+_NOT_MARKUP = re.compile(r"<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$)|<\?.*?(?:\?>|$)")
+_ATTRIBUTE = re.compile(r"""\s+([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')""")
+
+
+def _start_tags(name: str) -> re.Pattern:
+    """The start tags of that name: "<name" followed by white space, ">" or "/" (so <note
+    is not found in <notesStmt)."""
+    return re.compile(f"<{re.escape(name)}(?=[\\s/>]|$)")
+
+
+def _attributes(text: str, position: int):
+    """The attributes of the start tag whose name ends at `position`, as far as the line
+    holds them: regular-expression matches (group 1 the name, group 2 the quoted value)."""
+    while (match := _ATTRIBUTE.match(text, position)) is not None:
+        yield match
+        position = match.end()
+
+
+def _attributes_end(text: str, position: int) -> int:
+    """Where the attributes of the start tag whose name ends at `position` end on the line."""
+    for match in _attributes(text, position):
+        position = match.end()
+    return position
+
+
+_TAG_END = re.compile(r"\s*/?>")
+
+
+def _written_name(element) -> str:
+    local = etree.QName(element).localname
+    return f"{element.prefix}:{local}" if element.prefix else local
+
+
+def _later_on_its_line(element, written: str) -> int:
+    """How many elements written with the same name come after `element` in document order
+    and start on its line. lxml gives an element's line as the line its start tag ends on,
+    so these are the last "<name"s of that line, after its own, while an earlier element
+    counted from the start could have begun on an earlier line."""
+    line = element.sourceline
+    local = etree.QName(element).localname
+    count, seen = 0, False
+    for other in element.getroottree().getroot().iter(f"{{*}}{local}"):
+        if other is element:
+            seen = True
+        elif seen:
+            if (other.sourceline or 0) > line:
+                break  # lines only grow in document order
+            if other.sourceline == line and _written_name(other) == written:
+                count += 1
+    return count
+
+
+class SourceLines:
+    """The file's lines, read only when a column has to be found: lxml gives an element's
+    line, and a line may hold many start tags (the source's paragraphs are one line each)."""
+
+    def __init__(self, tree: etree._ElementTree):
+        self._url = tree.docinfo.URL
+        self._lines: list[str] | None = None
+        # The file's own encoding (UTF-16 and Latin-1 files are read too), a BOM dropped.
+        declared = (tree.docinfo.encoding or "utf-8").lower()
+        self._encoding = "utf-8-sig" if declared in ("utf-8", "utf8") else declared
+
+    def column_of_element(self, element, attribute: str | None = None, value: str | None = None) -> int:
+        """Where on its line the start tag of this very element begins (the third <orgName> of a
+        paragraph's line, not the first), or else its attribute (named, or with this value);
+        0 when the element cannot be found there (then column_of)."""
+        if element is None or not isinstance(element.tag, str) or not element.sourceline:
+            return 0
+        text = self._markup(element.sourceline)
+        written = _written_name(element)
+        starts = [match.start() for match in _start_tags(written).finditer(text)]
+        closed = [_TAG_END.match(text, _attributes_end(text, at + 1 + len(written))) is not None for at in starts]
+        if closed and not closed[-1]:
+            starts.pop()  # a later element's start tag, ending on a later line
+        index = len(starts) - _later_on_its_line(element, written) - 1
+        if index < 0 or not closed[index]:
+            return 0  # this element's start tag begins on an earlier line
+        at = starts[index]
+        if attribute or value is not None:
+            found = _attribute_at(text, at + 1 + len(written), attribute, value)
+            if found is not None:
+                return found + 1
+        return at + 1
+
+    def column_of(self, line: int | None, element_name: str | None, value: str | None = None) -> int:
+        """Where on `line` the first start tag of that name (or else the quoted attribute value)
+        begins: when the element itself is not known."""
+        if not line or not (element_name or value):
+            return 1
+        text = self._markup(line)
+        if element_name:
+            for name in dict.fromkeys([element_name, element_name.split("}")[-1].split(":")[-1]]):
+                match = _start_tags(name).search(text)
+                if match:
+                    return match.start() + 1
+        if value is not None:
+            for pattern in (f'"{value}"', f"'{value}'"):
+                at = text.find(pattern)
+                if at >= 0:
+                    return at + 1
+        return 1
+
+    def _markup(self, line: int) -> str:
+        """The line with comments, CDATA sections and processing instructions blanked out."""
+        text = self._line(line)
+        if "<!" not in text and "<?" not in text:
+            return text
+        return _NOT_MARKUP.sub(lambda match: " " * len(match.group()), text)
+
+    def _line(self, line: int) -> str:
+        if self._lines is None:
+            self._lines = self._read()
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+
+    def _read(self) -> list[str]:
+        if not self._url:
+            return []
+        try:
+            from urllib.parse import unquote, urlparse
+
+            path = unquote(urlparse(self._url).path) if self._url.startswith("file:") else self._url
+            try:
+                text = Path(path).read_text(encoding=self._encoding, errors="replace")
+            except LookupError:  # an encoding Python does not know by that name
+                text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            return []
+        # Lines as XML counts them: str.splitlines() would also break at U+2028, U+0085, …
+        return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _attribute_at(text: str, position: int, attribute: str | None, value: str | None) -> int | None:
+    """The offset of an attribute in the start tag whose name ends at `position`: the one named
+    (as written, else by its local name: libxml2 says "lang" for xml:lang), else the one with
+    that value; None when the tag has none on this line."""
+    written = [(match.group(1), match.group(2)[1:-1], match.start(1)) for match in _attributes(text, position)]
+    if attribute:
+        for wanted in (lambda name: name == attribute, lambda name: name.split(":")[-1] == attribute):
+            for name, _, at in written:
+                if wanted(name):
+                    return at
+    if value is not None:
+        for _, given, at in written:
+            if given == value:
+                return at
+    return None

@@ -29,7 +29,7 @@ from tei_tools import saxon
 from tei_tools import validate as validation
 from tei_tools.editions import EDITION_DIRNAME, SOURCE_DIRNAME, Project
 from tei_tools.errors import PackageError
-from tei_tools.parsing import TEI_NS
+from tei_tools.parsing import TEI_NS, SourceLines
 
 
 # The reading editions the build writes for a master, dist/<stem><suffix>, by their role in
@@ -161,22 +161,13 @@ def source_files(project: Project, master: Path, tree: etree._ElementTree) -> li
     source = _named_source(project, name)
     if source is None:
         idno = tree.find(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='file']")
-        line = idno.sourceline if idno is not None and idno.sourceline else 0
-        raise PackageError(f"{master}:{line}:{_column_of(master, line, '<idno')}: error: the source text '{name}' "
+        line, column = (idno.sourceline or 0, SourceLines(tree).column_of_element(idno)) if idno is not None else (0, 0)
+        raise PackageError(f"{master}:{line}:{column}: error: the source text '{name}' "
                            f"named in sourceDesc is not in {project.source_dir}")
     readme = project.source_dir / SOURCE_README
     if not readme.is_file() or readme.resolve() == source.resolve():
         return [source]
     return [source] + ([readme] if describes_source(_read_project_text(project, readme), source.name) else [])
-
-
-def _column_of(path: Path, line: int, text: str) -> int:
-    """The column where `text` first stands on `line` of the file (lxml gives lines only); 0 if unknown."""
-    try:
-        found = path.read_text(encoding="utf-8", errors="replace").splitlines()[line - 1].find(text) if line else -1
-    except (OSError, IndexError):
-        return 0
-    return found + 1 if found >= 0 else 0
 
 
 def describes_source(readme: str, name: str) -> bool:

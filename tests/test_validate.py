@@ -10,7 +10,7 @@ from lxml import etree
 from conftest import EDITION_DIR, FIXTURES, edition_xml_files
 from tei_tools import validate
 from tei_tools.errors import InputError
-from tei_tools.parsing import parse_file
+from tei_tools.parsing import SourceLines, parse_file
 
 RNG_NS = "http://relaxng.org/ns/structure/1.0"
 ANNOTATION_NS = "http://relaxng.org/ns/compatibility/annotations/1.0"
@@ -570,7 +570,7 @@ def test_without_the_element_the_first_start_tag_of_its_name_is_taken(tmp_path):
     source = tmp_path / "notes.xml"
     source.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0">\n'
                       '<fileDesc><notesStmt><!-- <note> --><note>A</note><note>B</note></notesStmt></fileDesc>\n</TEI>\n', encoding="utf-8")
-    lines = validate._SourceLines(parse_file(source))
+    lines = SourceLines(parse_file(source))
     assert lines.column_of(2, "note") == column_of(source, 2, "<note>A")
     assert lines.column_of(2, "{http://www.tei-c.org/ns/1.0}note") == column_of(source, 2, "<note>A")
     assert lines.column_of(2, "notesStmt") == column_of(source, 2, "<notesStmt>")
