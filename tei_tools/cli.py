@@ -95,9 +95,10 @@ def _terminate(signum, frame):
 
 # What an interrupted command leaves behind, said after "interrupted (Ctrl-C): ".
 # validate and verify write nothing.
+_OUTPUTS_KEPT = "every output written is complete; documents not yet built keep their previous outputs"
 _AFTER_AN_INTERRUPTION = {
-    "build": "every output written is complete; documents not yet built keep their previous outputs",
-    "watch": "every output written is complete; documents not yet built keep their previous outputs",
+    "build": _OUTPUTS_KEPT,
+    "watch": _OUTPUTS_KEPT,
     "package": "every package written is complete; the others keep their previous bag and zip",
 }
 

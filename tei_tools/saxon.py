@@ -218,11 +218,8 @@ def parse_document(path: str | Path):
         try:
             return processor().parse_xml(xml_file_name=str(Path(path).resolve()))
         except Exception as exc:  # saxonche reports parse errors as PySaxonApiError
-            diagnostics, reason = captured.text(), str(exc)
-    _path, line, column = _location(diagnostics, str(path)) or _location(reason, str(path)) or (str(path), 0, 0)
-    message = " ".join(part.strip() for part in reason.splitlines() if part.strip())
-    finding = Finding(str(path), line, column, "error", message)
-    raise BuildError(str(finding), [finding])
+            findings = saxon_findings(str(exc), str(path), diagnostics=captured.text())
+    raise BuildError(str(findings[0]), findings)
 
 
 def _messages(executable) -> list[str]:
@@ -256,10 +253,11 @@ def _location(text: str, near: str) -> tuple[str, int, int] | None:
     return path, int(match.group(1)), int(match.group(2) or 0)
 
 
-def saxon_findings(text: str, default_path: str) -> list[Finding]:
-    """Turn Saxon's error text into findings located by line and column where Saxon says."""
+def saxon_findings(text: str, default_path: str, diagnostics: str = "") -> list[Finding]:
+    """Turn Saxon's error text into findings located by line and column where Saxon says
+    (in its `diagnostics` on stderr, where given, else in the text)."""
     text = text.strip()
-    path, line, column = _location(text, default_path) or (default_path, 0, 0)
+    path, line, column = _location(diagnostics, default_path) or _location(text, default_path) or (default_path, 0, 0)
     message = " ".join(part.strip() for part in text.splitlines() if part.strip())
     return [Finding(path, line, column, "error", message)]
 
