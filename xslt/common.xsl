@@ -742,6 +742,14 @@
       then $parts ! xs:double(.) else ()"/>
   </xsl:function>
 
+  <!-- Whether a text already ends a sentence (a full stop, "!" or "?"), so that no second
+       full stop is added after it (the registers' notes, the rights statements). -->
+  <xsl:function name="ed:ends-a-sentence" as="xs:boolean">
+    <xsl:param name="text" as="xs:string"/>
+    <xsl:variable name="normalized" select="normalize-space($text)"/>
+    <xsl:sequence select="substring($normalized, string-length($normalized)) = ('.', '!', '?')"/>
+  </xsl:function>
+
   <!-- "52.23° N, 21.01° E": coordinates as a reader reads them (HTML and EPUB registers,
        the text edition's index). -->
   <xsl:function name="ed:coordinates" as="xs:string">

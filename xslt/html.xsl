@@ -229,7 +229,7 @@
           </xsl:call-template>
           <!-- What the header says beside the licence (whose rights it does not cover), as
                a sentence of its own after it. -->
-          <xsl:if test="exists(ed:rights-statements($doc)) and not(matches(normalize-space($licence), '[.!?]$'))">.</xsl:if>
+          <xsl:if test="exists(ed:rights-statements($doc)) and not(ed:ends-a-sentence($licence))">.</xsl:if>
           <xsl:for-each select="ed:rights-statements($doc)">
             <span class="rights"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:text> </xsl:text><xsl:apply-templates mode="html:text"/></span>
           </xsl:for-each>
@@ -1050,8 +1050,7 @@
         <xsl:for-each select="tei:note">
           <xsl:if test="position() gt 1"><xsl:text> </xsl:text></xsl:if>
           <span class="entry-note"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates select="node()" mode="html:pop"/></span>
-          <xsl:variable name="note" select="normalize-space(.)"/>
-          <xsl:if test="not(substring($note, string-length($note)) = ('.', '!', '?'))">.</xsl:if>
+          <xsl:if test="not(ed:ends-a-sentence(.))">.</xsl:if>
         </xsl:for-each>
       </xsl:when>
       <xsl:when test="not($stopped)">.</xsl:when>

@@ -544,9 +544,9 @@
     <xsl:param name="entry" as="element()"/>
     <xsl:variable name="geo" select="ed:geo($entry)"/>
     <!-- Coordinates are not broken over two lines ("48.40°" / "E."): glued until wrapped. -->
-    <xsl:variable name="where" select="(ed:country($entry) ! normalize-space(.), $geo[2] ! translate(ed:coordinates($geo), ' ,', $txt:glue || ','))"/>
+    <xsl:variable name="where" select="(ed:country($entry) ! normalize-space(.), $geo[2] ! translate(ed:coordinates($geo), ' ', $txt:glue))"/>
     <xsl:sequence select="($where[1] ! (string-join($where, ', ') || '.'),
-      $entry/tei:note ! txt:inline(.) ! (if (matches(., '[.!?]$')) then . else . || '.'))"/>
+      $entry/tei:note ! txt:inline(.) ! (if (ed:ends-a-sentence(.)) then . else . || '.'))"/>
   </xsl:function>
 
   <!-- What follows the name: a person's years, or the names in parentheses of a place or
