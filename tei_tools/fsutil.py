@@ -36,23 +36,17 @@ def atomic_write_all(files: Iterable[tuple[str | Path, bytes]]) -> list[Path]:
     A write that fails (a full disk, a folder where an output should be) leaves every
     previous output as it was, so a document never ends with a new HTML beside an old text.
     """
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[Path, Path]] = []
     renamed = 0
     try:
         for path, data in files:
-            target = Path(path)
-            if target.is_dir():
-                raise OutputError(f"{target}:0:0: error: cannot write output: a folder has its name")
-            staged.append((_write_temporary(target, data), target))
+            staged.append((stage_file(path, data), Path(path)))
         for tmp, target in staged:
-            try:
-                os.replace(tmp, target)
-            except OSError as exc:
-                raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
+            commit_staged(tmp, target)
             renamed += 1
     finally:
         for tmp, _target in staged[renamed:]:  # after a failure: the temporaries not renamed
-            _remove_quietly(tmp)
+            _remove_quietly(str(tmp))
     return [target for _tmp, target in staged]
 
 
