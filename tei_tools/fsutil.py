@@ -52,7 +52,7 @@ def atomic_write_all(files: Iterable[tuple[str | Path, bytes]]) -> list[Path]:
 
 def stage_file(path: str | Path, data: bytes) -> Path:
     """`data` written and synced beside `path`, not yet in its place: commit_staged puts it
-    there. For an output that must change together with another (a bag and its zip)."""
+    there. For outputs that change together (a document's formats, a bag and its zip)."""
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target}:0:0: error: cannot write output: a folder has its name")
