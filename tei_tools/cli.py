@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from tei_tools import __version__
-from tei_tools.errors import TeiToolsError, counted
+from tei_tools.errors import TeiToolsError, counted, internal_error
 
 
 class ToolFailure(click.ClickException):
@@ -121,9 +121,8 @@ def reports_errors(command):
             raise ToolFailure(f"{where}:0:0: error: {exc.strerror or exc}", 1) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # the command's own messages and exits
-        except Exception as exc:  # a bug: one line, never a traceback (the report asks for one)
-            name = click.get_current_context().command_path
-            raise ToolFailure(f"{name}: error: internal error, please report it: {type(exc).__name__}: {exc}", 1) from None
+        except Exception as exc:  # a bug: one line, no traceback unless TEI_TOOLS_DEBUG asks for it
+            raise ToolFailure(internal_error(click.get_current_context().command_path, exc), 1) from None
 
     return wrapper
 
@@ -315,6 +314,9 @@ def verify_command(path: Path) -> None:
     from tei_tools.verify import algorithm_name, verify
 
     result = verify(path)
+    # Warnings (a tag file no tag manifest lists) leave the bag intact; said either way.
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
     if not result.intact:
         raise ToolFailure("\n".join(str(problem) for problem in result.problems), 1)
     payload, tags = result.files_checked - result.tag_files_checked, result.tag_files_checked

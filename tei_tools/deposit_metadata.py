@@ -6,6 +6,7 @@ bag's plan, so that a description names only what the bag holds.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import re
 from datetime import datetime
 from pathlib import Path
@@ -52,13 +53,19 @@ MIME_TYPES = {
 }
 
 
-def write_descriptions(staging: Path, plan: list[PayloadFile], master: Path, moment: datetime) -> None:
-    """README.md, dc.xml and mets.xml (which lists every file, itself and dc.xml aside) of a copied payload."""
+def write_descriptions(staging: Path, plan: list[PayloadFile], master: Path, moment: datetime, *,
+                       editions_date: datetime | None = None) -> None:
+    """README.md, dc.xml and mets.xml (which lists every file, itself and dc.xml aside) of a copied payload.
+
+    `moment` is the bagging date; `editions_date` the date the reading editions were built
+    with (default: `moment`), which the README's rebuild commands must give again.
+    """
     metadata = staging / "metadata"
     metadata.mkdir()
     dc = saxon.transform("dc.xsl", master, {"stem": master.stem}).output
     (metadata / "dc.xml").write_text(dc, encoding="utf-8")
-    (staging / "README.md").write_text(readme_text(dc, master, plan, moment), encoding="utf-8")
+    readme = readme_text(dc, master, plan, moment, editions_date=editions_date, saxon_release=saxon_version())
+    (staging / "README.md").write_text(readme, encoding="utf-8")
     roles = {item.path: item.role for item in plan}
     roles.update({"README.md": "documentation", "metadata/dc.xml": "metadata"})
     inventory = inventory_xml(staging, roles)
@@ -110,9 +117,25 @@ def mets_text(master: Path, inventory: etree._Element, moment: datetime) -> str:
     return saxon.transform("mets.xsl", master, params).output
 
 
-def bag_info(dc_path: Path, identifier: str, moment: datetime, plan: list[PayloadFile], version: str | None = None) -> dict:
+def saxon_version() -> str:
+    """The release of SaxonC-HE that builds the editions here: saxonche's version ("13.1.1").
+
+    Saxon releases write the same editions with different bytes (the README says how), so
+    a package names the one its editions were built with. The package's metadata give the
+    full release; the processor itself names only its major and minor version.
+    """
+    try:
+        return importlib.metadata.version("saxonche")
+    except importlib.metadata.PackageNotFoundError:  # run from a copy that pip does not know
+        found = re.search(r"\d+(?:\.\d+)+", str(saxon.processor().version or ""))
+        return found.group() if found else "unknown"
+
+
+def bag_info(dc_path: Path, identifier: str, moment: datetime, plan: list[PayloadFile], version: str | None = None,
+             *, saxon_version: str | None = None) -> dict:
     """bag-info.txt fields, read from the Dublin Core record (itself read from the teiHeader);
-    `version` is the edition's version (editionStmt/edition/@n), when the header gives one."""
+    `version` is the edition's version (editionStmt/edition/@n), when the header gives one;
+    `saxon_version` the SaxonC-HE release that built the reading editions."""
     dc = etree.parse(str(dc_path), OWN_RECORD)
 
     def values(name: str) -> list[str]:
@@ -130,6 +153,9 @@ def bag_info(dc_path: Path, identifier: str, moment: datetime, plan: list[Payloa
         "Edition-Version": version,
         "Bagging-Date": moment.date().isoformat(),  # bagit would put today's date: not reproducible
         "Bag-Software-Agent": SOFTWARE_AGENT,
+        # Not one of RFC 8493's elements either: another Saxon release writes the reading
+        # editions with other bytes, so a rebuild must know which one made them.
+        "Saxon-Version": f"SaxonC-HE {saxon_version}" if saxon_version else None,
     }
     return {key: value for key, value in info.items() if value}
 
@@ -160,8 +186,13 @@ def contents_sentence(plan: list[PayloadFile]) -> str:
     return sentence + "; Dublin Core and METS metadata."
 
 
-def readme_text(dc_xml: str, master: Path, plan: list[PayloadFile], moment: datetime) -> str:
-    """data/README.md: what the package holds and how to check and rebuild it."""
+def readme_text(dc_xml: str, master: Path, plan: list[PayloadFile], moment: datetime, *,
+                editions_date: datetime | None = None, saxon_release: str | None = None) -> str:
+    """data/README.md: what the package holds and how to check and rebuild it.
+
+    `moment` is the bagging date; `editions_date` (default: `moment`) the date the reading
+    editions were built with; `saxon_release` the SaxonC-HE release that built them (default: this
+    installation's, `saxon_version`)."""
     dc = etree.fromstring(dc_xml.encode("utf-8"), OWN_RECORD)
     ns = {"dc": DC_NS}
     title = (dc.xpath("string(//dc:title)", namespaces=ns) or master.stem).strip()
@@ -174,7 +205,8 @@ def readme_text(dc_xml: str, master: Path, plan: list[PayloadFile], moment: date
     relaxng = next((path for path in schemas if path.endswith(".rng")), "schema/edition.rng")
     schematron = next((path for path in schemas if path.endswith(".sch")), "schema/edition.sch")
     master_file = next((i.path for i in plan if i.role == "master"), f"edition/{master.name}")
-    build_date = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    build_date = (editions_date or moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    saxon_release = saxon_release or saxon_version()
     out = f"../../{identifier}-rebuilt"
     parameters = [f"stem={master.stem}", f"build-date={build_date}", f"tool-version={__version__}"]
     return README_TEMPLATE.format(
@@ -191,6 +223,7 @@ def readme_text(dc_xml: str, master: Path, plan: list[PayloadFile], moment: date
         stylesheets=", ".join(f"`{s}`" for s in stylesheets) or "(none)",
         schemas=", ".join(f"`{s}`" for s in schemas) or "(none)",
         agent=SOFTWARE_AGENT,
+        saxon=saxon_release,
         out=out,
         relaxng_command=_command("jing", relaxng, master_file),
         schematron_command=_command("python3", "-c", SCHEMATRON_SCRIPT, schematron, master_file),
@@ -303,9 +336,10 @@ failed rule and exits with 1 when one is an error rather than a warning):
     {schematron_command}
 
 The reading editions in `dist/` are made from the master by the XSLT 3.0 stylesheets in
-`xslt/` ({stylesheets}) with Saxon-HE 13, the version tei-tools uses, with the stylesheet
-parameters `stem={stem}`, `build-date={build_date}` and `tool-version={version}` (the
-colophon names the version of the tool that built the editions). The HTML edition:
+`xslt/` ({stylesheets}) with Saxon-HE {saxon} (bag-info.txt's `Saxon-Version`), with the
+stylesheet parameters `stem={stem}`, `build-date={build_date}` and
+`tool-version={version}` (the colophon names the version of the tool that built the
+editions, and its date is the edition's, not the package's). The HTML edition:
 
     {html_command}
 
@@ -322,11 +356,11 @@ empty). Compare what was rebuilt with what was deposited:
     {unzip_epub}
     {compare_epub}
 
-With Saxon-HE 13 the HTML edition is the same bytes as `dist/{stem}.html`, and each file
-under `book/EPUB/` the same bytes as the entry of that name in `dist/{stem}.epub` (its
-content documents, navigation, package document and CSS); Saxon-HE 11 and 12 write the
-same editions slightly differently (the charset declaration, the order of the JSON-LD's
-keys, the package document's indentation). The EPUB file itself is not rebuilt byte for
+With Saxon-HE {saxon} the HTML edition is the same bytes as `dist/{stem}.html`, and each
+file under `book/EPUB/` the same bytes as the entry of that name in `dist/{stem}.epub`
+(its content documents, navigation, package document and CSS); another release may write
+them differently, as Saxon-HE 11 and 12 do (the charset declaration, the order of the
+JSON-LD's keys, the package document's indentation). The EPUB file itself is not rebuilt byte for
 byte by zipping these files: a zip's bytes also depend on the order of its entries, their
 timestamps and permissions and the compression, which tei-tools fixes and a zip tool
 chooses for itself; compare the files inside, as above, not the zip. To make an EPUB of

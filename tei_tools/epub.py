@@ -68,10 +68,14 @@ def render(document) -> dict[str, bytes]:
 
 
 def build_epub(path: str | Path, out_dir: str | Path) -> Path:
-    """Validate a TEI file and write `<out_dir>/<stem>.epub` atomically; return its path."""
-    from tei_tools.fsutil import atomic_write
-    from tei_tools.transform import check_output_dir, load_document
+    """Validate a TEI file and write `<out_dir>/<stem>.epub` atomically; return its path.
 
-    document = load_document(path)
-    target = check_output_dir(out_dir) / f"{document.stem}.epub"
-    return atomic_write(target, epub_bytes(document))
+    The EPUB alone through the build's own path (tei_tools.transform.build: the same checks
+    of the output folder, that no output overwrites an input); the document's error, if
+    any, is raised as it is (a ValidationError for an invalid file)."""
+    from tei_tools.transform import build
+
+    [result] = build([path], out_dir, ["epub"]).results
+    if result.error is not None:
+        raise result.error
+    return result.outputs[0]

@@ -32,6 +32,23 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
+# Set (to anything but "" or "0") to see a bug's traceback after its one-line report.
+DEBUG_VARIABLE = "TEI_TOOLS_DEBUG"
+
+
+def internal_error(where: str, exc: BaseException) -> str:
+    """The report of a bug: one line ("internal error, please report it: …"), and, when
+    TEI_TOOLS_DEBUG is set, the traceback after it for the report."""
+    import os
+
+    line = f"{where}: error: internal error, please report it: {type(exc).__name__}: {exc}"
+    if os.environ.get(DEBUG_VARIABLE, "") in ("", "0"):
+        return line
+    import traceback
+
+    return line + "\n" + "".join(traceback.format_exception(exc)).rstrip("\n")
+
+
 # Why a path that is a symbolic link cannot be read (Path.exists() is false for both).
 BROKEN_LINK = "a symbolic link that leads nowhere (or round in a loop)"
 
@@ -90,3 +107,22 @@ class OutputError(TeiToolsError):
 
 class PackageError(TeiToolsError):
     """A deposit package cannot be made or read."""
+
+
+# Errors cross a process boundary (a pool's worker, a forked child) as (class, args,
+# attributes): ValidationError and others take constructor arguments that pickle's default
+# reconstruction would not supply.
+FrozenError = tuple
+
+
+def freeze_error(error: TeiToolsError) -> FrozenError:
+    """A picklable form of `error` that `thaw_error` turns back into the same error."""
+    return type(error), error.args, dict(error.__dict__)
+
+
+def thaw_error(frozen: FrozenError) -> TeiToolsError:
+    cls, args, state = frozen
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error

@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from tei_tools.errors import BuildError, TeiToolsError
+from tei_tools.errors import BuildError, TeiToolsError, freeze_error, internal_error, thaw_error
 
 
 def can_split(formats: Sequence, jobs: int) -> bool:
@@ -72,7 +72,7 @@ def load_and_render(path: Path, formats: Sequence):
         raise
     status, value = _collect(reader, child, path)
     if status != "ok":
-        raise _thaw(value)
+        raise thaw_error(value)
     rendered.update(value)
     return document, {f.name: rendered[f.name] for f in formats}
 
@@ -103,9 +103,9 @@ def _child(path: Path, formats: Sequence, writer: int) -> None:  # pragma: no co
 
         message = ("ok", render_formats(SourceDocument(Path(path), parse_file(path)), formats))
     except TeiToolsError as error:
-        message = ("error", (type(error), error.args, dict(error.__dict__)))
+        message = ("error", freeze_error(error))
     except BaseException as exc:
-        message = ("error", (BuildError, (f"{path}:0:0: error: internal error while building: {type(exc).__name__}: {exc}",), {"findings": []}))
+        message = ("error", freeze_error(BuildError(internal_error(f"{path}:0:0", exc))))
     try:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(writer, "wb") as pipe:
@@ -121,13 +121,7 @@ def _collect(reader: int, child: int, path: Path):
     os.waitpid(child, 0)
     if not data:
         message = f"{path}:0:0: error: the process rendering a format ended without an answer"
-        return "error", (BuildError, (message,), {"findings": []})
+        return "error", freeze_error(BuildError(message))
     return pickle.loads(data)
 
 
-def _thaw(frozen) -> TeiToolsError:
-    cls, args, state = frozen
-    error = cls.__new__(cls)
-    error.args = args
-    error.__dict__.update(state)
-    return error

@@ -210,7 +210,14 @@ def build_datetime(fallback_iso_date: str | None) -> datetime:
     epoch = source_date_epoch()
     if epoch is not None:
         return datetime.fromtimestamp(epoch, tz=timezone.utc)
-    return (first_moment(fallback_iso_date) if fallback_iso_date else None) or DEFAULT_MOMENT
+    return revision_datetime(fallback_iso_date)
+
+
+def revision_datetime(revision_iso_date: str | None) -> datetime:
+    """The edition's own date, whatever SOURCE_DATE_EPOCH says: its revision date, else
+    1980-01-01. A deposit's reading editions claim it (tei_tools.package), so that they are
+    the released ones, whichever day the package is made."""
+    return (first_moment(revision_iso_date) if revision_iso_date else None) or DEFAULT_MOMENT
 
 
 def zip_timestamp(moment: datetime) -> tuple[int, int, int, int, int, int]:

@@ -4,10 +4,16 @@ A bag holds everything an archive needs to keep the edition and to rebuild it: t
 master, its source, the schema and stylesheets, the reading editions, the licence
 (tei_tools.payload lists them) and their descriptions (README.md, dc.xml, mets.xml).
 
-This module validates and builds the editions, then plans every bag before it writes
-any (tei_tools.payload: what goes in), and writes each: the payload copied, its
-descriptions (tei_tools.deposit_metadata), the bag and its zip (tei_tools.bag, with the
-`bagit` library). The same sources always give the same bytes, bag and zip.
+This module validates the editions and builds their reading editions into a temporary
+folder (never into the project's dist/), then plans every bag before it writes any
+(tei_tools.payload: what goes in), and writes each: the payload copied, its descriptions
+(tei_tools.deposit_metadata), the bag and its zip (tei_tools.bag, with the `bagit`
+library). The same sources always give the same bytes, bag and zip.
+
+Two dates: the reading editions claim the edition's own date (its revision date, as a
+`tei-tools build` without SOURCE_DATE_EPOCH makes them), so that the deposited editions
+are the released ones; the bag claims its bagging date (SOURCE_DATE_EPOCH, else the same
+revision date) in bag-info.txt, the METS, the README and the zip's timestamps.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,10 +30,17 @@ from typing import Callable, Iterable, Sequence
 from lxml import etree
 
 from tei_tools.bag import make_bag, normalize_modes, replace_dir, zip_bytes
-from tei_tools.deposit_metadata import bag_info, write_descriptions
+from tei_tools.deposit_metadata import bag_info, saxon_version, write_descriptions
 from tei_tools.editions import Project
 from tei_tools.errors import PackageError, UsageError, ValidationError
-from tei_tools.fsutil import build_datetime, commit_staged, remove_abandoned_temporaries, stage_file
+from tei_tools.fsutil import (
+    build_datetime,
+    commit_staged,
+    remove_abandoned_temporaries,
+    revision_datetime,
+    source_date_epoch,
+    stage_file,
+)
 from tei_tools.parsing import TEI_NS, parse_file
 from tei_tools.payload import PayloadFile, check_required_files, payload_plan
 from tei_tools.transform import revision_date
@@ -38,6 +52,7 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # The reading editions a deposit holds: build format -> the suffix of the file it writes.
 DEPOSIT_FORMATS = {"html": ".html", "epub": ".epub", "txt": ".txt"}
 
+# build(folder, masters) writes the masters' reading editions into folder/dist/.
 Builder = Callable[[Path, Sequence[Path]], object]
 
 
@@ -68,10 +83,17 @@ def package(
     editions: Iterable[str | Path] = (),
     build: Builder | None = None,
 ) -> list[Package]:
-    """Validate and build the editions of the project at `root`, then bag each one.
+    """Validate the editions of the project at `root`, build their reading editions, then bag each one.
 
-    `out` defaults to build/deposit/ under `root`. `build` (re)builds dist/; it
-    defaults to `tei-tools build`'s pipeline (tei_tools.parallel.build_many, incremental).
+    The reading editions are built into a temporary folder, with the edition's own date
+    whatever SOURCE_DATE_EPOCH says (`editions_built_as_released`): the project's dist/,
+    whose files are the released editions, is never written, and the bag's editions are
+    the bytes a `tei-tools build` of the same sources writes there. SOURCE_DATE_EPOCH dates
+    the bag only.
+
+    `out` defaults to build/deposit/ under `root`. `build(folder, masters)` writes the
+    reading editions into folder/dist/; it defaults to `tei-tools build`'s pipeline
+    (tei_tools.parallel.build_many).
     """
     project = Project(Path(root))
     masters = [Path(p) for p in editions] or project.editions()
@@ -83,14 +105,36 @@ def package(
     validate_editions(masters)
     check_distinct_identifiers(masters)
     check_required_files(project)
-    (build or build_editions)(project.root, masters)
+    source_date_epoch()  # an unusable bagging date stops the run before anything is built
     target = Path(out) if out is not None else project.root / DEFAULT_OUT
-    # Every bag is planned (sources found, editions built) before any is written: a run
-    # that fails on its second master leaves the output folder as it was.
-    plans = [plan_package(project, master, target) for master in masters]
-    if target.is_dir():
-        remove_abandoned_temporaries(target)  # staging folders of a killed run
-    return [write_package(plan, target, make_zip=make_zip) for plan in plans]
+    with tempfile.TemporaryDirectory(prefix="tei-tools-package-") as scratch:
+        with editions_built_as_released():
+            (build or build_editions)(Path(scratch), masters)
+        # Every bag is planned (sources found, editions built) before any is written: a run
+        # that fails on its second master leaves the output folder as it was.
+        plans = [plan_package(project, master, target, Path(scratch) / "dist") for master in masters]
+        if target.is_dir():
+            remove_abandoned_temporaries(target)  # staging folders of a killed run
+        return [write_package(plan, target, make_zip=make_zip) for plan in plans]
+
+
+@contextmanager
+def editions_built_as_released():
+    """SOURCE_DATE_EPOCH unset while the reading editions are built, and set again after.
+
+    It is the documented way to date a bag (the transfer's day), but the build dates the
+    editions with it (their colophon, the EPUB's modification date): a package made with it
+    held editions that were not the released ones. Unset, the build dates them with the
+    edition's revision date (fsutil.build_datetime), as `tei-tools build` made dist/. The
+    build reads the variable from the environment, in this process and in its worker
+    processes (which inherit it), so it is taken out of the environment itself.
+    """
+    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 def validate_editions(masters: Sequence[Path]) -> None:
@@ -107,15 +151,19 @@ def check_distinct_identifiers(masters: Sequence[Path]) -> None:
     for master in masters:
         identifier = edition_identifier(parse_file(master), master)
         if identifier in seen:
-            raise PackageError(f"{master}:0:0: error: edition identifier '{identifier}' is also that of {seen[identifier]}")
+            from tei_tools.validate import edition_identifier_location, shared_identifier_message
+
+            line, column = edition_identifier_location(master)
+            raise PackageError(f"{master}:{line}:{column}: error: {shared_identifier_message(identifier, seen[identifier])}")
         seen[identifier] = master
 
 
 def build_editions(root: Path, masters: Sequence[Path]) -> None:
-    """Build the reading editions a deposit holds into dist/; raise if any document failed.
+    """Build the reading editions a deposit holds into root/dist/; raise if any document failed.
 
     The build is incremental (tei_tools.manifest): outputs whose inputs — the master,
     the stylesheets, the schema, the tool — are unchanged since they were built are reused.
+    `package` gives it a fresh temporary folder, never the project.
     """
     from tei_tools.parallel import build_many
 
@@ -124,21 +172,26 @@ def build_editions(root: Path, masters: Sequence[Path]) -> None:
 
 @dataclass(frozen=True)
 class PackagePlan:
-    """One master's bag, planned: what goes in it and what it is called and dated."""
+    """One master's bag, planned: what goes in it, what it is called, and its two dates."""
 
     master: Path
     identifier: str
     version: str | None
-    moment: datetime
+    moment: datetime  # the bagging date: SOURCE_DATE_EPOCH, else the revision date
     files: list[PayloadFile]
+    editions_date: datetime  # the date the reading editions claim: the revision date
 
 
-def plan_package(project: Project, master: Path, out: Path) -> PackagePlan:
-    """Everything one bag needs, checked (its source text, its editions), nothing written."""
+def plan_package(project: Project, master: Path, out: Path, editions_dir: Path | None = None) -> PackagePlan:
+    """Everything one bag needs, checked (its source text, its editions), nothing written.
+
+    `editions_dir` holds the reading editions built for the package (default: dist/).
+    """
     tree = parse_file(master)
     identifier = edition_identifier(tree, master)
-    moment = build_datetime(revision_date(tree))
-    return PackagePlan(master, identifier, edition_version(tree), moment, payload_plan(project, master, tree, exclude=out))
+    revised = revision_date(tree)
+    files = payload_plan(project, master, tree, exclude=out, editions_dir=editions_dir)
+    return PackagePlan(master, identifier, edition_version(tree), build_datetime(revised), files, revision_datetime(revised))
 
 
 def write_package(plan: PackagePlan, out: Path, *, make_zip: bool = False) -> Package:
@@ -157,8 +210,9 @@ def write_package(plan: PackagePlan, out: Path, *, make_zip: bool = False) -> Pa
     staged_zip = None
     try:
         write_payload(staging, plan.files)
-        write_descriptions(staging, plan.files, plan.master, plan.moment)
-        info = bag_info(staging / "metadata" / "dc.xml", plan.identifier, plan.moment, plan.files, plan.version)
+        write_descriptions(staging, plan.files, plan.master, plan.moment, editions_date=plan.editions_date)
+        info = bag_info(staging / "metadata" / "dc.xml", plan.identifier, plan.moment, plan.files, plan.version,
+                        saxon_version=saxon_version())
         size, count = make_bag(staging, info)
         normalize_modes(staging)
         # The zip is written before the bag replaces the old one, and put in place right

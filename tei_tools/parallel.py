@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from tei_tools.errors import BuildError, TeiToolsError
+from tei_tools.errors import BuildError, TeiToolsError, freeze_error, internal_error, thaw_error
 from tei_tools.fsutil import remove_abandoned_temporaries, source_date_epoch
 from tei_tools.editions import check_outputs_spare_inputs, distinct_documents
 from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, as_formats, check_output_dir
@@ -168,7 +168,7 @@ def _warn_of_shared_identifiers(documents: list[Path], report: IncrementalReport
     """A warning on each document after the first whose edition identifier another document
     of this build has: its EPUB would be taken for the other's book, and `tei-tools package`
     refuses the pair. Identifiers of documents skipped as up to date come from the manifest."""
-    from tei_tools.validate import edition_identifier_location
+    from tei_tools.validate import edition_identifier_location, shared_identifier_message
 
     first_with: dict[str, Path] = {}
     for path, result in zip(documents, report.results):
@@ -180,10 +180,7 @@ def _warn_of_shared_identifiers(documents: list[Path], report: IncrementalReport
         first = first_with.setdefault(identifier, path)
         if first is not path:
             line, column = edition_identifier_location(path)
-            report.warnings.append(
-                f"{path}:{line}:{column}: warning: the edition identifier \"{identifier}\" is also that of {first}: "
-                "their EPUBs would be taken for one book, and they cannot be packaged together; "
-                "give each edition its own idno[@type='edition']")
+            report.warnings.append(f"{path}:{line}:{column}: warning: {shared_identifier_message(identifier, first)}")
 
 
 def _save_manifest(manifest, report: IncrementalReport) -> None:
@@ -320,8 +317,7 @@ def build_task(path: Path, out: Path, formats: Sequence[OutputFormat], split: bo
     except TeiToolsError as error:
         return _frozen(_Outcome(DocumentResult(path, error=error), {}))
     except Exception as exc:  # a bug must not stop the other documents, nor print a traceback
-        message = f"{path}:0:0: error: internal error while building: {type(exc).__name__}: {exc}"
-        return _Outcome(DocumentResult(path, error=BuildError(message)), {})
+        return _Outcome(DocumentResult(path, error=BuildError(internal_error(f"{path}:0:0", exc))), {})
 
 
 def _build(path: Path, out: Path, formats: Sequence[OutputFormat], split: bool = False) -> _Outcome:
@@ -343,23 +339,17 @@ def _build(path: Path, out: Path, formats: Sequence[OutputFormat], split: bool =
     return _Outcome(DocumentResult(path, outputs, document.warnings, identifier=document.identifier), written)
 
 
-# Errors cross the process boundary as (class, args, attributes): ValidationError and
-# others take constructor arguments that pickle's default reconstruction would not supply.
+# Errors cross the process boundary frozen (errors.freeze_error).
 
 
 def _frozen(outcome: _Outcome) -> _Outcome:
     error = outcome.result.error
     if error is not None and not isinstance(error, tuple):
-        outcome.result.error = (type(error), error.args, dict(error.__dict__))  # type: ignore[assignment]
+        outcome.result.error = freeze_error(error)  # type: ignore[assignment]
     return outcome
 
 
 def _thawed(outcome: _Outcome) -> _Outcome:
-    frozen = outcome.result.error
-    if isinstance(frozen, tuple):
-        cls, args, state = frozen
-        error = cls.__new__(cls)
-        error.args = args
-        error.__dict__.update(state)
-        outcome.result.error = error
+    if isinstance(outcome.result.error, tuple):
+        outcome.result.error = thaw_error(outcome.result.error)
     return outcome

@@ -69,24 +69,47 @@ def source_file_name(tree: etree._ElementTree) -> str | None:
     return tree.findtext(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='file']")
 
 
-def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclude: Path | None = None) -> list[PayloadFile]:
+def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclude: Path | None = None,
+                 editions_dir: Path | None = None) -> list[PayloadFile]:
     """Every file the bag of `master` holds, with its role and its place under data/.
 
     The schema and stylesheets are the tool's own (those that validated and built the
     editions, whatever the project tree holds); `exclude` (the output folder) is never
-    deposited, should it lie inside a folder that is.
+    deposited, should it lie inside a folder that is. The reading editions come from
+    `editions_dir` (the folder the package built them into), else from the project's dist/.
     """
     skip = exclude.resolve() if exclude is not None else None
     plan = [PayloadFile("master", master, master_path(project, master))]
     plan += [PayloadFile("source", p, source_path(project, p)) for p in source_files(project, master, tree)]
     plan += _tree_files("schema", validation.RNG_PATH.parent, "schema", skip)
     plan += _tree_files("stylesheet", saxon.XSLT_DIR, "xslt", skip)
-    plan += derivative_files(project, master)
+    editions = derivative_files(project, master, editions_dir)
+    plan += editions
     plan += project_files(project, tree)
+    # The tool's files are not the project's, nor are editions the package built itself
+    # (in a temporary folder): only the project's own files must lie inside the project.
+    own = set(TOOL_ROLES) | ({item.role for item in editions} if editions_dir is not None else set())
     for item in plan:
-        if item.role not in TOOL_ROLES:
+        if item.role not in own:
             _check_inside(project, item.source)
+        check_bagit_name(item)
     return plan
+
+
+# Characters RFC 8493 (§2.1.3) lets a manifest hold only percent-encoded: CR, LF and `%`
+# itself. bagit-python, which writes the manifests, encodes the line ends but not `%`, so
+# a name with one would be read back as another name (`a%0Ab` as `a`, LF, `b`); a name with
+# a line end, as encoded, is read back by few tools. They are refused, not written.
+_BAGIT_UNSAFE = {"%": "'%'", "\r": "a carriage return (CR)", "\n": "a line feed (LF)"}
+
+
+def check_bagit_name(item: PayloadFile) -> None:
+    """Refuse a payload file whose name a bag's manifest cannot hold as it is (`_BAGIT_UNSAFE`)."""
+    found = [said for character, said in _BAGIT_UNSAFE.items() if character in item.path]
+    if found:
+        shown = str(item.source).translate({ord("\n"): "\\n", ord("\r"): "\\r"})
+        raise PackageError(f"{shown}:0:0: error: its name holds {' and '.join(found)}, which a BagIt manifest "
+                           "cannot list as it is (RFC 8493, 2.1.3): rename the file")
 
 
 def project_files(project: Project, tree: etree._ElementTree) -> list[PayloadFile]:
@@ -185,21 +208,23 @@ def _named_source(project: Project, name: str) -> Path | None:
     return None
 
 
-def derivative_files(project: Project, master: Path) -> list[PayloadFile]:
-    """The reading editions the build made of `master`: dist/<stem>.html, .epub and .txt.
+def derivative_files(project: Project, master: Path, editions_dir: Path | None = None) -> list[PayloadFile]:
+    """The reading editions the build made of `master`: dist/<stem>.html, .epub and .txt
+    (from `editions_dir` when given, else from the project's dist/).
 
     Only these go in: a reading edition belongs to the master whose name it bears whole
     (`a.b.html` is the edition of `a.b.xml`, not of `a.xml`), and any other file in dist/
     (another master's edition, a stale one, an editor's note) belongs to no bag. All three
     must be there, or the package would describe editions it does not hold.
     """
-    files = [PayloadFile(role, project.dist_dir / f"{master.stem}{suffix}", f"dist/{master.stem}{suffix}")
+    folder = editions_dir if editions_dir is not None else project.dist_dir
+    files = [PayloadFile(role, folder / f"{master.stem}{suffix}", f"dist/{master.stem}{suffix}")
              for suffix, role in EDITION_ROLES.items()]
     missing = [f.source.name for f in files if not (f.source.is_file() or f.source.is_symlink())]
     if len(missing) == len(EDITION_ROLES):
-        raise PackageError(f"{master}:0:0: error: no reading editions of it in {project.dist_dir}; build first")
+        raise PackageError(f"{master}:0:0: error: no reading editions of it in {folder}; build first")
     if missing:
-        raise PackageError(f"{master}:0:0: error: reading editions of it missing from {project.dist_dir}: "
+        raise PackageError(f"{master}:0:0: error: reading editions of it missing from {folder}: "
                            f"{', '.join(missing)}; build first")
     return files
 

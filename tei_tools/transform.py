@@ -243,16 +243,23 @@ def is_safe_link(value: str) -> bool:
 def unsafe_link_findings(tree, path: str | Path) -> list[Finding]:
     """A warning, located by line and column, for each link target the outputs will drop."""
     name = str(path)
-    lines: list[str] | None = None  # read only when there is something to locate
+    lines = None  # the file's lines (parsing.SourceLines), read only when there is something to locate
     findings = []
     for value in tree.xpath(_LINK_VALUES):  # one XPath: a Python loop over every element cost more
         for token in value.split():
             # Most pointers are "#id": safe at once, without the regular expressions.
             if token[0] != "#" and not is_safe_link(token):
                 if lines is None:
-                    lines = _source_lines(path)
+                    from tei_tools.parsing import SourceLines
+
+                    lines = SourceLines(tree)
                 attribute = value.attrname
-                line, column = _locate(lines, value.getparent().sourceline or 1, f'{attribute}="')
+                element = value.getparent()
+                # This element's own attribute (the second facs of a line, not the first);
+                # a start tag over several lines is searched from its first line.
+                line, column = element.sourceline or 1, lines.column_of_element(element, attribute)
+                if not column:
+                    line, column = _locate(_source_lines(path), line, f'{attribute}=')
                 findings.append(Finding(
                     name, line, column, "warning",
                     f"link target '{_shorten(token)}' in @{attribute} is dropped from the outputs "
@@ -407,7 +414,7 @@ def build_document(path: str | Path, out_dir: str | Path, formats: Sequence[Outp
     rendered = render_document(document, chosen)
     target = Path(out_dir)
     written = atomic_write_all((target / name, data) for name, data in rendered.items())  # all or none
-    return DocumentResult(Path(path), written, document.warnings)
+    return DocumentResult(Path(path), written, document.warnings, identifier=document.identifier)
 
 
 def build(

@@ -304,17 +304,22 @@ _EDITION_IDNO = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}fileDesc/{{{TEI_NS}}}publica
 
 
 def _shared_identifier_findings(results: list[FileResult], identifiers: dict[str, list[tuple[int, etree._Element]]]) -> None:
-    """An error on every file after the first that gives an edition identifier another file
-    validated with it gives: it names the edition's deposit package and identifies its EPUB."""
+    """A warning on every file after the first that gives an edition identifier another file
+    validated with it gives. Each file is valid TEI all the same, and `tei-tools build`
+    builds both (with the same warning): only their deposit packages, named by it, clash,
+    and `tei-tools package` refuses them."""
     for identifier, holders in identifiers.items():
         first = results[holders[0][0]].path
         for index, idno in holders[1:]:
             result = results[index]
             line, column = _idno_location(idno)
-            result.findings.append(Finding(
-                result.path, line, column, "error",
-                f"The edition identifier \"{identifier}\" is also that of {first}: each edition needs its own "
-                "(it names the edition's deposit package and identifies its EPUB)."))
+            result.findings.append(Finding(result.path, line, column, "warning", shared_identifier_message(identifier, first)))
+
+
+def shared_identifier_message(identifier: str, first: str | Path) -> str:
+    """What validate, build and package say of a second edition with another's identifier."""
+    return (f"The edition identifier \"{identifier}\" is also that of {first}: their EPUBs would be taken for "
+            "one book, and they cannot be packaged together; give each edition its own idno[@type='edition'].")
 
 
 def edition_identifier(tree: etree._ElementTree) -> str | None:

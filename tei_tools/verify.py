@@ -1,8 +1,10 @@
 """Verify a deposit package: completeness and fixity of a bag folder or of its zip.
 
 Every problem is named by file: a payload or tag file whose checksum differs from the
-manifest ("altered"), a listed file that is not there ("missing"), a file that no
-manifest lists ("added"). A zip is read defensively before anything is checked: entry
+manifest ("altered"), a listed file that is not there ("missing"), a payload file that
+no manifest lists ("added"). A tag file that no tag manifest lists is a warning: RFC 8493
+does not require a tag manifest to list every tag file. A bag whose fetch.txt names files
+it does not hold is not complete, and is not intact here. A zip is read defensively before anything is checked: entry
 names that are absolute, climb with `..` or are links are refused (zip-slip), and the
 number of entries, their total size and their compression ratio are bounded (zip bomb).
 A damaged zip (an entry whose local header disagrees with the table of contents, or
@@ -25,7 +27,7 @@ from pathlib import Path
 import bagit
 
 from tei_tools.bag import CHECKSUMS
-from tei_tools.errors import Finding, PackageError, UsageError
+from tei_tools.errors import Finding, PackageError, UsageError, counted
 
 logging.getLogger("bagit").addHandler(logging.NullHandler())
 
@@ -34,7 +36,13 @@ logging.getLogger("bagit").addHandler(logging.NullHandler())
 MAX_ENTRIES = 10_000
 MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_RATIO = 200  # uncompressed / compressed; text deflates about 3-10 times
-RATIO_CHECK_FROM = 1024**2  # small entries may compress very well without harm
+# The ratio is checked only for entries larger than this. A file of repeated bytes (5 MB
+# of line ends, a blank page) deflates a thousand times and is harmless at that size: a
+# bomb harms by the size it unpacks to, and MAX_TOTAL_BYTES, counted as the entries are
+# inflated, bounds that whatever their ratio. The ratio refuses early, before anything is
+# inflated, an entry big enough to matter: 64 MiB is more than any file of an edition (the
+# article's largest is under 1 MB) and a thirty-second of the total allowed.
+RATIO_CHECK_FROM = 64 * 1024**2
 CHUNK = 64 * 1024
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -55,13 +63,17 @@ PARSED_TAG_FILE = re.compile(r"bagit\.txt|bag-info\.txt|(tag)?manifest-\w+\.txt"
 
 @dataclass
 class Verification:
-    """The outcome for one package: where it is, what is wrong, how many files were checked."""
+    """The outcome for one package: where it is, what is wrong, how many files were checked.
+
+    `warnings` do not make it damaged (`intact` reads the problems only).
+    """
 
     label: str
     problems: list[Finding] = field(default_factory=list)
     files_checked: int = 0
     tag_files_checked: int = 0  # of files_checked, those outside data/
     algorithms: list[str] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -70,6 +82,9 @@ class Verification:
     def add(self, relative: str, message: str, line: int = 0) -> None:
         self.problems.append(Finding(f"{self.label}/{relative}", line, 0, "error", message))
 
+    def warn(self, relative: str, message: str) -> None:
+        self.warnings.append(Finding(f"{self.label}/{relative}", 0, 0, "warning", message))
+
 
 def verify(path: str | Path) -> Verification:
     """Check the bag folder or bag zip at `path`; raise PackageError if a zip cannot be read safely."""
@@ -77,6 +92,11 @@ def verify(path: str | Path) -> Verification:
     if not target.exists():
         raise UsageError(f"{target}:0:0: error: no such file or directory")
     if target.is_dir():
+        marker = target / "bagit.txt"
+        if not (marker.exists() or marker.is_symlink()):
+            # The wrong folder given, like a path that does not exist: no bag to check.
+            raise UsageError(f"{target}:0:0: error: no such bag: the folder has no bagit.txt "
+                             "(give a bag's folder, the one with bagit.txt, or its zip)")
         return verify_bag(target, str(target).rstrip("/"))
     if not target.is_file():  # a pipe or a device would be read without end
         raise UsageError(f"{target}:0:0: error: not a regular file (a pipe or a device): neither a bag folder nor a zip file")
@@ -198,16 +218,21 @@ def verify_bag(bag_dir: Path, label: str) -> Verification:
     try:
         bag = bagit.Bag(str(bag_dir))
     except bagit.BagError as exc:
-        message = str(exc).replace(f"{bag_dir}{os.sep}", "")  # no temporary path of an unpacked zip
+        message = _within_bag(str(exc), bag_dir)  # no temporary path of an unpacked zip
         result.add(tag_file_named_in(message, bag_dir), f"not a readable bag: {message}")
         return result
     result.algorithms = sorted(bag.algorithms)
+    if not check_fetched(bag_dir, bag, result):
+        return result  # the files still to fetch would each be reported missing
     check_manifests_present(bag_dir, result)
     missing, added = bag.compare_manifests_with_fs()
     for name in sorted(missing):
         result.add(name, "missing: listed in a manifest but not in the bag")
-    for name in sorted(set(added) | unlisted_tag_files(bag_dir, bag)):
+    for name in sorted(added):
         result.add(name, "added: in the bag but in no manifest")
+    for name in sorted(unlisted_tag_files(bag_dir, bag)):
+        result.warn(name, "in no tag manifest, so not checked: RFC 8493 lets a bag leave tag files out of its "
+                          "tag manifests, but any change to this file goes unseen")
     for name in empty_folders(bag_dir):
         result.add(name, "added: an empty folder, which no manifest can list")
     check_every_manifest_lists_every_file(bag, result)
@@ -215,6 +240,40 @@ def verify_bag(bag_dir: Path, label: str) -> Verification:
     if result.intact:
         confirm_with_bagit(bag, result)
     return result
+
+
+def _within_bag(message: str, bag_dir: Path) -> str:
+    """A bagit message with the bag's own folder taken out of its paths ("bag-info.txt", not
+    "/tmp/tei-tools-verify-x/bag/bag-info.txt"). bagit names files by absolute path, so the
+    absolute folder is what is taken out: removing the folder as given ("vt/bag/") from
+    "/tmp/vt/bag/bagit.txt" left "/tmp/bagit.txt", a file that is not the one meant."""
+    return message.replace(f"{os.path.abspath(bag_dir)}{os.sep}", "")
+
+
+def check_fetched(bag_dir: Path, bag: bagit.Bag, result: Verification) -> bool:
+    """False (and the problem added) when fetch.txt names files the bag does not hold.
+
+    RFC 8493 (2.2.3, 3) lets a bag list in fetch.txt payload files to be fetched from
+    elsewhere; until they are, the bag is not complete, and its fixity cannot be checked.
+    This tool fetches nothing (a verification reads only what it is given), so such a bag
+    is not intact. A fetch.txt whose files are all in the bag is a tag file like any other.
+    """
+    if not (bag_dir / "fetch.txt").is_file():
+        return True
+    try:
+        unfetched = sorted(bag.compare_fetch_with_fs())
+    except bagit.BagError as exc:  # a path leaving the bag
+        result.add("fetch.txt", f"not a readable bag: {_within_bag(str(exc), bag_dir)}")
+        return False
+    except ValueError:  # bagit's reading of a line that is not "url length path"
+        result.add("fetch.txt", "not a readable bag: a line is not 'url length path'")
+        return False
+    if unfetched:
+        result.add("fetch.txt", f"the bag lists {counted(len(unfetched), 'file')} to fetch that it does not hold "
+                                f"({_shown(unfetched[0])}{', …' if len(unfetched) > 1 else ''}): it is not complete, and "
+                                "this tool verifies complete bags only; fetch them into the bag, then verify it")
+        return False
+    return True
 
 
 def tag_files_not_utf8(bag_dir: Path) -> list[str]:

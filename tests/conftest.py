@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tei_tools.readings import reading_text
+from readings import reading_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -136,15 +136,20 @@ _READINGS = {"sic", "corr", "orig", "reg"}
 _MARK = "\ue000"  # a private-use character: in no edition text
 
 
+APOSTROPHES = "'\u2019\u2018"
+
+
 def correction_context(choice) -> tuple[str, str] | None:
     """The words the corrections lists quote on either side of a correction of punctuation or
     spacing, worked out from the TEI apart from the stylesheets: None when the correction
-    needs none (both readings have a letter or digit, and no space at an edge), else the
+    needs none (both readings have a letter or digit, and no space or apostrophe at an
+    edge: "workers '" is quoted as "and workers ' press"), else the
     word before it with the space after that word, and the word after it with the space
     before that word, in the reading text of its paragraph or note."""
     texts = ["".join(r.itertext()) for r in choice if etree.QName(r).localname in _READINGS]
     if not any(
-        not t or t[0].isspace() or t[-1].isspace() or (len(t) <= 4 and not re.search(r"[^\W_]", t))
+        not t or t[0].isspace() or t[-1].isspace() or t[0] in APOSTROPHES or t[-1] in APOSTROPHES
+        or (len(t) <= 4 and not re.search(r"[^\W_]", t))
         for t in texts
     ):
         return None

@@ -104,15 +104,12 @@ def test_empty_directory_is_a_usage_error(tmp_path: Path):
     assert "no *.xml files" in result.output
 
 
-def test_unknown_option_is_a_usage_error():
-    assert run("--format", "yaml").exit_code == 2
-
-
 @pytest.mark.parametrize("args, command, names", [
     (["validate", "--format", "yaml"], "tei-tools validate", "'--format'"),
     (["build", "--jobs", "0"], "tei-tools build", "'--jobs'"),
     (["build", "--no-such-option"], "tei-tools build", "'--no-such-option'"),
     (["no-such-command"], "tei-tools", "'no-such-command'"),
+    (["--bogus"], "tei-tools", "'--bogus'"),  # an option of the group itself, before any command
     (["build", "--jobs"], "tei-tools build", "'--jobs'"),  # click raises this one without a context
     (["build", "--force=1"], "tei-tools build", "'--force'"),
     (["validate", ""], "tei-tools validate", "an empty path"),  # it would mean the whole working directory
@@ -246,6 +243,26 @@ def test_a_bug_is_reported_in_one_line_not_a_traceback(monkeypatch):
     result = CliRunner().invoke(main, ["validate"], prog_name="tei-tools")
     assert result.exit_code == 1
     assert result.output == "tei-tools validate: error: internal error, please report it: ZeroDivisionError: division by zero\n"
+    # for the report, the traceback on demand
+    monkeypatch.setenv("TEI_TOOLS_DEBUG", "1")
+    shown = CliRunner().invoke(main, ["validate"], prog_name="tei-tools")
+    lines = shown.output.splitlines()
+    assert shown.exit_code == 1 and lines[0] == result.output.rstrip("\n")
+    assert lines[1] == "Traceback (most recent call last):" and lines[-1] == "ZeroDivisionError: division by zero"
+    assert any("in broken" in line for line in lines)
+
+
+def test_a_bug_in_a_document_s_build_is_one_line_and_the_others_are_built(monkeypatch, tmp_path):
+    from tei_tools import transform as transform_module
+
+    def broken(document, formats):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(transform_module, "render_formats", broken)
+    document = FIXTURES / "valid-minimal.xml"
+    result = CliRunner().invoke(main, ["build", "--jobs", "1", "--format", "txt", "--out", str(tmp_path), str(document)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{document}:0:0: error: internal error, please report it: ZeroDivisionError: division by zero" in result.output
 
 
 # The installed command (`tei-tools`, `python -m tei_tools`) is `cli.run`: `main`, then an
@@ -300,3 +317,21 @@ def test_the_installed_command_is_run():
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["scripts"]["tei-tools"] == "tei_tools.cli:run"
     assert "run()" in (REPO_ROOT / "tei_tools" / "__main__.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_build_shows_a_valid_document_s_warnings_located(jobs, tmp_path):
+    """A warning (here, a register entry nothing points to) does not stop the build, but
+    the editor sees it: one located line on stderr, whether the document is built in this
+    process, split with a forked child (one document, two jobs) or in a pool (two)."""
+    warned = FIXTURES / "sch-unreferenced-register-entry.xml"
+    documents = [warned] if jobs == "1" else [warned, FIXTURES / "valid-minimal.xml"]
+    for documents_now in ([warned], documents):
+        result = CliRunner().invoke(main, ["build", "--force", "--jobs", jobs, "--format", "txt",
+                                           "--out", str(tmp_path / "dist"), *map(str, documents_now)])
+        assert result.exit_code == 0, result.output
+        findings = [FINDING_LINE.match(line) for line in result.stderr.splitlines() if ": warning: " in line]
+        assert len(findings) == 1 and findings[0], result.stderr
+        assert (findings[0]["path"], findings[0]["line"], findings[0]["col"]) == (str(warned), "23", "7")
+        assert 'xml:id="pers-unused" is not referred to anywhere' in findings[0]["message"]
+        assert (tmp_path / "dist" / f"{warned.stem}.txt").is_file()

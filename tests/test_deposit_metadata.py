@@ -78,6 +78,19 @@ def test_readme_says_what_the_package_holds_and_how_to_rebuild(made):
     assert f"tool-version={__version__}" in readme and "build-date=2024-05-03T00:00:00Z" in readme
 
 
+def test_the_saxon_release_that_built_the_editions_is_recorded(made):
+    """The README said "Saxon-HE 13, the version tei-tools uses" whatever Saxon was installed,
+    and Saxon releases write the editions with different bytes: the release is recorded."""
+    import importlib.metadata
+
+    release = importlib.metadata.version("saxonche")
+    assert bag_info(made.bag)["Saxon-Version"] == [f"SaxonC-HE {release}"]
+    readme = (made.bag / "data/README.md").read_text()
+    assert f"with Saxon-HE {release} (bag-info.txt's `Saxon-Version`)" in readme
+    assert f"With Saxon-HE {release} the HTML edition is the same bytes" in readme
+    assert "the version tei-tools uses" not in readme
+
+
 def test_readme_names_what_runs_the_schematron_and_what_a_rebuild_reproduces(made):
     """edition.sch is XSLT 1.0 with EXSLT: the README names what runs it, not "an ISO
     Schematron processor"; it says that the EPUB's files, not its zip, are rebuilt the same."""

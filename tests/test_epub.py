@@ -20,7 +20,7 @@ from tei_tools.cli import main
 from tei_tools.epub import build_epub
 from tei_tools.errors import ValidationError
 from tei_tools.parsing import parse_file
-from tei_tools.readings import reading_text, words
+from readings import reading_text, words
 
 ARTICLE = EDITION_DIR / "mopr-1922-1924.xml"
 SMALL = FIXTURES / "html" / "small-edition.xml"
@@ -520,11 +520,12 @@ def test_the_pages_are_those_of_the_printed_original(article_epub):
 
 def test_footnote_1_gives_the_two_pages_it_runs_over(article_epub):
     """Footnote 1 begins at the foot of page 212 and ends on page 213: "(pp. 212–213)", as
-    in the HTML and text editions; the other notes give their page."""
+    in the HTML and text editions; the other notes give their page. A no-break space keeps
+    "p." with its number (a reading system may set the publisher's styles aside)."""
     text = article_epub.documents["EPUB/text.xhtml"]
     where = {li.get("id"): xp(li, "string(.//h:span[@class='note-where'])") for li in xp(text, "//h:li[@epub:type='endnote']")}
-    assert where["fn1"] == "(pp. 212–213)"
-    assert [w for w in where.values() if not re.fullmatch(r"\(p\. \d+\)", w)] == ["(pp. 212–213)"]
+    assert where["fn1"] == "(pp.\u00a0212–213)"
+    assert [w for w in where.values() if not re.fullmatch(r"\(p\.\u00a0\d+\)", w)] == ["(pp.\u00a0212–213)"]
 
 
 @pytest.mark.external
@@ -598,8 +599,11 @@ def test_each_correction_is_marked_and_its_mark_leads_to_its_row_and_back(articl
             before = before.getprevious()
         assert before is choice or choice in before.iter(), back
         kind = choice.get("class").split()[1]
-        source = " ".join("".join(xp(row, "h:td[2]//text()[not(ancestor::h:span[@class='context'])]")).split())
+        # the source's reading as the row quotes it: with the words on either side of a
+        # correction of punctuation ("1921. Volga", not ".")
+        source = " ".join("".join(xp(row, "h:td[2]//text()")).split())
         assert mark.get("aria-label") == f"{kind}: the source reads {source}", back
+        assert re.search(r"[^\W_]", source), back
     colophon = article_epub.text_of(xp(article_epub.documents["EPUB/title.xhtml"], "//h:p[@class='colophon']")[0])
     assert "marked °" in colophon and "marked °" in article_epub.text_of(xp(table, "//h:p[@class='section-hint']")[0])
 
@@ -809,17 +813,19 @@ def unzipped(article_epub, tmp_path_factory) -> Path:
 
 @pytest.mark.external
 def test_in_chromium_a_page_marker_stands_apart_from_the_next_word(browser, unzipped):
-    """"[p. 213]The society's" ran together: a margin (no space in the text) parts them."""
+    """"[p. 213]The society's" ran together: the page's three breaks fall between words, and
+    a space after the marker parts it from the next word even where a reading system sets
+    the publisher's styles aside (a margin does as well, where the styles apply)."""
     context = browser.new_context(viewport={"width": 800, "height": 740})
     try:
         page = context.new_page()
         page.goto((unzipped / "EPUB" / "text.xhtml").resolve().as_uri())
         gaps = page.evaluate("""() => [...document.querySelectorAll('.pb')].filter(pb => getComputedStyle(pb).display === 'inline').map(pb => {
-            const next = pb.nextSibling, range = document.createRange();
-            range.setStart(next, 0); range.setEnd(next, 1);
-            return [pb.id, next.data[0], range.getBoundingClientRect().left - pb.getBoundingClientRect().right]; })""")
-        assert len(gaps) == 3 and all(char.strip() for _, char, _ in gaps)
-        assert [(pb, round(gap, 1)) for pb, _, gap in gaps if gap < 2] == []
+            const next = pb.nextSibling, range = document.createRange(), first = next.data.search(/\\S/);
+            range.setStart(next, first); range.setEnd(next, first + 1);
+            return [pb.id, next.data.slice(0, first), range.getBoundingClientRect().left - pb.getBoundingClientRect().right]; })""")
+        assert [(pb, space) for pb, space, _ in gaps] == [("p213", " "), ("p214", " "), ("p215", " ")]
+        assert [(pb, round(gap, 1)) for pb, _, gap in gaps if gap < 4] == []
     finally:
         context.close()
 
@@ -888,3 +894,77 @@ def test_in_chromium_nothing_is_wider_than_a_phone_and_page_references_stay_whol
         assert reasons and min(reasons) >= 0.8 * width
     finally:
         context.close()
+
+
+def test_a_correction_inside_a_longer_name_is_marked_where_it_ends(article_epub):
+    """"Central Bureau of the MOPR°°" did not say which words the editors changed: a name's
+    link is cut after each correction in it, and the correction's mark stands there
+    ("Central Bureau° of the MOPR°"); the pieces link to the same entry, and only the first
+    keeps the occurrence's id, which the index links back to."""
+    text = article_epub.documents["EPUB/text.xhtml"]
+    links = xp(text, "//h:a[.//h:span[starts-with(@class, 'choice ')]]")
+    assert len(links) >= 30
+    for link in links:
+        last = xp(link, "(.//h:span[starts-with(@class, 'choice ')])[last()]/@id")[0]
+        assert "".join(xp(link, f".//text()[preceding::h:span[@id = '{last}']]")) == "", link.get("href")
+        assert link.getnext().get("href").endswith(f"#row-{last}"), last
+    [first] = xp(text, "//h:a[.//h:span[@id = 'c-bank-2']]")
+    mark = first.getnext()
+    second = mark.getnext()
+    assert first.get("id") and mark.get("href").endswith("#row-c-bank-2") and mark.tail == " "
+    assert (second.tag, second.get("href"), second.get("id")) == (f"{{{NS['h']}}}a", first.get("href"), None)
+    assert " ".join(second.xpath("string()").split()) == "of the MOPR"
+    assert second.getnext().get("href").endswith("#row-corr-15")
+    # the index's link back to the occurrence still finds it
+    assert xp(article_epub.documents["EPUB/index.xhtml"], f"//h:a[@href = 'text.xhtml#{first.get('id')}']")
+
+
+def test_a_mark_stands_against_the_sign_it_corrects(article_epub):
+    """"Leningrad - °Finnish": a reading that ends with a space (" - " for "-") has its mark
+    before the space, not against the next word."""
+    text = article_epub.documents["EPUB/text.xhtml"]
+    for cid in ("c-leningrad", "c-dash-party"):
+        [choice] = xp(text, f"//h:span[@id = '{cid}']")
+        assert choice.xpath("string()") == " -" and choice.getnext().text == "°"
+        assert choice.getnext().tail.startswith(" ") and not choice.getnext().tail[1:2].isspace()
+    for choice in xp(text, "//h:span[starts-with(@class, 'choice ')][not(ancestor::h:a)]"):
+        assert not choice.xpath("string()")[-1:].isspace(), choice.get("id")
+
+
+def test_markers_read_apart_from_the_words_without_the_publisher_s_styles(article_epub):
+    """Where a reading system sets the publisher's styles aside, "forward°a by" ran
+    together: note markers are superscripts in the markup, an editors' letter in brackets."""
+    text = article_epub.documents["EPUB/text.xhtml"]
+    markers = xp(text, "//h:a[@epub:type = 'noteref']")
+    assert len(markers) > 12
+    for marker in markers:
+        [sup] = xp(marker, "h:sup")
+        label = marker.get("aria-label").split()[-1]
+        expected = f"[{label}]" if "ed" in marker.get("class").split() else label
+        assert (marker.text, sup.text, len(marker)) == (None, expected, 1)
+
+
+def test_no_hover_text_in_the_publication(article_epub):
+    """A reading system shows no hover text, and a screen reader reads it after the words:
+    the map links' "Open the place on OpenStreetMap", the sums' data ("48265 USD money"),
+    the page of a note's continuation, which its "[p. 213]" says."""
+    for name, document in article_epub.documents.items():
+        assert xp(document, "//@title") == [], name
+
+
+def test_the_title_page_says_how_to_read_the_names_and_cite_a_page(article_epub):
+    colophon = " ".join(article_epub.text_of(xp(article_epub.documents["EPUB/title.xhtml"], "//h:p[@class='colophon']")[0]).split())
+    assert "to cite a passage, give the page marked before it" in colophon
+    assert "underlined with dots and link to their entry in the Index" in colophon
+
+
+def test_the_corrections_hint_explains_the_mark_of_lost_text_where_a_reading_has_it(article_epub, inline_epub):
+    """The source's reading of correction c-present ends in "[…]", text the web copy lost:
+    the hint says what it means; a publication without one does not mention it."""
+    hint = " ".join(article_epub.text_of(xp(article_epub.documents["EPUB/corrections.xhtml"], "//h:p[@class='section-hint']")[0]).split())
+    assert "In a source’s reading, […] marks text lost in the source." in hint
+    assert "[…]" in xp(article_epub.documents["EPUB/corrections.xhtml"], "string(//h:tr[@id='row-c-present']/h:td[@class='sic-cell'])")
+    # the inline-markup fixture has corrections, none with lost text
+    hints = [" ".join(xp(d, "//h:p[@class='section-hint']//text()")) for d in inline_epub.documents.values()]
+    assert any("Every place where the editors changed" in h for h in hints)
+    assert not any("[…] marks" in h for h in hints)

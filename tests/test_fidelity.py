@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tei_tools.readings import NS, author_notes, source_reading, tokens, words
+from readings import NS, author_notes, source_reading, tokens, words
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "edition" / "source" / "000_81dcb08b3cb23004.txt"

@@ -123,3 +123,23 @@ def test_two_folders_are_swapped_in_one_step(tmp_path):
     assert exchange_paths(tmp_path / "new", tmp_path / "old")
     assert (tmp_path / "old" / "a").read_text() == "new" and (tmp_path / "new" / "a").read_text() == "old"
     assert not exchange_paths(tmp_path / "new", tmp_path / "missing")  # nothing to swap with: the caller falls back
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_written_files_are_readable_by_all_whatever_the_umask(tmp_path, umask):
+    """A temporary file is made private (0600) and renamed into place: without the mode set
+    after, dist/ would be unreadable to a web server or a colleague. 0644 whatever the
+    umask, so that two builds (and a deposit) hold the same modes."""
+    import os
+    import stat
+
+    from tei_tools.fsutil import atomic_write, atomic_write_all
+
+    previous = os.umask(umask)
+    try:
+        single = atomic_write(tmp_path / "one.txt", b"one")
+        several = atomic_write_all([(tmp_path / "two.txt", b"two"), (tmp_path / "three.txt", b"three")])
+    finally:
+        os.umask(previous)
+    for path in [single, *several]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path

@@ -16,7 +16,7 @@ from lxml import etree, html as lxml_html
 from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, aside_text, correction_context, require_tool,
                       see_references, vnu_jar_path, which)
 from tei_tools import transform
-from tei_tools.readings import reading_text, words
+from readings import reading_text, words
 
 TEI = {"tei": "http://www.tei-c.org/ns/1.0"}
 SMALL = FIXTURES / "html" / "small-edition.xml"
@@ -125,12 +125,13 @@ def test_a_note_gives_its_page_or_the_pages_it_runs_over(pair):
             last = tei.xpath(f"//tei:note[@xml:id='{last.get('next')[1:]}']", namespaces=TEI)[0]
         first = note.xpath("string(preceding::tei:pb[1]/@n)", namespaces=TEI)
         end = last.xpath("string((preceding::tei:pb | .//tei:pb)[last()]/@n)", namespaces=TEI)
-        expected[note.get(XML_ID)] = f"(p. {first})" if end == first else f"(pp. {first}–{end})"
+        # "p." and its number never part at a line's end: a no-break space
+        expected[note.get(XML_ID)] = f"(p.\u00a0{first})" if end == first else f"(pp.\u00a0{first}–{end})"
     shown = {aside.get("id"): aside.xpath("string(.//span[@class='note-where'])") for aside in doc.xpath("//aside[@role='doc-footnote']")}
     assert shown == expected
     assert sum("pp." in where for where in shown.values()) == 1  # footnote 1 of each
     if page.stem == ARTICLE.stem:
-        assert shown["fn1"] == "(pp. 212–213)"
+        assert shown["fn1"] == "(pp.\u00a0212–213)"
 
 
 def test_every_page_has_a_linkable_anchor(pair):
@@ -322,6 +323,21 @@ def test_a_date_range_is_a_time_only_for_what_its_ends_share(built):
     assert dates["December 23-27, 1922"] == ("time", "1922-12")
     assert dates["1920-1921"] == ("span", None)
     assert dates["January 22, 1923"] == ("time", "1923-01-22")
+
+
+def test_a_sum_s_normalised_value_is_data_not_a_hover_text(built):
+    """A hover text "48265 USD money" or "pood grain" said nothing a reader does not read:
+    a measure's quantity, unit and commodity are data attributes, each from the TEI."""
+    tei = etree.parse(str(ARTICLE))
+    doc = lxml_html.parse(str(built[ARTICLE])).getroot()
+    measures = tei.xpath("//tei:text//tei:measure", namespaces=TEI)
+    shown = doc.xpath("//article//span[@class='measure']")
+    assert len(shown) == len(measures) >= 6
+    for measure, span in zip(measures, shown):
+        assert span.get("title") is None
+        assert {k: v for k, v in span.attrib.items() if k.startswith("data-")} == {
+            "data-" + name: measure.get(name) for name in ("quantity", "unit", "commodity") if measure.get(name)}
+        assert " ".join(span.text_content().split()) == " ".join("".join(measure.itertext()).split()) or measure.find(".//tei:choice", TEI) is not None
 
 
 def test_the_map_is_a_described_group_of_links(built):

@@ -126,6 +126,20 @@ def test_a_format_stylesheet_change_rebuilds_that_format_and_those_importing_it(
     assert rebuilt(report) == {p.stem: [f"{p.stem}.txt"] for p in corpus}
 
 
+def test_a_data_file_no_stylesheet_names_rebuilds_every_format(tmp_path, xslt_copy):
+    """A file of xslt/ that no stylesheet refers to (data a renderer may read itself) cannot
+    be attributed to a format: a change to it rebuilds everything rather than nothing."""
+    corpus = make_corpus(tmp_path / "edition", 1)
+    out = tmp_path / "out"
+    data = xslt_copy / "data" / "extra.json"
+    data.write_text("{}", encoding="utf-8")
+    build_many(corpus, out, FORMATS, jobs=1)
+    assert rebuilt(build_many(corpus, out, FORMATS, jobs=1)) == {}
+    data.write_text('{"edited": true}', encoding="utf-8")
+    report = build_many(corpus, out, FORMATS, jobs=1)
+    assert rebuilt(report) == {"issue-000": ["issue-000.epub", "issue-000.html", "issue-000.txt"]}
+
+
 def test_source_date_epoch_is_an_input(tmp_path, monkeypatch):
     corpus = make_corpus(tmp_path / "edition", 1)
     out = tmp_path / "out"

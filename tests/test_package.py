@@ -5,6 +5,7 @@ The tests package a small project tree (tests/deposit_project.py); one runs the 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 
 import bagit
@@ -15,7 +16,7 @@ from lxml import etree
 from deposit_project import REPO, STEM, add_edition, bag_info, manifest, package_named, payload_files, small_build
 from tei_tools import package as package_module
 from tei_tools.cli import main
-from tei_tools.errors import BuildError, OutputError, PackageError, ValidationError
+from tei_tools.errors import BuildError, OutputError, PackageError, UsageError, ValidationError
 from tei_tools.package import package
 from tei_tools.payload import EDITION_ROLES
 
@@ -50,9 +51,14 @@ def test_a_zip_that_cannot_be_written_leaves_the_old_bag_and_zip_a_pair(made, pr
 
 def test_two_masters_with_one_identifier_are_refused(project):
     shutil.copy(project / "edition" / f"{STEM}.xml", project / "edition" / "copy-of-sample.xml")
-    # refused by the validation that packaging begins with, located at the second's idno
-    with pytest.raises(ValidationError, match='identifier "deposit-sample" is also that of'):
+    # each is valid (validation warns), but their bags would have one name: refused before
+    # anything is built, located at the second's idno
+    first, second = project / "edition" / "copy-of-sample.xml", project / "edition" / f"{STEM}.xml"  # in name order
+    with pytest.raises(PackageError, match=f'identifier "deposit-sample" is also that of {first}') as refused:
         package(project, build=small_build)
+    line = next(n for n, text in enumerate(second.read_text().splitlines(), 1) if '<idno type="edition">' in text)
+    assert str(refused.value).startswith(f"{second}:{line}:")
+    assert not (project / "build").exists()
 
 
 def test_an_invalid_master_is_refused_before_anything_is_built(project):
@@ -90,16 +96,20 @@ def test_real_edition_packages_with_the_build_pipeline(tmp_path, monkeypatch):
 
     assert set(package_module.DEPOSIT_FORMATS) <= set(transform.FORMATS)
     assert set(package_module.DEPOSIT_FORMATS.values()) == set(EDITION_ROLES)  # built, then deposited
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     root = tmp_path / "repo"
     for folder in ("edition", "schema", "xslt"):
         shutil.copytree(REPO / folder, root / folder)
     shutil.copy(REPO / "LICENSE", root / "LICENSE")
+    released = tmp_path / "released"  # what `tei-tools build` writes, without SOURCE_DATE_EPOCH
+    package_module.build_editions(released, [root / "edition" / "mopr-1922-1924.xml"])
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the transfer's day dates the bag only
     made = package_named(package(root, make_zip=True), "mopr-1922-1924")  # edition/ may hold more editions
     assert bagit.Bag(str(made.bag)).is_valid()
+    assert not (root / "dist").exists()  # the project's dist/ is never written
     files = payload_files(made.bag)
     for ext in ("html", "epub", "txt"):
-        assert files[f"data/dist/mopr-1922-1924.{ext}"] == (root / "dist" / f"mopr-1922-1924.{ext}").read_bytes()
+        assert files[f"data/dist/mopr-1922-1924.{ext}"] == (released / "dist" / f"mopr-1922-1924.{ext}").read_bytes()
+    assert bag_info(made.bag)["Bagging-Date"] == ["2023-11-14"]
     source = hashlib.sha256((REPO / "edition/source/000_81dcb08b3cb23004.txt").read_bytes()).hexdigest()
     assert manifest(made.bag, "sha256")["data/edition/source/000_81dcb08b3cb23004.txt"] == source
     # the header names its source as a path from the project's root: it resolves in data/ too
@@ -134,6 +144,58 @@ def test_the_real_edition_keeps_its_citation_and_source_readme_beside_another_ed
     assert "| `CITATION.cff` | how to cite the edition (Citation File Format) |" in readme
     assert "data/CITATION.cff" not in other and "data/edition/source/README.md" not in other
     assert other["data/LICENSE"] == (REPO / "LICENSE").read_bytes()
+
+
+def test_packaging_never_writes_the_project_s_dist(project, tmp_path, monkeypatch):
+    """With SOURCE_DATE_EPOCH (the documented way to date a bag), packaging rebuilt the
+    project's dist/ with the transfer's day: the released editions were changed, even with
+    --out elsewhere. The editions are built into a folder of the package's own, and
+    SOURCE_DATE_EPOCH is unset meanwhile (and set again after)."""
+    released = {}
+    (project / "dist").mkdir()
+    for ext in ("html", "epub", "txt"):
+        released[ext] = f"the released {ext} edition".encode()
+        (project / "dist" / f"{STEM}.{ext}").write_bytes(released[ext])
+    seen = []
+
+    def build(root, masters):
+        seen.append((root, os.environ.get("SOURCE_DATE_EPOCH")))
+        small_build(root, masters)
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    [made] = package(project, tmp_path / "deposit", build=build)
+    assert {ext: (project / "dist" / f"{STEM}.{ext}").read_bytes() for ext in released} == released
+    assert sorted(p.name for p in (project / "dist").iterdir()) == sorted(f"{STEM}.{ext}" for ext in released)
+    [(root, epoch)] = seen
+    assert epoch is None and not root.exists()  # built undated, in a folder since removed
+    assert os.environ["SOURCE_DATE_EPOCH"] == "1700000000"
+    assert payload_files(made.bag)[f"data/dist/{STEM}.txt"] == f"The reading edition of {STEM}\n".encode()
+
+
+def test_deposited_editions_carry_the_edition_s_date_and_the_bag_the_bagging_date(project, tmp_path, monkeypatch):
+    """The real build: the editions are those of a build without SOURCE_DATE_EPOCH (the
+    revision date, 2024-05-03), the bag is dated by it, and the README's rebuild commands
+    give the editions' date, which a rebuild needs to make the same bytes."""
+    master = project / "edition" / f"{STEM}.xml"
+    package_module.build_editions(tmp_path / "released", [master])
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    [made] = package(project, tmp_path / "deposit")
+    files = payload_files(made.bag)
+    for ext in ("html", "epub", "txt"):
+        assert files[f"data/dist/{STEM}.{ext}"] == (tmp_path / "released" / "dist" / f"{STEM}.{ext}").read_bytes()
+    assert bag_info(made.bag)["Bagging-Date"] == ["2023-11-14"]
+    readme = files["data/README.md"].decode("utf-8")
+    assert "on 2023-11-14" in readme and "build-date=2024-05-03T00:00:00Z" in readme
+    assert "2023-11-14T22:13:20Z" not in readme
+    assert not (project / "dist").exists()
+
+
+def test_an_unusable_source_date_epoch_stops_packaging_before_the_build(project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    built = []
+    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH='yesterday': error: not a whole number"):
+        package(project, build=lambda root, masters: built.append(masters))
+    assert built == []
 
 
 def test_build_editions_reuses_up_to_date_outputs_and_rebuilds_edited_ones(project):

@@ -330,7 +330,9 @@ def test_a_broken_schema_fails_each_document_with_its_location_in_a_parallel_bui
     from tei_tools import validate
 
     sch = tmp_path / "edition.sch"
-    sch.write_text(validate.SCH_PATH.read_text(encoding="utf-8").replace('<rule context="/tei:TEI">', '<rule context="/tei:TEI[">', 1), encoding="utf-8")
+    rules = validate.SCH_PATH.read_text(encoding="utf-8")
+    assert rules.count('<rule context="tei:text">') == 1
+    sch.write_text(rules.replace('<rule context="tei:text">', '<rule context="tei:text[">'), encoding="utf-8")
     validate.forget_schemas()
     monkeypatch.setattr(validate, "SCH_PATH", sch)
     try:
@@ -395,7 +397,7 @@ def test_two_documents_with_one_identifier_are_built_with_a_warning_on_the_secon
         report = build_many([first, second], tmp_path / "out", ["txt"], jobs=1)
         assert report.ok
         [warning] = report.warnings
-        assert warning.startswith(f"{second}:{line}:") and ': warning: the edition identifier "issue-000" is also that of ' in warning
+        assert warning.startswith(f"{second}:{line}:") and ': warning: The edition identifier "issue-000" is also that of ' in warning
         assert str(first) in warning
     assert report.skipped == [first, second]
 

@@ -14,6 +14,19 @@ from tei_tools.errors import PackageError
 from tei_tools.package import package
 
 
+def building_also(*extra: str, removing: str | None = None):
+    """A builder that writes the reading editions (small_build) into its folder's dist/, then
+    the files `extra` beside them (an editor's strays), or removes `removing`."""
+    def build(root, masters):
+        small_build(root, masters)
+        for name in extra:
+            (root / "dist" / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / "dist" / name).write_bytes(b"not a reading edition")
+        if removing:
+            (root / "dist" / removing).unlink()
+    return build
+
+
 def test_payload_holds_master_source_schema_xslt_editions_and_metadata(made):
     schema = tool_files(validate.RNG_PATH.parent, "data/schema")
     stylesheets = tool_files(saxon.XSLT_DIR, "data/xslt")
@@ -34,11 +47,12 @@ def test_payload_holds_master_source_schema_xslt_editions_and_metadata(made):
     }
 
 
-def test_payload_copies_are_byte_identical_to_the_project(made, project):
+def test_payload_copies_are_byte_identical_to_the_project(made, project, tmp_path):
     files = payload_files(made.bag)
     assert files[f"data/edition/{STEM}.xml"] == (project / "edition" / f"{STEM}.xml").read_bytes()
     assert files["data/edition/source/000_sample.txt"] == (project / "edition/source/000_sample.txt").read_bytes()
-    assert files[f"data/dist/{STEM}.epub"] == (project / "dist" / f"{STEM}.epub").read_bytes()
+    small_build(tmp_path, [project / "edition" / f"{STEM}.xml"])  # the editions the package built
+    assert files[f"data/dist/{STEM}.epub"] == (tmp_path / "dist" / f"{STEM}.epub").read_bytes()
     assert files["data/LICENSE"] == (project / "LICENSE").read_bytes()
     assert files["data/CITATION.cff"] == (project / "CITATION.cff").read_bytes()
 
@@ -58,10 +72,7 @@ def test_editors_backups_caches_and_system_files_stay_out(project, tmp_path, mon
         (xslt / junk).parent.mkdir(exist_ok=True)
         (xslt / junk).write_text("junk")
     monkeypatch.setattr(saxon, "XSLT_DIR", xslt)
-    small_build(project, [project / "edition" / f"{STEM}.xml"])
-    for junk in ("Thumbs.db", "desktop.ini", f"{STEM}.html.orig"):
-        (project / "dist" / junk).write_text("junk")
-    [made] = package(project, build=lambda root, masters: None)
+    [made] = package(project, build=building_also("Thumbs.db", "desktop.ini", f"{STEM}.html.orig"))
     files = set(payload_files(made.bag))
     assert "data/xslt/html.xsl" in files
     assert not [f for f in files if f.endswith(("~", "#", ".bak", ".pyc", ".orig", "Thumbs.db", "desktop.ini"))], files
@@ -129,22 +140,16 @@ def test_an_edition_belongs_to_the_master_whose_whole_name_it_bears(project):
 def test_only_the_master_s_reading_editions_go_in_from_dist(project):
     """A file in dist/ that the build did not make for the master (an editor's notes, a
     leftover stylesheet, a PDF made by hand) is left out, whatever its name or suffix."""
-    small_build(project, [project / "edition" / f"{STEM}.xml"])
     strays = ["Überarbeitung – Notizen.pdf", "edition.css", f"{STEM}.xhtml", f"{STEM}.html.zip", "bilder/titel.png"]
-    for name in strays:
-        (project / "dist" / name).parent.mkdir(exist_ok=True)
-        (project / "dist" / name).write_bytes(b"not a reading edition")
-    [made] = package(project, build=lambda root, masters: None)
+    [made] = package(project, build=building_also(*strays))
     dist = {p for p in payload_files(made.bag) if p.startswith("data/dist/")}
     assert dist == {f"data/dist/{STEM}.{ext}" for ext in ("html", "epub", "txt")}
     assert bagit.Bag(str(made.bag)).is_valid()
 
 
 def test_a_missing_reading_edition_is_an_error_naming_it(project):
-    small_build(project, [project / "edition" / f"{STEM}.xml"])
-    (project / "dist" / f"{STEM}.epub").unlink()
     with pytest.raises(PackageError, match=rf"reading editions of it missing from .*dist: {STEM}\.epub; build first"):
-        package(project, build=lambda root, masters: None)
+        package(project, build=building_also(removing=f"{STEM}.epub"))
 
 
 def test_the_source_text_keeps_its_project_path_so_the_header_s_reference_resolves(project):
@@ -182,7 +187,6 @@ def test_a_project_without_a_licence_is_refused_before_anything_is_built(project
 
 @pytest.mark.parametrize(("linked", "said"), [
     ("LICENSE", "a symbolic link"),
-    ("dist/deposit-sample.txt", "a symbolic link"),
     ("edition/source/000_sample.txt", "is not in"),  # the source named in the header must be in edition/source/
 ])
 def test_a_symbolic_link_in_the_project_is_refused_not_followed(project, tmp_path, linked, said):
@@ -307,3 +311,25 @@ def test_a_missing_source_text_is_named_where_the_header_names_it(project):
     column = lines[line - 1].index("<idno") + 1
     with pytest.raises(PackageError, match=rf"{STEM}\.xml:{line}:{column}: error: the source text '[^']+' named in sourceDesc"):
         package(project, build=small_build)
+
+
+# ----------------------------------------------------------------------------- names a manifest cannot hold
+
+
+@pytest.mark.parametrize(("name", "shown", "said"), [
+    ("100%.css", "100%.css", "'%'"),
+    ("two\nlines.css", "two\\nlines.css", "a line feed (LF)"),
+    ("carriage\rreturn.css", "carriage\\rreturn.css", "a carriage return (CR)"),
+])
+def test_a_file_name_a_bagit_manifest_cannot_hold_is_refused(project, tmp_path, monkeypatch, name, shown, said):
+    """RFC 8493 (2.1.3) has a manifest percent-encode CR, LF and '%' in a path; bagit-python
+    leaves '%' as it is, so "100%25.css" would be read back as "100%.css"."""
+    xslt = tmp_path / "xslt"
+    shutil.copytree(saxon.XSLT_DIR, xslt)
+    (xslt / name).write_text("a stylesheet's CSS")
+    monkeypatch.setattr(saxon, "XSLT_DIR", xslt)
+    with pytest.raises(PackageError) as refused:
+        package(project, build=small_build)
+    assert str(refused.value) == (f"{xslt}/{shown}:0:0: error: its name holds {said}, which a BagIt manifest "
+                                  "cannot list as it is (RFC 8493, 2.1.3): rename the file")
+    assert not (project / "build" / "deposit" / STEM).exists()

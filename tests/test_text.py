@@ -7,6 +7,7 @@ with the edition's reading text, the same comparison the fidelity test makes for
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 import unicodedata
 from pathlib import Path
@@ -20,7 +21,7 @@ from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, correction_co
 from test_fidelity import differences
 from tei_tools import text, transform
 from tei_tools.cli import main
-from tei_tools.readings import NS, reading_text, words
+from readings import NS, reading_text, words
 
 ARTICLE = EDITION_DIR / "mopr-1922-1924.xml"
 LONG_WORDS = FIXTURES / "text" / "long-words.xml"
@@ -32,6 +33,7 @@ PAGE_MARKER = re.compile(r"\[p\. ([^\]\s]+)\]")
 AUTHOR_MARKER = re.compile(r"\[(\d+)\]")
 EDITORIAL_MARKER = re.compile(r"\[([a-z]+)\]")
 GAP_MARKER = "[…]"
+UNCLEAR_MARK = "(?)"
 ENTRY = re.compile(r"^\[(\w+)\] ")
 
 
@@ -272,6 +274,24 @@ def test_the_conventions_are_explained_in_the_file(article_txt):
     assert "“212n1” means page 212, note 1." in " ".join(conventions.split())
 
 
+@pytest.mark.parametrize(("fixture", "explained"), [
+    # the article's only lost text is in the source's reading of a correction
+    (ARTICLE, "[…] Text lost in the source, in a source’s reading quoted under Corrections; an editors’ note says what is known."),
+    # lost text in the running text (and in a corrected reading, which is the text's)
+    (GAPS, "[…] Text lost in the source; an editors’ note says what is known."),
+    (FIXTURES / "valid-minimal.xml", None),
+])
+def test_the_mark_of_lost_text_is_explained_where_the_reader_meets_it(fixture, explained, tmp_path, monkeypatch):
+    """"[…]" was explained as a marker of the running text, where the article has none: its
+    one "[…]" is in a source's reading quoted under Corrections. A file without lost text
+    does not explain the mark."""
+    conventions = " ".join(section(build_txt(fixture, tmp_path, monkeypatch).decode("utf-8"), "How to read this text").split())
+    if explained is None:
+        assert GAP_MARKER not in conventions
+    else:
+        assert explained in conventions
+
+
 # ---------------------------------------------------------------- title block, corrections, index
 
 
@@ -327,15 +347,26 @@ def test_each_correction_is_listed_with_both_readings_certainty_and_reason(artic
 
 
 
-def test_a_gap_is_its_marker_and_supplied_letters_keep_their_marks_everywhere(tmp_path):
+def test_a_gap_is_its_marker_and_supplied_letters_keep_their_marks_in_text_and_corrections(tmp_path):
     """The editors' description of a gap (gap/desc) is not the source's text: a correction's
-    reading and a paragraph of lost lines show "[…]"; supplied letters keep ⟨ ⟩ in the
-    corrections list as in the text."""
-    report = transform.build([GAPS], tmp_path, ["txt"])
+    reading and a paragraph of lost lines show "[…]"; supplied letters keep ⟨ ⟩, and lost
+    letters stay inside their word ("para[…]graph"), in the running text as in the list of
+    corrections; a word the editors read with doubt is marked."""
+    variant = tmp_path / GAPS.name
+    source = GAPS.read_text(encoding="utf-8")
+    assert source.count("paragraph goes on") == 1 and source.count("grew<note") == 1
+    variant.write_text(source.replace("paragraph goes on", 'para<gap reason="lost" unit="chars" extent="unknown"/>graph goes on')
+                       .replace("grew<note", "<unclear>grew</unclear><note"), encoding="utf-8")
+    report = transform.build([variant], tmp_path / "out", ["txt"])
+    report.raise_for_failures()
     txt = report.results[0].outputs[0].read_text(encoding="utf-8")
     assert "torn" not in txt
-    assert "“1923 the […] t⟨h⟩ing”" in " ".join(txt.split())
+    flat = " ".join(txt.split())
+    assert "“1923 the […] t⟨h⟩ing”" in flat
     assert "\n\n[…]\n\n" in txt  # the lost lines: a paragraph of their own
+    text = " ".join(running_text(txt, etree.parse(str(variant))).split())
+    assert "1923 the […] t⟨h⟩ing[b]" in text, text
+    assert "para[…]graph goes on" in text and f"grew{UNCLEAR_MARK}" in text
 
 
 def test_a_correction_of_punctuation_is_quoted_with_the_words_beside_it(tmp_path):
@@ -670,3 +701,34 @@ def test_the_sections_have_the_names_the_html_edition_gives_them(article_txt, tm
     for section_id in ("notes", "editorial-notes", "corrections"):
         [heading] = page.xpath(f"//section[@id='{section_id}']/h2")
         section(article_txt, heading.text_content().strip())  # exactly one text section of that name
+
+
+@pytest.mark.parametrize(("editors", "cited"), [
+    ("<orgName>The test editors</orgName>", "The test editors (eds.)"),
+    ("<persName>Anna Petrova</persName>", "Anna Petrova (ed.)"),
+    ("<persName>Anna Petrova</persName> <persName>Ivan Petrov</persName>", "Anna Petrova, Ivan Petrov (eds.)"),
+])
+def test_the_citation_abbreviates_editor_for_one_person_and_editors_otherwise(editors, cited, tmp_path, monkeypatch):
+    """"Test Editor (eds.)" cited one person as several."""
+    source = SMALL.read_text(encoding="utf-8")
+    assert source.count("<orgName>The test editors</orgName>") == 1
+    document = tmp_path / "small-edition.xml"
+    document.write_text(source.replace("<orgName>The test editors</orgName>", editors), encoding="utf-8")
+    lines = build_txt(document, tmp_path / "out", monkeypatch).decode("utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Cite as:"))
+    field = [lines[start]] + list(itertools.takewhile(lambda line: line.startswith(" ") and line.strip(), lines[start + 1:]))
+    citation = " ".join(" ".join(field).removeprefix("Cite as:").split())
+    assert citation.startswith(cited + ". "), citation
+
+
+def test_the_text_drops_an_unsafe_target_and_keeps_a_safe_one(tmp_path):
+    """Defence in depth, as html.xsl: even a document that never passed validation gets no
+    javascript: target printed; an https target is shown after its words."""
+    from tei_tools import saxon
+
+    unsafe = FIXTURES / "html" / "unsafe-link.xml"
+    text = " ".join(saxon.transform("text.xsl", unsafe, {"build-date": "2024-01-01T00:00:00Z"}).output.split())
+    assert "javascript:" not in text.replace("A test article with a javascript: link", "")
+    assert "see a hostile link." in text
+    safe = saxon.transform("text.xsl", GAPS, {"build-date": "2024-01-01T00:00:00Z"}).output
+    assert "Wikidata <https://www.wikidata.org/wiki/Q76666>" in " ".join(safe.split())

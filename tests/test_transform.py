@@ -245,7 +245,7 @@ def test_every_edition_describes_the_source_in_the_same_words(tmp_path):
     assert described in " ".join(page.xpath("string(//dl[@class='facts']/dd[1])").split())
     assert "Based on: " + described + "." in " ".join(page.text_content().split())
     flat = " ".join(txt.read_text(encoding="utf-8").split())
-    assert "Source: " + described + " (file " in flat and "Based on: " + described + "." in flat
+    assert "Source: " + described + " (the copy received is kept with the edition’s sources as edition/source/" in flat and "Based on: " + described + "." in flat
     with zipfile.ZipFile(epub) as book:
         opf = etree.fromstring(book.read("EPUB/package.opf"))
     assert opf.xpath("//*[local-name()='source']/text()") == [described]
@@ -336,7 +336,7 @@ def test_supplied_and_unclear_text_is_marked_in_every_edition(tmp_path):
 
     from lxml import etree
 
-    from tei_tools.readings import reading_text, source_reading, words
+    from readings import reading_text, source_reading, words
 
     text = SMALL.read_text(encoding="utf-8").replace(
         "The idea came from", 'The <supplied reason="omitted">whole</supplied> idea <unclear reason="faded">came</unclear> from', 1)
@@ -373,7 +373,7 @@ def test_a_line_break_inside_a_word_keeps_the_word_whole(tmp_path):
     around it in the markup). Outputs and readings must agree on the words."""
     from lxml import etree
 
-    from tei_tools.readings import reading_text, words
+    from readings import reading_text, words
 
     text = SMALL.read_text(encoding="utf-8").replace("The idea came from", 'The id<lb break="no"/>ea came<lb/>from', 1)
     out = build_variant(tmp_path, text)
@@ -558,6 +558,20 @@ def test_unsafe_link_warning_names_its_line_and_column():
     assert finding.severity == "warning" and "dropped" in finding.message
 
 
+def test_an_unsafe_link_is_located_at_its_own_attribute_when_a_line_has_two(tmp_path):
+    """The warning named the first target="…" of the line, a safe link's, not the one it
+    reports: two refs on one line, the second unsafe."""
+    text = UNSAFE.read_text(encoding="utf-8")
+    hostile = '<ref target="javascript:alert(1)">a hostile link</ref>'
+    assert text.count(hostile) == 1
+    two = tmp_path / "two-links-on-a-line.xml"
+    two.write_text(text.replace(hostile, '<ref target="https://example.org/a">a safe link</ref> and ' + hostile), encoding="utf-8")
+    [finding] = transform.unsafe_link_findings(parse_file(two), two)
+    line = two.read_text(encoding="utf-8").splitlines()[finding.line - 1]
+    assert line.count('target="') >= 2
+    assert line[finding.column - 1:].startswith('target="javascript:alert(1)"'), (finding.column, line)
+
+
 @pytest.mark.parametrize("value, safe", [
     ("https://example.org/a", True), ("http://x.y", True), ("mailto:a@b.c", True), ("#fn1", True),
     ("javascript:alert(1)", False), ("JavaScript:alert(1)", False), ("java\tscript:x", False),
@@ -671,3 +685,29 @@ def test_an_output_folder_that_is_a_file_or_a_loop_is_called_so(tmp_path):
     loop.symlink_to(loop)
     with pytest.raises(OutputError, match="a symbolic link that leads nowhere"):
         transform.check_output_dir(loop)
+
+
+def test_letter_labels_are_a_bijective_numbering_without_i_l_and_o(tmp_path):
+    """ed:letter-label (common.xsl) names the n-th editors' note or mention: a … z without
+    i, l, o, then aa, ab …, as a spreadsheet names its columns; every number has its own
+    label. Checked past the first two-letter and three-letter labels (the article's notes
+    reach "v" only)."""
+    from tei_tools import saxon
+
+    letters = "abcdefghjkmnpqrstuvwxyz"
+
+    def label(n: int) -> str:
+        return (label((n - 1) // len(letters)) if n > len(letters) else "") + letters[(n - 1) % len(letters)]
+
+    probe = tmp_path / "letter-labels.xsl"
+    probe.write_text(f"""<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+        xmlns:ed="urn:tei-tools:edition" exclude-result-prefixes="#all">
+      <xsl:import href="{(REPO_ROOT / 'xslt' / 'common.xsl').as_uri()}"/>
+      <xsl:output method="text"/>
+      <xsl:template match="/"><xsl:value-of select="(1 to 1200) ! ed:letter-label(.)" separator=" "/></xsl:template>
+    </xsl:stylesheet>""", encoding="utf-8")
+    shown = saxon.transform(probe, FIXTURES / "valid-minimal.xml").output.split()
+    expected = [label(n) for n in range(1, 1201)]
+    assert shown == expected
+    assert (shown[22], shown[23], shown[23 * 24 - 1], shown[23 * 24]) == ("z", "aa", "zz", "aaa")
+    assert len(set(shown)) == 1200 and not any(set(s) & set("ilo") for s in shown)

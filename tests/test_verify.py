@@ -108,11 +108,57 @@ def test_a_changed_tag_file_is_named(bag):
     assert result.output.count("error:") == 1
 
 
-def test_an_added_tag_file_is_named(bag):
-    (bag / "notes.txt").write_text("an unlisted tag file")
+@pytest.mark.parametrize("name", ["extra-tag.txt", "notes/about-the-bag.txt"])
+def test_a_tag_file_in_no_tag_manifest_is_a_warning_not_damage(bag, name):
+    """RFC 8493 does not require a tag manifest to list every tag file, and bagit calls such
+    a bag valid: it was reported as "added", and the bag as not intact."""
+    (bag / name).parent.mkdir(exist_ok=True)
+    (bag / name).write_text("an unlisted tag file")
+    result = verify(bag)
+    assert result.intact, result.problems
+    assert [str(w) for w in result.warnings] == [f"{bag}/{name}:0:0: warning: in no tag manifest, so not checked: "
+                                                 "RFC 8493 lets a bag leave tag files out of its tag manifests, "
+                                                 "but any change to this file goes unseen"]
+    shown = run_verify(bag)
+    assert shown.exit_code == 0 and f"{bag}: intact" in shown.stdout
+    assert f"{bag}/{name}:0:0: warning: in no tag manifest" in shown.stderr
+
+
+def test_a_payload_file_in_no_manifest_stays_damage_beside_an_unlisted_tag_file(bag):
+    (bag / "extra-tag.txt").write_text("an unlisted tag file")
+    (bag / "data" / "extra.txt").write_text("an unlisted payload file")
+    result = verify(bag)
+    assert [str(p) for p in result.problems] == [f"{bag}/data/extra.txt:0:0: error: added: in the bag but in no manifest"]
+    assert [w.path for w in result.warnings] == [f"{bag}/extra-tag.txt"]
+
+
+def write_fetch(bag: Path, *paths: str) -> None:
+    (bag / "fetch.txt").write_text("".join(f"https://example.org/{p} 12 {p}\n" for p in paths), encoding="utf-8")
+
+
+def test_a_bag_with_files_to_fetch_is_not_complete(bag):
+    """fetch.txt lists payload files to fetch from elsewhere (RFC 8493, 2.2.3): until they
+    are, the bag is not complete; this tool fetches nothing, and says so once, on fetch.txt."""
+    (bag / PAYLOAD).unlink()
+    write_fetch(bag, PAYLOAD)
     result = run_verify(bag)
     assert result.exit_code == 1
-    assert f"{bag}/notes.txt:0:0: error: added" in result.output
+    assert result.output == (f"{bag}/fetch.txt:0:0: error: the bag lists 1 file to fetch that it does not hold "
+                             f"({PAYLOAD}): it is not complete, and this tool verifies complete bags only; "
+                             "fetch them into the bag, then verify it\n")
+
+
+def test_a_fetch_txt_whose_files_are_all_there_is_an_unlisted_tag_file(bag):
+    write_fetch(bag, PAYLOAD)
+    result = verify(bag)
+    assert result.intact, result.problems
+    assert [w.path for w in result.warnings] == [f"{bag}/fetch.txt"]
+
+
+def test_an_unreadable_fetch_txt_is_named(bag):
+    (bag / "fetch.txt").write_text("just-a-url\n", encoding="utf-8")
+    assert [str(p) for p in verify(bag).problems] == [
+        f"{bag}/fetch.txt:0:0: error: not a readable bag: a line is not 'url length path'"]
 
 
 def test_a_link_in_a_bag_folder_is_named_and_not_followed(bag, tmp_path):
@@ -142,10 +188,27 @@ def test_a_tampered_zip_names_the_file_inside_it(bag, tmp_path):
     assert f"{archive}!/deposit-sample/{PAYLOAD}:0:0: error: altered" in result.output
 
 
-def test_a_folder_that_is_not_a_bag_fails(tmp_path):
-    result = run_verify(tmp_path)
-    assert result.exit_code == 1
-    assert "not a readable bag" in result.output and "Traceback" not in result.output
+def test_a_folder_that_is_not_a_bag_is_no_such_bag(tmp_path, monkeypatch):
+    """Given from another working directory, the message named "/tmp/bagit.txt" (the
+    folder's name cut out of bagit's absolute path) and the exit status was 1, not the
+    documented 2 for no such bag."""
+    (tmp_path / "vt" / "emptyd").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    result = run_verify(Path("vt/emptyd"))
+    assert result.exit_code == 2
+    assert result.output == ("vt/emptyd:0:0: error: no such bag: the folder has no bagit.txt "
+                             "(give a bag's folder, the one with bagit.txt, or its zip)\n")
+
+
+def test_a_bagit_error_names_paths_inside_the_bag_given_from_another_folder(bag, monkeypatch):
+    """bagit names files by absolute path; taking out the folder as given ("sub/bag/") left
+    the working directory's path ("/tmp/bagit.txt" for "/tmp/sub/bag/bagit.txt")."""
+    (bag / "bagit.txt").unlink()
+    (bag / "bagit.txt").mkdir()  # there, but not a file: bagit names the path it expected
+    monkeypatch.chdir(bag.parent.parent)
+    relative = bag.relative_to(bag.parent.parent)
+    assert [str(p) for p in verify(relative).problems] == [
+        f"{relative}/bagit.txt:0:0: error: not a readable bag: Expected bagit.txt does not exist: bagit.txt"]
 
 
 def test_a_missing_path_is_a_usage_error(tmp_path):
@@ -202,9 +265,29 @@ def test_symlink_entry_is_refused(tmp_path):
 
 
 def test_zip_bomb_by_compression_ratio_is_refused(tmp_path):
-    archive = hostile_zip(tmp_path / "bomb.zip", "bag/data/zeros.bin", bytes(8 * 1024**2), compress=True)
-    assert archive.stat().st_size < 100_000  # eight megabytes of zeros deflate to a few kilobytes
+    size = verify_module.RATIO_CHECK_FROM + 1024**2
+    archive = hostile_zip(tmp_path / "bomb.zip", "bag/data/zeros.bin", bytes(size), compress=True)
+    assert archive.stat().st_size < size // 500  # zeros deflate about a thousand times
     assert_refused(run_verify(archive), "bag/data/zeros.bin", "zip bomb")
+
+
+def test_a_small_file_that_compresses_very_well_is_no_zip_bomb(tmp_path):
+    """5 MB of line ends deflate more than 200 times: the zip of a valid bag holding them was
+    refused as a zip bomb."""
+    from tei_tools.bag import make_bag, zip_bytes
+    from tei_tools.fsutil import DEFAULT_MOMENT
+
+    bag = tmp_path / "newlines"
+    bag.mkdir()
+    (bag / "blank.txt").write_bytes(b"\n" * 5_000_000)
+    make_bag(bag, {"External-Identifier": "newlines"})  # moves the folder's files into data/
+    archive = tmp_path / "newlines.zip"
+    archive.write_bytes(zip_bytes(bag, "newlines", DEFAULT_MOMENT))
+    with zipfile.ZipFile(archive) as opened:
+        entry = opened.getinfo("newlines/data/blank.txt")
+        assert entry.file_size > verify_module.MAX_RATIO * entry.compress_size
+    result = run_verify(archive)
+    assert result.exit_code == 0, result.output
 
 
 def test_zip_bomb_by_total_size_is_refused(packaged, monkeypatch):

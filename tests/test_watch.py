@@ -169,7 +169,7 @@ def test_the_watch_lines_name_removed_outputs_and_warnings(capsys):
     from tei_tools.watch import WatchedBuild
 
     gone = Path("/elsewhere/edition/a.xml")
-    warning = 'edition/b.xml:9:30: warning: the edition identifier "a" is also that of edition/a.xml: …'
+    warning = 'edition/b.xml:9:30: warning: The edition identifier "a" is also that of edition/a.xml: …'
     report = IncrementalReport(results=[], removed=[(Path("dist/a.html"), gone), (Path("dist/a.txt"), gone)],
                                warnings=[warning])
     _show_watched_build(WatchedBuild(2, [gone], report, 0.25))

@@ -209,6 +209,10 @@
       $pages[.] ! ((if (contains(., '–')) then 'pages ' else 'page ') || . || ' of the printed original'))[.]"/>
   </xsl:function>
 
+  <!-- How the reading editions name the source's file: a path in the edition's sources
+       (the repository, the deposit package), which the reading editions do not carry. -->
+  <xsl:variable name="ed:source-file-intro" as="xs:string" select="'the copy received is kept with the edition’s sources as '"/>
+
   <!-- The source's file as the editors received it ("edition/source/…"). -->
   <xsl:function name="ed:source-file" as="xs:string?">
     <xsl:param name="doc" as="node()"/>
@@ -243,6 +247,14 @@
   <xsl:mode name="ed:plain-prose" on-no-match="text-only-copy"/>
   <xsl:template match="tei:q | tei:quote" mode="ed:plain-prose">“<xsl:apply-templates mode="#current"/>”</xsl:template>
 
+  <!-- " (ed.)" after one person, " (eds.)" after several names or a body of editors
+       ("The tei-tools editors"). -->
+  <xsl:function name="ed:editors-abbreviation" as="xs:string">
+    <xsl:param name="doc" as="node()"/>
+    <xsl:variable name="editors" select="ed:editors($doc)"/>
+    <xsl:sequence select="if (count($editors) = 1 and $editors/self::tei:persName) then ' (ed.)' else ' (eds.)'"/>
+  </xsl:function>
+
   <!-- One line to cite the edition by; a page is added by the caller. -->
   <xsl:function name="ed:citation" as="xs:string">
     <xsl:param name="doc" as="node()"/>
@@ -250,7 +262,7 @@
     <!-- Author-date order as in humanities style guides: editors, title, kind and year,
          identifier, then what the edition is based on. -->
     <xsl:sequence select="string-join((
-      $editors ! (. || ' (eds.)'),
+      $editors ! (. || ed:editors-abbreviation($doc)),
       ed:title($doc),
       string-join(('Digital edition', ed:edition-version($doc) ! ('version ' || .), ed:edition-date($doc) ! substring(., 1, 4)), ', '),
       ed:publisher($doc)[. != $editors],
@@ -1008,15 +1020,29 @@
 
   <!-- A correction of punctuation or spacing ("-" to " - ", " The" to ", the") means nothing
        read alone in a list of corrections: the lists quote it with the word on either side,
-       ("Party-to" to "Party - to"). Only readings with no letter or digit, or with a space at
-       an edge, need it; the test of letters runs on short readings only (a regular
+       ("Party-to" to "Party - to"). Only readings with no letter or digit, or with a space
+       or an apostrophe at an edge, need it; the test of letters runs on short readings only (a regular
        expression per correction would cost more than the rest of the test). -->
   <xsl:function name="ed:needs-context" as="xs:boolean">
     <xsl:param name="choice" as="element(tei:choice)"/>
     <xsl:sequence select="some $reading in (ed:source-reading($choice), ed:corrected-reading($choice)) ! string(.)
       satisfies (normalize-space(substring($reading, 1, 1)) = ''
         or normalize-space(substring($reading, string-length($reading))) = ''
+        or contains($ed:detached-signs, substring($reading, 1, 1))
+        or contains($ed:detached-signs, substring($reading, string-length($reading)))
         or (string-length($reading) le 4 and not(matches($reading, '[\p{L}\p{N}]'))))"/>
+  </xsl:function>
+
+  <!-- Apostrophes, which the translation set on the wrong side of a space: a reading that
+       begins or ends with one ("workers '") is quoted with the word it belongs to
+       ("workers ' press"). (Not hyphens: "of-" ends a word divided at a page's end.) -->
+  <xsl:variable name="ed:detached-signs" as="xs:string" select="&quot;'’‘&quot;"/>
+
+  <!-- Text lost from a source's reading that the editors corrected: its "[…]" is seen only
+       where the source's reading is quoted (the lists of corrections). -->
+  <xsl:function name="ed:gaps-in-source-readings" as="element(tei:gap)*">
+    <xsl:param name="doc" as="document-node()"/>
+    <xsl:sequence select="$doc//tei:text//tei:gap[ancestor::tei:sic or ancestor::tei:orig]"/>
   </xsl:function>
 
   <!-- The reading text on either side of a correction, within its paragraph or note: the

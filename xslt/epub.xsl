@@ -216,6 +216,16 @@
     <xsl:copy-of select="."/>
   </xsl:template>
 
+  <!-- No hover text: a reading system shows none, and a screen reader reads it after the
+       element's own words (a map link's "Open the place on OpenStreetMap", a note's
+       "The note continues on page 213", which its "[p. 213]" says). -->
+  <xsl:template match="*[@title]" mode="ebk:xhtml" priority="1">
+    <xsl:copy>
+      <xsl:copy-of select="@* except @title"/>
+      <xsl:apply-templates mode="#current"/>
+    </xsl:copy>
+  </xsl:template>
+
   <!-- "#id" points into whichever document holds the id. $class, when given, replaces the
        link's class (a note marker's comes from its wrapper); $type, when given, is its
        epub:type (an index locator's comes from its list). Written out in the template,
@@ -248,28 +258,98 @@
   </xsl:template>
 
   <!-- A link around corrections (a corrected name), which the page describes by their
-       readings (html.xsl, html:described-by-corrections): links do not nest, so their
-       marks follow it. (A pattern on the attribute: the other links of the publication
-       are spared a search of their content.) -->
+       readings (html.xsl, html:described-by-corrections). Links do not nest, so each
+       correction's mark cannot stand inside the link: the link is cut after each
+       correction, and the mark stands between the pieces ("Central Bureau° of the MOPR°",
+       not "Central Bureau of the MOPR°°", which would not say which words were changed).
+       (A pattern on the attribute: the other links of the publication are spared a search
+       of their content.) -->
   <xsl:template match="h:a[@aria-describedby]" mode="ebk:xhtml" priority="3">
     <xsl:param name="class" as="xs:string?"/>
     <xsl:param name="type" as="xs:string?"/>
+    <xsl:variable name="link" as="element()">
+      <xsl:choose>
+        <xsl:when test="starts-with(@href, '#')">
+          <xsl:next-match>
+            <xsl:with-param name="class" select="$class"/>
+            <xsl:with-param name="type" select="$type"/>
+          </xsl:next-match>
+        </xsl:when>
+        <!-- A link out of the publication (a ref), which the template above does not copy. -->
+        <xsl:otherwise>
+          <xsl:copy>
+            <xsl:copy-of select="@* except @aria-describedby"/>
+            <xsl:apply-templates mode="#current"/>
+          </xsl:copy>
+        </xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <!-- The corrections in the link as written and as they were on the page, in the same
+         order (the page's hold the readings that name the marks). -->
+    <xsl:variable name="written" select="ebk:outermost-corrections($link)"/>
+    <xsl:variable name="marked" select="ebk:outermost-corrections(.)"/>
+    <xsl:for-each select="1 to count($written)">
+      <xsl:variable name="i" select="."/>
+      <xsl:sequence select="ebk:link-piece($link, $written[$i - 1], $written[$i])"/>
+      <xsl:apply-templates select="$marked[$i]/descendant-or-self::h:span[starts-with(@class, 'choice ')]" mode="ebk:correction-mark"/>
+    </xsl:for-each>
+    <xsl:sequence select="ebk:link-piece($link, $written[last()], ())"/>
+  </xsl:template>
+
+  <xsl:function name="ebk:outermost-corrections" as="element()*">
+    <xsl:param name="link" as="element()"/>
+    <xsl:sequence select="$link//h:span[starts-with(@class, 'choice ')][not(ancestor::h:span[starts-with(@class, 'choice ')])]"/>
+  </xsl:function>
+
+  <!-- The piece of a link from after the correction $after (from its start, if none) up
+       to the correction $upto, which it ends with (to its end, if none): a copy of the
+       link with what lies outside cut away. Each correction is whole in one piece; an id
+       stays where its element begins (the link's own, its occurrence, in the first piece).
+       White space that begins a piece stands before it, outside the link; a last piece of
+       white space alone is no link. -->
+  <xsl:function name="ebk:link-piece" as="node()*">
+    <xsl:param name="link" as="element()"/>
+    <xsl:param name="after" as="element()?"/>
+    <xsl:param name="upto" as="element()?"/>
+    <xsl:variable name="corrections" select="ebk:outermost-corrections($link)"/>
+    <xsl:variable name="atoms" select="($link//text()[empty(ancestor::* intersect $corrections)] | $corrections)
+      [empty($after) or . >> $after][empty($upto) or not(. >> $upto)]"/>
+    <xsl:variable name="lead" select="$atoms[1][self::text()][matches(., '^\s')]/replace(., '^(\s+).*$', '$1', 's')"/>
     <xsl:choose>
-      <xsl:when test="starts-with(@href, '#')">
-        <xsl:next-match>
-          <xsl:with-param name="class" select="$class"/>
-          <xsl:with-param name="type" select="$type"/>
-        </xsl:next-match>
+      <xsl:when test="empty($upto) and not(normalize-space(string-join($atoms)))">
+        <xsl:value-of select="string-join($atoms)"/>
       </xsl:when>
-      <!-- A link out of the publication (a ref), which the template above does not copy. -->
       <xsl:otherwise>
-        <xsl:copy>
-          <xsl:copy-of select="@* except @aria-describedby"/>
-          <xsl:apply-templates mode="#current"/>
-        </xsl:copy>
+        <xsl:value-of select="$lead"/>
+        <xsl:apply-templates select="$link" mode="ebk:link-piece">
+          <xsl:with-param name="atoms" select="$atoms" tunnel="yes"/>
+          <xsl:with-param name="lead" select="$atoms[1][$lead]" tunnel="yes"/>
+        </xsl:apply-templates>
       </xsl:otherwise>
     </xsl:choose>
-    <xsl:apply-templates select=".//h:span[starts-with(@class, 'choice ')]" mode="ebk:correction-mark"/>
+  </xsl:function>
+
+  <xsl:template match="*" mode="ebk:link-piece">
+    <xsl:param name="atoms" as="node()*" tunnel="yes"/>
+    <xsl:choose>
+      <xsl:when test=". intersect $atoms">
+        <xsl:copy-of select="."/>
+      </xsl:when>
+      <xsl:when test="descendant::node() intersect $atoms">
+        <xsl:copy>
+          <xsl:copy-of select="if ((descendant::node() intersect $atoms)[1] is (descendant::text() | descendant::h:span[starts-with(@class, 'choice ')])[1]) then @* else @* except @id"/>
+          <xsl:apply-templates mode="#current"/>
+        </xsl:copy>
+      </xsl:when>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="text()" mode="ebk:link-piece">
+    <xsl:param name="atoms" as="node()*" tunnel="yes"/>
+    <xsl:param name="lead" as="node()?" tunnel="yes"/>
+    <xsl:if test=". intersect $atoms">
+      <xsl:value-of select="if (. is $lead) then replace(., '^\s+', '') else ."/>
+    </xsl:if>
   </xsl:template>
 
   <!-- "1922-11-30+03:00" gives "1922-11-30", "1922Z" "1922"; a day of every year and a year
@@ -297,8 +377,6 @@
     </xsl:element>
   </xsl:template>
 
-  <!-- No script in the package. -->
-  <xsl:template match="h:script" mode="ebk:xhtml" priority="3"/>
 
   <!-- ============================ the page's markup: what differs in an EPUB ============================ -->
 
@@ -310,15 +388,38 @@
          an integer: the inner translate() lists what is not a digit, the outer drops it.) -->
     <xsl:variable name="label" select="string(*[@class = 'pb-n'])"/>
     <xsl:variable name="n" select="translate($label, translate($label, '0123456789', ''), '')"/>
+    <!-- A page that begins between two words gets the space the text has on one side on
+         the other side too ("present. [p. 213] The", not "[p. 213]The" where styles are
+         set aside); inside a word, none (the style's margin sets it apart). -->
+    <xsl:variable name="space-before" select="matches(string(preceding::text()[1]), '\s$')"/>
+    <xsl:variable name="space-after" select="matches(string(following::text()[1]), '^\s')"/>
+    <xsl:if test="$space-after and not($space-before)">
+      <xsl:text> </xsl:text>
+    </xsl:if>
     <span class="pb" id="{@id}" epub:type="pagebreak" role="doc-pagebreak" aria-label="{$n}">[p. <xsl:value-of select="$n"/>]</span>
+    <xsl:if test="$space-before and not($space-after)">
+      <xsl:text> </xsl:text>
+    </xsl:if>
   </xsl:template>
 
   <!-- A note marker only: the note is an endnote (see below) that reading systems show as
        a pop-up, and that reads in place, after the text, where they do not. -->
+  <!-- The marker is a superscript, and an editors' letter stands in brackets, in the
+       markup itself: a reading system that sets the publisher's styles aside (a reader's
+       own font and layout) would otherwise run "forward°a by" together. -->
   <xsl:template match="h:span[starts-with(@class, 'noteref-wrap')]" mode="ebk:xhtml" priority="2">
-    <xsl:apply-templates select="h:a[@role = 'doc-noteref']" mode="#current">
-      <xsl:with-param name="class" select="'noteref' || (' ed'[contains(current()/@class, ' ed')])"/>
-    </xsl:apply-templates>
+    <xsl:variable name="editorial" select="contains(@class, ' ed')"/>
+    <xsl:variable name="link" as="element()">
+      <xsl:apply-templates select="h:a[@role = 'doc-noteref']" mode="#current">
+        <xsl:with-param name="class" select="'noteref' || (' ed'[$editorial])"/>
+      </xsl:apply-templates>
+    </xsl:variable>
+    <xsl:for-each select="$link">
+      <xsl:copy>
+        <xsl:copy-of select="@*"/>
+        <sup><xsl:value-of select="if ($editorial) then '[' || . || ']' else string(.)"/></sup>
+      </xsl:copy>
+    </xsl:for-each>
   </xsl:template>
 
   <!-- The collected notes, after the text: endnotes (EPUB 3 structural semantics and
@@ -454,22 +555,29 @@
        table of corrections (a reading system has no switch or pop-up to show them in
        place), which its mark links to. -->
   <xsl:template match="h:span[starts-with(@class, 'choice ')]" mode="ebk:xhtml" priority="2">
+    <xsl:variable name="shown" select="h:span[@class = 'corr']/node() except h:span[@class = 'corr']/h:span[@class = 'tip-label']"/>
+    <xsl:variable name="marked-here" select="empty(ancestor::h:a)"/>
+    <!-- A reading that ends with a space (" - " for "-") has its mark before the space,
+         against the last sign it corrects, not against the next word. -->
+    <xsl:variable name="space-after" select="$shown[last()][$marked-here][self::text()][matches(., '\s$')]"/>
     <span>
       <!-- Not focusable here, so neither a group nor named: it reads as its words. -->
       <xsl:copy-of select="@* except (@tabindex, @role, @aria-roledescription, @aria-labelledby, @aria-describedby)"/>
-      <xsl:apply-templates select="h:span[@class = 'corr']/node() except h:span[@class = 'corr']/h:span[@class = 'tip-label']" mode="#current"/>
+      <xsl:apply-templates select="$shown except $space-after" mode="#current"/>
+      <xsl:value-of select="$space-after ! replace(., '\s+$', '')"/>
     </span>
-    <xsl:if test="empty(ancestor::h:a)">
+    <xsl:if test="$marked-here">
       <xsl:apply-templates select="." mode="ebk:correction-mark"/>
+      <xsl:value-of select="$space-after ! replace(., '^.*?(\s+)$', '$1', 's')"/>
     </xsl:if>
   </xsl:template>
 
   <!-- Each correction's row in the table of corrections, by the correction's id (which the
        row's page link points to). -->
-  <xsl:variable name="ebk:correction-rows" as="map(xs:string, xs:string)">
+  <xsl:variable name="ebk:correction-rows" as="map(xs:string, element(h:tr))">
     <xsl:map>
       <xsl:for-each select="$ebk:page/h:html/h:body/h:main/h:section[@id = 'corrections']//h:tbody/h:tr[@id]">
-        <xsl:map-entry key="substring(h:td[1]/h:a/@href, 2)" select="string(@id)"/>
+        <xsl:map-entry key="substring(h:td[1]/h:a/@href, 2)" select="."/>
       </xsl:for-each>
     </xsl:map>
   </xsl:variable>
@@ -483,8 +591,10 @@
     <xsl:param name="here" as="xs:string" tunnel="yes"/>
     <xsl:variable name="row" select="$ebk:correction-rows(string(@id))"/>
     <xsl:if test="exists($row)">
-      <xsl:variable name="reading" select="normalize-space(string-join(h:span[@class = 'sic']/node()[not(@class = 'tip-label')]))"/>
-      <a class="correction-mark" href="{$ebk:homes($row)[. ne $here]}#{$row}"
+      <!-- The source's reading as the table quotes it: with the words on either side where
+           it is punctuation or spacing ("1921. Volga", not "."). -->
+      <xsl:variable name="reading" select="normalize-space($row/h:td[2])"/>
+      <a class="correction-mark" href="{$ebk:homes(string($row/@id))[. ne $here]}#{$row/@id}"
          aria-label="{substring-after(@class, 'choice ')}: {if ($reading) then 'the source reads ' || $reading else 'not in the source'}">°</a>
     </xsl:if>
   </xsl:template>
@@ -496,7 +606,7 @@
 
   <!-- The hint under the table of corrections: no switch in an EPUB. -->
   <xsl:template match="h:section[@id = 'corrections']/h:p[@class = 'section-hint']" mode="ebk:xhtml" priority="2">
-    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading, underlined and marked °, a link to its row here; each row gives the source’s reading and the reason, and its page links back to the place in the text.</p>
+    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading, underlined and marked °, a link to its row here; each row gives the source’s reading and the reason, and its page links back to the place in the text.<xsl:if test="exists(ed:gaps-in-source-readings($ebk:doc))"> In a source’s reading, […] marks text lost in the source.</xsl:if></p>
   </xsl:template>
 
   <!-- The title page: no "Cite a printed page by its link" (a link inside an EPUB is no
@@ -525,7 +635,10 @@
         <xsl:if test="exists(ed:pages($ebk:doc))">
           <xsl:text> The pages of the printed original</xsl:text>
           <xsl:value-of select="ed:source-pages($ebk:doc)[.] ! (' (' || . || ')')"/>
-          <xsl:text> are marked in the text and listed in the page list of the navigation.</xsl:text>
+          <xsl:text> are marked in the text and listed in the page list of the navigation; to cite a passage, give the page marked before it.</xsl:text>
+        </xsl:if>
+        <xsl:if test="exists(ebk:registers())">
+          <xsl:text> Names of persons, places and organisations are underlined with dots and link to their entry in the Index, which lists every page where they are named.</xsl:text>
         </xsl:if>
         <xsl:if test="exists(ed:corrections($ebk:doc))">
           <xsl:text> Words the editors corrected are underlined and marked °: the mark links to the correction in the table of Corrections, which gives the source’s reading and the reason, and links back to the text.</xsl:text>

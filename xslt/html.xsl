@@ -191,7 +191,7 @@
           <xsl:apply-templates select="$title" mode="html:text"/>
           <xsl:value-of select="string-join((''[$title], ed:source-parts($doc)[position() gt count($title)]), ', ')"/>
           <xsl:for-each select="ed:source-file($doc)">
-            <xsl:text> (file </xsl:text><code><xsl:value-of select="."/></code><xsl:text>)</xsl:text>
+            <xsl:text> (</xsl:text><xsl:value-of select="$ed:source-file-intro"/><code><xsl:value-of select="."/></code><xsl:text>)</xsl:text>
           </xsl:for-each>
           <xsl:text>.</xsl:text>
         </dd>
@@ -627,7 +627,13 @@
   </xsl:function>
 
   <xsl:template match="tei:measure" mode="html:text">
-    <span class="measure" title="{string-join((@quantity, @unit, @commodity) ! normalize-space(.), ' ')}"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></span>
+    <!-- The normalised quantity, unit and commodity are data for machines, not a hover
+         text: "48265 USD money" says nothing a reader does not read in the text. -->
+    <span class="measure">
+      <xsl:for-each select="@quantity, @unit, @commodity">
+        <xsl:attribute name="data-{local-name()}" select="normalize-space(.)"/>
+      </xsl:for-each>
+      <xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></span>
   </xsl:template>
 
   <!-- Text the editors supply: between angle brackets, and gone in the source view. -->
@@ -663,14 +669,10 @@
 
   <xsl:template match="tei:bibl | tei:author | tei:pubPlace | tei:biblScope | tei:citedRange
                        | tei:msIdentifier | tei:institution | tei:collection | tei:idno | tei:publisher
-                       | tei:name[not(@ref)] | tei:persName[not(@ref)] | tei:placeName[not(@ref)] | tei:orgName[not(@ref)]
-                       | tei:date | tei:abbr | tei:expan | tei:num | tei:seg | tei:emph | tei:term | tei:distinct | tei:mentioned | tei:soCalled | tei:foreign"
+                       | tei:persName[not(@ref)] | tei:placeName[not(@ref)] | tei:orgName[not(@ref)]
+                       | tei:date | tei:term | tei:foreign"
                 mode="html:text">
     <span class="{local-name()}"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></span>
-  </xsl:template>
-
-  <xsl:template match="tei:emph" mode="html:text" priority="1">
-    <em><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></em>
   </xsl:template>
 
   <!-- A line break of the source; inside a word (break="no") the word is read whole. -->
@@ -755,7 +757,7 @@
         </xsl:for-each>
         <xsl:text> </xsl:text>
         <!-- "(p. 215)"; "(pp. 212–213)" for a note that runs over to a later page. -->
-        <span class="note-where">(<xsl:value-of select="ed:note-pages-label(.)"/>)</span>
+        <span class="note-where">(<xsl:value-of select="translate(ed:note-pages-label(.), ' ', '&#160;')"/>)</span>
         <!-- A no-break space: the arrow never stands alone on a line. -->
         <xsl:text>&#xA0;</xsl:text>
         <a class="backlink" href="#{ed:noteref-id(.)}" role="doc-backlink" aria-label="Back to the text at note {ed:note-label(.)}">&#x21A9;&#xFE0E;<span class="visually-hidden"> back</span></a>

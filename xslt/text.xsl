@@ -12,7 +12,8 @@
     [p. 213]  printed page 213 begins here
     [1]       the author's note 1 (under "Notes")
     [a]       an editors' note (under "Editors’ notes")
-    […]       text lost in the source
+    […]       text lost in the source (in the text, or in a source's reading
+              quoted under "Corrections")
 -->
 <xsl:stylesheet version="3.0"
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -241,7 +242,7 @@
     <xsl:variable name="fields" as="xs:string*">
       <xsl:sequence select="txt:field('Title', if (ed:title-supplied($doc)) then 'supplied by the editors' else ())"/>
       <xsl:sequence select="txt:field('Source', ed:source-parts($doc)[1] ! (string-join(ed:source-parts($doc), ', ')
-        || ed:source-file($doc) ! (' (file ' || . || ')') || '.'))"/>
+        || ed:source-file($doc) ! (' (' || $ed:source-file-intro || . || ')') || '.'))"/>
       <xsl:sequence select="txt:field('Status', string-join($source/tei:note ! txt:inline(.), ' ')[.])"/>
       <xsl:for-each select="ed:originals($doc)">
         <xsl:sequence select="txt:field('Original', ed:original-description(.) || '.' || tei:note ! (' ' || txt:inline(.)))"/>
@@ -274,13 +275,26 @@
       txt:term('[p. ' || $page || ']', 'Printed page ' || $page || ' of the original begins here.'),
       txt:term('[1]', 'The author’s note 1, numbered as printed: see Notes.'),
       txt:term('[a]', 'A note by the editors, not in the source: see Editors’ notes.'),
-      txt:term($txt:gap-marker, 'Text lost in the source; an editors’ note says what is known.'),
-      (: only where the text has them, so that the list stays what a reader needs :)
+      (: only where the text has them, so that the list stays what a reader needs; a gap
+         inside a source's reading is seen in the list of corrections only :)
+      txt:term($txt:gap-marker, 'Text lost in the source' || txt:gap-places($doc) || '; an editors’ note says what is known.')[$doc//tei:text//tei:gap],
       txt:term($ed:supplied-open || 'word' || $ed:supplied-close, 'Supplied by the editors: not in the source.')[$doc//tei:text//tei:supplied],
       txt:term('word' || $ed:unclear-mark, 'Unclear in the source; the editors’ reading.')[$doc//tei:text//tei:unclear]
       ), '&#10;')"/>
     <xsl:sequence select="txt:paragraph('The text is the edition’s reading text: where the editors corrected the source, the correction stands in the text and the source’s reading is listed under Corrections. Spelling, punctuation and quotation marks are otherwise the source’s; only the spacing around punctuation and note markers is normalised, silently. The editors’ notes are lettered in the order of the text, those within the author’s notes included (so a letter may be missing between two in the running text); i, l and o are not used. Persons, places and organisations are listed in the Index with the pages where they are named' || ed:example-locator($doc) ! ('; “' || ?1 || '” means ' || ?4) || '.')"/>
   </xsl:template>
+
+  <!-- Where the marker of lost text stands: in the text, or in a source's reading quoted
+       under Corrections (the text reads the correction there), or both. -->
+  <xsl:function name="txt:gap-places" as="xs:string">
+    <xsl:param name="doc" as="document-node()"/>
+    <xsl:variable name="gaps" select="$doc//tei:text//tei:gap"/>
+    <xsl:variable name="quoted" select="exists(ed:gaps-in-source-readings($doc))"/>
+    <xsl:variable name="running" select="exists($gaps except ed:gaps-in-source-readings($doc))"/>
+    <xsl:sequence select="if (not($quoted)) then ''
+      else if ($running) then ', in the text or in a source’s reading quoted under Corrections'
+      else ', in a source’s reading quoted under Corrections'"/>
+  </xsl:function>
 
   <!-- ============================ the running text (mode txt:block) ============================ -->
 

@@ -4,6 +4,9 @@ The *source reading* is the text as the source has it: `sic` and `orig` kept, th
 editors' `corr`, `reg`, `supplied` text, notes and supplied title left out. The *reading text* is what
 a reader of the edition reads: `corr` and `reg` instead of `sic` and `orig`. Tests
 compare the source's words with the first, and every output with the second.
+
+Written apart from the stylesheets, in Python, so that the tests' expectations do not come
+from the code they test; the package itself never uses it (hence here, not in tei_tools/).
 """
 from __future__ import annotations
 
