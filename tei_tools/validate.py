@@ -158,7 +158,8 @@ def language_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
 
 
 def schema_link_findings(tree: etree._ElementTree, path: str) -> list[Finding]:
-    """A warning for each `<?xml-model?>` whose relative href leads to no file.
+    """A warning for each `<?xml-model?>` whose relative href leads to no file, and for links
+    that check less than the command line does (_schema_kind_findings).
 
     Oxygen and VS Code validate while typing through these links; a file copied into a
     subfolder keeps `../schema/…`, which then leads nowhere, and the editor silently stops
@@ -169,19 +170,46 @@ def schema_link_findings(tree: etree._ElementTree, path: str) -> list[Finding]:
     """
     folder = os.path.dirname(os.path.abspath(path))
     findings = []
+    links = []  # (line, schematypens) of each link
     for node in tree.getroot().itersiblings(preceding=True):
         if not isinstance(node, etree._ProcessingInstruction) or node.target != "xml-model":
             continue
+        first_line = (node.sourceline or 0) - (node.text or "").count("\n")  # lxml gives the line it ends on
+        links.append((max(first_line, 1), (node.get("schematypens") or "").strip()))
         href = _unescaped(node.get("href") or "").strip()
         target = href.split("#", 1)[0].split("?", 1)[0]
         if not target or _not_local(href) or _leads_to_a_file(folder, target):
             continue  # "#id": this document (embedded Schematron)
         shown = href.encode("unicode_escape").decode("ascii") if not href.isprintable() else href
-        first_line = (node.sourceline or 0) - (node.text or "").count("\n")  # lxml gives the line it ends on
         findings.append(Finding(path, max(first_line, 1), 1, "warning",
                                 f'<?xml-model?> href="{shown}" leads to no file from {folder}: editors will not validate '
                                 "while typing; give the schema's path relative to this file (one ../ per folder level)"))
+    findings.extend(_schema_kind_findings(links, path))
     return sorted(findings, key=lambda f: f.line)
+
+
+RELAX_NG_NS = "http://relaxng.org/ns/structure/1.0"
+ISO_SCHEMATRON_NS = "http://purl.oclc.org/dsdl/schematron"
+OLD_SCHEMATRON_NS = "http://www.ascc.net/xml/schematron"
+
+
+def _schema_kind_findings(links: list[tuple[int, str]], path: str) -> list[Finding]:
+    """Warnings for links that make an editor check less than `tei-tools validate` does: the
+    Schematron 1.5 namespace (Oxygen then runs the rules without ISO Schematron's features,
+    which edition.sch uses), or one schema linked without the other. A file with no link at
+    all is left alone (it may be meant for the command line only)."""
+    findings = [Finding(path, line, 1, "warning",
+                        f'<?xml-model?> schematypens="{OLD_SCHEMATRON_NS}" is Schematron 1.5: editors run ISO '
+                        f'Schematron rules with schematypens="{ISO_SCHEMATRON_NS}"')
+                for line, kind in links if kind == OLD_SCHEMATRON_NS]
+    kinds = {kind for _, kind in links}
+    for present, missing, name in ((RELAX_NG_NS, ISO_SCHEMATRON_NS, "Schematron rules (edition.sch)"),
+                                   (ISO_SCHEMATRON_NS, RELAX_NG_NS, "RELAX NG schema (edition.rng)")):
+        if present in kinds and missing not in kinds:
+            findings.append(Finding(path, min(line for line, kind in links if kind == present), 1, "warning",
+                                    f"no <?xml-model?> links the {name}: editors will not check it while typing; "
+                                    f'add one with schematypens="{missing}"'))
+    return findings
 
 
 def _unescaped(value: str) -> str:

@@ -518,6 +518,35 @@ def test_a_schema_link_that_leads_nowhere_is_a_warning(tmp_path: Path):
     assert [f.severity for f in validate.validate_file(deeper)] == ["warning", "warning"]  # and the file is valid
 
 
+def test_links_that_check_less_than_the_command_line_are_warnings(tmp_path: Path):
+    """Oxygen silently stops applying the rules when the Schematron link is gone or names
+    Schematron 1.5; a file without any link (for the command line only) is left alone."""
+    (tmp_path / "schema").symlink_to(validate.SCHEMA_DIR)
+    both = _with_schema_links(tmp_path / "edition", "both.xml", "../schema/")
+    text = both.read_text(encoding="utf-8")
+    rng_line, sch_line = (next(n for n, line in enumerate(text.splitlines(), 1) if f"edition.{kind}" in line) for kind in ("rng", "sch"))
+    lines = text.splitlines(keepends=True)
+    variants = {
+        "no-rules.xml": "".join(line for n, line in enumerate(lines, 1) if n != sch_line),
+        "no-grammar.xml": "".join(line for n, line in enumerate(lines, 1) if n != rng_line),
+        "old-namespace.xml": text.replace("http://purl.oclc.org/dsdl/schematron", "http://www.ascc.net/xml/schematron"),
+        "no-links.xml": "".join(line for n, line in enumerate(lines, 1) if n not in (rng_line, sch_line)),
+    }
+    found = {}
+    for name, variant in variants.items():
+        (tmp_path / "edition" / name).write_text(variant, encoding="utf-8")
+        path = tmp_path / "edition" / name
+        found[name] = [(f.line, f.severity, f.message) for f in validate.validate_file(path)]
+    assert validate.validate_file(both) == [] and found["no-links.xml"] == []
+    [(line, severity, message)] = found["no-rules.xml"]
+    assert (line, severity) == (rng_line, "warning") and "no <?xml-model?> links the Schematron rules (edition.sch)" in message
+    [(line, severity, message)] = found["no-grammar.xml"]
+    assert (line, severity) == (rng_line, "warning") and "no <?xml-model?> links the RELAX NG schema (edition.rng)" in message
+    messages = [m for _, _, m in found["old-namespace.xml"]]
+    assert len(messages) == 2 and any("is Schematron 1.5" in m for m in messages)
+    assert any("no <?xml-model?> links the Schematron rules" in m for m in messages)
+
+
 @pytest.mark.parametrize("href", [
     "//server/share/",  # a host: never looked up (a Windows share would be a network access)
     "http://example.org/schema/",  # a scheme: not followed
