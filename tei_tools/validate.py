@@ -107,11 +107,13 @@ def _compiled_schematron() -> isoschematron.Schematron:
 
 def forget_schemas() -> None:
     """Drop the compiled schemas, so edited ones are compiled again (tei-tools watch)."""
-    global _relaxng, _schematron, _documentation
+    global _relaxng, _schematron, _documentation, _rng_tree
     with _lock:
         _relaxng = None
         _schematron = None
         _documentation = None
+        _rng_tree = None
+        _schema_attributes.clear()
 
 
 def validate_file(path: str | Path) -> list[Finding]:
@@ -383,6 +385,7 @@ def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
     for entry in _meaningful(list(schema.error_log)):
         refused = _refused_text_element(tree, entry.line, entry.message)
         hint = (_padding_hint(tree, entry.line, entry.message) or _date_hint(entry.message)
+                or _attribute_hint(tree, entry.line, entry.message)
                 or _documentation_hint(refused) or _unexpected_element_hint(entry.message))
         message = _relaxng_message(entry.message, hint)
         element_name = _element_in(entry.message) or refused
@@ -557,6 +560,126 @@ def _unexpected_element_hint(message: str) -> str:
     if match is None or not documented or match.group(1) in documented:
         return ""
     return f"; the edition's schema has no <{match.group(1)}> anywhere (the reading editions render only its elements)"
+
+
+def _attribute_hint(tree: etree._ElementTree, line: int | None, message: str) -> str:
+    """What the schema says of a refused attribute, which libxml2 does not: "Invalid attribute
+    cert for element corr" gets the attribute's documentation and allowed values; "Element pb
+    failed to validate attributes" the attribute the element lacks, or has but may not."""
+    match = _RNG_ATTRIBUTE.search(message or "")
+    element_name = _element_in(message)
+    attributes = _attributes_of(element_name or "")
+    if match is None or not attributes:
+        return ""
+    if match.group(1):  # libxml2 gives the local name: "lang" for xml:lang
+        named = [a for a in attributes if a.name.split(":")[-1] == match.group(1)]
+        return _described(element_name, named[0]) if named else ""
+    instance = next((e for e in tree.getroot().iter() if isinstance(e.tag, str) and e.sourceline == line
+                     and etree.QName(e).localname == element_name), None)
+    if instance is None:
+        return ""
+    present = {_written_attribute(name) for name in instance.attrib}
+    missing = [a for a in attributes if a.required and a.name not in present]
+    if missing:
+        return "; " + _described(element_name, missing[0], verb="needs")[2:]
+    unknown = sorted(present - {a.name for a in attributes})
+    return f"; <{element_name}> has no @{unknown[0]} in the edition's schema" if unknown else ""
+
+
+def _written_attribute(clark: str) -> str:
+    return "xml:" + clark.split("}")[1] if clark.startswith("{http://www.w3.org/XML/1998/namespace}") else clark
+
+
+# What a datatype of edition.rng asks of a value, in words.
+_DATATYPE_WORDS = {
+    "NCName": "an XML name: a letter or _ first, then letters, digits, '.', '-' or '_'",
+    "positiveInteger": "a whole number from 1",
+}
+
+
+def _described(element_name: str, attribute, verb: str = "of") -> str:
+    values = (f" (one of: {', '.join(attribute.values)})" if attribute.values
+              else f" ({_DATATYPE_WORDS[attribute.datatype]})" if attribute.datatype in _DATATYPE_WORDS else "")
+    head = f"@{attribute.name} of <{element_name}>" if verb == "of" else f"<{element_name}> needs @{attribute.name}"
+    return f"; {head}: {attribute.documentation.rstrip('.')}{values}" if attribute.documentation else f"; {head}{values}"
+
+
+@dataclass(frozen=True)
+class SchemaAttribute:
+    """An attribute an element may have in schema/edition.rng."""
+
+    name: str  # as written: "cert", "xml:lang"
+    required: bool
+    documentation: str
+    values: tuple[str, ...]  # the values it allows, when it lists them
+    datatype: str = ""  # its XML Schema datatype, when it has one of its own ("NCName")
+
+
+_schema_attributes: dict[str, list[SchemaAttribute]] = {}
+
+
+def _attributes_of(element_name: str) -> list[SchemaAttribute]:
+    """The attributes of an element in schema/edition.rng, following its references (not into
+    other elements); an attribute under optional, zeroOrMore or choice is not required."""
+    if element_name in _schema_attributes or not element_name:
+        return _schema_attributes.get(element_name, [])
+    schema, defines = _rng_schema()
+    found: dict[str, SchemaAttribute] = {}
+
+    def walk(node, optional: bool, seen: frozenset) -> None:
+        for child in node:
+            if not isinstance(child.tag, str) or not child.tag.startswith(_RNG):
+                continue
+            kind = child.tag[len(_RNG):]
+            if kind == "attribute" and child.get("name"):
+                data = child.find(f"{_RNG}data")
+                found.setdefault(child.get("name"), SchemaAttribute(
+                    child.get("name"), not optional, _first_documentation(child), tuple(_values(child, defines, frozenset())),
+                    data.get("type", "") if data is not None else ""))
+            elif kind == "ref" and child.get("name") in defines and child.get("name") not in seen:
+                walk(defines[child.get("name")], optional, seen | {child.get("name")})
+            elif kind != "element":
+                walk(child, optional or kind in ("optional", "zeroOrMore", "choice"), seen)
+
+    for element in schema.iter(f"{_RNG}element"):
+        if element.get("name") == element_name:
+            walk(element, False, frozenset())
+    _schema_attributes[element_name] = list(found.values())
+    return _schema_attributes[element_name]
+
+
+def _values(node, defines: dict, seen: frozenset) -> list[str]:
+    """The values an attribute's pattern lists (<value>s, through references), in order."""
+    values = []
+    for child in node.iter(f"{_RNG}value", f"{_RNG}ref"):
+        if child.tag == f"{_RNG}value":
+            if (child.text or "").strip():
+                values.append(child.text.strip())
+        elif child.get("name") in defines and child.get("name") not in seen:
+            values.extend(_values(defines[child.get("name")], defines, seen | {child.get("name")}))
+    return values
+
+
+_RNG = "{http://relaxng.org/ns/structure/1.0}"
+_RNG_DOCUMENTATION = "{http://relaxng.org/ns/compatibility/annotations/1.0}documentation"
+_rng_tree: tuple | None = None
+
+
+def _rng_schema() -> tuple:
+    """schema/edition.rng parsed once, with its defines by name; (empty, {}) if unreadable."""
+    global _rng_tree
+    if _rng_tree is None:
+        try:
+            schema = etree.parse(str(RNG_PATH), schema_parser()).getroot()
+        except (OSError, etree.LxmlError):
+            return etree.Element("grammar"), {}
+        _rng_tree = (schema, {d.get("name"): d for d in schema.iter(f"{_RNG}define")})
+    return _rng_tree
+
+
+def _first_documentation(node) -> str:
+    doc = node.find(_RNG_DOCUMENTATION)
+    return " ".join("".join(doc.itertext()).split()) if doc is not None else ""
 
 
 _documentation: dict[str, str] | None = None

@@ -60,6 +60,25 @@ def _master_variant(tmp_path, old: str, new: str) -> list:
     return validate.validate_file(source)
 
 
+@pytest.mark.parametrize(("old", "new", "said"), [
+    # a value not in the list: the attribute's documentation and its values
+    ('cert="low"', 'cert="Low"', "@cert of <corr>: How certain the intervention or identification is"),
+    # a required attribute missing: libxml2 names none
+    ('<pb n="213"/>', '<pb/>', '<pb> needs @n: The number printed on the page that begins here (e.g. "212") (a whole number from 1)'),
+    # xml:lang and xml:id, which libxml2 calls "lang" and "id"
+    ('<foreign xml:lang="ru-Latn">uyezd</foreign>', '<foreign xml:lang="ru_RU">uyezd</foreign>', "@xml:lang of <foreign>: Language of the content (BCP 47 tag"),
+    ('xml:id="c-present"', 'xml:id="1c-present"', "@xml:id of <choice>: Identifier, unique in the file"),
+])
+def test_a_refused_attribute_is_explained_from_the_schema(tmp_path, old, new, said):
+    """libxml2 says "Invalid attribute cert for element corr" or "Element pb failed to
+    validate attributes"; Jing says what is missing or allowed: so does the message now,
+    from the attribute's documentation and values in edition.rng."""
+    errors = [f.message for f in _master_variant(tmp_path, old, new) if f.severity == "error"]
+    assert any(said in message for message in errors), errors
+    if "cert" in old:
+        assert any("(one of: high, medium, low)" in message for message in errors), errors
+
+
 def test_a_footnote_without_its_number_is_reported_once_not_at_every_later_one(tmp_path):
     findings = _master_variant(tmp_path, '<note place="foot" n="3" ', '<note place="foot" ')
     errors = [f.message for f in findings if f.severity == "error"]
