@@ -17,6 +17,7 @@ only into the bag of the edition they are about (`cites_edition`, `describes_sou
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -187,10 +188,31 @@ def source_files(project: Project, master: Path, tree: etree._ElementTree) -> li
         line, column = (idno.sourceline or 0, SourceLines(tree).column_of_element(idno)) if idno is not None else (0, 0)
         raise PackageError(f"{master}:{line}:{column}: error: the source text '{name}' "
                            f"named in sourceDesc is not in {project.source_dir}")
+    check_source_fixity(master, tree, source)
     readme = project.source_dir / SOURCE_README
     if not readme.is_file() or readme.resolve() == source.resolve():
         return [source]
     return [source] + ([readme] if describes_source(_read_project_text(project, readme), source.name) else [])
+
+
+def check_source_fixity(master: Path, tree: etree._ElementTree, source: Path) -> None:
+    """The source text as the editors received it, or no package: where the header records
+    the file's SHA-256 (sourceDesc's idno type='sha256'), the file must still have it. A
+    changed source would be deposited beside a master and a README that describe another
+    text, under the same version and identifier."""
+    idno = tree.find(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='sha256']")
+    if idno is None:
+        return
+    recorded = " ".join("".join(idno.itertext()).split())
+    try:
+        actual = hashlib.sha256(source.read_bytes()).hexdigest()
+    except OSError as error:
+        raise PackageError(f"{source}:0:0: error: cannot read the source text: {error.strerror or error}") from None
+    if actual != recorded:
+        line, column = idno.sourceline or 0, SourceLines(tree).column_of_element(idno)
+        raise PackageError(f"{master}:{line}:{column}: error: the source text {source} has changed since it was "
+                           f"received: its SHA-256 is {actual}, the header records {recorded}; restore the file "
+                           "as received (git can), or, if the editors received a new one, record its checksum")
 
 
 def describes_source(readme: str, name: str) -> bool:

@@ -158,3 +158,6 @@ def test_the_source_is_the_file_received_by_its_recorded_checksum():
     recorded = re.search(r"SHA-256 of the file as received.*?`([0-9a-f]{64})`", readme, re.S)
     assert recorded, "edition/source/README.md records no SHA-256"
     assert hashlib.sha256(SOURCE.read_bytes()).hexdigest() == recorded.group(1)
+    # and the header records the same checksum beside the file's name (tei-tools package compares them)
+    header = etree.parse(str(EDITION)).findtext(".//tei:sourceDesc/tei:bibl/tei:idno[@type='sha256']", namespaces=NS)
+    assert header == recorded.group(1)

@@ -61,6 +61,28 @@ def test_two_masters_with_one_identifier_are_refused(project):
     assert not (project / "build").exists()
 
 
+def test_a_source_text_changed_since_it_was_received_is_refused(project):
+    """The header records the source file's SHA-256 as received (idno type='sha256'): a
+    package of a changed source would hold a master and README that describe another text,
+    under the same version. Refused before anything is built, located at that idno."""
+    master = project / "edition" / f"{STEM}.xml"
+    source = project / "edition" / "source" / "000_sample.txt"
+    text = master.read_text(encoding="utf-8")
+    named = '<idno type="file">000_sample.txt</idno>'
+    assert text.count(named) == 1
+    checksum = hashlib.sha256(source.read_bytes()).hexdigest()
+    master.write_text(text.replace(named, f'{named}<idno type="sha256">{checksum}</idno>'), encoding="utf-8")
+    assert package(project, build=small_build)  # as received: packaged
+    source.write_bytes(source.read_bytes() + b" ")
+    with pytest.raises(PackageError) as refused:
+        package(project, project / "second", build=small_build)
+    line = next(n for n, t in enumerate(master.read_text(encoding="utf-8").splitlines(), 1) if 'type="sha256"' in t)
+    message = str(refused.value)
+    assert message.startswith(f"{master}:{line}:") and "has changed since it was received" in message
+    assert hashlib.sha256(source.read_bytes()).hexdigest() in message and checksum in message
+    assert not (project / "second").exists()
+
+
 def test_an_invalid_master_is_refused_before_anything_is_built(project):
     master = project / "edition" / f"{STEM}.xml"
     master.write_text(master.read_text().replace('<div type="article">', '<div type="article"><unknownElement/>'))

@@ -138,6 +138,7 @@ def test_edition_is_valid(path):
         ("sch-correction-without-certainty.xml", '<corr resp="#editors">', "<corr> without @cert"),
         ("sch-regularisation-without-resp.xml", "<reg>", "<reg> without @resp"),
         ("sch-correction-analysed-as-a-person.xml", '<corr resp="#editors" cert="high" ana=', '@ana="#pers-zetkin" is no category'),
+        ("sch-source-checksum-not-sha256.xml", '<idno type="sha256">', 'The SHA-256 "E58D39F1" is not 64 lower-case hexadecimal digits'),
         ("sch-correction-analysed-as-a-heading.xml", '<corr resp="#editors" cert="high" ana=', '@ana="#mt-punctuation" is a category divided into kinds (the first: mt-apostrophe): point it to the kind'),
         ("sch-editors-note-by-a-place.xml", '<note type="editorial" resp="#place-moscow"', '@resp="#place-moscow" names no editor'),
         ("sch-empty-paragraph.xml", "<p/>", "An empty <p>"),
