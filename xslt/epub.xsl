@@ -218,8 +218,9 @@
 
   <!-- No hover text: a reading system shows none, and a screen reader reads it after the
        element's own words (a map link's "Open the place on OpenStreetMap", a note's
-       "The note continues on page 213", which its "[p. 213]" says). -->
-  <xsl:template match="*[@title]" mode="ebk:xhtml" priority="1">
+       "The note continues on page 213", which its "[p. 213]" says). The page's hover
+       texts are on links and spans only (a pattern by name: tried on those alone). -->
+  <xsl:template match="h:a[@title] | h:span[@title]" mode="ebk:xhtml" priority="1">
     <xsl:copy>
       <xsl:copy-of select="@* except @title"/>
       <xsl:apply-templates mode="#current"/>
@@ -234,6 +235,8 @@
     <xsl:param name="here" as="xs:string" tunnel="yes"/>
     <xsl:param name="class" as="xs:string?"/>
     <xsl:param name="type" as="xs:string?"/>
+    <!-- a note marker's label, given by its wrapper: written as a superscript -->
+    <xsl:param name="marker" as="xs:string?"/>
     <xsl:variable name="home" select="$ebk:homes(substring(@href, 2))"/>
     <xsl:copy>
       <!-- No title: a reading system shows no hover text, and a screen reader would read
@@ -253,7 +256,10 @@
       <xsl:if test="exists($home) and $home ne $here">
         <xsl:attribute name="href" select="$home || @href"/>
       </xsl:if>
-      <xsl:apply-templates mode="#current"/>
+      <xsl:choose>
+        <xsl:when test="exists($marker)"><sup><xsl:value-of select="$marker"/></sup></xsl:when>
+        <xsl:otherwise><xsl:apply-templates mode="#current"/></xsl:otherwise>
+      </xsl:choose>
     </xsl:copy>
   </xsl:template>
 
@@ -401,8 +407,8 @@
     <!-- A page that begins between two words gets the space the text has on one side on
          the other side too ("present. [p. 213] The", not "[p. 213]The" where styles are
          set aside); inside a word, none (the style's margin sets it apart). -->
-    <xsl:variable name="space-before" select="matches(string(preceding::text()[1]), '\s$')"/>
-    <xsl:variable name="space-after" select="matches(string(following::text()[1]), '^\s')"/>
+    <xsl:variable name="space-before" select="matches(string(preceding-sibling::node()[1][self::text()]), '\s$')"/>
+    <xsl:variable name="space-after" select="matches(string(following-sibling::node()[1][self::text()]), '^\s')"/>
     <xsl:if test="$space-after and not($space-before)">
       <xsl:text> </xsl:text>
     </xsl:if>
@@ -419,17 +425,10 @@
        own font and layout) would otherwise run "forward°a by" together. -->
   <xsl:template match="h:span[starts-with(@class, 'noteref-wrap')]" mode="ebk:xhtml" priority="2">
     <xsl:variable name="editorial" select="contains(@class, ' ed')"/>
-    <xsl:variable name="link" as="element()">
-      <xsl:apply-templates select="h:a[@role = 'doc-noteref']" mode="#current">
-        <xsl:with-param name="class" select="'noteref' || (' ed'[$editorial])"/>
-      </xsl:apply-templates>
-    </xsl:variable>
-    <xsl:for-each select="$link">
-      <xsl:copy>
-        <xsl:copy-of select="@*"/>
-        <sup><xsl:value-of select="if ($editorial) then '[' || . || ']' else string(.)"/></sup>
-      </xsl:copy>
-    </xsl:for-each>
+    <xsl:apply-templates select="h:a[@role = 'doc-noteref']" mode="#current">
+      <xsl:with-param name="class" select="'noteref' || (' ed'[$editorial])"/>
+      <xsl:with-param name="marker" select="h:a[@role = 'doc-noteref']/string() ! (if ($editorial) then '[' || . || ']' else .)"/>
+    </xsl:apply-templates>
   </xsl:template>
 
   <!-- The collected notes, after the text: endnotes (EPUB 3 structural semantics and
