@@ -617,7 +617,7 @@ def test_the_index_gives_each_locator_once_in_the_chicago_style(tmp_path):
                       ("paragraph goes on, and", f"paragraph goes on in {moscow}, and"),
                       ("see <ref target", f"in {moscow} and {moscow} see <ref target"))
     assert "Moscow: 12, 13, 13n1, 13n2. Soviet Russia, 55.76° N, 37.62° E." in index_lines(txt, "places")
-    assert "Zetkin, Clara (1857–1933): 12, 13n2. German communist, a founder of German Red Aid. In the source: K. Zetkin." in index_lines(txt, "persons")
+    assert "Zetkin, Clara (1857–1933): 12, 13n2. German communist, a founder of German Red Aid. In the source: “K. Zetkin”." in index_lines(txt, "persons")
     assert "; “12n1” means page 12, note 1." in " ".join(section(txt, "How to read this text").split())
 
 
@@ -659,7 +659,7 @@ _BOUND_BEFORE = [
     (re.compile(r"(?:\b(?:p|pp|No|l|f|d|S)\.|\bNN?)$"), re.compile(r"^\d")),  # "p. 213", "N 24", "l. 24"
     (re.compile(r"\b[IVX]+\.$"), re.compile(r"^\d")),  # "III. 1923"
     (re.compile(r"\b\d+\.$"), re.compile(r"^[IVX]+\.")),  # "18. III."
-    (re.compile(r"(?:^|(?<!°)\s)[A-Z]\.$"), re.compile(r"^[A-Z]")),  # "V. I. Lenin" (not "37.62° E." closing an index entry)
+    (re.compile(r"(?:^|(?<!°)\s)[“‘(]?[A-Z]\.$"), re.compile(r"^[A-Z]")),  # "V. I. Lenin", “A. Gramsci” (not "37.62° E." closing an index entry)
 ]
 
 

@@ -1038,6 +1038,14 @@
        ("workers ' press"). (Not hyphens: "of-" ends a word divided at a page's end.) -->
   <xsl:variable name="ed:detached-signs" as="xs:string" select="&quot;'’‘&quot;"/>
 
+  <!-- The source's forms of a name as the registers and the index list them: each in
+       quotation marks, as a reading of the source is quoted elsewhere ("“V. I. Lenin”,
+       “Lenin”"; a form may hold a comma or quotation marks of its own). -->
+  <xsl:function name="ed:quoted-forms" as="xs:string">
+    <xsl:param name="forms" as="xs:string*"/>
+    <xsl:sequence select="string-join($forms ! ('“' || . || '”'), ', ')"/>
+  </xsl:function>
+
   <!-- Text lost from a source's reading that the editors corrected: its "[…]" is seen only
        where the source's reading is quoted (the lists of corrections). -->
   <xsl:function name="ed:gaps-in-source-readings" as="element(tei:gap)*">

@@ -957,7 +957,7 @@
              their forms are one string). -->
         <xsl:variable name="in-languages" select="*[@type = 'source'][@xml:lang]"/>
         <span class="forms"> In the source: <xsl:choose>
-            <xsl:when test="empty($in-languages)"><xsl:value-of select="string-join($forms ! ('“' || . || '”'), ', ')"/></xsl:when>
+            <xsl:when test="empty($in-languages)"><xsl:value-of select="ed:quoted-forms($forms)"/></xsl:when>
             <xsl:otherwise>
               <xsl:for-each select="$forms">
                 <xsl:variable name="form" select="."/>

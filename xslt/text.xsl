@@ -136,7 +136,8 @@
   <!-- Whether the space at $at of $text must not end a line: a number stays with its
        abbreviation ("p. 213", "No. 27", "N 24", "l. 24"), a year with its Roman month and
        a day with it ("18. III. 1923"), an initial with the name it belongs to ("V. I.
-       Lenin"), and a spaced dash never begins a line (it would read as a list's bullet).
+       Lenin", also quoted: “A. Gramsci”), and a spaced dash never begins a line (it would
+       read as a list's bullet).
        Only a space after "." or "N" needs the word before it: the common case costs two
        substrings. -->
   <xsl:function name="txt:binds" as="xs:boolean">
@@ -166,7 +167,7 @@
         <!-- an initial before a name ("V. I."); a day before its Roman month ("18. III.") -->
         <xsl:variable name="last" select="substring($text, $at - 2, 1)"/>
         <xsl:sequence select="$last ne '' and (
-          (contains('ABCDEFGHIJKLMNOPQRSTUVWXYZ', $last) and contains(' (', substring($text, $at - 3, 1)))
+          (contains('ABCDEFGHIJKLMNOPQRSTUVWXYZ', $last) and contains(' (“‘', substring($text, $at - 3, 1)))
           or (contains('0123456789', $last) and contains('IVX', $next)
               and substring($text, $at + 2, 1) ne '' and contains('IVX.', substring($text, $at + 2, 1))))"/>
       </xsl:when>
@@ -539,7 +540,7 @@
       else txt:index-entry($item)"/>
   </xsl:function>
 
-  <!-- "Zetkin, Clara (1857–1933): 212, 213n2. German communist, … In the source: K. Zetkin."
+  <!-- "Zetkin, Clara (1857–1933): 212, 213n2. German communist, … In the source: “K. Zetkin”."
        The name and its pages first, as in a book's index; then what the HTML and EPUB
        registers say of the entry (a place's country and coordinates, the editors' notes),
        so that no edition holds fewer of the editors' statements. -->
@@ -549,7 +550,7 @@
     <xsl:variable name="text" select="string-join((
       ed:entity-label($entry) || txt:entry-facts($entry) || ': ' || txt:pages($entry) || '.',
       txt:entry-notes($entry),
-      $forms[1] ! ('In the source: ' || string-join($forms, '; ') || '.')), ' ')"/>
+      $forms[1] ! ('In the source: ' || ed:quoted-forms($forms) || '.')), ' ')"/>
     <xsl:sequence select="txt:wrap($text, '', '    ')"/>
   </xsl:function>
 
