@@ -297,7 +297,11 @@ def _show_watched_build(build) -> None:
               help="The project folder, with edition/ (default: the working directory).")
 @reports_errors
 def package_command(out: Path | None, make_zip: bool, root: Path | None) -> None:
-    """Validate, build and bag each edition in edition/ for deposit in an archive (BagIt)."""
+    """Validate, build and bag each edition in edition/ for deposit in an archive (BagIt).
+
+    The reading editions are built afresh, with the edition's own date, into a temporary
+    folder: the project's dist/ is never written. SOURCE_DATE_EPOCH dates the bags alone.
+    """
     from tei_tools.package import default_root, package
 
     for made in package(root or default_root(), out, make_zip=make_zip):
@@ -310,7 +314,11 @@ def package_command(out: Path | None, make_zip: bool, root: Path | None) -> None
 @click.argument("path", type=click.Path(path_type=Path))
 @reports_errors
 def verify_command(path: Path) -> None:
-    """Check a deposit package (bag folder or its zip): every file present, unaltered, listed."""
+    """Check a deposit package (bag folder or its zip): every file present, unaltered, listed.
+
+    Exit 0 intact (a tag file no tag manifest lists is a warning), 1 not intact, 2 no such
+    bag.
+    """
     from tei_tools.verify import algorithm_name, verify
 
     result = verify(path)
