@@ -421,13 +421,14 @@
   <!-- A note marker only: the note is an endnote (see below) that reading systems show as
        a pop-up, and that reads in place, after the text, where they do not. -->
   <!-- The marker is a superscript, and an editors' letter stands in brackets, in the
-       markup itself: a reading system that sets the publisher's styles aside (a reader's
-       own font and layout) would otherwise run "forward°a by" together. -->
+       markup itself (as the page writes it: "[a]"): a reading system that sets the
+       publisher's styles aside (a reader's own font and layout) would otherwise run
+       "forward°a by" together. -->
   <xsl:template match="h:span[starts-with(@class, 'noteref-wrap')]" mode="ebk:xhtml" priority="2">
     <xsl:variable name="editorial" select="contains(@class, ' ed')"/>
     <xsl:apply-templates select="h:a[@role = 'doc-noteref']" mode="#current">
       <xsl:with-param name="class" select="'noteref' || (' ed'[$editorial])"/>
-      <xsl:with-param name="marker" select="h:a[@role = 'doc-noteref']/string() ! (if ($editorial) then '[' || . || ']' else .)"/>
+      <xsl:with-param name="marker" select="string(h:a[@role = 'doc-noteref'])"/>
     </xsl:apply-templates>
   </xsl:template>
 

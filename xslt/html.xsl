@@ -395,7 +395,9 @@
     <span class="noteref-wrap{if ($editorial) then ' ed' else ''}">
       <a class="noteref" id="{ed:noteref-id(.)}" href="#{ed:note-id(.)}" role="doc-noteref">
         <xsl:attribute name="aria-label" select="(if ($editorial) then 'Editors’ note ' else 'Note ') || ed:note-label(.)"/>
-        <xsl:value-of select="ed:note-label(.)"/>
+        <!-- A superscript, an editors' letter in brackets, in the markup: a reader view or a
+             copy of the text without the page's style keeps them ("forward[a] by"). -->
+        <sup><xsl:value-of select="if ($editorial) then '[' || ed:note-label(.) || ']' else ed:note-label(.)"/></sup>
       </a>
       <xsl:if test="not($epub-only)">
         <span class="note-pop" aria-hidden="true">
