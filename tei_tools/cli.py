@@ -305,6 +305,8 @@ def package_command(out: Path | None, make_zip: bool, root: Path | None) -> None
     from tei_tools.package import default_root, package
 
     for made in package(root or default_root(), out, make_zip=make_zip):
+        for warning in made.warnings:
+            click.echo(warning, err=True)
         click.echo(f"{made.bag}: bag of {made.identifier}, {made.files} files, {made.bytes} bytes")
         if made.zip is not None:
             click.echo(f"{made.zip}: zip of the bag")

@@ -22,7 +22,7 @@ import re
 import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -42,7 +42,7 @@ from tei_tools.fsutil import (
     stage_file,
 )
 from tei_tools.parsing import TEI_NS, parse_file
-from tei_tools.payload import PayloadFile, check_required_files, payload_plan
+from tei_tools.payload import EDITION_ROLES, PayloadFile, check_required_files, payload_plan
 from tei_tools.transform import revision_date
 from tei_tools.validate import validate_paths
 
@@ -65,6 +65,9 @@ class Package:
     zip: Path | None
     files: int
     bytes: int
+    # "path:0:0: warning: …" lines: a committed reading edition that differs from the one
+    # the bag holds (the project's dist/ is out of date with its sources)
+    warnings: tuple[str, ...] = ()
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -115,7 +118,28 @@ def package(
         plans = [plan_package(project, master, target, Path(scratch) / "dist") for master in masters]
         if target.is_dir():
             remove_abandoned_temporaries(target)  # staging folders of a killed run
-        return [write_package(plan, target, make_zip=make_zip) for plan in plans]
+        return [replace(write_package(plan, target, make_zip=make_zip), warnings=stale_release_warnings(project, plan))
+                for plan in plans]
+
+
+def stale_release_warnings(project: Project, plan: PackagePlan) -> tuple[str, ...]:
+    """A warning for each reading edition in the project's dist/ that differs from the one
+    the bag holds, built from the same sources: the released files (what readers have,
+    what the repository archives) are then not what was deposited. dist/ is never
+    rewritten here; a file missing from it is no warning (a project may not keep one)."""
+    warnings = []
+    for item in plan.files:
+        if item.role not in EDITION_ROLES.values():
+            continue
+        released = project.dist_dir / Path(item.path).name
+        try:
+            differs = released.is_file() and released.read_bytes() != item.source.read_bytes()
+        except OSError:
+            continue
+        if differs:
+            warnings.append(f"{released}:0:0: warning: differs from the reading edition this package holds, built "
+                            "from the same sources: dist/ is out of date; run tei-tools build and commit it")
+    return tuple(warnings)
 
 
 @contextmanager

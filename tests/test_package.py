@@ -61,6 +61,25 @@ def test_two_masters_with_one_identifier_are_refused(project):
     assert not (project / "build").exists()
 
 
+def test_a_committed_edition_that_differs_from_the_deposited_one_is_a_warning(project):
+    """The package builds its editions afresh and never writes dist/; a released file there
+    that differs from the bag's (dist/ not rebuilt after an edit) is named, on stderr, and
+    left as it is. Equal files, or none, give no warning."""
+    first = package(project, build=small_build)[0]
+    assert first.warnings == ()
+    deposited = (first.bag / "data" / "dist" / f"{STEM}.html").read_bytes()
+    dist = project / "dist"
+    dist.mkdir(exist_ok=True)
+    (dist / f"{STEM}.html").write_bytes(deposited)
+    assert package(project, build=small_build)[0].warnings == ()
+    (dist / f"{STEM}.html").write_bytes(deposited + b"<!-- an older build -->")
+    [warning] = package(project, build=small_build)[0].warnings
+    assert warning.startswith(f"{dist / STEM}.html:0:0: warning: differs from the reading edition this package holds")
+    assert (dist / f"{STEM}.html").read_bytes().endswith(b"<!-- an older build -->")  # never rewritten
+    shown = CliRunner().invoke(main, ["package", "--root", str(project)])
+    assert shown.exit_code == 0 and warning in shown.stderr and warning not in shown.stdout
+
+
 def test_a_source_text_changed_since_it_was_received_is_refused(project):
     """The header records the source file's SHA-256 as received (idno type='sha256'): a
     package of a changed source would hold a master and README that describe another text,
