@@ -386,7 +386,8 @@ def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
         refused = _refused_text_element(tree, entry.line, entry.message)
         hint = (_padding_hint(tree, entry.line, entry.message) or _date_hint(entry.message)
                 or _attribute_hint(tree, entry.line, entry.message)
-                or _documentation_hint(refused) or _unexpected_element_hint(entry.message))
+                or _documentation_hint(refused or _incomplete_element(tree, entry))
+                or _unexpected_element_hint(entry.message))
         message = _relaxng_message(entry.message, hint)
         element_name = _element_in(entry.message) or refused
         column = entry.column or lines.column_of_element(
@@ -560,6 +561,16 @@ def _unexpected_element_hint(message: str) -> str:
     if match is None or not documented or match.group(1) in documented:
         return ""
     return f"; the edition's schema has no <{match.group(1)}> anywhere (the reading editions render only its elements)"
+
+
+def _incomplete_element(tree: etree._ElementTree, entry) -> str | None:
+    """The element libxml2 found incomplete ("Expecting an element , got nothing": it names
+    neither the element nor what it lacks), from the error's path: its documentation in
+    edition.rng says what it holds ("sic with one corr, or orig with one reg")."""
+    if not (entry.message or "").startswith("Expecting an element , got nothing"):
+        return None
+    element = _located(tree, getattr(entry, "path", None))[0]
+    return etree.QName(element).localname if element is not None else None
 
 
 def _attribute_hint(tree: etree._ElementTree, line: int | None, message: str) -> str:
