@@ -54,17 +54,18 @@ MIME_TYPES = {
 
 
 def write_descriptions(staging: Path, plan: list[PayloadFile], master: Path, moment: datetime, *,
-                       editions_date: datetime | None = None) -> None:
+                       editions_date: datetime | None = None, saxon_release: str | None = None) -> None:
     """README.md, dc.xml and mets.xml (which lists every file, itself and dc.xml aside) of a copied payload.
 
     `moment` is the bagging date; `editions_date` the date the reading editions were built
-    with (default: `moment`), which the README's rebuild commands must give again.
+    with (default: `moment`), which the README's rebuild commands must give again;
+    `saxon_release` the SaxonC-HE release that built them (default: `saxon_version()`).
     """
     metadata = staging / "metadata"
     metadata.mkdir()
     dc = saxon.transform("dc.xsl", master, {"stem": master.stem}).output
     (metadata / "dc.xml").write_text(dc, encoding="utf-8")
-    readme = readme_text(dc, master, plan, moment, editions_date=editions_date, saxon_release=saxon_version())
+    readme = readme_text(dc, master, plan, moment, editions_date=editions_date, saxon_release=saxon_release)
     (staging / "README.md").write_text(readme, encoding="utf-8")
     roles = {item.path: item.role for item in plan}
     roles.update({"README.md": "documentation", "metadata/dc.xml": "metadata"})

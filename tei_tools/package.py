@@ -185,9 +185,8 @@ def check_distinct_identifiers(masters: Sequence[Path]) -> None:
 def build_editions(root: Path, masters: Sequence[Path]) -> None:
     """Build the reading editions a deposit holds into root/dist/; raise if any document failed.
 
-    The build is incremental (tei_tools.manifest): outputs whose inputs — the master,
-    the stylesheets, the schema, the tool — are unchanged since they were built are reused.
-    `package` gives it a fresh temporary folder, never the project.
+    `package` gives it a fresh temporary folder, never the project: every edition is built
+    (the build's incremental record, tei_tools.manifest, starts empty there).
     """
     from tei_tools.parallel import build_many
 
@@ -234,9 +233,11 @@ def write_package(plan: PackagePlan, out: Path, *, make_zip: bool = False) -> Pa
     staged_zip = None
     try:
         write_payload(staging, plan.files)
-        write_descriptions(staging, plan.files, plan.master, plan.moment, editions_date=plan.editions_date)
+        release = saxon_version()  # named in the README and bag-info.txt alike
+        write_descriptions(staging, plan.files, plan.master, plan.moment, editions_date=plan.editions_date,
+                           saxon_release=release)
         info = bag_info(staging / "metadata" / "dc.xml", plan.identifier, plan.moment, plan.files, plan.version,
-                        saxon_version=saxon_version())
+                        saxon_version=release)
         size, count = make_bag(staging, info)
         normalize_modes(staging)
         # The zip is written before the bag replaces the old one, and put in place right

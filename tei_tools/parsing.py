@@ -448,6 +448,11 @@ class SourceLines:
         return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+def element_location(element: etree._Element) -> tuple[int, int]:
+    """(line, column) of an element's start tag in its file, each at least 1 (SourceLines)."""
+    return element.sourceline or 1, SourceLines(element.getroottree()).column_of_element(element) or 1
+
+
 def _attribute_at(text: str, position: int, attribute: str | None, value: str | None) -> int | None:
     """The offset of an attribute in the start tag whose name ends at `position`: the one named
     (as written, else by its local name: libxml2 says "lang" for xml:lang), else the one with

@@ -30,7 +30,7 @@ from tei_tools import saxon
 from tei_tools import validate as validation
 from tei_tools.editions import EDITION_DIRNAME, SOURCE_DIRNAME, Project
 from tei_tools.errors import PackageError
-from tei_tools.parsing import TEI_NS, SourceLines
+from tei_tools.parsing import TEI_NS, element_location
 
 
 # The reading editions the build writes for a master, dist/<stem><suffix>, by their role in
@@ -67,7 +67,14 @@ class PayloadFile:
 
 
 def source_file_name(tree: etree._ElementTree) -> str | None:
-    return tree.findtext(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='file']")
+    idno = source_idno(tree, "file")
+    return idno.text if idno is not None else None
+
+
+def source_idno(tree: etree._ElementTree, kind: str) -> etree._Element | None:
+    """The source description's idno of that type: "file" (the source text's path),
+    "sha256" (its checksum as received)."""
+    return tree.find(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='{kind}']")
 
 
 def payload_plan(project: Project, master: Path, tree: etree._ElementTree, exclude: Path | None = None,
@@ -184,8 +191,8 @@ def source_files(project: Project, master: Path, tree: etree._ElementTree) -> li
         return _visible_files(project.source_dir)
     source = _named_source(project, name)
     if source is None:
-        idno = tree.find(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='file']")
-        line, column = (idno.sourceline or 0, SourceLines(tree).column_of_element(idno)) if idno is not None else (0, 0)
+        idno = source_idno(tree, "file")
+        line, column = element_location(idno) if idno is not None else (0, 0)
         raise PackageError(f"{master}:{line}:{column}: error: the source text '{name}' "
                            f"named in sourceDesc is not in {project.source_dir}")
     check_source_fixity(master, tree, source)
@@ -200,7 +207,7 @@ def check_source_fixity(master: Path, tree: etree._ElementTree, source: Path) ->
     the file's SHA-256 (sourceDesc's idno type='sha256'), the file must still have it. A
     changed source would be deposited beside a master and a README that describe another
     text, under the same version and identifier."""
-    idno = tree.find(f".//{{{TEI_NS}}}sourceDesc/{{{TEI_NS}}}bibl/{{{TEI_NS}}}idno[@type='sha256']")
+    idno = source_idno(tree, "sha256")
     if idno is None:
         return
     recorded = " ".join("".join(idno.itertext()).split())
@@ -209,7 +216,7 @@ def check_source_fixity(master: Path, tree: etree._ElementTree, source: Path) ->
     except OSError as error:
         raise PackageError(f"{source}:0:0: error: cannot read the source text: {error.strerror or error}") from None
     if actual != recorded:
-        line, column = idno.sourceline or 0, SourceLines(tree).column_of_element(idno)
+        line, column = element_location(idno)
         raise PackageError(f"{master}:{line}:{column}: error: the source text {source} has changed since it was "
                            f"received: its SHA-256 is {actual}, the header records {recorded}; restore the file "
                            "as received (git can), or, if the editors received a new one, record its checksum")

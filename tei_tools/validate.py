@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # imported when the rules are compiled (_compiled_schematron)
 
 from tei_tools.editions import edition_files, same_file_key
 from tei_tools.errors import Finding, InputError, SchemaError, counted
-from tei_tools.parsing import TEI_NS, SourceLines, parse_file, schema_parser
+from tei_tools.parsing import TEI_NS, SourceLines, element_location, parse_file, schema_parser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # the tool's own schema/ is beside the package
 SCHEMA_DIR = REPO_ROOT / "schema"
@@ -342,7 +342,7 @@ def _shared_identifier_findings(results: list[FileResult], identifiers: dict[str
         first = results[holders[0][0]].path
         for index, idno in holders[1:]:
             result = results[index]
-            line, column = _idno_location(idno)
+            line, column = element_location(idno)
             result.findings.append(Finding(result.path, line, column, "warning", shared_identifier_message(identifier, first)))
 
 
@@ -362,10 +362,6 @@ def _identifier_text(idno: etree._Element) -> str:
     return " ".join("".join(idno.itertext()).split())
 
 
-def _idno_location(idno: etree._Element) -> tuple[int, int]:
-    return idno.sourceline or 1, SourceLines(idno.getroottree()).column_of_element(idno) or 1
-
-
 def edition_identifier_location(path: str | Path) -> tuple[int, int]:
     """Line and column of a file's edition identifier; (0, 0) when it cannot be found."""
     try:
@@ -373,7 +369,7 @@ def edition_identifier_location(path: str | Path) -> tuple[int, int]:
     except InputError:
         return 0, 0
     idno = tree.getroot().find(_EDITION_IDNO)
-    return _idno_location(idno) if idno is not None else (0, 0)
+    return element_location(idno) if idno is not None else (0, 0)
 
 
 def relaxng_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
@@ -700,18 +696,8 @@ def _element_documentation() -> dict[str, str]:
     """Each element's a:documentation in schema/edition.rng, by name (read once)."""
     global _documentation
     if _documentation is None:
-        rng = "{http://relaxng.org/ns/structure/1.0}"
-        note = "{http://relaxng.org/ns/compatibility/annotations/1.0}documentation"
-        try:
-            schema = etree.parse(str(RNG_PATH), schema_parser())
-        except (OSError, etree.LxmlError):
-            return {}
-        _documentation = {
-            element.get("name"): " ".join("".join(doc.itertext()).split())
-            for element in schema.iter(f"{rng}element")
-            for doc in element.findall(note)[:1]
-            if element.get("name")
-        }
+        schema, _ = _rng_schema()
+        _documentation = {e.get("name"): _first_documentation(e) for e in schema.iter(f"{_RNG}element") if e.get("name")}
     return _documentation
 
 

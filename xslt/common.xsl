@@ -1021,8 +1021,8 @@
   <!-- A correction of punctuation or spacing ("-" to " - ", " The" to ", the") means nothing
        read alone in a list of corrections: the lists quote it with the word on either side,
        ("Party-to" to "Party - to"). Only readings with no letter or digit, or with a space
-       or an apostrophe at an edge, need it; the test of letters runs on short readings only (a regular
-       expression per correction would cost more than the rest of the test). -->
+       or an apostrophe at an edge, need it; the test of letters runs on short readings
+       only (a regular expression per correction would cost more than the rest of it). -->
   <xsl:function name="ed:needs-context" as="xs:boolean">
     <xsl:param name="choice" as="element(tei:choice)"/>
     <xsl:sequence select="some $reading in (ed:source-reading($choice), ed:corrected-reading($choice)) ! string(.)

@@ -393,7 +393,6 @@
     </xsl:element>
   </xsl:template>
 
-
   <!-- ============================ the page's markup: what differs in an EPUB ============================ -->
 
   <!-- A page begins: a marker reading systems list in the page-list and can jump to
@@ -419,11 +418,10 @@
   </xsl:template>
 
   <!-- A note marker only: the note is an endnote (see below) that reading systems show as
-       a pop-up, and that reads in place, after the text, where they do not. -->
-  <!-- The marker is a superscript, and an editors' letter stands in brackets, in the
-       markup itself (as the page writes it: "[a]"): a reading system that sets the
-       publisher's styles aside (a reader's own font and layout) would otherwise run
-       "forward°a by" together. -->
+       a pop-up, and that reads in place, after the text, where they do not. The marker
+       is a superscript, and an editors' letter stands in brackets, in the markup itself
+       (as the page writes it: "[a]"): a reading system that sets the publisher's styles
+       aside (a reader's own font and layout) would otherwise run "forward°a by" together. -->
   <xsl:template match="h:span[starts-with(@class, 'noteref-wrap')]" mode="ebk:xhtml" priority="2">
     <xsl:variable name="editorial" select="contains(@class, ' ed')"/>
     <xsl:apply-templates select="h:a[@role = 'doc-noteref']" mode="#current">
