@@ -56,18 +56,55 @@ def run_tasks(
 
     `on_result(task, result)` is called in this process as each result arrives; a worker
     that dies during a task is reported as `on_result(task, on_lost(task, why))` and
-    replaced (one that dies between tasks is replaced, and its successor takes the task). `job`, `setup` and the arguments must be picklable when `context` spawns.
+    replaced (one that dies between tasks is replaced, and its successor takes the task).
+    `job`, `setup` and the arguments must be picklable when `context` spawns.
     On an exception here (Ctrl-C), the tasks under way are finished and reported, no new
     one is started, and the exception goes on.
     """
-    from multiprocessing.connection import wait
+    pool = _Pool(deque(tasks), arguments, (job, setup, setup_args, memory_limit_mib), context, on_result, on_lost)
+    pool.run(workers)
 
-    pending = deque(tasks)
-    running: list[_Worker] = []
 
-    def start() -> _Worker:
-        ours, theirs = context.Pipe()
-        process = context.Process(target=_serve, args=(theirs, job, setup, setup_args, memory_limit_mib, os.getpid()), daemon=True)
+class _Pool:
+    """The workers of one run_tasks call, and the tasks not yet handed out."""
+
+    def __init__(self, pending: deque, arguments: Callable[[Any], tuple], serve_args: tuple, context,
+                 on_result: Callable[[Any, Any], None], on_lost: Callable[[Any, str], Any]) -> None:
+        self.pending = pending
+        self.arguments = arguments
+        self.serve_args = serve_args  # (job, setup, setup_args, memory_limit_mib) for _serve
+        self.context = context
+        self.on_result = on_result
+        self.on_lost = on_lost
+        self.running: list[_Worker] = []
+
+    def run(self, workers: int) -> None:
+        from multiprocessing.connection import wait
+
+        try:
+            for _ in range(min(workers, len(self.pending))):
+                self.keep_busy(None)
+            while any(w.task is not None for w in self.running):
+                ready = wait([w.connection for w in self.running if w.task is not None])
+                for worker in [w for w in self.running if w.connection in ready]:
+                    if self.finish(worker):
+                        self.keep_busy(worker)
+                    else:
+                        self.retire(worker)
+                        self.keep_busy(None)  # a new worker, if tasks remain
+        except BaseException:
+            self.pending.clear()
+            for worker in self.running:
+                if worker.task is not None:
+                    self.finish(worker)
+            raise
+        finally:
+            for worker in list(self.running):
+                self.retire(worker)
+
+    def start(self) -> _Worker:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(theirs, *self.serve_args, os.getpid()), daemon=True)
         # The worker is born with SIGTERM and SIGINT blocked (a child inherits the mask, across
         # exec too), so that one arriving before _serve has set its own handlers waits for
         # them instead of meeting this process's handler in multiprocessing's start-up and
@@ -79,63 +116,42 @@ def run_tasks(
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         theirs.close()
         worker = _Worker(process, ours)
-        running.append(worker)
+        self.running.append(worker)
         return worker
 
-    def finish(worker: _Worker) -> bool:
+    def finish(self, worker: _Worker) -> bool:
         """Take the worker's reply to its task (or note its death); True if it goes on."""
         task, worker.task = worker.task, None
         try:
             result, retiring = worker.connection.recv()
             worker.done += 1
         except (EOFError, OSError):
-            result, retiring = on_lost(task, _death(worker.process)), True
-        on_result(task, result)
+            result, retiring = self.on_lost(task, _death(worker.process)), True
+        self.on_result(task, result)
         return not retiring
 
-    def retire(worker: _Worker) -> None:
+    def retire(self, worker: _Worker) -> None:
         _stop(worker)
-        running.remove(worker)
+        self.running.remove(worker)
 
-    def keep_busy(worker: _Worker | None) -> None:
+    def keep_busy(self, worker: _Worker | None) -> None:
         """Give `worker` (a new one if None) the next task; retire it when none is left."""
-        while pending:
-            worker = worker or start()
-            worker.task = pending.popleft()
+        while self.pending:
+            worker = worker or self.start()
+            worker.task = self.pending.popleft()
             try:
-                worker.connection.send(arguments(worker.task))
+                worker.connection.send(self.arguments(worker.task))
                 return
             except (OSError, ValueError):  # it died while idle
                 if worker.done:  # it had worked: its successor takes the task
-                    pending.appendleft(worker.task)
+                    self.pending.appendleft(worker.task)
                     worker.task = None
                 else:  # it never worked (its set-up failed?): the task is lost, not retried forever
-                    finish(worker)
-                retire(worker)
+                    self.finish(worker)
+                self.retire(worker)
                 worker = None
         if worker is not None:
-            retire(worker)
-
-    try:
-        for _ in range(min(workers, len(pending))):
-            keep_busy(None)
-        while any(w.task is not None for w in running):
-            ready = wait([w.connection for w in running if w.task is not None])
-            for worker in [w for w in running if w.connection in ready]:
-                if finish(worker):
-                    keep_busy(worker)
-                else:
-                    retire(worker)
-                    keep_busy(None)  # a new worker, if tasks remain
-    except BaseException:
-        pending.clear()
-        for worker in running:
-            if worker.task is not None:
-                finish(worker)
-        raise
-    finally:
-        for worker in list(running):
-            retire(worker)
+            self.retire(worker)
 
 
 def _stop(worker: _Worker) -> None:
