@@ -42,7 +42,7 @@ from tei_tools.fsutil import (
     stage_file,
 )
 from tei_tools.parsing import TEI_NS, parse_file
-from tei_tools.payload import EDITION_ROLES, PayloadFile, check_required_files, payload_plan
+from tei_tools.payload import EDITION_ROLES, PayloadFile, check_required_files, payload_plan, unnamed_source_warnings
 from tei_tools.transform import revision_date
 from tei_tools.validate import validate_paths
 
@@ -65,7 +65,8 @@ class Package:
     zip: Path | None
     files: int
     bytes: int
-    # "path:0:0: warning: …" lines: a committed reading edition that differs from the one
+    # "path:line:col: warning: …" lines: a header that names no source file (the bag took
+    # every file of edition/source/), a committed reading edition that differs from the one
     # the bag holds (the project's dist/ is out of date with its sources)
     warnings: tuple[str, ...] = ()
 
@@ -118,7 +119,8 @@ def package(
         plans = [plan_package(project, master, target, Path(scratch) / "dist") for master in masters]
         if target.is_dir():
             remove_abandoned_temporaries(target)  # staging folders of a killed run
-        return [replace(write_package(plan, target, make_zip=make_zip), warnings=stale_release_warnings(project, plan))
+        return [replace(write_package(plan, target, make_zip=make_zip),
+                        warnings=plan.warnings + stale_release_warnings(project, plan))
                 for plan in plans]
 
 
@@ -203,6 +205,7 @@ class PackagePlan:
     moment: datetime  # the bagging date: SOURCE_DATE_EPOCH, else the revision date
     files: list[PayloadFile]
     editions_date: datetime  # the date the reading editions claim: the revision date
+    warnings: tuple[str, ...] = ()  # what the planning noticed ("path:line:col: warning: …")
 
 
 def plan_package(project: Project, master: Path, out: Path, editions_dir: Path | None = None) -> PackagePlan:
@@ -214,7 +217,8 @@ def plan_package(project: Project, master: Path, out: Path, editions_dir: Path |
     identifier = edition_identifier(tree, master)
     revised = revision_date(tree)
     files = payload_plan(project, master, tree, exclude=out, editions_dir=editions_dir)
-    return PackagePlan(master, identifier, edition_version(tree), build_datetime(revised), files, revision_datetime(revised))
+    return PackagePlan(master, identifier, edition_version(tree), build_datetime(revised), files, revision_datetime(revised),
+                       unnamed_source_warnings(project, master, tree))
 
 
 def write_package(plan: PackagePlan, out: Path, *, make_zip: bool = False) -> Package:

@@ -202,6 +202,22 @@ def source_files(project: Project, master: Path, tree: etree._ElementTree) -> li
     return [source] + ([readme] if describes_source(_read_project_text(project, readme), source.name) else [])
 
 
+def unnamed_source_warnings(project: Project, master: Path, tree: etree._ElementTree) -> tuple[str, ...]:
+    """A warning when the header names no source file while edition/source/ holds some: the
+    bag then takes them all as this edition's source (source_files), which is true of a
+    project with one edition and false of the others' sources in a project with several."""
+    if (source_file_name(tree) or "").strip():
+        return ()
+    found = _visible_files(project.source_dir)
+    if not found:
+        return ()
+    source_desc = tree.find(f".//{{{TEI_NS}}}sourceDesc")
+    line, column = element_location(source_desc) if source_desc is not None else (1, 1)
+    return (f"{master}:{line}:{column}: warning: sourceDesc names no source file (bibl/idno type=\"file\"), so "
+            f"every file of {project.source_dir} ({len(found)}) goes into this edition's bag as its source; "
+            "name the edition's own source text there",)
+
+
 def check_source_fixity(master: Path, tree: etree._ElementTree, source: Path) -> None:
     """The source text as the editors received it, or no package: where the header records
     the file's SHA-256 (sourceDesc's idno type='sha256'), the file must still have it. A

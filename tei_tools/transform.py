@@ -188,20 +188,39 @@ def revision_date(tree) -> str | None:
 
     The Guidelines leave the order of changes open (most editions put the newest first),
     so the latest date wins wherever it stands; of equal dates, the first. A date without
-    a year (`--11-28`) counts only when no change has a year.
+    a year (`--11-28`) counts only when no change has a year. A header without a dated
+    change gives its publication date (publicationStmt/date/@when), if it has one.
     """
     from tei_tools.fsutil import first_moment
 
     # revisionDesc is a child of the teiHeader: a direct path, not a search of the whole tree.
     whens = [change.get("when") for change in tree.getroot().iterfind(_CHANGES)]
     if not whens:
-        return None
+        published = tree.getroot().find(_PUBLICATION_DATE)
+        return published.get("when") if published is not None else None
     dated = [(moment, -index) for index, when in enumerate(whens) if (moment := first_moment(when)) is not None]
     return whens[-max(dated)[1]] if dated else whens[0]
 
 
 # Changes directly in revisionDesc or in its listChange.
 _CHANGES = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}revisionDesc//{{{TEI_NS}}}change[@when]"
+_PUBLICATION_DATE = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}fileDesc/{{{TEI_NS}}}publicationStmt/{{{TEI_NS}}}date[@when]"
+
+
+def undated_findings(tree, path: str | Path) -> list[Finding]:
+    """A warning when nothing dates the reading editions: no dated change, no publication
+    date and no SOURCE_DATE_EPOCH. They then claim 1980-01-01 (fsutil.DEFAULT_MOMENT), which
+    a reader would take for the edition's date."""
+    from tei_tools.fsutil import source_date_epoch
+    from tei_tools.parsing import element_location
+
+    if revision_date(tree) is not None or source_date_epoch() is not None:
+        return []
+    header = tree.getroot().find(f"{{{TEI_NS}}}teiHeader")
+    line, column = element_location(header if header is not None else tree.getroot())
+    return [Finding(str(path), line, column, "warning",
+                    "nothing dates the reading editions (no revisionDesc/change/@when, no publicationStmt/date/@when, "
+                    "no SOURCE_DATE_EPOCH): they say 1980-01-01; add <change when=\"…\"> to revisionDesc")]
 
 
 def load_document(path: str | Path) -> SourceDocument:
@@ -218,7 +237,7 @@ def load_document(path: str | Path) -> SourceDocument:
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ValidationError(path, findings)
-    warnings = [f for f in findings if f.severity != "error"] + unsafe_link_findings(tree, path)
+    warnings = [f for f in findings if f.severity != "error"] + unsafe_link_findings(tree, path) + undated_findings(tree, path)
     return SourceDocument(Path(path), tree, warnings)
 
 

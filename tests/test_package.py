@@ -80,6 +80,28 @@ def test_a_committed_edition_that_differs_from_the_deposited_one_is_a_warning(pr
     assert shown.exit_code == 0 and warning in shown.stderr and warning not in shown.stdout
 
 
+def test_a_header_that_names_no_source_file_is_warned_of_where_it_describes_the_source(project):
+    """Without idno type='file' the bag takes every file of edition/source/ as this
+    edition's source, which is wrong for an edition whose source is not there: a warning at
+    sourceDesc says so, on stderr. A header that names its file, or an empty
+    edition/source/, gives none."""
+    master = project / "edition" / f"{STEM}.xml"
+    text = master.read_text(encoding="utf-8")
+    named = '<idno type="file">000_sample.txt</idno>'
+    assert package(project, build=small_build)[0].warnings == ()
+    master.write_text(text.replace(named, ""), encoding="utf-8")
+    made = package(project, build=small_build)[0]
+    [warning] = made.warnings
+    lines = master.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, t in enumerate(lines, 1) if "<sourceDesc" in t)
+    assert warning.startswith(f"{master}:{line}:{lines[line - 1].index('<sourceDesc') + 1}: warning: sourceDesc names no source file")
+    assert any(name.startswith("data/edition/source/") for name in payload_files(made.bag))
+    shown = CliRunner().invoke(main, ["package", "--root", str(project)])
+    assert shown.exit_code == 0 and warning in shown.stderr
+    shutil.rmtree(project / "edition" / "source")
+    assert package(project, build=small_build)[0].warnings == ()
+
+
 def test_a_source_text_changed_since_it_was_received_is_refused(project):
     """The header records the source file's SHA-256 as received (idno type='sha256'): a
     package of a changed source would hold a master and README that describe another text,

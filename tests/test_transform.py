@@ -152,6 +152,25 @@ def test_every_form_of_revision_date_the_schema_allows_dates_the_build(tmp_path,
     assert f'<meta name="dcterms.modified" content="{claimed}">' in html
 
 
+def test_without_a_dated_change_the_publication_date_dates_the_build_and_without_either_a_warning(tmp_path):
+    """A header with no revisionDesc is dated by publicationStmt/date/@when; with neither,
+    the editions say 1980-01-01 and the build says so, at the teiHeader."""
+    text = SMALL.read_text(encoding="utf-8")
+    revisions = text[text.index("    <revisionDesc>"):text.index("</revisionDesc>") + len("</revisionDesc>\n")]
+    undated_changes = text.replace(revisions, "")
+    out = build_variant(tmp_path, undated_changes)
+    assert '<meta name="dcterms.modified" content="2024-05-01">' in (out / "small-edition.html").read_text(encoding="utf-8")
+    source = tmp_path / SMALL.name
+    source.write_text(undated_changes.replace('<date when="2024-05-01">2024</date>', "<date>2024</date>"), encoding="utf-8")
+    result = run_build("--format", "html", "--out", str(tmp_path / "undated"), str(source))
+    assert result.exit_code == 0, result.output
+    assert '<meta name="dcterms.modified" content="1980-01-01">' in (tmp_path / "undated" / "small-edition.html").read_text(encoding="utf-8")
+    [warning] = [FINDING.match(line) for line in result.stderr.splitlines() if ": warning: " in line]
+    header_line = next(n for n, t in enumerate(source.read_text(encoding="utf-8").splitlines(), 1) if "<teiHeader" in t)
+    assert (warning["path"], int(warning["line"])) == (str(source), header_line)
+    assert warning["message"].startswith("nothing dates the reading editions") and "1980-01-01" in warning["message"]
+
+
 @pytest.mark.parametrize(("changes", "claimed"), [
     (("2024-05-01", "2024-05-02"), "2024-05-02"),  # oldest first: the newest still wins
     (("2024-05-02", "2024-05-01"), "2024-05-02"),  # newest first, as most editions list them
