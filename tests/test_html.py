@@ -1006,8 +1006,14 @@ def test_in_chromium_notes_backlinks_switch_and_no_network(browser, built, docum
         assert back == "#" + page.get_attribute(marker, "id")
         page.wait_for_function(f"() => {{ const r = document.querySelector(\"{marker}\").getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }}")
 
-        # Focusing a marker shows its note in place (CSS only).
-        page.focus(marker)
+        # Back by the link, the marker has the focus, but its pop-up does not cover the text
+        # returned to; focused by the keyboard, it shows its note in place (CSS only).
+        assert page.evaluate("document.activeElement.matches(\"" + marker + "\")")
+        page.mouse.move(0, 0)
+        assert page.eval_on_selector(f"{marker} + .note-pop", "e => getComputedStyle(e).display") == "none"
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.matches(\"" + marker + "\")")
         assert page.eval_on_selector(f"{marker} + .note-pop", "e => getComputedStyle(e).display") == "block"
 
         # The switch swaps every correction, in one go.
@@ -1468,6 +1474,46 @@ def test_in_chromium_highlighting_shows_every_rendition(browser, inline):
 
 
 @pytest.mark.external
+def test_in_chromium_using_the_sticky_switch_leaves_the_reader_where_they_read(browser, built):
+    """A click on the switch's label focuses its box, which the page's scroll padding (kept
+    clear of the sticky bar) would scroll to "reveal", moving the text by a screenful."""
+    with opened(browser, built[ARTICLE], 1280, 900, still=True) as page:
+        page.evaluate("document.getElementById('p214').scrollIntoView({block: 'center'})")
+        before = page.evaluate("scrollY")
+        # The mouse where the label is (page.click would first scroll it into view itself).
+        label = page.locator("label[for='show-source']").bounding_box()
+        for shown in (True, False):
+            page.mouse.click(label["x"] + 5, label["y"] + label["height"] / 2)
+            page.wait_for_timeout(100)
+            assert page.evaluate("document.documentElement.classList.contains('source-view')") is shown
+            assert page.evaluate("scrollY") == before
+
+
+@pytest.mark.external
+@pytest.mark.parametrize(("width", "hint"), [(390, "inline"), (1280, "none")])
+def test_in_chromium_a_map_wider_than_the_screen_keeps_its_caption_in_view(browser, built, width, hint):
+    """On a phone the map scrolls sideways in its frame: its caption says so and stays in
+    the frame when it does (it used to scroll away with the map)."""
+    with opened(browser, built[ARTICLE], width, 800, still=True) as page:
+        page.evaluate("document.querySelector('figure.map').scrollIntoView()")
+        assert page.eval_on_selector(".map .narrow-only", "e => getComputedStyle(e).display") == hint
+        page.evaluate("document.querySelector('figure.map').scrollLeft = 10000")
+        left, right = page.eval_on_selector(".map figcaption", "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }")
+        assert 0 <= left and right <= width
+
+
+@pytest.mark.external
+def test_in_chromium_a_note_s_pop_up_inside_a_note_fits_its_box(browser, built):
+    """The markers of editors' notes inside the author's notes: their pop-ups do not take the
+    note's hanging indent, which ran the first line out of the box (a scroller, and so a
+    Tab stop inside aria-hidden content)."""
+    with opened(browser, built[ARTICLE], 1280, 900, still=True) as page:
+        widths = page.evaluate("""[...document.querySelectorAll('.note .note-pop')].map(p => {
+            p.style.display = 'block'; const w = [p.scrollWidth, p.clientWidth]; p.style.display = ''; return w; })""")
+        assert widths and all(scroll <= client for scroll, client in widths), widths
+
+
+@pytest.mark.external
 def test_in_chromium_the_source_view_keeps_the_editors_back_links_working(browser, built):
     """Their markers are hidden in the source view, but their notes are listed: the
     back-link still moves the view to where the marker stands."""
@@ -1540,6 +1586,12 @@ def test_in_chromium_on_a_phone_each_correction_is_a_labelled_block(browser, bui
                                            "tds => tds.map(td => getComputedStyle(td, '::before').content)")
         assert labels == [f'"{h}: "' for h in headings]
         assert page.eval_on_selector(".corrections tbody td:last-child", "e => e.getBoundingClientRect().right") <= 375
+        # Each label runs in with its cell's text, the reason's with its category too.
+        tops = page.eval_on_selector_all(".corrections tbody tr:nth-child(3) td", """tds => tds.map(td => {
+            const first = td.firstElementChild && td.firstElementChild.getClientRects()[0];
+            return [td.getBoundingClientRect().top, first ? first.top : null]; })""")
+        reason_top, category_top = tops[4]
+        assert category_top is not None and category_top - reason_top < 8, tops[4]
 
 
 @pytest.mark.external

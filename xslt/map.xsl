@@ -135,7 +135,7 @@
             </a>
           </xsl:for-each>
         </svg>
-        <figcaption>Places named in the text. Coastlines: Natural Earth (public domain); graticule every <xsl:value-of select="$step"/>°. Each place’s coordinates in the list below link to OpenStreetMap.</figcaption>
+        <figcaption>Places named in the text. Coastlines: Natural Earth (public domain); graticule every <xsl:value-of select="$step"/>°. Each place’s coordinates in the list below link to OpenStreetMap.<span class="narrow-only"> Scroll the map sideways to see all of it.</span></figcaption>
       </figure>
     </xsl:if>
   </xsl:template>
