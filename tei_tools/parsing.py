@@ -194,7 +194,7 @@ def parse_bytes(name: str, data: bytes) -> etree._ElementTree:
     except etree.XMLSyntaxError as exc:
         _reject_entity_declarations(name, _source_text(data, None))  # libxml2 stopped a billion laughs: say why
         line, col, message = _syntax_error_parts(exc, parser.error_log, _declared_encoding(data))
-        _reject(name, line, col, message)
+        _reject(name, line, col, _with_opening_tag(message, data))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -303,9 +303,39 @@ def _syntax_error_parts(exc: etree.XMLSyntaxError, log, declared: str) -> tuple[
         message = f"{what[0].lower() + what[1:]}: beyond what the parser accepts from a file it has not seen before (10,000,000 characters)"
     elif "Document is empty" in message or "Start tag expected" in message:
         message = f"not an XML document ({message})"
+    elif message.startswith(("xmlParseEntityRef: no name", "EntityRef: expecting ';'")):
+        message = f"not well-formed XML: an & that begins no entity or character reference ({message}); write a bare & as &amp;"
     else:
         message = f"not well-formed XML: {message}"
     return line, col, message
+
+
+_MISMATCH = re.compile(r"Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)")
+
+
+def _with_opening_tag(message: str, data: bytes) -> str:
+    """libxml2 names the line of an element left open, not its column; where a paragraph is
+    one long line, the line alone does not find it. The column of its start tag is the
+    last one of that name on that line not closed on it."""
+    found = _MISMATCH.search(message)
+    if found is None:
+        return message
+    element, line, closing = found.group(1), int(found.group(2)), found.group(3)
+    lines = data.decode("utf-8", "replace").splitlines()
+    if not 0 < line <= len(lines):
+        return message
+    text = _NOT_MARKUP.sub(lambda m: " " * len(m.group(0)), lines[line - 1])
+    tags = re.finditer(f"<(/?){re.escape(element)}(?=[\\s/>])[^>]*?(/?)>|<{re.escape(element)}$", text)
+    open_at: list[int] = []
+    for tag in tags:
+        if tag.group(1):
+            if open_at:
+                open_at.pop()
+        elif not tag.group(2):
+            open_at.append(tag.start() + 1)
+    if not open_at:
+        return message
+    return f"{message}: <{element}> opened at line {line}, column {open_at[-1]} is not closed before </{closing}>"
 
 
 def _reject(name: str, line: int, col: int, message: str) -> None:

@@ -272,3 +272,34 @@ def test_a_text_too_long_is_explained_without_libxml2_s_advice(tmp_path: Path):
     with pytest.raises(InputError, match="text node too long: beyond what the parser accepts") as caught:
         parse_file(doc)
     assert "XML_PARSE_HUGE" not in str(caught.value)
+
+
+@pytest.mark.parametrize("written", ["Tom & Jerry", "Tom &Jerry and"])
+def test_a_bare_ampersand_is_explained(tmp_path: Path, written):
+    """libxml2 says "xmlParseEntityRef: no name" or "EntityRef: expecting ';'"; the editor
+    is told what that means and what to write."""
+    source = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").replace("More text.", f"More {written}.")
+    path = tmp_path / "ampersand.xml"
+    path.write_text(source, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    finding = caught.value.finding
+    line = next(n for n, text in enumerate(source.splitlines(), 1) if written in text)
+    assert finding.line == line
+    assert "an & that begins no entity or character reference" in finding.message and "&amp;" in finding.message
+
+
+def test_an_element_left_open_is_located_at_its_start_tag_on_a_long_line(tmp_path: Path):
+    """libxml2 gives the unclosed element's line only: a paragraph written on one long line
+    holds many start tags of that name, and the column says which one is left open."""
+    names = " ".join(f'<persName ref="#pers-zetkin">Zetkin {n}</persName>' for n in range(3))
+    left_open = '<persName ref="#pers-zetkin">Zetkin again'
+    source = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").replace("More text.", f"{names} {left_open} {names}.")
+    path = tmp_path / "left-open.xml"
+    path.write_text(source, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    lines = source.splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if left_open in text)
+    column = lines[line - 1].index(left_open) + 1
+    assert caught.value.finding.message.endswith(f"<persName> opened at line {line}, column {column} is not closed before </p>")
