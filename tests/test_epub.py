@@ -588,7 +588,8 @@ def test_each_correction_is_marked_and_its_mark_leads_to_its_row_and_back(articl
     assert len(marks) == len(choices) == len(xp(tei, "//tei:text//tei:choice[tei:corr or tei:reg]"))
     assert len(xp(text, "//h:a[.//h:span[starts-with(@class, 'choice ')]]")) >= 30
     for mark in marks:
-        assert mark.text == "°" and not xp(mark, "ancestor::h:a")
+        # a word joiner first: no line begins with the mark, cut off from its word
+        assert mark.text == "\u2060°" and not xp(mark, "ancestor::h:a")
         _, row = article_epub.resolve("EPUB/text.xhtml", mark.get("href"))
         assert row.tag == f"{{{NS['h']}}}tr" and mark.get("href") == "corrections.xhtml#" + row.get("id")
         back = xp(row, "h:td[1]/h:a/@href")[0]
@@ -925,7 +926,7 @@ def test_a_mark_stands_against_the_sign_it_corrects(article_epub):
     text = article_epub.documents["EPUB/text.xhtml"]
     for cid in ("c-leningrad", "c-dash-party"):
         [choice] = xp(text, f"//h:span[@id = '{cid}']")
-        assert choice.xpath("string()") == " -" and choice.getnext().text == "°"
+        assert choice.xpath("string()") == " -" and choice.getnext().text == "\u2060°"
         assert choice.getnext().tail.startswith(" ") and not choice.getnext().tail[1:2].isspace()
     for choice in xp(text, "//h:span[starts-with(@class, 'choice ')][not(ancestor::h:a)]"):
         assert not choice.xpath("string()")[-1:].isspace(), choice.get("id")
@@ -941,7 +942,8 @@ def test_markers_read_apart_from_the_words_without_the_publisher_s_styles(articl
         [sup] = xp(marker, "h:sup")
         label = marker.get("aria-label").split()[-1]
         expected = f"[{label}]" if "ed" in marker.get("class").split() else label
-        assert (marker.text, sup.text, len(marker)) == (None, expected, 1)
+        # a word joiner before the superscript: no line begins with the marker
+        assert (marker.text, sup.text, len(marker)) == ("\u2060", expected, 1)
 
 
 def test_no_hover_text_in_the_publication(article_epub):
@@ -956,6 +958,56 @@ def test_the_title_page_says_how_to_read_the_names_and_cite_a_page(article_epub)
     colophon = " ".join(article_epub.text_of(xp(article_epub.documents["EPUB/title.xhtml"], "//h:p[@class='colophon']")[0]).split())
     assert "to cite a passage, give the page marked before it" in colophon
     assert "underlined with dots and link to their entry in the Index" in colophon
+
+
+def test_the_title_page_explains_the_note_markers_and_lists_no_contents_of_its_own(article_epub):
+    """The markers are explained before the text (the notes' hints come after it); the
+    page's list of contents, which stood unlabelled under "How to cite", is left to the
+    navigation document that follows."""
+    title = article_epub.documents["EPUB/title.xhtml"]
+    colophon = " ".join(article_epub.text_of(xp(title, "//h:p[@class='colophon']")[0]).split())
+    assert ("Superscript numbers mark the author’s notes, collected under Notes; letters in brackets ([a]) "
+            "the editors’ notes, under Editors’ notes, after the text.") in colophon
+    assert not xp(title, "//h:nav")
+    spine = [xp(article_epub.opf, f"string(//opf:item[@id='{ref}']/@href)") for ref in xp(article_epub.opf, "//opf:itemref/@idref")]
+    assert spine[:2] == ["title.xhtml", "nav.xhtml"]
+
+
+def test_the_corrections_hint_says_what_a_regularisation_is_where_there_are_any(article_epub, inline_epub):
+    """19 rows of the article's table read "regularised" under Certainty."""
+    def hint(epub):
+        return " ".join(epub.text_of(xp(epub.documents["EPUB/corrections.xhtml"], "//h:p[@class='section-hint']")[0]).split())
+    table = article_epub.documents["EPUB/corrections.xhtml"]
+    assert xp(table, "//h:td[. = 'regularised']")
+    assert "A regularisation changes a form the source uses to the one the edition uses" in hint(article_epub)
+    assert not xp(inline_epub.documents["EPUB/corrections.xhtml"], "//h:td[. = 'regularised']")
+    assert "regularisation" not in hint(inline_epub)
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("width", [390, 600])
+def test_in_chromium_no_line_of_the_text_begins_with_a_marker(browser, article_epub, tmp_path, width):
+    """A note marker or a correction's mark stays on the line of the word it follows (a
+    word joiner before it): "present." at a line's end and "°[c]" beginning the next read as
+    marks of nothing. On a phone's page each correction's reason runs in with its label."""
+    article_epub.archive.extractall(tmp_path)
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto((tmp_path / "EPUB" / "text.xhtml").as_uri())
+        starts = page.evaluate("""() => [...document.querySelectorAll('a.noteref, a.correction-mark')].filter(a => {
+            const block = a.closest('p, li, h1, h2, h3'), rect = a.getClientRects()[0];
+            const range = document.createRange(); range.selectNodeContents(block);
+            const lines = [...range.getClientRects()].map(r => Math.round(r.left));
+            return rect && Math.round(rect.left) <= Math.min(...lines) + 1; }).map(a => a.getAttribute('href'))""")
+        assert starts == []
+        page.goto((tmp_path / "EPUB" / "corrections.xhtml").as_uri())
+        if width < 480:
+            tops = page.evaluate("""() => { const td = document.querySelector('tbody tr td:nth-child(5)');
+                return [td.getBoundingClientRect().top, td.querySelector('.category').getClientRects()[0].top]; }""")
+            assert tops[1] - tops[0] < 8, tops
+    finally:
+        context.close()
 
 
 def test_the_corrections_hint_explains_the_mark_of_lost_text_where_a_reading_has_it(article_epub, inline_epub):

@@ -1012,6 +1012,13 @@
     <xsl:sequence select="tokenize(ed:corrected-reading($choice)/@ana) ! id(substring-after(., '#'), root($choice))[self::tei:category]"/>
   </xsl:function>
 
+  <!-- What a regularisation is, for the HTML and EPUB lists of corrections, whose
+       certainty column reads "regularised" for one (empty without any). -->
+  <xsl:function name="ed:regularisation-hint" as="xs:string?">
+    <xsl:param name="doc" as="document-node()"/>
+    <xsl:sequence select="'A regularisation changes a form the source uses to the one the edition uses, and corrects no error: its certainty reads “regularised”.'[exists(ed:corrections($doc)[tei:reg])]"/>
+  </xsl:function>
+
   <!-- The editorial notes that argue for a correction (they point to it with @target). -->
   <xsl:function name="ed:correction-notes" as="element(tei:note)*">
     <xsl:param name="choice" as="element(tei:choice)"/>

@@ -257,7 +257,9 @@
         <xsl:attribute name="href" select="$home || @href"/>
       </xsl:if>
       <xsl:choose>
-        <xsl:when test="exists($marker)"><sup><xsl:value-of select="$marker"/></sup></xsl:when>
+        <!-- A word joiner first: a line may not begin with the marker, cut off from the
+             word it belongs to ("present." then "°[c]" on the next line). -->
+        <xsl:when test="exists($marker)"><xsl:value-of select="$ebk:word-joiner"/><sup><xsl:value-of select="$marker"/></sup></xsl:when>
         <xsl:otherwise><xsl:apply-templates mode="#current"/></xsl:otherwise>
       </xsl:choose>
     </xsl:copy>
@@ -590,6 +592,10 @@
     </xsl:map>
   </xsl:variable>
 
+  <!-- U+2060 WORD JOINER: no line break before what follows it (a marker after its word);
+       it has no width and no glyph, and a screen reader skips it. -->
+  <xsl:variable name="ebk:word-joiner" as="xs:string" select="'&#x2060;'"/>
+
   <!-- A correction's mark: a small "°" after it that links to its row in the table of
        corrections, named for a screen reader by what the source reads ("correction: the
        source reads He"; the page's class says "correction" or "regularisation"). The
@@ -603,7 +609,7 @@
            it is punctuation or spacing ("1921. Volga", not "."). -->
       <xsl:variable name="reading" select="normalize-space($row/h:td[2])"/>
       <a class="correction-mark" href="{$ebk:homes(string($row/@id))[. ne $here]}#{$row/@id}"
-         aria-label="{substring-after(@class, 'choice ')}: {if ($reading) then 'the source reads ' || $reading else 'not in the source'}">°</a>
+         aria-label="{substring-after(@class, 'choice ')}: {if ($reading) then 'the source reads ' || $reading else 'not in the source'}"><xsl:value-of select="$ebk:word-joiner"/>°</a>
     </xsl:if>
   </xsl:template>
 
@@ -614,8 +620,12 @@
 
   <!-- The hint under the table of corrections: no switch in an EPUB. -->
   <xsl:template match="h:section[@id = 'corrections']/h:p[@class = 'section-hint']" mode="ebk:xhtml" priority="2">
-    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading, underlined and marked °, a link to its row here; each row gives the source’s reading and the reason, and its page links back to the place in the text.<xsl:if test="exists(ed:gaps-in-source-readings($ebk:doc))"> In a source’s reading, […] marks text lost in the source.</xsl:if></p>
+    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading, underlined and marked °, a link to its row here; each row gives the source’s reading and the reason, and its page links back to the place in the text.<xsl:value-of select="ed:regularisation-hint($ebk:doc) ! (' ' || .)"/><xsl:if test="exists(ed:gaps-in-source-readings($ebk:doc))"> In a source’s reading, […] marks text lost in the source.</xsl:if></p>
   </xsl:template>
+
+  <!-- The title page: no list of contents (the page's own, under "How to cite", read as
+       part of it, and the navigation document that follows lists the same). -->
+  <xsl:template match="h:nav[@class = 'toc']" mode="ebk:xhtml" priority="2"/>
 
   <!-- The title page: no "Cite a printed page by its link" (a link inside an EPUB is no
        address a reader can cite; the navigation's page list lists the pages). -->
@@ -648,12 +658,25 @@
         <xsl:if test="exists(ebk:registers())">
           <xsl:text> Names of persons, places and organisations are underlined with dots and link to their entry in the Index, which lists every page where they are named.</xsl:text>
         </xsl:if>
+        <xsl:if test="exists(ed:author-notes($ebk:doc)) or exists(ed:editorial-notes($ebk:doc))">
+          <xsl:value-of select="' ' || ebk:note-markers-explained($ebk:doc)"/>
+        </xsl:if>
         <xsl:if test="exists(ed:corrections($ebk:doc))">
           <xsl:text> Words the editors corrected are underlined and marked °: the mark links to the correction in the table of Corrections, which gives the source’s reading and the reason, and links back to the text.</xsl:text>
         </xsl:if>
       </p>
     </section>
   </xsl:template>
+
+  <!-- "Superscript numbers mark the author’s notes, …": what the text's markers are, said
+       before the text (the notes' own hints come after it). -->
+  <xsl:function name="ebk:note-markers-explained" as="xs:string">
+    <xsl:param name="doc" as="document-node()"/>
+    <xsl:variable name="kinds" select="('superscript numbers mark the author’s notes, collected under Notes'[exists(ed:author-notes($doc))],
+      'letters in brackets ([a]) the editors’ notes, under Editors’ notes'[exists(ed:editorial-notes($doc))])"/>
+    <xsl:variable name="said" select="string-join($kinds, '; ')"/>
+    <xsl:sequence select="upper-case(substring($said, 1, 1)) || substring($said, 2) || ', after the text.'"/>
+  </xsl:function>
 
   <!-- ============================ the navigation document ============================ -->
 

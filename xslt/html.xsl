@@ -845,7 +845,7 @@
   <!-- The hint under the heading, which speaks of the switch: the EPUB, which has none,
        puts a paragraph of its own in its place (epub.xsl, mode ebk:xhtml). -->
   <xsl:template name="html:corrections-hint">
-    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading<span class="screen-only">; the switch at the top shows the source as published</span>.</p>
+    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading<span class="screen-only">; the switch at the top shows the source as published</span>.<xsl:value-of select="ed:regularisation-hint($html:doc) ! (' ' || .)"/></p>
   </xsl:template>
 
   <!-- ============================ registers ============================ -->
@@ -985,7 +985,8 @@
         <xsl:choose>
           <xsl:when test="empty($locators)">Not named in the text.</xsl:when>
           <xsl:otherwise>
-            <xsl:value-of select="if (count(distinct-values($locators ! ?2)) gt 1) then 'pp.&#xA0;' else 'p.&#xA0;'"/>
+            <!-- "pp." for two locators or more, even on one page ("pp. 213, 213n3") -->
+            <xsl:value-of select="if (count($locators) gt 1) then 'pp.&#xA0;' else 'p.&#xA0;'"/>
             <xsl:variable name="entry-id" select="string(@xml:id)"/>
             <!-- Each locator once, in the Chicago style ("213", "215n8": ed:locators), as
                  a link to the place it names; several occurrences on one locator link by
