@@ -72,6 +72,29 @@ def vnu_jar_path() -> Path | None:
     return None
 
 
+def axe_core_path() -> Path | None:
+    """axe.min.js (Deque's axe-core, the accessibility engine of Lighthouse and DAISY Ace)
+    from $AXE_CORE_JS or the repository's node_modules."""
+    for candidate in (os.environ.get("AXE_CORE_JS", ""), str(REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js")):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+# The WCAG success criteria up to 2.2, levels A and AA, as axe-core tags its rules (its
+# "best-practice" rules, such as one main landmark in each EPUB content document, left out).
+AXE_WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page, script: Path) -> list[tuple[str, str, list[str]]]:
+    """What axe-core finds against WCAG A and AA on a page open in Playwright: (rule, help,
+    the first elements that fail it)."""
+    page.add_script_tag(content=script.read_text(encoding="utf-8"))
+    return [tuple(v) for v in page.evaluate("""async tags => {
+        const result = await axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag', values: tags}});
+        return result.violations.map(v => [v.id, v.help, v.nodes.slice(0, 3).map(n => n.target.join(' '))]); }""", AXE_WCAG_TAGS)]
+
+
 def chromium_path() -> Path | None:
     return which("chromium") or which("chromium-browser") or which("google-chrome")
 

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import EDITION_DIR, FIXTURES, REPO_ROOT, correction_context, require_tool, see_references, which
+from conftest import (EDITION_DIR, FIXTURES, REPO_ROOT, axe_core_path, axe_violations, correction_context, require_tool,
+                      see_references, which)
 from tei_tools import transform
 from tei_tools.cli import main
 from tei_tools.epub import build_epub
@@ -982,6 +983,24 @@ def test_the_corrections_hint_says_what_a_regularisation_is_where_there_are_any(
     assert "A regularisation changes a form the source uses to the one the edition uses" in hint(article_epub)
     assert not xp(inline_epub.documents["EPUB/corrections.xhtml"], "//h:td[. = 'regularised']")
     assert "regularisation" not in hint(inline_epub)
+
+
+@pytest.mark.external
+def test_in_chromium_axe_core_finds_no_wcag_a_or_aa_failure_in_any_content_document(browser, article_epub, tmp_path):
+    """Deque's axe-core on each XHTML document of the publication, as a reading system built
+    on a browser engine shows it (the EPUB claims WCAG 2.1 AA in its accessibility
+    metadata). Its best-practice rules, one main landmark per document among them, are
+    not WCAG's and are left out (conftest.AXE_WCAG_TAGS)."""
+    script = require_tool("axe-core", axe_core_path(), "npm install --no-save --prefix . axe-core (or set AXE_CORE_JS)")
+    article_epub.archive.extractall(tmp_path)
+    context = browser.new_context(viewport={"width": 600, "height": 800})
+    try:
+        page = context.new_page()
+        for name in sorted(article_epub.documents):
+            page.goto((tmp_path / name).as_uri())
+            assert axe_violations(page, script) == [], name
+    finally:
+        context.close()
 
 
 @pytest.mark.external

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from lxml import etree, html as lxml_html
 
-from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, aside_text, correction_context, require_tool,
-                      see_references, vnu_jar_path, which)
+from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, aside_text, axe_core_path, axe_violations,
+                      correction_context, require_tool, see_references, vnu_jar_path, which)
 from tei_tools import transform
 from readings import reading_text, words
 
@@ -1471,6 +1471,18 @@ def test_in_chromium_highlighting_shows_every_rendition(browser, inline):
         assert int(weight) >= 700 and italic == "italic"
         assert page.evaluate(style, ".hi.spaced")[2] not in ("normal", "0px")
         assert page.evaluate(style, ".hi.caps")[3] == "small-caps"
+
+
+@pytest.mark.external
+@pytest.mark.parametrize(("width", "scheme", "source_view"), [(1280, "light", False), (390, "dark", True)])
+def test_in_chromium_axe_core_finds_no_wcag_a_or_aa_failure(browser, built, width, scheme, source_view):
+    """Deque's axe-core (npm axe-core), an engine nobody here wrote, on the page as a reader
+    has it: wide and light, and narrow, dark and showing the source as published."""
+    script = require_tool("axe-core", axe_core_path(), "npm install --no-save --prefix . axe-core (or set AXE_CORE_JS)")
+    with opened(browser, built[ARTICLE], width, 900, scheme=scheme) as page:
+        if source_view:
+            page.check("#show-source")
+        assert axe_violations(page, script) == []
 
 
 @pytest.mark.external
