@@ -193,8 +193,9 @@ def parse_bytes(name: str, data: bytes) -> etree._ElementTree:
         return etree.parse(io.BytesIO(data), parser, base_url=Path(name).resolve().as_uri())
     except etree.XMLSyntaxError as exc:
         _reject_entity_declarations(name, _source_text(data, None))  # libxml2 stopped a billion laughs: say why
-        line, col, message = _syntax_error_parts(exc, parser.error_log, _declared_encoding(data))
-        _reject(name, line, col, _with_opening_tag(message, data))
+        declared = _declared_encoding(data)
+        line, col, message = _syntax_error_parts(exc, parser.error_log, declared)
+        _reject(name, line, col, _with_opening_tag(message, _source_text(data, declared)))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -313,18 +314,19 @@ def _syntax_error_parts(exc: etree.XMLSyntaxError, log, declared: str) -> tuple[
 _MISMATCH = re.compile(r"Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)")
 
 
-def _with_opening_tag(message: str, data: bytes) -> str:
+def _with_opening_tag(message: str, source: str) -> str:
     """libxml2 names the line of an element left open, not its column; where a paragraph is
     one long line, the line alone does not find it. The column of its start tag is the
-    last one of that name on that line not closed on it."""
+    last one of that name on that line not closed on it. `source` is the file's text with
+    comments and the like blanked (_source_text)."""
     found = _MISMATCH.search(message)
     if found is None:
         return message
     element, line, closing = found.group(1), int(found.group(2)), found.group(3)
-    lines = data.decode("utf-8", "replace").splitlines()
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not 0 < line <= len(lines):
         return message
-    text = _NOT_MARKUP.sub(lambda m: " " * len(m.group(0)), lines[line - 1])
+    text = lines[line - 1]
     tags = re.finditer(f"<(/?){re.escape(element)}(?=[\\s/>])[^>]*?(/?)>|<{re.escape(element)}$", text)
     open_at: list[int] = []
     for tag in tags:

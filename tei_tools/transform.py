@@ -207,18 +207,20 @@ _CHANGES = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}revisionDesc//{{{TEI_NS}}}change[
 _PUBLICATION_DATE = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}fileDesc/{{{TEI_NS}}}publicationStmt/{{{TEI_NS}}}date[@when]"
 
 
-def undated_findings(tree, path: str | Path) -> list[Finding]:
+def undated_findings(document: SourceDocument) -> list[Finding]:
     """A warning when nothing dates the reading editions: no dated change, no publication
     date and no SOURCE_DATE_EPOCH. They then claim 1980-01-01 (fsutil.DEFAULT_MOMENT), which
-    a reader would take for the edition's date."""
+    a reader would take for the edition's date. (The document's revision date, looked up
+    here, is kept for the build.)"""
     from tei_tools.fsutil import source_date_epoch
     from tei_tools.parsing import element_location
 
-    if revision_date(tree) is not None or source_date_epoch() is not None:
+    if document.revision_date is not None or source_date_epoch() is not None:
         return []
-    header = tree.getroot().find(f"{{{TEI_NS}}}teiHeader")
-    line, column = element_location(header if header is not None else tree.getroot())
-    return [Finding(str(path), line, column, "warning",
+    root = document.tree.getroot()
+    header = root.find(f"{{{TEI_NS}}}teiHeader")
+    line, column = element_location(header if header is not None else root)
+    return [Finding(str(document.path), line, column, "warning",
                     "nothing dates the reading editions (no revisionDesc/change/@when, no publicationStmt/date/@when, "
                     "no SOURCE_DATE_EPOCH): they say 1980-01-01; add <change when=\"…\"> to revisionDesc")]
 
@@ -237,8 +239,9 @@ def load_document(path: str | Path) -> SourceDocument:
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ValidationError(path, findings)
-    warnings = [f for f in findings if f.severity != "error"] + unsafe_link_findings(tree, path) + undated_findings(tree, path)
-    return SourceDocument(Path(path), tree, warnings)
+    document = SourceDocument(Path(path), tree, [f for f in findings if f.severity != "error"] + unsafe_link_findings(tree, path))
+    document.warnings += undated_findings(document)
+    return document
 
 
 # ---------------------------------------------------------------- links
