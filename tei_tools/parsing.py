@@ -327,7 +327,8 @@ def _with_opening_tag(message: str, source: str) -> str:
     if not 0 < line <= len(lines):
         return message
     text = lines[line - 1]
-    tags = re.finditer(f"<(/?){re.escape(element)}(?=[\\s/>])[^>]*?(/?)>|<{re.escape(element)}$", text)
+    # A start tag may go on to the next line ("<hi" or '<hi rend="i"' at the line's end).
+    tags = re.finditer(f"<(/?){re.escape(element)}(?=[\\s/>])[^>]*?(/?)>|<{re.escape(element)}(?:\\s[^>]*)?$", text)
     open_at: list[int] = []
     for tag in tags:
         if tag.group(1):

@@ -303,3 +303,21 @@ def test_an_element_left_open_is_located_at_its_start_tag_on_a_long_line(tmp_pat
     line = next(n for n, text in enumerate(lines, 1) if left_open in text)
     column = lines[line - 1].index(left_open) + 1
     assert caught.value.finding.message.endswith(f"<persName> opened at line {line}, column {column} is not closed before </p>")
+
+
+@pytest.mark.parametrize("break_after", ['<persName', '<persName ', '<persName ref="#pers-zetkin"'])
+def test_an_element_left_open_is_located_where_its_start_tag_goes_on_to_the_next_line(tmp_path: Path, break_after: str):
+    """An editor may break a start tag between its attributes: the tag that begins at the
+    end of the line is still the one found."""
+    closed = '<persName ref="#pers-zetkin">Zetkin</persName>'
+    left_open = '<persName ref="#pers-zetkin">Zetkin again'
+    broken = break_after + "\n  " + left_open[len(break_after):].lstrip()
+    source = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").replace("More text.", f"{closed} {broken}.")
+    path = tmp_path / "left-open-broken-tag.xml"
+    path.write_text(source, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    lines = source.splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.endswith(break_after))
+    column = len(lines[line - 1]) - len(break_after) + 1
+    assert caught.value.finding.message.endswith(f"<persName> opened at line {line}, column {column} is not closed before </p>")
