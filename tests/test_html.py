@@ -982,6 +982,22 @@ def opened(browser, path: Path, width: int, height: int, requests: list | None =
         context.close()
 
 
+def scrolled_to_rest(page) -> None:
+    """Wait until the page stops scrolling (smooth scrolling, a jump to an anchor): the
+    scroll position unchanged over ten animation frames, at most 3 s. A fixed pause
+    measured too early on a loaded machine."""
+    page.evaluate("""() => new Promise(done => {
+        let last = [scrollX, scrollY], still = 0, frames = 0;
+        const look = () => {
+            const now = [scrollX, scrollY];
+            still = now[0] === last[0] && now[1] === last[1] ? still + 1 : 0;
+            last = now;
+            if (still >= 10 || ++frames > 180) done(); else requestAnimationFrame(look);
+        };
+        requestAnimationFrame(look);
+    })""")
+
+
 def in_view(page, selector: str) -> bool:
     return page.eval_on_selector(selector, """e => { const r = e.getBoundingClientRect();
         return r.bottom > 0 && r.top < window.innerHeight; }""")
@@ -1124,7 +1140,7 @@ def test_in_chromium_on_small_screens_links_land_in_view_and_nothing_scrolls_sid
         for link, target in ((".cite-pages a[href='#p213']", "p213"), ("a[role='doc-noteref'][href='#fn2']", "fn2")):
             page.click(link)
             page.wait_for_function(f"() => {{ const r = document.getElementById('{target}').getBoundingClientRect(); return r.top < innerHeight; }}")
-            page.wait_for_timeout(400)  # smooth scrolling comes to rest
+            scrolled_to_rest(page)
             top = page.evaluate(f"document.getElementById('{target}').getBoundingClientRect().top")
             bar = page.evaluate("document.querySelector('.toolbar').getBoundingClientRect().bottom")
             assert top >= 0 and (top >= bar or bar <= 0), f"#{target} is under the toolbar at {width}px"
@@ -1496,7 +1512,7 @@ def test_in_chromium_using_the_sticky_switch_leaves_the_reader_where_they_read(b
         label = page.locator("label[for='show-source']").bounding_box()
         for shown in (True, False):
             page.mouse.click(label["x"] + 5, label["y"] + label["height"] / 2)
-            page.wait_for_timeout(100)
+            scrolled_to_rest(page)
             assert page.evaluate("document.documentElement.classList.contains('source-view')") is shown
             assert page.evaluate("scrollY") == before
 
@@ -1535,7 +1551,7 @@ def test_in_chromium_the_source_view_keeps_the_editors_back_links_working(browse
         page.evaluate("document.getElementById('en-present').scrollIntoView()")
         before = page.evaluate("scrollY")
         page.click("#en-present a[role='doc-backlink']")
-        page.wait_for_timeout(100)
+        scrolled_to_rest(page)
         assert page.evaluate("scrollY") != before
         assert page.eval_on_selector("#ref-en-present", "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
         assert page.eval_on_selector(".noteref-wrap.ed", "e => getComputedStyle(e).visibility") == "hidden"
