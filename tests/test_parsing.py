@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES, TEI_NS, xpath
-from tei_tools.errors import InputError, UsageError
+from tei_tools.errors import Finding, InputError, UsageError
 from tei_tools.parsing import TEI_NS as PARSING_TEI_NS, parse_file, safe_parser
 
 SECRET = (FIXTURES / "xxe-secret.txt").read_text(encoding="utf-8").split(":")[0]
@@ -274,16 +274,22 @@ def test_a_text_too_long_is_explained_without_libxml2_s_advice(tmp_path: Path):
     assert "XML_PARSE_HUGE" not in str(caught.value)
 
 
+def refused_with_paragraph(tmp_path: Path, paragraph: str) -> tuple[str, Finding]:
+    """The minimal valid file with `paragraph` for its "More text.", and what its
+    parse is refused with: (the file's text, the finding)."""
+    source = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").replace("More text.", paragraph)
+    path = tmp_path / "refused.xml"
+    path.write_text(source, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    return source, caught.value.finding
+
+
 @pytest.mark.parametrize("written", ["Tom & Jerry", "Tom &Jerry and"])
 def test_a_bare_ampersand_is_explained(tmp_path: Path, written):
     """libxml2 says "xmlParseEntityRef: no name" or "EntityRef: expecting ';'"; the editor
     is told what that means and what to write."""
-    source = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").replace("More text.", f"More {written}.")
-    path = tmp_path / "ampersand.xml"
-    path.write_text(source, encoding="utf-8")
-    with pytest.raises(InputError) as caught:
-        parse_file(path)
-    finding = caught.value.finding
+    source, finding = refused_with_paragraph(tmp_path, f"More {written}.")
     line = next(n for n, text in enumerate(source.splitlines(), 1) if written in text)
     assert finding.line == line
     assert "an & that begins no entity or character reference" in finding.message and "&amp;" in finding.message
@@ -294,15 +300,11 @@ def test_an_element_left_open_is_located_at_its_start_tag_on_a_long_line(tmp_pat
     holds many start tags of that name, and the column says which one is left open."""
     names = " ".join(f'<persName ref="#pers-zetkin">Zetkin {n}</persName>' for n in range(3))
     left_open = '<persName ref="#pers-zetkin">Zetkin again'
-    source = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").replace("More text.", f"{names} {left_open} {names}.")
-    path = tmp_path / "left-open.xml"
-    path.write_text(source, encoding="utf-8")
-    with pytest.raises(InputError) as caught:
-        parse_file(path)
+    source, refused = refused_with_paragraph(tmp_path, f"{names} {left_open} {names}.")
     lines = source.splitlines()
     line = next(n for n, text in enumerate(lines, 1) if left_open in text)
     column = lines[line - 1].index(left_open) + 1
-    assert caught.value.finding.message.endswith(f"<persName> opened at line {line}, column {column} is not closed before </p>")
+    assert refused.message.endswith(f"<persName> opened at line {line}, column {column} is not closed before </p>")
 
 
 @pytest.mark.parametrize("break_after", ['<persName', '<persName ', '<persName ref="#pers-zetkin"'])
@@ -312,12 +314,8 @@ def test_an_element_left_open_is_located_where_its_start_tag_goes_on_to_the_next
     closed = '<persName ref="#pers-zetkin">Zetkin</persName>'
     left_open = '<persName ref="#pers-zetkin">Zetkin again'
     broken = break_after + "\n  " + left_open[len(break_after):].lstrip()
-    source = (FIXTURES / "valid-minimal.xml").read_text(encoding="utf-8").replace("More text.", f"{closed} {broken}.")
-    path = tmp_path / "left-open-broken-tag.xml"
-    path.write_text(source, encoding="utf-8")
-    with pytest.raises(InputError) as caught:
-        parse_file(path)
+    source, refused = refused_with_paragraph(tmp_path, f"{closed} {broken}.")
     lines = source.splitlines()
     line = next(n for n, text in enumerate(lines, 1) if text.endswith(break_after))
     column = len(lines[line - 1]) - len(break_after) + 1
-    assert caught.value.finding.message.endswith(f"<persName> opened at line {line}, column {column} is not closed before </p>")
+    assert refused.message.endswith(f"<persName> opened at line {line}, column {column} is not closed before </p>")
