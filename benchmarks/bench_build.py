@@ -5,7 +5,7 @@
 Median of N runs (default 7, at least 5) for each measure; results are written to
 benchmarks/results/bench_build.json and printed, with the machine's speed at the start and
 the end (benchlib.calibration_ms). The in-process measures are taken in turn, one run of
-each and again, after WARM_UP_RUNS uncounted rounds (see round_robin). Each format's
+each and again, after benchlib.WARM_UP_RUNS uncounted rounds (benchlib.round_robin). Each format's
 figures come from `measures()`, so a new format adds no script.
 
 - compile:<stylesheet>  compiling the stylesheet in a fresh Saxon processor (fresh process,
@@ -40,7 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import cache_bytecode, calibration_ms, calibration_workload, environment, write_results
+from benchlib import cache_bytecode, calibration_ms, calibration_workload, environment, round_robin, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "bench_build.json"
@@ -59,10 +59,6 @@ TARGETS_MS = {
 }
 TARGETS_MIB = {"process:all": 150}
 
-# In-process measures start after this many unmeasured runs: the first runs of a fresh
-# process are slower (Saxon's native heap grows in its first collections), and a build of
-# many documents, or `tei-tools watch`, runs warm.
-WARM_UP_RUNS = 10
 
 
 def median_ms(samples: list[float]) -> float:
@@ -145,22 +141,6 @@ def calibration_sampler():
         return time.perf_counter() - start
 
     return one_run
-
-
-def round_robin(samplers: dict[str, callable], runs: int) -> dict[str, list[float]]:
-    """Samples of every in-process measure, taken in turn (one run of each, then again).
-
-    On a shared machine whose speed changes from one minute to the next, measuring one
-    thing after another would give each the speed of its own minute; taken in turn, every
-    measure sees the same mix. The first WARM_UP_RUNS rounds are not counted.
-    """
-    samples: dict[str, list[float]] = {name: [] for name in samplers}
-    for round_number in range(WARM_UP_RUNS + runs):
-        for name, one_run in samplers.items():
-            seconds = one_run()
-            if round_number >= WARM_UP_RUNS:
-                samples[name].append(seconds)
-    return samples
 
 
 def time_cli(format_name: str, runs: int) -> list[float]:

@@ -6,8 +6,8 @@ Each edition has a size, and making it has costs that no stylesheet, however cle
 avoid: the TEI file is validated and parsed, and every element of every output is built
 and written. This script measures those costs for the article, in a warm process (Saxon
 started, stylesheets compiled, schemas loaded), with the editions the pipeline renders
-(median of N runs, default 9, taken in turn after 10 uncounted rounds, as bench_build.py
-takes its in-process measures):
+(median of N runs, default 9, taken in turn after benchlib.WARM_UP_RUNS uncounted rounds,
+as bench_build.py takes its in-process measures):
 
 - floor:validate     transform.load_document: lxml's safe parse, RELAX NG, Schematron, the
                      link scan (every build does this first);
@@ -36,17 +36,16 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 import zipfile
 from io import BytesIO
 from pathlib import Path
+from typing import Callable
 
-from benchlib import calibration_ms, environment, write_results
+from benchlib import calibration_ms, environment, round_robin, timed, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "bench_floor.json"
 ARTICLE = REPO / "edition" / "mopr-1922-1924.xml"
-WARM_UP_RUNS = 10
 
 # A copy of the input, written as html.xsl writes its page (the same xsl:output).
 IDENTITY_HTML = """<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
@@ -81,23 +80,25 @@ TARGETS = {
 
 
 def rendered_editions():
-    """The article's editions as the pipeline renders them: (HTML bytes, EPUB bytes, text)."""
+    """The article's editions as the pipeline renders them, and the HTML page's tree that
+    the HTML and EPUB editions are written from: (HTML bytes, EPUB bytes, text, page)."""
     from tei_tools import transform
 
     document = transform.load_document(ARTICLE)
     formats = transform.resolve_formats(["all"])
     outputs = transform.render_document(document, formats)
     stem = ARTICLE.stem
-    return outputs[f"{stem}.html"], outputs[f"{stem}.epub"], outputs[f"{stem}.txt"].decode("utf-8")
+    return (outputs[f"{stem}.html"], outputs[f"{stem}.epub"], outputs[f"{stem}.txt"].decode("utf-8"),
+            document.html_page())
 
 
-def samplers() -> dict[str, callable]:
+def samplers() -> dict[str, Callable[[], object]]:
     from tei_tools import saxon, transform
     from tei_tools.fsutil import reproducible_zip
     from tei_tools.text import as_plain_text
     from datetime import datetime, timezone
 
-    html, epub, text = rendered_editions()
+    html, epub, text, page = rendered_editions()
     proc = saxon.processor()
     compiler = proc.new_xslt30_processor()
     copy_html = compiler.compile_stylesheet(stylesheet_text=IDENTITY_HTML)
@@ -107,11 +108,8 @@ def samplers() -> dict[str, callable]:
     write_text = compiler.compile_stylesheet(stylesheet_text=TEXT_OUT)
     write_text.set_parameter("text", proc.make_string_value(text))
 
-    # The page as the HTML edition wrote it, as Saxon's tree (an XHTML page tree, like the
-    # one html.xsl builds): the edition's own page tree, rendered for the EPUB.
-    loaded = transform.load_document(ARTICLE)
-    shared = transform.SourceDocument(loaded.path, loaded.tree, formats=("html", "epub"))
-    page = shared.html_page()
+    # The page tree (the one html.xsl builds, which the HTML and EPUB editions are written
+    # from), written both ways, must give the HTML edition's bytes.
     for written in (copy_html.transform_to_string(xdm_node=page), saxon.serialize(transform.HTML_STYLESHEET, page, transform.HTML_SERIALIZE_MODE)):
         if written.encode("utf-8") != html:
             raise SystemExit("the page written here is not the HTML edition's bytes: the floor would not be its cost")
@@ -142,16 +140,15 @@ def samplers() -> dict[str, callable]:
 
 
 def measure(runs: int) -> dict[str, list[float]]:
-    """Every sampler's times, taken in turn (one run of each, then again)."""
-    table = samplers()
-    samples: dict[str, list[float]] = {name: [] for name in table}
-    for round_number in range(WARM_UP_RUNS + runs):
-        for name, one_run in table.items():
-            start = time.perf_counter()
-            one_run()
-            if round_number >= WARM_UP_RUNS:
-                samples[name].append(time.perf_counter() - start)
-    return samples
+    """Every floor's times, taken in turn (benchlib.round_robin)."""
+    return round_robin({name: timed_once(function) for name, function in samplers().items()}, runs)
+
+
+def timed_once(function) -> Callable[[], float]:
+    """A sampler for round_robin: one call of `function`, its seconds."""
+    def one_run() -> float:
+        return timed(function, 1)[0]
+    return one_run
 
 
 def main(argv: list[str] | None = None) -> int:

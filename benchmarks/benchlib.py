@@ -13,6 +13,11 @@ from typing import Callable
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "benchmarks" / "results"
 
+# In-process measures start after this many unmeasured runs: the first runs of a fresh
+# process are slower (Saxon's native heap grows in its first collections), and a build of
+# many documents, or `tei-tools watch`, runs warm.
+WARM_UP_RUNS = 10
+
 
 def timed(function: Callable[[], object], runs: int) -> list[float]:
     """Wall-clock seconds of `runs` calls of `function` (report their median)."""
@@ -22,6 +27,23 @@ def timed(function: Callable[[], object], runs: int) -> list[float]:
         function()
         times.append(time.perf_counter() - start)
     return times
+
+
+def round_robin(samplers: dict[str, Callable[[], float]], runs: int) -> dict[str, list[float]]:
+    """Samples of every in-process measure, taken in turn (one run of each, then again).
+
+    On a shared machine whose speed changes from one minute to the next, measuring one
+    thing after another would give each the speed of its own minute; taken in turn, every
+    measure sees the same mix. The first WARM_UP_RUNS rounds are not counted. Each sampler
+    runs once per call and returns the seconds it measured (set-up left out).
+    """
+    samples: dict[str, list[float]] = {name: [] for name in samplers}
+    for round_number in range(WARM_UP_RUNS + runs):
+        for name, one_run in samplers.items():
+            seconds = one_run()
+            if round_number >= WARM_UP_RUNS:
+                samples[name].append(seconds)
+    return samples
 
 
 def calibration_ms(runs: int = 15) -> float:
