@@ -452,6 +452,22 @@ class SourceLines:
                     return at + 1
         return 1
 
+    def text_position(self, from_line: int, words: str, within: int = 200) -> tuple[int, int] | None:
+        """(line, column) of the first place at or after `from_line` where `words` stand in
+        the text, outside tags and comments (lxml gives a text node no line of its own);
+        None when they are not found within `within` lines (written as character
+        references, say)."""
+        for line in range(max(from_line, 1), from_line + within):
+            text = self._markup(line)
+            if not text and line > len(self._lines or ()):
+                return None
+            at = text.find(words)
+            while at >= 0:
+                if text.rfind("<", 0, at) <= text.rfind(">", 0, at):  # not inside a tag
+                    return line, at + 1
+                at = text.find(words, at + 1)
+        return None
+
     def _markup(self, line: int) -> str:
         """The line with comments, CDATA sections and processing instructions blanked out."""
         text = self._line(line)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # imported when the rules are compiled (_compiled_schematron)
 
 from tei_tools.editions import edition_files, same_file_key
 from tei_tools.errors import Finding, InputError, SchemaError, counted
+from tei_tools.languages import language_findings
 from tei_tools.parsing import TEI_NS, SourceLines, element_location, parse_file, schema_parser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # the tool's own schema/ is beside the package
@@ -133,29 +134,6 @@ def validate_tree(tree: etree._ElementTree, path: str | Path) -> list[Finding]:
     findings.extend(relaxng_findings(tree, name))
     findings.extend(schematron_findings(tree, name))
     findings.extend(language_findings(tree, name))
-    return findings
-
-
-def language_findings(tree: etree._ElementTree, name: str) -> list[Finding]:
-    """A warning for each language (xml:lang) the header's langUsage does not declare, at
-    its first use: the header documents the languages of the edition (TEI's
-    language/@ident matches xml:lang exactly). Nothing when there is no langUsage."""
-    known = {(language.get("ident") or "").strip() for language in tree.getroot().iterfind(_DECLARED_LANGUAGES)}
-    if not known:
-        return []
-    lines = SourceLines(tree)
-    findings, reported = [], set()
-    for value in tree.xpath("//@xml:lang"):
-        language = str(value).strip()
-        if not language or language in known or language in reported:
-            continue
-        reported.add(language)
-        element = value.getparent()
-        line = element.sourceline or 1
-        column = lines.column_of_element(element, "xml:lang") or lines.column_of(line, etree.QName(element).localname)
-        findings.append(Finding(name, line, column, "warning",
-            f'xml:lang="{language}" is not declared in the header: add <language ident="{language}">…</language> '
-            "to profileDesc/langUsage, which documents the edition's languages"))
     return findings
 
 
@@ -329,7 +307,6 @@ def validate_paths(paths: Iterable[str | Path] = ()) -> ValidationReport:
     return ValidationReport(results)
 
 
-_DECLARED_LANGUAGES = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}profileDesc/{{{TEI_NS}}}langUsage/{{{TEI_NS}}}language"
 _EDITION_IDNO = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}fileDesc/{{{TEI_NS}}}publicationStmt/{{{TEI_NS}}}idno[@type='edition']"
 
 
