@@ -209,8 +209,12 @@ def test_metadata_comes_from_the_tei_header(article_epub, tei):
     assert xp(opf, "//dc:language/text()") == ["en"]
     # exactly one dc:date: the edition's
     assert xp(opf, "//dc:date/text()") == xp(header, "//tei:publicationStmt/tei:date/@when") == ["2026-11-29"]
-    rights = xp(opf, "string(//dc:rights)")
-    assert "CC BY 4.0" in rights and "https://creativecommons.org/licenses/by/4.0/" in rights
+    # the licence with its address set apart, then the header's statement that the rights
+    # in the original and the translation are not the editors' (which the licence leaves out)
+    licence, *statements = xp(opf, "//dc:rights/text()")
+    assert "CC BY 4.0" in licence and licence.endswith(" <https://creativecommons.org/licenses/by/4.0/>")
+    assert statements == [" ".join(p.split()) for p in xp(header, "//tei:availability/tei:p/text()")]
+    assert statements[0].startswith("The rights in the Russian original and in its English machine translation are not known")
     assert xp(opf, "//opf:meta[@property='dcterms:modified']/text()") == [transform.revision_date(tei) + "T00:00:00Z"]
 
 
@@ -408,7 +412,7 @@ def test_no_link_leads_into_content_a_reading_system_may_hide(article_epub):
 
 def test_twelve_author_notes_numbered_as_printed(article_epub):
     text = article_epub.documents["EPUB/text.xhtml"]
-    labels = xp(text, "//h:section[@id='notes']/h:ol/h:li/h:p/h:span[@class='note-label']/text()")
+    labels = [n.strip() for n in xp(text, "//h:section[@id='notes']/h:ol/h:li/h:p/h:span[@class='note-label']/text()")]
     assert labels == [str(n) for n in range(1, 13)]
 
 
@@ -608,6 +612,12 @@ def test_each_correction_is_marked_and_its_mark_leads_to_its_row_and_back(articl
         assert re.search(r"[^\W_]", source), back
     colophon = article_epub.text_of(xp(article_epub.documents["EPUB/title.xhtml"], "//h:p[@class='colophon']")[0])
     assert "marked °" in colophon and "marked °" in article_epub.text_of(xp(table, "//h:p[@class='section-hint']")[0])
+
+
+def test_the_corrections_are_numbered_in_the_order_of_the_text(article_epub):
+    """Each row headed by its number, as in the HTML table and the text edition's list."""
+    rows = xp(article_epub.documents["EPUB/corrections.xhtml"], "//h:tbody/h:tr")
+    assert [xp(row, "string(h:th[@scope='row'])") for row in rows] == [str(n) for n in range(1, len(rows) + 1)]
 
 
 def test_the_corrections_table_is_no_tab_stop(article_epub):
@@ -853,7 +863,7 @@ def test_in_chromium_on_a_phone_no_reading_is_broken_inside_a_word(browser, unzi
         page = context.new_page()
         page.goto((unzipped / "EPUB" / "corrections.xhtml").resolve().as_uri())
         broken = page.evaluate("""() => { const found = [];
-            document.querySelectorAll('tbody td:nth-child(2), tbody td:nth-child(3)').forEach(td => {
+            document.querySelectorAll('tbody td:nth-of-type(2), tbody td:nth-of-type(3)').forEach(td => {
               const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
               for (let node = walker.nextNode(); node; node = walker.nextNode()) {
                 for (const m of node.data.matchAll(/[\\p{L}\\p{N}]+/gu)) {
@@ -898,7 +908,7 @@ def test_in_chromium_nothing_is_wider_than_a_phone_and_page_references_stay_whol
             wider = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert wider <= 0, f"{name} is {wider}px wider than {width}px"
         page.goto((unzipped / "EPUB" / "corrections.xhtml").resolve().as_uri())
-        lines = page.evaluate("""() => [...document.querySelectorAll('tbody td:first-child a')]
+        lines = page.evaluate("""() => [...document.querySelectorAll('tbody td:first-of-type a')]
             .map(a => [a.textContent, a.getClientRects().length])""")
         assert lines and all(re.fullmatch(r"p\.\xa0\d+(, n\.\xa0\w+)?", text) for text, _ in lines)
         assert [text for text, count in lines if count > text.count(", ") + 1] == []
@@ -1034,7 +1044,7 @@ def test_in_chromium_no_line_of_the_text_begins_with_a_marker(browser, article_e
         assert starts == []
         page.goto((tmp_path / "EPUB" / "corrections.xhtml").as_uri())
         if width < 480:
-            tops = page.evaluate("""() => { const td = document.querySelector('tbody tr td:nth-child(5)');
+            tops = page.evaluate("""() => { const td = document.querySelector('tbody tr td:nth-of-type(5)');
                 return [td.getBoundingClientRect().top, td.querySelector('.category').getClientRects()[0].top]; }""")
             assert tops[1] - tops[0] < 8, tops
     finally:

@@ -92,7 +92,7 @@ def test_every_note_marker_has_its_note_and_back(pair):
         assert backlinks == ["#" + ref.get("id")]
         # the marker is a superscript in the markup, an editors' letter in brackets (a reader
         # view without the page's style keeps both: "forward[a] by", not "forwarda by")
-        label = note.xpath("string(.//span[@class='note-label'])")
+        label = note.xpath("normalize-space(.//span[@class='note-label'])")
         editorial = "ed" in ref.getparent().get("class").split()
         assert [(child.tag, child.text) for child in ref] == [("sup", f"[{label}]" if editorial else label)]
         assert ref.text_content() == (f"[{label}]" if editorial else label)
@@ -100,9 +100,9 @@ def test_every_note_marker_has_its_note_and_back(pair):
 
 def test_author_notes_are_numbered_and_editors_notes_lettered_apart(pair):
     tei, doc, _ = pair
-    numbers = doc.xpath("//section[@id='notes']//span[@class='note-label']/text()")
+    numbers = [n.strip() for n in doc.xpath("//section[@id='notes']//span[@class='note-label']/text()")]
     assert numbers == [str(i) for i in range(1, len(numbers) + 1)]
-    letters = doc.xpath("//section[@id='editorial-notes']//span[@class='note-label']/text()")
+    letters = [n.strip() for n in doc.xpath("//section[@id='editorial-notes']//span[@class='note-label']/text()")]
     assert letters == list(EDITORS_NOTE_LETTERS[: len(letters)])
     assert doc.xpath("//section[@id='notes']//aside[contains(@class, 'ed')]") == []
 
@@ -262,7 +262,7 @@ def expected_locators(tei, doc, entry_id: str) -> list[tuple[str, str, str | Non
     for number, name in enumerate(names, 1):
         occurrence = f"occ-{entry_id}-{number}"
         [shown] = doc.xpath(f"//*[@id='{occurrence}']")
-        note = shown.xpath("string(ancestor::aside[contains(concat(' ', @class, ' '), ' note ')][1]//span[@class='note-label'][1])") or None
+        note = shown.xpath("normalize-space(ancestor::aside[contains(concat(' ', @class, ' '), ' note ')][1]//span[@class='note-label'][1])") or None
         keys.setdefault((tei_page(name), note), []).append(occurrence)
     pages = list(dict.fromkeys(page for page, _ in keys))
     ordered = sorted(keys, key=lambda key: (pages.index(key[0]), key[1] is not None))  # stable: notes by first occurrence
@@ -1152,7 +1152,7 @@ def test_in_chromium_where_a_link_lands_stands_out_from_its_neighbours(browser, 
     (from the list of corrections, from a marker) must look different from the others."""
     look = "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.outlineStyle]; }"
     with opened(browser, built[ARTICLE], 1280, 900) as page:
-        rows = page.eval_on_selector_all(".corrections tbody tr td:first-child a", "as => as.map(a => a.getAttribute('href'))")
+        rows = page.eval_on_selector_all(".corrections tbody tr td:first-of-type a", "as => as.map(a => a.getAttribute('href'))")
         target = rows[len(rows) // 2]
         other = page.eval_on_selector_all("article .choice[id]", "cs => cs.map(c => '#' + c.id)")
         neighbour = next(c for c in other if c != target)
@@ -1603,17 +1603,22 @@ def test_in_chromium_on_a_phone_pop_ups_stay_on_screen_and_leave_the_focus_visib
 
 
 @pytest.mark.external
-def test_in_chromium_on_a_phone_each_correction_is_a_labelled_block(browser, built):
-    """At 375px the table's five columns would need sideways scrolling: each row is a block,
-    each cell labelled with its column's heading."""
-    with opened(browser, built[ARTICLE], 375, 740, still=True) as page:
+@pytest.mark.parametrize("width", [375, 800])
+def test_in_chromium_on_a_phone_or_tablet_each_correction_is_a_labelled_block(browser, built, width):
+    """At 375px the table's six columns would need sideways scrolling, and at 800px (below
+    the width where it takes the margins) its reasons had a sixth of the width, sixteen
+    screens of table: each row is a block, headed by its number ("Correction 1"), each
+    cell labelled with its column's heading."""
+    with opened(browser, built[ARTICLE], width, 740, still=True) as page:
         wrap = ".corrections .table-wrap"
         assert page.eval_on_selector(wrap, "e => e.scrollWidth - e.clientWidth") <= 0
-        headings = page.eval_on_selector_all(".corrections thead th", "ths => ths.map(th => th.textContent.trim())")
+        number, *headings = page.eval_on_selector_all(".corrections thead th", "ths => ths.map(th => th.textContent.trim())")
         labels = page.eval_on_selector_all(".corrections tbody tr:first-child td",
                                            "tds => tds.map(td => getComputedStyle(td, '::before').content)")
-        assert labels == [f'"{h}: "' for h in headings]
-        assert page.eval_on_selector(".corrections tbody td:last-child", "e => e.getBoundingClientRect().right") <= 375
+        assert number == "No." and labels == [f'"{h}: "' for h in headings]
+        assert page.eval_on_selector(".corrections tbody tr:first-child th",
+                                     "th => [getComputedStyle(th, '::before').content, th.textContent]") == ['"Correction "', "1"]
+        assert page.eval_on_selector(".corrections tbody td:last-child", "e => e.getBoundingClientRect().right") <= width
         # Each label runs in with its cell's text, the reason's with its category too.
         tops = page.eval_on_selector_all(".corrections tbody tr:nth-child(3) td", """tds => tds.map(td => {
             const first = td.firstElementChild && td.firstElementChild.getClientRects()[0];
@@ -1670,3 +1675,140 @@ def test_a_supplied_title_says_it_is_the_editors(pair):
     supplied = tei.xpath("//tei:text//tei:div/tei:head[@type='supplied']", namespaces=TEI)
     notes = doc.xpath("//article//h2/following-sibling::*[1][self::p][. = 'Title supplied by the editors.']")
     assert len(notes) == len(supplied) > 0
+
+
+def test_the_corrections_are_numbered_as_the_text_edition_numbers_them(built, tmp_path):
+    """A correction cited by its number ("correction 46") is the same in every edition: each
+    row is headed by its number (th scope="row"), in the order of the text edition's list,
+    whose entry of that number gives the same place."""
+    doc = lxml_html.parse(str(built[ARTICLE])).getroot()
+    rows = doc.xpath("//section[@id='corrections']//tbody/tr")
+    assert [r.xpath("string(th[@scope='row'])") for r in rows] == [str(n) for n in range(1, len(rows) + 1)]
+    assert doc.xpath("string(//section[@id='corrections']//thead/tr/th[1])") == "No."
+    report = transform.build([ARTICLE], tmp_path, ["txt"])
+    assert report.ok
+    listed = dict(re.findall(r"^(\d+)\. (p\. [^:]+):", report.results[0].outputs[0].read_text(encoding="utf-8"), flags=re.MULTILINE))
+    assert len(listed) == len(rows)
+    for row in rows:
+        place = " ".join(row.xpath("string(td[1])").replace("\xa0", " ").split())
+        assert listed[row.xpath("string(th)")] == place
+
+
+def test_the_title_page_says_whose_title_it_is_and_what_is_known_of_the_original(built):
+    """As the text edition's title block does: the title is the editors' ("Title"), and
+    what is known of the original (author, title, pages, language) is a fact of its own
+    ("Original"), not part of the web source's status."""
+    doc = lxml_html.parse(str(built[ARTICLE])).getroot()
+    facts = {" ".join(dt.text_content().split()): " ".join(dt.getnext().text_content().split())
+             for dt in doc.xpath("//header//dl[@class='facts']/dt")}
+    assert facts["Title"] == "Supplied by the editors."
+    assert facts["Original"].startswith("author: not named in the source; title: not named in the source; pp. 212–215; language: Russian.")
+    assert "author:" not in facts["Status of the source"]
+    # no stylesheet indentation inside the entry's text
+    assert "  " not in doc.xpath("string(//dd[@class='original'])")
+
+
+def test_no_class_attribute_has_stray_spaces(pair):
+    """<cite class="title "> for a title without a level: a class list is its names alone."""
+    _, doc, _ = pair
+    assert [c for c in doc.xpath("//@class") if c != " ".join(c.split())] == []
+
+
+def test_the_corrections_hint_explains_the_mark_of_lost_text_where_a_reading_has_it(built):
+    hints = {path: " ".join(lxml_html.parse(str(page)).getroot().xpath("string(//section[@id='corrections']/p[@class='section-hint'])").split())
+             for path, page in built.items()}
+    assert hints[ARTICLE].endswith("In a source’s reading, […] marks text lost in the source.")
+    assert "[…]" not in hints[SMALL]
+
+
+@pytest.mark.external
+def test_in_chromium_a_pop_up_above_its_marker_stays_below_the_sticky_switch(browser, built):
+    """A pop-up that opens above its marker (it would pass the window's foot) opened under
+    the sticky bar of the switch, its first lines hidden: it opens above only where it fits
+    below the bar."""
+    with opened(browser, built[ARTICLE], 1000, 560, still=True) as page:
+        bar = page.eval_on_selector(".toolbar", "b => [getComputedStyle(b).position, b.getBoundingClientRect().height]")
+        assert bar[0] == "sticky"
+        checked = 0
+        for marker in page.eval_on_selector_all("#text a.noteref", "as => as.map(a => '#' + a.id)"):
+            page.mouse.move(0, 0)
+            # the marker in the window's lower half, with less room below than its pop-up needs
+            page.evaluate(f"""() => {{ const r = document.querySelector('{marker}').getBoundingClientRect();
+                window.scrollBy({{top: r.top - 300, behavior: 'instant'}}); }}""")
+            page.focus(marker)
+            box = page.eval_on_selector(marker, SHOWN_POP)
+            bar_bottom = page.eval_on_selector(".toolbar", "b => b.getBoundingClientRect().bottom")
+            if box is None or bar_bottom <= 0:
+                continue
+            checked += 1
+            assert box["top"] >= bar_bottom, f"the pop-up of {marker} opens under the switch's bar"
+        assert checked >= 20
+
+
+@pytest.mark.external
+def test_in_chromium_in_a_short_window_the_switch_is_not_sticky(browser, built):
+    """A phone held sideways (844×390): the bar took a fifth of the height."""
+    with opened(browser, built[ARTICLE], 844, 390, still=True) as page:
+        assert page.eval_on_selector(".toolbar", "b => getComputedStyle(b).position") == "static"
+
+
+@pytest.mark.external
+def test_in_chromium_the_source_view_shades_the_correction_an_editors_back_link_leads_to(browser, built):
+    """In the source view the editors' markers are hidden: a note's back-link landed on
+    nothing to see. The correction the marker follows stands out instead, and the hidden
+    marker takes no width (at 414px it widened the page by 2px)."""
+    with opened(browser, built[ARTICLE], 414, 800, still=True) as page:
+        page.check("#show-source")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 414
+        page.evaluate("location.hash = '#ref-en-nominated'")
+        shaded = page.eval_on_selector("#c-nominated", "c => getComputedStyle(c).backgroundColor")
+        page.evaluate("location.hash = '#ref-fn1'")
+        plain = page.eval_on_selector("#c-nominated", "c => getComputedStyle(c).backgroundColor")
+        assert shaded != plain
+
+
+@pytest.mark.external
+def test_in_chromium_a_note_s_first_line_starts_where_its_hanging_indent_starts_the_others(browser, built):
+    """The label's box, then a space, set each note's first word 5px further in than its
+    later lines."""
+    with opened(browser, built[ARTICLE], 1280, 900, still=True) as page:
+        offsets = page.evaluate("""() => [...document.querySelectorAll('aside.note p')].map(p => {
+            const label = p.querySelector('.note-label');
+            let node = label.nextSibling;
+            while (node && node.nodeType === 3 && !node.data.trim()) node = node.nextSibling;
+            const first = document.createRange();
+            if (node.nodeType === 3) { const i = node.data.search(/\\S/); first.setStart(node, i); first.setEnd(node, i + 1); }
+            else first.selectNodeContents(node);
+            const start = first.getClientRects()[0];
+            const all = document.createRange(); all.selectNodeContents(p);
+            const later = [...all.getClientRects()].filter(r => r.top >= start.bottom - 1).map(r => r.left);
+            return later.length ? Math.abs(start.left - Math.min(...later)) : null; }).filter(d => d !== null)""")
+        assert len(offsets) > 10 and max(offsets) < 0.6, offsets
+
+
+@pytest.mark.external
+def test_in_chromium_the_first_page_number_stands_at_the_heading_s_first_line(browser, built):
+    """"p. 212" stood beside the title's second line; every other number stands at the
+    line where its page begins."""
+    for media in ("screen", "print"):
+        with opened(browser, built[ARTICLE], 1280, 900, still=True) as page:
+            page.emulate_media(media=media)
+            number, line = page.evaluate("""() => { const n = document.querySelector('.text > .pb:first-child .pb-n').getBoundingClientRect();
+                const range = document.createRange(); range.selectNodeContents(document.querySelector('.text > h2'));
+                const l = range.getClientRects()[0]; return [(n.top + n.bottom) / 2, [l.top, l.bottom]]; }""")
+            assert line[0] <= number <= line[1], (media, number, line)
+
+
+@pytest.mark.external
+def test_in_chromium_tab_keeps_the_focus_ring_clear_of_the_window_s_foot(browser, built):
+    """Tab scrolled each element below the fold just into view, its ring cut off at the
+    window's lower edge (WCAG 2.4.7, 2.4.11): each stops at least its ring's width above it."""
+    with opened(browser, built[ARTICLE], 1280, 900, still=True) as page:
+        clipped = []
+        for _ in range(150):
+            page.keyboard.press("Tab")
+            bottom, where = page.evaluate("""() => { const e = document.activeElement;
+                return [e.getBoundingClientRect().bottom, e.closest('.toolbar') ? 'switch' : (e.id || e.getAttribute('href'))]; }""")
+            if where != "switch" and bottom > 900 - 5:
+                clipped.append(where)
+        assert clipped == []

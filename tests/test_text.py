@@ -732,3 +732,10 @@ def test_the_text_drops_an_unsafe_target_and_keeps_a_safe_one(tmp_path):
     assert "see a hostile link." in text
     safe = saxon.transform("text.xsl", GAPS, {"build-date": "2024-01-01T00:00:00Z"}).output
     assert "Wikidata <https://www.wikidata.org/wiki/Q76666>" in " ".join(safe.split())
+
+
+def test_hyphens_are_plain_hyphens_a_search_finds(article_txt):
+    """The header writes "‑a, ‑u" with non-breaking hyphens (U+2011) for the HTML's lines;
+    the text's lines never break at a hyphen, and "-a" must find them."""
+    assert "\u2011" not in article_txt
+    assert "(-a, -u, -e)" in article_txt

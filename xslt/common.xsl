@@ -1019,6 +1019,13 @@
     <xsl:sequence select="'A regularisation changes a form the source uses to the one the edition uses, and corrects no error: its certainty reads “regularised”.'[exists(ed:corrections($doc)[tei:reg])]"/>
   </xsl:function>
 
+  <!-- What "[…]" means where a list of corrections quotes a source's reading with text lost
+       from it (HTML and EPUB hints; the text edition says it under "How to read this text"). -->
+  <xsl:function name="ed:gap-in-reading-hint" as="xs:string?">
+    <xsl:param name="doc" as="document-node()"/>
+    <xsl:sequence select="'In a source’s reading, […] marks text lost in the source.'[exists(ed:gaps-in-source-readings($doc))]"/>
+  </xsl:function>
+
   <!-- The editorial notes that argue for a correction (they point to it with @target). -->
   <xsl:function name="ed:correction-notes" as="element(tei:note)*">
     <xsl:param name="choice" as="element(tei:choice)"/>

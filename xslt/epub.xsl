@@ -620,7 +620,7 @@
 
   <!-- The hint under the table of corrections: no switch in an EPUB. -->
   <xsl:template match="h:section[@id = 'corrections']/h:p[@class = 'section-hint']" mode="ebk:xhtml" priority="2">
-    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading, underlined and marked °, a link to its row here; each row gives the source’s reading and the reason, and its page links back to the place in the text.<xsl:value-of select="ed:regularisation-hint($ebk:doc) ! (' ' || .)"/><xsl:if test="exists(ed:gaps-in-source-readings($ebk:doc))"> In a source’s reading, […] marks text lost in the source.</xsl:if></p>
+    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading, underlined and marked °, a link to its row here; each row gives the source’s reading and the reason, and its page links back to the place in the text.<xsl:value-of select="(ed:regularisation-hint($ebk:doc), ed:gap-in-reading-hint($ebk:doc)) ! (' ' || .)" separator=""/></p>
   </xsl:template>
 
   <!-- The title page: no list of contents (the page's own, under "How to cite", read as
@@ -789,8 +789,14 @@
     <xsl:for-each select="ed:edition-date($doc) ! ebk:w3cdtf(.)">
       <dc:date><xsl:value-of select="."/></dc:date>
     </xsl:for-each>
+    <!-- The licence with its address in angle brackets, as the text edition's "Licence"
+         field gives it; then what the header says beside it (the rights in the source are
+         not the editors'), each a statement of its own, as in the deposit's DC record. -->
     <xsl:for-each select="ed:licence($doc)">
-      <dc:rights><xsl:value-of select="string-join((normalize-space(.), ed:safe-url(@target)), ' ')"/></dc:rights>
+      <dc:rights><xsl:value-of select="string-join((normalize-space(.), ed:safe-url(@target) ! ('&lt;' || . || '&gt;')), ' ')"/></dc:rights>
+    </xsl:for-each>
+    <xsl:for-each select="ed:rights-statements($doc)">
+      <dc:rights><xsl:value-of select="normalize-space(.)"/></dc:rights>
     </xsl:for-each>
     <!-- The source, whose pages (those of the printed original) the page-list gives (EPUB 3.3:
          dc:source refined by source-of). -->

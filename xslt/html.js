@@ -54,10 +54,21 @@
       if (r.left + dx < 8) { dx = 8 - r.left; }
       if (dx) { pop.style.left = Math.round(parseFloat(style.left) + dx) + "px"; }
       if (r.bottom > height - 8) {
-        var h = host.getBoundingClientRect();
-        if (h.top - r.height - 8 >= 8 || h.top > height - h.bottom) { host.classList.add("above"); }
+        var h = host.getBoundingClientRect(), top = topEdge();
+        if (h.top - r.height - 8 >= top || h.top - top > height - h.bottom) { host.classList.add("above"); }
       }
     }
+  }
+  // The top of the room a pop-up has above its marker: below the switch's bar where the bar
+  // is stuck at the window's top (a pop-up that opened above went under it, its first lines
+  // hidden), else the window's own top.
+  function topEdge() {
+    var bar = document.querySelector(".toolbar");
+    if (bar && getComputedStyle(bar).position === "sticky") {
+      var b = bar.getBoundingClientRect();
+      if (b.top <= 1 && b.bottom > 0) { return b.bottom + 8; }
+    }
+    return 8;
   }
   // The markers or corrections whose pop-ups an element's focus opens: its own, or those
   // inside a link (a name).

@@ -184,6 +184,12 @@
         <p class="subtitle"><xsl:value-of select="."/></p>
       </xsl:for-each>
       <dl class="facts">
+        <!-- A supplied title is said to be the editors' on the title page too (the text
+             edition's "Title" field), not only under the article's heading. -->
+        <xsl:if test="ed:title-supplied($doc)">
+          <dt>Title</dt>
+          <dd>Supplied by the editors.</dd>
+        </xsl:if>
         <dt>Source</dt>
         <dd>
           <!-- The parts every output gives (ed:source-parts), the title with its markup. -->
@@ -195,17 +201,23 @@
           </xsl:for-each>
           <xsl:text>.</xsl:text>
         </dd>
-        <xsl:if test="$source/tei:note or $source/tei:relatedItem">
+        <xsl:if test="$source/tei:note">
           <dt>Status of the source</dt>
-          <dd>
-            <xsl:apply-templates select="$source/tei:note/node()" mode="html:text"/>
-            <xsl:for-each select="ed:originals($doc)">
+          <dd><xsl:apply-templates select="$source/tei:note/node()" mode="html:text"/></dd>
+        </xsl:if>
+        <!-- What is known of the original the source translates, apart from the source's
+             own status (the text edition's "Original" field). -->
+        <xsl:for-each select="ed:originals($doc)">
+          <dt>Original</dt>
+          <dd class="original">
+            <xsl:value-of select="ed:original-description(.)"/>
+            <xsl:text>.</xsl:text>
+            <xsl:for-each select="tei:note">
               <xsl:text> </xsl:text>
-              <span class="original">The original (<xsl:value-of select="ed:original-description(.)"/>).
-                <xsl:apply-templates select="tei:note/node()" mode="html:text"/></span>
+              <xsl:apply-templates mode="html:text"/>
             </xsl:for-each>
           </dd>
-        </xsl:if>
+        </xsl:for-each>
         <dt>Editors</dt>
         <dd>
           <xsl:for-each select="ed:responsibility-statements($doc)">
@@ -578,7 +590,7 @@
   </xsl:template>
 
   <xsl:template match="tei:title" mode="html:text">
-    <cite class="title {@level}"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></cite>
+    <cite class="{string-join(('title', @level ! normalize-space(.))[.], ' ')}"><xsl:apply-templates select="@xml:lang" mode="html:lang"/><xsl:apply-templates mode="#current"/></cite>
   </xsl:template>
 
   <!-- Quotation marks the editors' prose leaves to the outputs (ed:needs-quotation-marks),
@@ -748,8 +760,11 @@
       <xsl:attribute name="aria-label" select="(if ($editorial) then 'Editors’ note ' else 'Note ') || ed:note-label(.)"/>
       <xsl:apply-templates select="@xml:lang" mode="html:lang"/>
       <p>
-        <span class="note-label"><xsl:value-of select="ed:note-label(.)"/></span>
-        <xsl:text> </xsl:text>
+        <!-- The space after the label inside it: at the end of the label's own line it takes
+             no room, so the note's first line starts where its hanging indent starts the
+             others (a space after the box set it 5px further in); copied, it still parts
+             the number from the text. -->
+        <span class="note-label"><xsl:value-of select="ed:note-label(.)"/><xsl:text> </xsl:text></span>
         <xsl:apply-templates mode="html:text"/>
         <xsl:for-each select="ed:continuations(.)">
           <xsl:text> </xsl:text>
@@ -781,6 +796,7 @@
           <table aria-labelledby="corrections-h">
             <thead>
               <tr>
+                <th scope="col">No.</th>
                 <th scope="col">Page</th>
                 <th scope="col">The source reads</th>
                 <th scope="col">Corrected reading</th>
@@ -793,6 +809,9 @@
                 <xsl:variable name="id" select="ed:correction-id(.)"/>
                 <!-- An id for the row, which the EPUB's correction marks link to. -->
                 <tr id="{ed:free-id('row-' || $id, .)}">
+                  <!-- Numbered in the order of the text, as the text edition numbers its list
+                       ("46."), so that a correction is cited alike in every edition. -->
+                  <th scope="row"><xsl:value-of select="position()"/></th>
                   <!-- "p. 212, n. 1": each part kept on one line, a line break allowed between them. -->
                   <td><a href="#{$id}"><xsl:value-of select="string-join(ed:correction-place(.) ! translate(., ' ', '&#xA0;'), ', ')"/></a></td>
                   <xsl:variable name="context" select="if (ed:needs-context(.)) then ed:context-words(.) else ()"/>
@@ -845,7 +864,7 @@
   <!-- The hint under the heading, which speaks of the switch: the EPUB, which has none,
        puts a paragraph of its own in its place (epub.xsl, mode ebk:xhtml). -->
   <xsl:template name="html:corrections-hint">
-    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading<span class="screen-only">; the switch at the top shows the source as published</span>.<xsl:value-of select="ed:regularisation-hint($html:doc) ! (' ' || .)"/></p>
+    <p class="section-hint">Every place where the editors changed the source’s reading. The text shows the corrected reading<span class="screen-only">; the switch at the top shows the source as published</span>.<xsl:value-of select="(ed:regularisation-hint($html:doc), ed:gap-in-reading-hint($html:doc)) ! (' ' || .)" separator=""/></p>
   </xsl:template>
 
   <!-- ============================ registers ============================ -->

@@ -34,6 +34,10 @@
   <!-- Stands for a space that no line may break at (inside "[p. 213]"); a private-use
        character, never in a TEI text, turned back into a space once the lines are made. -->
   <xsl:variable name="txt:glue" as="xs:string" select="'&#xE000;'"/>
+  <!-- U+2011 NON-BREAKING HYPHEN, which the header writes where a line of the HTML must not
+       break ("‑a, ‑u"): in a plain-text file it would only hide the hyphen from a search
+       for "-a", and the text's own lines never break at a hyphen. Written as "-". -->
+  <xsl:variable name="txt:nb-hyphen" as="xs:string" select="'&#x2011;'"/>
   <!-- Labels of the title block are padded to this width; their values hang under it. -->
   <xsl:variable name="txt:label-width" as="xs:integer" select="12"/>
 
@@ -57,7 +61,7 @@
       <xsl:if test="position() gt 1">
         <xsl:text>&#10;&#10;</xsl:text>
       </xsl:if>
-      <xsl:value-of select="."/>
+      <xsl:value-of select="if (contains(., $txt:nb-hyphen)) then translate(., $txt:nb-hyphen, '-') else ."/>
     </xsl:for-each>
     <xsl:text>&#10;</xsl:text>
   </xsl:template>
