@@ -70,12 +70,23 @@ class OneLineUsageErrors(_NamedInUsageErrors, click.Group):
             return super().make_context(*args, **kwargs)
         except click.UsageError as error:
             raise _one_line(error) from None
+        except KeyboardInterrupt as interruption:
+            raise _interrupted_before_the_command(interruption) from None
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
             raise _one_line(error) from None
+        except KeyboardInterrupt as interruption:
+            raise _interrupted_before_the_command(interruption) from None
+
+
+def _interrupted_before_the_command(interruption: KeyboardInterrupt) -> click.ClickException:
+    """Ctrl-C (or SIGTERM) while the options are read or the command is set up: click would
+    say "Aborted!" and exit 1. A command's own interruptions are reports_errors'."""
+    signal_name, code = ("SIGTERM", 143) if isinstance(interruption, Terminated) else ("Ctrl-C", 130)
+    return ToolFailure(f"interrupted ({signal_name}): nothing was done", code)
 
 
 def _one_line(error: click.UsageError) -> click.ClickException:
@@ -116,15 +127,69 @@ def reports_errors(command):
             raise ToolFailure(f"interrupted ({signal_name}): {said}", code) from None
         except TeiToolsError as exc:
             raise ToolFailure(str(exc), exc.exit_code) from None
+        except _StdoutFailure as failure:
+            raise _stdout_failure(failure.__cause__) from None
         except OSError as exc:
-            where = getattr(exc, "filename", None) or "?"
-            raise ToolFailure(f"{where}:0:0: error: {exc.strerror or exc}", 1) from None
+            raise _os_failure(exc) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # the command's own messages and exits
         except Exception as exc:  # a bug: one line, no traceback unless TEI_TOOLS_DEBUG asks for it
             raise ToolFailure(internal_error(click.get_current_context().command_path, exc), 1) from None
 
     return wrapper
+
+
+# Exit statuses of a command whose report could not be written (documented in README.md):
+# the reader of a pipe went away (`tei-tools verify bag | head -1`), as a shell reports a
+# process ended by SIGPIPE; standard output failed otherwise (a full disk), sysexits' EX_IOERR.
+# Neither is 1, which says a file is invalid or a bag not intact.
+STDOUT_CLOSED, STDOUT_FAILED = 141, 74
+
+
+class _StdoutFailure(Exception):
+    """The command's report could not be written to standard output (the OSError is its cause)."""
+
+
+def _report(line: str) -> None:
+    """A line of the command's report, on standard output (click.echo flushes it)."""
+    try:
+        click.echo(line)
+    except OSError as exc:
+        raise _StdoutFailure() from exc
+
+
+def _stdout_failure(exc: OSError) -> click.ClickException | click.exceptions.Exit:
+    """The report could not be written: quietly 141 when the reader of the pipe went away,
+    else one line at the command and 74."""
+    _quiet_stdout()
+    if isinstance(exc, BrokenPipeError):
+        return click.exceptions.Exit(STDOUT_CLOSED)
+    command = click.get_current_context().command_path
+    return ToolFailure(f"{command}: error: cannot write to standard output: {exc.strerror or exc}", STDOUT_FAILED)
+
+
+def _os_failure(exc: OSError) -> click.ClickException:
+    """A system error as one line: at its file, or else at the command (the working folder
+    may have been removed under it)."""
+    if exc.filename:
+        return ToolFailure(f"{exc.filename}:0:0: error: {exc.strerror or exc}", 1)
+    command = click.get_current_context().command_path
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return ToolFailure(f"{command}: error: the working folder no longer exists; run the command in the project's folder", 1)
+    return ToolFailure(f"{command}: error: {exc.strerror or exc}", 1)
+
+
+def _quiet_stdout() -> None:
+    """Standard output to the null device: what it still buffers would fail again when the
+    interpreter flushes it at exit, with a second message."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test's runner)
+        pass
 
 
 @click.group(cls=OneLineUsageErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -170,11 +235,11 @@ def validate_command(paths: tuple[Path, ...], output_format: str) -> None:
 
     report = validate_paths(paths)
     if output_format == "json":
-        click.echo(report.to_json())
+        _report(report.to_json())
     else:
         for finding in report.findings:
-            click.echo(str(finding))
-        click.echo(report.summary())
+            _report(str(finding))
+        _report(report.summary())
     if not report.valid:
         sys.exit(1)
 
@@ -261,7 +326,7 @@ def _echo_results(report) -> None:
         for line in result.messages:
             click.echo(line, err=True)
         for output in result.outputs:
-            click.echo(str(output))
+            _report(str(output))
     for output, source in report.removed:
         click.echo(f"removed {output} (its source {_as_given(source)} is gone)", err=True)
     for warning in report.warnings:  # the build's own: its records, shared identifiers
@@ -307,13 +372,20 @@ def package_command(out: Path | None, make_zip: bool, root: Path | None) -> None
     for made in package(root or default_root(), out, make_zip=make_zip):
         for warning in made.warnings:
             click.echo(warning, err=True)
-        click.echo(f"{made.bag}: bag of {made.identifier}, {made.files} files, {made.bytes} bytes")
+        _report(f"{made.bag}: bag of {made.identifier}, {made.files} files, {made.bytes} bytes")
         if made.zip is not None:
-            click.echo(f"{made.zip}: zip of the bag")
+            _report(f"{made.zip}: zip of the bag")
+
+
+def _named_path(ctx, param, value: str) -> Path:
+    """A bag or its zip; an empty name (which would quietly mean the working folder) is refused."""
+    if not value.strip():
+        raise click.BadParameter("an empty path; give a bag's folder or its zip, e.g. build/deposit/x.zip")
+    return Path(value)
 
 
 @main.command("verify")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(), callback=_named_path)
 @reports_errors
 def verify_command(path: Path) -> None:
     """Check a deposit package (bag folder or its zip): every file present, unaltered, listed.
@@ -331,7 +403,7 @@ def verify_command(path: Path) -> None:
         raise ToolFailure("\n".join(str(problem) for problem in result.problems), 1)
     payload, tags = result.files_checked - result.tag_files_checked, result.tag_files_checked
     algorithms = " and ".join(algorithm_name(a) for a in result.algorithms)
-    click.echo(f"{result.label}: intact ({counted(payload, 'payload file')} and {counted(tags, 'tag file')}, {algorithms})")
+    _report(f"{result.label}: intact ({counted(payload, 'payload file')} and {counted(tags, 'tag file')}, {algorithms})")
 
 
 def run() -> None:
@@ -346,7 +418,9 @@ def run() -> None:
     exit status is not a number. Tests call `main` through click's runner, not this.
     """
     try:
-        main()  # standalone mode: always ends with SystemExit
+        # "tei-tools" in its messages also when run as `python -m tei_tools` (click would name
+        # the command by how it was started)
+        main(prog_name="tei-tools")  # standalone mode: always ends with SystemExit
     except SystemExit as done:
         _exit_now(done.code)
     _exit_now(0)  # pragma: no cover - click's standalone mode never returns
@@ -362,6 +436,10 @@ def _exit_now(code) -> None:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:  # None where there is no console (pythonw)
                 stream.flush()
+    except BrokenPipeError:
+        # the reader of the pipe went away before the report's last lines were written
+        _quiet_stdout()
+        os._exit(STDOUT_CLOSED)
     except (OSError, ValueError):
         sys.exit(code)
     import atexit

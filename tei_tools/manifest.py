@@ -294,12 +294,18 @@ def orphans(manifest: Manifest, building: Iterable[Path], folders: Iterable[Path
             continue
         if not any(root in source.parents for root in roots):
             continue
-        # Only a plain file name in the folder: a manifest edited to name "../x" or "/x"
-        # must not make the build delete a file elsewhere.
+        # Only a plain file name in the folder, and one of this document's own (its stem):
+        # a manifest edited to name "../x", "/x" or another document's outputs must not
+        # make the build delete a file elsewhere, or a live document's edition.
         files = sorted({manifest.path.parent / name for record in entry.values() if isinstance(record, dict)
-                        for name in record.get("outputs", {}) if _plain_name(name)})
+                        for name in record.get("outputs", {}) if _plain_name(name) and _named_for(name, stem)})
         found.append(Orphan(stem, source, [f for f in files if f.exists()]))
     return found
+
+
+def _named_for(name: str, stem: str) -> bool:
+    """Whether an output's file name is that of the document `stem` ("x.html" for "x")."""
+    return Path(name).stem.casefold() == stem.casefold()
 
 
 def _plain_name(name: str) -> bool:

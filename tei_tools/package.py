@@ -79,6 +79,17 @@ def default_root() -> Path:
     return Path.cwd()
 
 
+def check_out_of_edition(project: Project, target: Path) -> None:
+    """Refuse a package folder inside edition/: the bags' copies of the masters, their
+    metadata and stylesheets would then be taken for edition files, and every later
+    build, validation and package of the project would fail on them."""
+    edition = project.edition_dir.resolve()
+    where = target.resolve()
+    if where == edition or edition in where.parents:
+        raise UsageError(f"{target}:0:0: error: the package folder is inside {project.edition_dir}, whose every "
+                         "XML file is taken for an edition; give a folder outside it (default: build/deposit)")
+
+
 def package(
     root: str | Path,
     out: str | Path | None = None,
@@ -106,11 +117,12 @@ def package(
                          "(the one with edition/) or give it with --root")
     if not masters:
         raise UsageError(f"{project.edition_dir}:0:0: error: no TEI files to package")
+    target = Path(out) if out is not None else project.root / DEFAULT_OUT
+    check_out_of_edition(project, target)
     validate_editions(masters)
     check_distinct_identifiers(masters)
     check_required_files(project)
     source_date_epoch()  # an unusable bagging date stops the run before anything is built
-    target = Path(out) if out is not None else project.root / DEFAULT_OUT
     with tempfile.TemporaryDirectory(prefix="tei-tools-package-") as scratch:
         with editions_built_as_released():
             (build or build_editions)(Path(scratch), masters)

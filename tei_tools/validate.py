@@ -304,7 +304,21 @@ def validate_paths(paths: Iterable[str | Path] = ()) -> ValidationReport:
                 identifiers.setdefault(_identifier_text(idno), []).append((len(results), idno))
         results.append(FileResult(str(path), findings))
     _shared_identifier_findings(results, identifiers)
+    _shared_name_findings(results)
     return ValidationReport(results)
+
+
+def _shared_name_findings(results: list[FileResult]) -> None:
+    """A warning on each file whose name (regardless of case) an earlier file has: both are
+    valid, but `tei-tools build` names outputs by the file's name and refuses the pair."""
+    first: dict[str, str] = {}
+    for result in results:
+        stem = Path(result.path).stem.casefold()
+        other = first.setdefault(stem, result.path)
+        if other != result.path:
+            result.findings.append(Finding(result.path, 1, 1, "warning",
+                f"{other} has the same name: `tei-tools build` writes both to {Path(result.path).stem}.html, .epub, "
+                ".txt and refuses the pair; rename one of the two files"))
 
 
 _EDITION_IDNO = f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}fileDesc/{{{TEI_NS}}}publicationStmt/{{{TEI_NS}}}idno[@type='edition']"

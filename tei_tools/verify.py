@@ -104,7 +104,7 @@ def verify(path: str | Path) -> Verification:
         if _starts_like_a_zip(target):
             _refuse_data_after_the_end(target)
             raise PackageError(f"{target}:0:0: error: a damaged zip: its table of contents, at its end, is missing (truncated?)")
-        raise PackageError(f"{target}:0:0: error: neither a bag folder nor a zip file")
+        raise UsageError(f"{target}:0:0: error: no such bag: neither a bag folder nor a zip file")
     _refuse_data_after_the_end(target)
     with tempfile.TemporaryDirectory(prefix="tei-tools-verify-") as scratch:
         bag_dir = safe_extract(target, Path(scratch))

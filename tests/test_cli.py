@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import re
 from pathlib import Path
 
@@ -315,8 +317,41 @@ def test_the_installed_command_is_run():
     import tomllib
 
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["scripts"]["tei-tools"] == "tei_tools.cli:run"
+    assert project["project"]["scripts"]["tei-tools"] == "tei_tools.__main__:launch"
     assert "run()" in (REPO_ROOT / "tei_tools" / "__main__.py").read_text(encoding="utf-8")
+
+
+# Ctrl-C while `tei_tools.cli` is imported: a finder raises it at that import.
+INTERRUPTED_IMPORT = """
+import sys
+class Interrupts:
+    def find_spec(self, name, path=None, target=None):
+        if name == "tei_tools.cli":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Interrupts())
+from tei_tools.__main__ import launch
+launch()
+"""
+
+
+def test_ctrl_c_while_the_command_loads_ends_it_with_130_and_no_traceback():
+    """The imports take a tenth of a second: a Ctrl-C pressed at once printed a traceback."""
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_IMPORT, "--version"], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "")
+
+
+def test_ctrl_c_before_the_command_begins_is_one_line_and_130(monkeypatch):
+    """Click said "Aborted!" and exited 1 for a Ctrl-C while it read the options or set up the
+    command (outside the command's own handling)."""
+    import signal
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(signal, "signal", interrupted)  # the group's set-up installs a handler
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 130
+    assert result.output.splitlines() == ["interrupted (Ctrl-C): nothing was done"]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -338,3 +373,29 @@ def test_build_shows_a_valid_document_s_warnings_located(jobs, tmp_path, monkeyp
         assert (findings[0]["path"], findings[0]["line"], findings[0]["col"]) == (str(warned), "23", "7")
         assert 'xml:id="pers-unused" is not referred to anywhere' in findings[0]["message"]
         assert (tmp_path / "dist" / f"{warned.stem}.txt").is_file()
+
+
+def test_a_report_whose_reader_went_away_ends_quietly_with_141():
+    """`tei-tools verify bag | head -1`: exit 1 would say the bag is not intact, and the
+    line named no file ("?:0:0: error: Broken pipe")."""
+    fixture = FIXTURES / "valid-article.xml"
+    done = subprocess.run(["bash", "-c", f'"{sys.executable}" -m tei_tools validate "{fixture}" | head -c 0; echo "${{PIPESTATUS[0]}}"'],
+                          capture_output=True, text=True, cwd=REPO_ROOT)
+    assert (done.stdout.strip(), done.stderr) == ("141", "")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_report_that_cannot_be_written_is_one_line_at_the_command_and_74():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "tei_tools", "validate", str(FIXTURES / "valid-article.xml")],
+                              stdout=full, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+    assert done.returncode == 74
+    assert done.stderr.splitlines() == [
+        "tei-tools validate: error: cannot write to standard output: No space left on device"]
+
+
+def test_run_as_a_module_its_messages_name_tei_tools():
+    """An editor's problem matcher keyed to "tei-tools" read "python -m tei_tools build: error"."""
+    done = subprocess.run([sys.executable, "-m", "tei_tools", "build", "--jobs", "0"], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert done.returncode == 2
+    assert done.stderr.startswith("tei-tools build: error: Invalid value for '--jobs'")

@@ -315,6 +315,26 @@ def test_a_manifest_naming_files_outside_the_folder_removes_nothing_there(tmp_pa
     assert victim.read_text(encoding="utf-8") == "not an output\n"
 
 
+def test_a_manifest_naming_a_live_document_s_outputs_for_a_gone_one_removes_none_of_them(tmp_path):
+    """An entry for a document whose source is gone, edited (or corrupted) to list another
+    document's outputs: the build deleted the live edition and called it up to date."""
+    from tei_tools.manifest import Manifest
+
+    edition = tmp_path / "edition"
+    kept, gone = make_corpus(edition, 2)
+    out = tmp_path / "out"
+    assert build_many([kept, gone], out, ["txt"], jobs=1, prune_under=[edition]).ok
+    manifest = Manifest.load(out)
+    record = manifest.documents[gone.stem]["txt"]
+    record["outputs"][f"{kept.stem}.txt"] = manifest.documents[kept.stem]["txt"]["outputs"][f"{kept.stem}.txt"]
+    manifest.record(gone.stem, str(os.path.abspath(gone)), "txt", record["inputs"], record["outputs"])
+    manifest.save()
+    gone.unlink()
+    report = build_many([kept], out, ["txt"], jobs=1, prune_under=[edition])
+    assert [output.name for output, _ in report.removed] == [f"{gone.stem}.txt"]
+    assert (out / f"{kept.stem}.txt").exists()
+
+
 def test_outputs_another_build_wrote_again_meanwhile_are_not_removed(tmp_path, monkeypatch):
     """Two builds into one folder: while this one found issue-001's source gone, another
     (from a folder of its own) built a document of that name again. Its outputs stay."""

@@ -261,6 +261,19 @@ def test_an_unusable_source_date_epoch_stops_packaging_before_the_build(project,
     assert built == []
 
 
+@pytest.mark.parametrize("inside", ["edition", "edition/deposit"])
+def test_a_package_folder_inside_edition_is_refused_before_anything_is_written(project, monkeypatch, inside):
+    """The bags' copies of the master, their metadata and stylesheets would be taken for
+    edition files: every later build, validation and package of the project failed."""
+    monkeypatch.setattr(package_module, "build_editions", small_build)
+    before = sorted(p.relative_to(project) for p in (project / "edition").rglob("*"))
+    result = CliRunner().invoke(main, ["package", "--root", str(project), "--out", str(project / inside)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    [line] = result.output.splitlines()
+    assert line.startswith(f"{project / inside}:0:0: error: the package folder is inside")
+    assert sorted(p.relative_to(project) for p in (project / "edition").rglob("*")) == before
+
+
 def test_build_editions_reuses_up_to_date_outputs_and_rebuilds_edited_ones(project):
     """build_editions is the incremental build: unchanged inputs write nothing, an edited master is rebuilt."""
     master = project / "edition" / f"{STEM}.xml"

@@ -9,7 +9,7 @@ import sys
 import zipfile
 
 import pytest
-from lxml import html as lxml_html
+from lxml import etree, html as lxml_html
 from click.testing import CliRunner
 
 from conftest import FIXTURES, REPO_ROOT, edition_xml_files
@@ -763,3 +763,19 @@ def test_letter_labels_are_a_bijective_numbering_without_i_l_and_o(tmp_path):
     assert shown == expected
     assert (shown[22], shown[23], shown[23 * 24 - 1], shown[23 * 24]) == ("z", "aa", "zz", "aaa")
     assert len(set(shown)) == 1200 and not any(set(s) & set("ilo") for s in shown)
+
+
+def test_a_link_with_characters_a_url_cannot_hold_is_written_escaped(tmp_path):
+    """`"`, `<`, `>` in a target passed validation and made the HTML (Nu checker) and the
+    EPUB (EPUBCheck RSC-020) invalid; an upper-case scheme ("HTTPS://"), which RFC 3986
+    allows, was refused."""
+    text = SMALL.read_text(encoding="utf-8").replace(
+        '<ref target="https://www.wikidata.org/wiki/Q76666"', '<ref target="HTTPS://example.org/a&quot;b&lt;c&gt;d{e}"', 1)
+    out = build_variant(tmp_path, text)
+    page = lxml_html.fromstring((out / "small-edition.html").read_bytes())
+    assert "HTTPS://example.org/a%22b%3Cc%3Ed%7Be%7D" in page.xpath("//a/@href")
+    with zipfile.ZipFile(out / "small-edition.epub") as epub:
+        hrefs = [h for name in epub.namelist() if name.endswith(".xhtml")
+                 for h in etree.fromstring(epub.read(name)).xpath("//*[local-name()='a']/@href")]
+    assert "HTTPS://example.org/a%22b%3Cc%3Ed%7Be%7D" in hrefs
+    assert "<HTTPS://example.org/a%22b%3Cc%3Ed%7Be%7D>" in (out / "small-edition.txt").read_text(encoding="utf-8")

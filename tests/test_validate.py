@@ -832,3 +832,17 @@ def test_cyrillic_written_as_character_references_is_found_at_its_element(tmp_pa
     ("az-Cyrl", True), ("x-private", False)])
 def test_which_languages_are_written_in_cyrillic(language, cyrillic):
     assert languages.written_in_cyrillic(language) is cyrillic
+
+
+def test_two_files_of_one_name_are_valid_but_warned_of_as_the_build_refuses_them(tmp_path):
+    """edition/a.xml and edition/1924/A.xml: each is valid, but their outputs would be one
+    (dist/a.html): validate said "valid", and the build then refused the pair."""
+    (tmp_path / "1924").mkdir()
+    shutil.copy(FIXTURES / "valid-article.xml", tmp_path / "a.xml")
+    shutil.copy(FIXTURES / "valid-article.xml", tmp_path / "1924" / "A.xml")
+    report = validate.validate_paths([tmp_path / "a.xml", tmp_path / "1924" / "A.xml"])
+    assert report.valid
+    warnings = [f for f in report.findings if "same name" in f.message]
+    assert [(Path(f.path).relative_to(tmp_path), f.line, f.column, f.severity) for f in warnings] == [
+        (Path("1924", "A.xml"), 1, 1, "warning")]
+    assert warnings[0].message.startswith(f"{tmp_path / 'a.xml'} has the same name: `tei-tools build` writes both to A.html")

@@ -304,12 +304,19 @@ def test_zip_bomb_by_entry_count_is_refused(packaged, monkeypatch):
     assert "more than the 5 allowed (zip bomb?)" in result.output
 
 
-def test_a_file_that_is_not_a_zip_is_refused(tmp_path):
+def test_a_file_that_is_not_a_zip_is_no_such_bag(tmp_path):
+    """Exit 2, as for a folder without bagit.txt: 1 would say a bag is there, not intact."""
     fake = tmp_path / "fake.zip"
     fake.write_text("not a zip")
     result = run_verify(fake)
-    assert result.exit_code == 1
-    assert "neither a bag folder nor a zip file" in result.output
+    assert result.exit_code == 2
+    assert result.output == f"{fake}:0:0: error: no such bag: neither a bag folder nor a zip file\n"
+
+
+def test_an_empty_path_is_refused_not_taken_for_the_working_folder():
+    result = CliRunner().invoke(main, ["verify", ""])
+    assert result.exit_code == 2
+    assert "verify: error: Invalid value for 'PATH': an empty path" in result.output and len(result.output.splitlines()) == 1
 
 
 def test_a_truncated_zip_is_called_damaged(packaged, tmp_path):

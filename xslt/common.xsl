@@ -1094,8 +1094,11 @@
   <xsl:function name="ed:safe-url" as="xs:string?">
     <xsl:param name="url" as="xs:string?"/>
     <xsl:variable name="u" select="normalize-space($url)"/>
+    <!-- iri-to-uri: a character a URL cannot hold as it is (", <, >, \, ^, `, {, |, })
+         escaped as the browser would send it, so that the HTML and the EPUB stay valid
+         (the Nu checker and EPUBCheck refused them as written). -->
     <xsl:sequence select="if (matches($u, '^(https?://|mailto:|#)[^\s]*$', 'i')
-      and not(matches($u, '[\p{Cc}]'))) then $u else ()"/>
+      and not(matches($u, '[\p{Cc}]'))) then iri-to-uri($u) else ()"/>
   </xsl:function>
 
   <!-- ============================ the plain reading text ============================ -->
