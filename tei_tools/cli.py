@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from tei_tools import __version__
-from tei_tools.errors import TeiToolsError, counted, internal_error
+from tei_tools.errors import TeiToolsError, counted, internal_error, shown_path
 
 
 class ToolFailure(click.ClickException):
@@ -172,7 +172,7 @@ def _os_failure(exc: OSError) -> click.ClickException:
     """A system error as one line: at its file, or else at the command (the working folder
     may have been removed under it)."""
     if exc.filename:
-        return ToolFailure(f"{exc.filename}:0:0: error: {exc.strerror or exc}", 1)
+        return ToolFailure(f"{shown_path(exc.filename)}:0:0: error: {exc.strerror or exc}", 1)
     command = click.get_current_context().command_path
     try:
         os.getcwd()
@@ -326,9 +326,9 @@ def _echo_results(report) -> None:
         for line in result.messages:
             click.echo(line, err=True)
         for output in result.outputs:
-            _report(str(output))
+            _report(shown_path(output))
     for output, source in report.removed:
-        click.echo(f"removed {output} (its source {_as_given(source)} is gone)", err=True)
+        click.echo(f"removed {shown_path(output)} (its source {shown_path(_as_given(source))} is gone)", err=True)
     for warning in report.warnings:  # the build's own: its records, shared identifiers
         click.echo(warning, err=True)
 

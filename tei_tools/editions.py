@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from tei_tools.errors import BROKEN_LINK, UsageError
+from tei_tools.errors import BROKEN_LINK, UsageError, shown_path
 
 EDITION_DIRNAME = "edition"
 SOURCE_DIRNAME = "source"  # edition/source/ holds the plain-text originals, never TEI
@@ -37,11 +37,11 @@ def edition_files(paths: Iterable[str | Path] = (), required_for: str | None = N
         elif path.exists():
             files.append(path)
         elif path.is_symlink():
-            raise UsageError(f"{path}:0:0: error: {BROKEN_LINK}")
+            raise UsageError(f"{shown_path(path)}:0:0: error: {BROKEN_LINK}")
         else:
-            raise UsageError(f"{path}:0:0: error: no such file or directory")
+            raise UsageError(f"{shown_path(path)}:0:0: error: no such file or directory")
     if not files and required_for:
-        where = ", ".join(str(p) for p in given)
+        where = ", ".join(shown_path(p) for p in given)
         raise UsageError(f"{where}:0:0: error: no *.xml files to {required_for}")
     return files
 
@@ -110,7 +110,7 @@ def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
     seen: set[Path] = set()
     by_stem: dict[str, Path] = {}
     for path in map(Path, paths):
-        _check_name_is_text(path)
+        check_name_is_text(path)
         resolved = same_file_key(path)
         if resolved in seen:
             continue
@@ -118,7 +118,7 @@ def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
         other = by_stem.setdefault(path.stem.casefold(), path)
         if other is not path:
             raise UsageError(
-                f"{path}:0:0: error: {other} writes the same outputs ({path.stem}.html, .epub, .txt: "
+                f"{shown_path(path)}:0:0: error: {shown_path(other)} writes the same outputs ({path.stem}.html, .epub, .txt: "
                 "outputs are named by the file's name); rename one of the two files"
             )
         documents.append(path)
@@ -139,19 +139,22 @@ def check_outputs_spare_inputs(documents: Iterable[Path], out: Path, suffixes: I
             continue
         out_key = out_key or same_file_key(out)
         if same_file_key(document.parent) == out_key:
-            raise UsageError(f"{document}:0:0: error: the build would write {document.stem}{document.suffix.lower()} over "
+            raise UsageError(f"{shown_path(document)}:0:0: error: the build would write {document.stem}{document.suffix.lower()} over "
                              "this input file; build into another folder (--out) or rename the file to .xml")
 
 
-def _check_name_is_text(path: Path) -> None:
+def check_name_is_text(path: Path) -> None:
     """Outputs, ids and links are named after the file: a name that is no UTF-8 text (bytes
     another system wrote) cannot name them."""
     try:
         path.name.encode("utf-8")
     except UnicodeEncodeError:
         shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
-        raise UsageError(f"{shown}:0:0: error: the file name is not UTF-8 text, and the outputs are named after it; "
+        raise UsageError(f"{shown_path(shown)}:0:0: error: the file name is not UTF-8 text, and the outputs are named after it; "
                          "rename the file") from None
+    if shown_path(path.name) != path.name:
+        raise UsageError(f"{shown_path(path)}:0:0: error: the file name holds a line break, and the outputs are named "
+                         "after it (each message naming them would be split in two); rename the file")
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,16 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        # One line whatever the file's name holds (a line break in it would split the finding).
-        path = str(self.path).translate(_LINE_BREAKS_ESCAPED)
-        return f"{path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        return f"{shown_path(self.path)}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as a message shows it: on one line whatever the file's name holds (a line
+    break in it would split the message, and a reader of the log take half for another)."""
+    return str(path).translate(_LINE_BREAKS_ESCAPED)
 
 
 def counted(number: int, noun: str) -> str:

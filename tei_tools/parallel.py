@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from tei_tools.errors import BuildError, TeiToolsError, freeze_error, internal_error, thaw_error
+from tei_tools.errors import BuildError, TeiToolsError, freeze_error, internal_error, shown_path, thaw_error
 from tei_tools.fsutil import remove_abandoned_temporaries, source_date_epoch
 from tei_tools.editions import check_outputs_spare_inputs, distinct_documents
 from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, as_formats, check_output_dir
@@ -180,7 +180,7 @@ def _warn_of_shared_identifiers(documents: list[Path], report: IncrementalReport
         first = first_with.setdefault(identifier, path)
         if first is not path:
             line, column = edition_identifier_location(path)
-            report.warnings.append(f"{path}:{line}:{column}: warning: {shared_identifier_message(identifier, first)}")
+            report.warnings.append(f"{shown_path(path)}:{line}:{column}: warning: {shared_identifier_message(identifier, shown_path(first))}")
 
 
 def _save_manifest(manifest, report: IncrementalReport) -> None:

@@ -18,6 +18,8 @@ import sys
 import time
 from typing import TextIO
 
+from tei_tools.errors import shown_path
+
 BAR_WIDTH = 24
 # Redraw at most this often: redrawing for each of 500 fast documents would cost more than it shows.
 REDRAW_SECONDS = 0.05
@@ -41,7 +43,7 @@ class Progress:
         if self.tty:
             self._redraw(done, total, force=done == total or not result.ok)
         elif result.outputs or not result.ok or not self.quiet_skips:
-            self.stream.write(f"[{done}/{total}] {_verb(result)} {result.path}\n")
+            self.stream.write(f"[{done}/{total}] {_verb(result)} {shown_path(result.path)}\n")
             self.stream.flush()
 
     def finish(self) -> None:

@@ -17,8 +17,8 @@ from lxml import etree
 if TYPE_CHECKING:  # imported when the rules are compiled (_compiled_schematron): it costs 6 ms
     from lxml import isoschematron
 
-from tei_tools.editions import edition_files, same_file_key
-from tei_tools.errors import Finding, InputError, SchemaError, counted
+from tei_tools.editions import check_name_is_text, edition_files, same_file_key
+from tei_tools.errors import Finding, InputError, SchemaError, UsageError, counted
 from tei_tools.languages import language_findings
 from tei_tools.parsing import TEI_NS, SourceLines, element_location, parse_file, schema_parser
 
@@ -304,15 +304,22 @@ def validate_paths(paths: Iterable[str | Path] = ()) -> ValidationReport:
                 identifiers.setdefault(_identifier_text(idno), []).append((len(results), idno))
         results.append(FileResult(str(path), findings))
     _shared_identifier_findings(results, identifiers)
-    _shared_name_findings(results)
+    _file_name_findings(results)
     return ValidationReport(results)
 
 
-def _shared_name_findings(results: list[FileResult]) -> None:
-    """A warning on each file whose name (regardless of case) an earlier file has: both are
-    valid, but `tei-tools build` names outputs by the file's name and refuses the pair."""
+def _file_name_findings(results: list[FileResult]) -> None:
+    """A warning on each file whose name the build refuses: a name an earlier file has
+    (regardless of case; `tei-tools build` names outputs by the file's name and refuses the
+    pair), or one that cannot name outputs (not UTF-8 text, a line break in it). The files
+    themselves may be valid."""
     first: dict[str, str] = {}
     for result in results:
+        try:
+            check_name_is_text(Path(result.path))
+        except UsageError as refused:
+            why = str(refused).split(": error: ", 1)[-1]
+            result.findings.append(Finding(result.path, 1, 1, "warning", f"`tei-tools build` refuses this file: {why}"))
         stem = Path(result.path).stem.casefold()
         other = first.setdefault(stem, result.path)
         if other != result.path:

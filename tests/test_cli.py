@@ -399,3 +399,21 @@ def test_run_as_a_module_its_messages_name_tei_tools():
     done = subprocess.run([sys.executable, "-m", "tei_tools", "build", "--jobs", "0"], capture_output=True, text=True, cwd=REPO_ROOT)
     assert done.returncode == 2
     assert done.stderr.startswith("tei-tools build: error: Invalid value for '--jobs'")
+
+
+def test_a_file_name_with_a_line_break_is_refused_by_build_and_warned_of_by_validate(tmp_path, monkeypatch):
+    """Each message naming such a file (progress, outputs, errors) was split in two."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "edition").mkdir()
+    odd = tmp_path / "edition" / "new\nline.xml"
+    odd.write_bytes((FIXTURES / "valid-article.xml").read_bytes())
+    built = CliRunner().invoke(main, ["build", "--out", "out"])
+    assert built.exit_code == 2
+    assert built.output.splitlines() == [
+        "edition/new\\nline.xml:0:0: error: the file name holds a line break, and the outputs are named after it "
+        "(each message naming them would be split in two); rename the file"]
+    checked = CliRunner().invoke(main, ["validate"])
+    assert checked.exit_code == 0
+    assert "edition/new\\nline.xml:1:1: warning: `tei-tools build` refuses this file: the file name holds a line break" in checked.output
+    missing = CliRunner().invoke(main, ["build", "edition/gone\nx.xml"])
+    assert missing.exit_code == 2 and missing.output.splitlines() == ["edition/gone\\nx.xml:0:0: error: no such file or directory"]
