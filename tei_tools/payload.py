@@ -193,6 +193,11 @@ def source_files(project: Project, master: Path, tree: etree._ElementTree) -> li
     if source is None:
         idno = source_idno(tree, "file")
         line, column = element_location(idno) if idno is not None else (0, 0)
+        link = project.source_dir / name
+        if link.is_symlink():
+            raise PackageError(f"{master}:{line}:{column}: error: the source text '{name}' named in sourceDesc is a "
+                               f"symbolic link in {project.source_dir} to a file elsewhere; a deposit holds the file "
+                               "itself: put the file in place of the link")
         raise PackageError(f"{master}:{line}:{column}: error: the source text '{name}' "
                            f"named in sourceDesc is not in {project.source_dir}")
     check_source_fixity(master, tree, source)

@@ -172,6 +172,16 @@ def test_a_link_in_a_bag_folder_is_named_and_not_followed(bag, tmp_path):
     assert f"{bag}/{PAYLOAD}:0:0: error: link" in result.output
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_pipe_in_a_bag_folder_is_named_as_such_and_not_read(bag):
+    """bagit counted it as a file of the wrong size ("Payload-Oxum validation failed")."""
+    os.mkfifo(bag / "data" / "pipe")
+    result = run_verify(bag)
+    assert result.exit_code == 1
+    assert f"{bag}/data/pipe:0:0: error: not a regular file (a pipe, a socket or a device): a bag holds files" in result.output
+    assert "Oxum" not in result.output
+
+
 def test_every_problem_is_named_at_once(bag):
     (bag / PAYLOAD).write_text("changed")
     (bag / "data/README.md").unlink()
