@@ -110,7 +110,7 @@ def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
     seen: set[Path] = set()
     by_stem: dict[str, Path] = {}
     for path in map(Path, paths):
-        check_name_is_text(path)
+        check_file_name(path)
         resolved = same_file_key(path)
         if resolved in seen:
             continue
@@ -143,9 +143,10 @@ def check_outputs_spare_inputs(documents: Iterable[Path], out: Path, suffixes: I
                              "this input file; build into another folder (--out) or rename the file to .xml")
 
 
-def check_name_is_text(path: Path) -> None:
+def check_file_name(path: Path) -> None:
     """Outputs, ids and links are named after the file: a name that is no UTF-8 text (bytes
-    another system wrote) cannot name them."""
+    another system wrote) cannot name them, and one with a line break would split every
+    message that names them."""
     try:
         path.name.encode("utf-8")
     except UnicodeEncodeError:

@@ -17,8 +17,8 @@ from lxml import etree
 if TYPE_CHECKING:  # imported when the rules are compiled (_compiled_schematron): it costs 6 ms
     from lxml import isoschematron
 
-from tei_tools.editions import check_name_is_text, edition_files, same_file_key
-from tei_tools.errors import Finding, InputError, SchemaError, UsageError, counted
+from tei_tools.editions import check_file_name, edition_files, same_file_key
+from tei_tools.errors import Finding, InputError, SchemaError, UsageError, counted, shown_path
 from tei_tools.languages import language_findings
 from tei_tools.parsing import TEI_NS, SourceLines, element_location, parse_file, schema_parser
 
@@ -316,7 +316,7 @@ def _file_name_findings(results: list[FileResult]) -> None:
     first: dict[str, str] = {}
     for result in results:
         try:
-            check_name_is_text(Path(result.path))
+            check_file_name(Path(result.path))
         except UsageError as refused:
             why = str(refused).split(": error: ", 1)[-1]
             result.findings.append(Finding(result.path, 1, 1, "warning", f"`tei-tools build` refuses this file: {why}"))
@@ -324,7 +324,7 @@ def _file_name_findings(results: list[FileResult]) -> None:
         other = first.setdefault(stem, result.path)
         if other != result.path:
             result.findings.append(Finding(result.path, 1, 1, "warning",
-                f"{other} has the same name: `tei-tools build` writes both to {Path(result.path).stem}.html, .epub, "
+                f"{shown_path(other)} has the same name: `tei-tools build` writes both to {Path(result.path).stem}.html, .epub, "
                 ".txt and refuses the pair; rename one of the two files"))
 
 
