@@ -272,3 +272,22 @@ def test_every_russian_word_in_the_editors_prose_is_marked_as_russian(tree):
             if text and cyrillic.search(text) and not xp(owner, "ancestor-or-self::*[@xml:lang][1][starts-with(@xml:lang, 'ru')]"):
                 unmarked.append((owner.sourceline, text.strip()[:30]))
     assert unmarked == []
+
+
+def test_citation_cff_cites_the_edition_as_its_header_and_its_reading_editions_do(tree):
+    """CITATION.cff (GitHub's "Cite this repository", Zotero) gives the version, date,
+    identifier and title the header gives and the reading editions' "How to cite" uses:
+    one form everywhere, and no version left behind by a release."""
+    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+
+    def scalar(key: str) -> str:
+        return re.search(rf'^\s*{key}: "([^"]*)"$', cff, flags=re.MULTILINE).group(1)
+
+    assert scalar("version") == xp(tree, "string(//tei:editionStmt/tei:edition/@n)")
+    assert scalar("date-released") == xp(tree, "string(//tei:publicationStmt/tei:date/@when)")
+    assert scalar("value") == xp(tree, "string(//tei:publicationStmt/tei:idno[@type='edition'])")
+    title = " ".join(xp(tree, "string(//tei:titleStmt/tei:title[@type='supplied'])").split())
+    assert scalar("title") == title
+    page = etree.parse(str(ROOT / "dist" / f"{EDITION.stem}.html"), etree.HTMLParser())
+    citation = " ".join(page.xpath("string(//p[@class='citation'])").split())
+    assert f" {title}. " in citation and f"version {scalar('version')}," in citation
