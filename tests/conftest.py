@@ -320,3 +320,23 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+# The register's groups of raised letters ("215 a b c") of fewer than eight letters that a
+# line break splits, or parts from their page number, in a page open in Chromium:
+# [letters, lines the letters take] for each. "215 a" ending a line and "b c" beginning the
+# next read as a page of their own.
+SPLIT_LOCATOR_GROUPS = """() => [...document.querySelectorAll('.mentions')].map(group => {
+    const middle = r => (r.top + r.bottom) / 2;
+    const letters = [...group.querySelectorAll('a')];
+    const middles = letters.map(a => middle(a.getBoundingClientRect()));
+    const page = group.previousSibling, range = document.createRange();
+    if (page && page.nodeType === 3 && page.data.length) {
+        range.setStart(page, page.data.length - 1); range.setEnd(page, page.data.length);
+        middles.push(middle(range.getBoundingClientRect()));  // the page number's last digit
+    }
+    middles.sort((a, b) => a - b);
+    // a raised letter sits a few pixels above its number's middle; a new line is a line-height lower
+    const lines = 1 + middles.slice(1).filter((m, i) => m - middles[i] > 10).length;
+    return [letters.length, lines];
+}).filter(([count, lines]) => count < 8 && lines > 1)"""

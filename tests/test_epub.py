@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import (EDITION_DIR, FIXTURES, REPO_ROOT, axe_core_path, axe_violations, correction_context, require_tool,
+from conftest import (EDITION_DIR, FIXTURES, REPO_ROOT, SPLIT_LOCATOR_GROUPS, axe_core_path, axe_violations, correction_context, require_tool,
                       see_references, which)
 from tei_tools import transform
 from tei_tools.cli import main
@@ -1061,3 +1061,17 @@ def test_the_corrections_hint_explains_the_mark_of_lost_text_where_a_reading_has
     hints = [" ".join(xp(d, "//h:p[@class='section-hint']//text()")) for d in inline_epub.documents.values()]
     assert any("Every place where the editors changed" in h for h in hints)
     assert not any("[…] marks" in h for h in hints)
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("width", [320, 390, 600])
+def test_in_chromium_the_index_s_few_letters_stay_with_their_page(browser, unzipped, width):
+    """At e-reader widths "215 a" ended a line and "b c d e f g" began the next."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto((unzipped / "EPUB" / "index.xhtml").resolve().as_uri())
+        assert page.evaluate(SPLIT_LOCATOR_GROUPS) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from lxml import etree, html as lxml_html
 
-from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, aside_text, axe_core_path, axe_violations,
+from conftest import (EDITION_DIR, EDITORS_NOTE_LETTERS, FIXTURES, SPLIT_LOCATOR_GROUPS, aside_text, axe_core_path, axe_violations,
                       correction_context, require_tool, see_references, vnu_jar_path, which)
 from tei_tools import transform
 from readings import reading_text, words
@@ -1812,3 +1812,13 @@ def test_in_chromium_tab_keeps_the_focus_ring_clear_of_the_window_s_foot(browser
             if where != "switch" and bottom > 900 - 5:
                 clipped.append(where)
         assert clipped == []
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("width", [320, 390])
+def test_in_chromium_a_page_s_few_letters_stay_on_its_line(browser, built, width):
+    """"215 a" at a line's end and "b c d" beginning the next read as a page of their own:
+    a group of fewer than eight letters stays with its page number."""
+    with opened(browser, built[ARTICLE], width, 800, still=True) as page:
+        assert page.evaluate(SPLIT_LOCATOR_GROUPS) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
