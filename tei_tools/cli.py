@@ -271,7 +271,9 @@ def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, 
 
     PATHS are files or folders (their *.xml); default: every *.xml under edition/.
     Outputs whose inputs are unchanged since the last build are left alone (--force
-    rebuilds them). An invalid document gets no output. Exit 0 when all were built, 1 otherwise.
+    rebuilds them). An invalid document gets no output. Exit 0 when all were built, 1 when
+    one failed, 2 on usage errors (no such file, two files of one name, a file name that
+    cannot name outputs).
     """
     from tei_tools.parallel import build_many
     from tei_tools.progress import Progress
