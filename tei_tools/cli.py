@@ -85,8 +85,13 @@ class OneLineUsageErrors(_NamedInUsageErrors, click.Group):
 def _interrupted_before_the_command(interruption: KeyboardInterrupt) -> click.ClickException:
     """Ctrl-C (or SIGTERM) while the options are read or the command is set up: click would
     say "Aborted!" and exit 1. A command's own interruptions are reports_errors'."""
+    return _interrupted(interruption, "nothing was done")
+
+
+def _interrupted(interruption: KeyboardInterrupt, said: str) -> click.ClickException:
+    """"interrupted (Ctrl-C): <said>", exit 130; for SIGTERM (Terminated), 143."""
     signal_name, code = ("SIGTERM", 143) if isinstance(interruption, Terminated) else ("Ctrl-C", 130)
-    return ToolFailure(f"interrupted ({signal_name}): nothing was done", code)
+    return ToolFailure(f"interrupted ({signal_name}): {said}", code)
 
 
 def _one_line(error: click.UsageError) -> click.ClickException:
@@ -122,9 +127,8 @@ def reports_errors(command):
         try:
             return command(*args, **kwargs)
         except KeyboardInterrupt as exc:
-            signal_name, code = ("SIGTERM", 143) if isinstance(exc, Terminated) else ("Ctrl-C", 130)
             said = _AFTER_AN_INTERRUPTION.get(click.get_current_context().info_name, "nothing was written")
-            raise ToolFailure(f"interrupted ({signal_name}): {said}", code) from None
+            raise _interrupted(exc, said) from None
         except TeiToolsError as exc:
             raise ToolFailure(str(exc), exc.exit_code) from None
         except _StdoutFailure as failure:

@@ -144,18 +144,25 @@ def check_outputs_spare_inputs(documents: Iterable[Path], out: Path, suffixes: I
 
 
 def check_file_name(path: Path) -> None:
-    """Outputs, ids and links are named after the file: a name that is no UTF-8 text (bytes
-    another system wrote) cannot name them, and one with a line break would split every
-    message that names them."""
+    """A UsageError for a file name that cannot name outputs (file_name_problem)."""
+    problem = file_name_problem(path)
+    if problem is not None:
+        shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+        raise UsageError(f"{shown_path(shown)}:0:0: error: {problem}")
+
+
+def file_name_problem(path: Path) -> str | None:
+    """Why the file's name cannot name its outputs, or None. Outputs, ids and links are
+    named after the file: a name that is no UTF-8 text (bytes another system wrote) cannot
+    name them, and one with a line break would split every message that names them."""
     try:
         path.name.encode("utf-8")
     except UnicodeEncodeError:
-        shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
-        raise UsageError(f"{shown_path(shown)}:0:0: error: the file name is not UTF-8 text, and the outputs are named after it; "
-                         "rename the file") from None
+        return "the file name is not UTF-8 text, and the outputs are named after it; rename the file"
     if shown_path(path.name) != path.name:
-        raise UsageError(f"{shown_path(path)}:0:0: error: the file name holds a line break, and the outputs are named "
-                         "after it (each message naming them would be split in two); rename the file")
+        return ("the file name holds a line break, and the outputs are named after it (each message naming them "
+                "would be split in two); rename the file")
+    return None
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from lxml import etree
 if TYPE_CHECKING:  # imported when the rules are compiled (_compiled_schematron): it costs 6 ms
     from lxml import isoschematron
 
-from tei_tools.editions import check_file_name, edition_files, same_file_key
-from tei_tools.errors import Finding, InputError, SchemaError, UsageError, counted, shown_path
+from tei_tools.editions import edition_files, file_name_problem, same_file_key
+from tei_tools.errors import Finding, InputError, SchemaError, counted, shown_path
 from tei_tools.languages import language_findings
 from tei_tools.parsing import TEI_NS, SourceLines, element_location, parse_file, schema_parser
 
@@ -315,11 +315,9 @@ def _file_name_findings(results: list[FileResult]) -> None:
     themselves may be valid."""
     first: dict[str, str] = {}
     for result in results:
-        try:
-            check_file_name(Path(result.path))
-        except UsageError as refused:
-            why = str(refused).split(": error: ", 1)[-1]
-            result.findings.append(Finding(result.path, 1, 1, "warning", f"`tei-tools build` refuses this file: {why}"))
+        problem = file_name_problem(Path(result.path))
+        if problem is not None:
+            result.findings.append(Finding(result.path, 1, 1, "warning", f"`tei-tools build` refuses this file: {problem}"))
         stem = Path(result.path).stem.casefold()
         other = first.setdefault(stem, result.path)
         if other != result.path:
