@@ -1,3 +1,3 @@
 """tei-tools: validate, build and deposit a scholarly TEI edition."""
 
-__version__ = "1.8.0"
+__version__ = "1.9.0"

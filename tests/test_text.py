@@ -704,12 +704,15 @@ def test_the_sections_have_the_names_the_html_edition_gives_them(article_txt, tm
 
 
 @pytest.mark.parametrize(("editors", "cited"), [
-    ("<orgName>The test editors</orgName>", "The test editors (eds.)"),
+    ("<orgName>The test editors</orgName>", "The test editors"),
+    ("<orgName>Editorial Board of the Test</orgName>", "Editorial Board of the Test"),
+    ("<orgName>Institute of History</orgName>", "Institute of History (eds.)"),
     ("<persName>Anna Petrova</persName>", "Anna Petrova (ed.)"),
     ("<persName>Anna Petrova</persName> <persName>Ivan Petrov</persName>", "Anna Petrova, Ivan Petrov (eds.)"),
 ])
 def test_the_citation_abbreviates_editor_for_one_person_and_editors_otherwise(editors, cited, tmp_path, monkeypatch):
-    """"Test Editor (eds.)" cited one person as several."""
+    """"Test Editor (eds.)" cited one person as several; "The test editors (eds.)" said
+    "editors" twice: a body named as editors gets no abbreviation."""
     source = SMALL.read_text(encoding="utf-8")
     assert source.count("<orgName>The test editors</orgName>") == 1
     document = tmp_path / "small-edition.xml"

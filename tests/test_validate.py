@@ -143,6 +143,7 @@ def test_edition_is_valid(path):
         ("sch-link-to-a-paragraph.xml", '<ref target="#para-two"', 'which the reading editions do not write as a place to link to'),
         ("sch-continuation-with-a-number.xml", '<note place="foot" n="2" xml:id="fn1-cont"', "has no n: it bears the number"),
         ("sch-continuation-on-the-same-page.xml", '<note place="foot" xml:id="fn1-cont"', "stands on the same page as the part it continues"),
+        ("sch-unanchored-note-that-continues-nothing.xml", '<note place="foot" n="1" xml:id="fn1" next="#fn1-cont" anchored="false"', 'Note anchored="false": only the continuation of a note'),
         ("sch-correction-without-certainty.xml", '<corr resp="#editors">', "<corr> without @cert"),
         ("sch-regularisation-without-resp.xml", "<reg>", "<reg> without @resp"),
         ("sch-correction-analysed-as-a-person.xml", '<corr resp="#editors" cert="high" ana=', '@ana="#pers-zetkin" is no category'),

@@ -247,12 +247,15 @@
   <xsl:mode name="ed:plain-prose" on-no-match="text-only-copy"/>
   <xsl:template match="tei:q | tei:quote" mode="ed:plain-prose">“<xsl:apply-templates mode="#current"/>”</xsl:template>
 
-  <!-- " (ed.)" after one person, " (eds.)" after several names or a body of editors
-       ("The tei-tools editors"). -->
+  <!-- " (ed.)" after one person, " (eds.)" after several names or a body ("Institute of
+       History (eds.)"); nothing after bodies that are named as editors already ("The
+       tei-tools editors", "Editorial Board"): "The tei-tools editors (eds.)" said it twice. -->
   <xsl:function name="ed:editors-abbreviation" as="xs:string">
     <xsl:param name="doc" as="node()"/>
     <xsl:variable name="editors" select="ed:editors($doc)"/>
-    <xsl:sequence select="if (count($editors) = 1 and $editors/self::tei:persName) then ' (ed.)' else ' (eds.)'"/>
+    <xsl:sequence select="if (count($editors) = 1 and $editors/self::tei:persName) then ' (ed.)'
+      else if (every $body in $editors satisfies ($body/self::tei:orgName and contains(lower-case($body), 'editor'))) then ''
+      else ' (eds.)'"/>
   </xsl:function>
 
   <!-- One line to cite the edition by; a page is added by the caller. -->
