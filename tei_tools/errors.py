@@ -106,7 +106,12 @@ class SchemaError(TeiToolsError):
 
 
 class OutputError(TeiToolsError):
-    """An output folder or file cannot be written."""
+    """An output folder or file cannot be written: `reason` says why in a few words
+    ("No space left on device"), for a caller that words its own message."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class PackageError(TeiToolsError):

@@ -55,8 +55,13 @@ def stage_file(path: str | Path, data: bytes) -> Path:
     there. For outputs that change together (a document's formats, a bag and its zip)."""
     target = Path(path)
     if target.is_dir():
-        raise OutputError(f"{target}:0:0: error: cannot write output: a folder has its name")
+        raise cannot_write(target, "a folder has its name")
     return Path(_write_temporary(target, data))
+
+
+def cannot_write(target: Path, reason: str) -> OutputError:
+    """The error of an output file that cannot be written, located at the file."""
+    return OutputError(f"{target}:0:0: error: cannot write output: {reason}", reason)
 
 
 def commit_staged(staged: Path, target: Path) -> Path:
@@ -65,7 +70,7 @@ def commit_staged(staged: Path, target: Path) -> Path:
         os.replace(staged, target)
     except OSError as exc:
         _remove_quietly(str(staged))
-        raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
+        raise cannot_write(target, exc.strerror or str(exc)) from None
     return target
 
 
@@ -75,7 +80,7 @@ def _write_temporary(target: Path, data: bytes) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as exc:
-        raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
+        raise cannot_write(target, exc.strerror or str(exc)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -85,7 +90,7 @@ def _write_temporary(target: Path, data: bytes) -> str:
     except BaseException as exc:
         _remove_quietly(tmp)
         if isinstance(exc, OSError):
-            raise OutputError(f"{target}:0:0: error: cannot write output: {exc.strerror or exc}") from None
+            raise cannot_write(target, exc.strerror or str(exc)) from None
         raise
     return tmp
 

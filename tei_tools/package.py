@@ -294,12 +294,18 @@ def write_payload(staging: Path, plan: list[PayloadFile]) -> None:
 
 
 def edition_identifier(tree: etree._ElementTree, master: Path) -> str:
-    """The edition's idno (names the bag and the zip), else the file's stem."""
-    idno = tree.findtext(f".//{{{TEI_NS}}}publicationStmt/{{{TEI_NS}}}idno[@type='edition']")
-    identifier = " ".join((idno or "").split()) or master.stem
+    """The edition's idno (names the bag and the zip), else the file's stem. Read as
+    validate, build and the stylesheets read it, so that the bag bears the identifier its
+    own descriptions (dc.xml, the EPUB) give."""
+    from tei_tools.parsing import element_location
+    from tei_tools.validate import edition_identifier as identifier_in_header, edition_identifier_element
+
+    identifier = identifier_in_header(tree) or master.stem
     if not _SAFE_NAME.match(identifier):
+        idno = edition_identifier_element(tree)
+        line, column = element_location(idno) if idno is not None else (0, 0)
         raise PackageError(
-            f"{master}:0:0: error: edition identifier '{identifier}' cannot name a package "
+            f"{master}:{line}:{column}: error: edition identifier '{identifier}' cannot name a package "
             "(use letters, digits, '.', '_', '-')"
         )
     return identifier

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from tei_tools.errors import BuildError, TeiToolsError, freeze_error, internal_error, shown_path, thaw_error
+from tei_tools.errors import BuildError, OutputError, TeiToolsError, freeze_error, internal_error, shown_path, thaw_error
 from tei_tools.fsutil import remove_abandoned_temporaries, source_date_epoch
 from tei_tools.editions import check_outputs_spare_inputs, distinct_documents
 from tei_tools.transform import FORMATS, BuildReport, DocumentResult, OutputFormat, as_formats, check_output_dir
@@ -189,7 +189,7 @@ def _save_manifest(manifest, report: IncrementalReport) -> None:
     try:
         manifest.save()
     except (TeiToolsError, OSError) as error:
-        reason = getattr(error, "strerror", None) or str(error).split(": error: ")[-1]
+        reason = error.reason if isinstance(error, OutputError) else getattr(error, "strerror", None) or str(error)
         report.warnings.append(f"{manifest.path}:0:0: warning: the build's record of its outputs could not be "
                                f"written ({reason}); the next build rebuilds these documents")
 

@@ -28,10 +28,9 @@ REDRAW_SECONDS = 0.05
 class Progress:
     """A callback for `build_many(on_result=...)` that shows the build's progress."""
 
-    def __init__(self, stream: TextIO | None = None, *, tty: bool | None = None, quiet_skips: bool = True):
+    def __init__(self, stream: TextIO | None = None, *, tty: bool | None = None):
         self.stream = stream or sys.stderr
         self.tty = _is_tty(self.stream) if tty is None else tty
-        self.quiet_skips = quiet_skips
         self.failed = 0
         self.started = time.monotonic()
         self._drawn_at = 0.0
@@ -42,7 +41,7 @@ class Progress:
             self.failed += 1
         if self.tty:
             self._redraw(done, total, force=done == total or not result.ok)
-        elif result.outputs or not result.ok or not self.quiet_skips:
+        elif result.outputs or not result.ok:  # a document already up to date is no news in a log
             self.stream.write(f"[{done}/{total}] {_verb(result)} {shown_path(result.path)}\n")
             self.stream.flush()
 
@@ -51,12 +50,6 @@ class Progress:
         if self.tty and self._drawn:
             self.stream.write("\n")
             self.stream.flush()
-            self._drawn = False
-
-    def clear(self) -> None:
-        """Erase the bar (before printing a message above it)."""
-        if self.tty and self._drawn:
-            self.stream.write("\r\x1b[K")
             self._drawn = False
 
     def _redraw(self, done: int, total: int, *, force: bool) -> None:

@@ -70,13 +70,19 @@ def stylesheet(name_or_path: str | Path):
     try:
         executable = compiler.compile_stylesheet(stylesheet_file=str(path))
     except Exception as exc:  # saxonche raises PySaxonApiError with Saxon's text
-        raise BuildError(f"cannot compile {path.name}", saxon_findings(str(exc), str(path))) from None
+        raise _compile_error(saxon_findings(str(exc), str(path))) from None
     if executable is None:
-        raise BuildError(f"cannot compile {path.name}", [Finding(str(path), 0, 0, "error", "Saxon returned no executable")])
+        raise _compile_error([Finding(str(path), 0, 0, "error", "Saxon returned no executable")])
     with _lock:
         _compiled.setdefault(path, executable)
         _by_name[(name_or_path, XSLT_DIR)] = _compiled[path]
         return _compiled[path]
+
+
+def _compile_error(findings: list[Finding]) -> BuildError:
+    """A stylesheet that does not compile, said as its located findings (a command that
+    reports the error's message, such as package, names the file, line and column)."""
+    return BuildError("\n".join(str(f) for f in findings), findings)
 
 
 def forget_compiled() -> None:

@@ -14,8 +14,11 @@ build manifest knows which outputs a stylesheet's change makes stale:
 
 A renderer takes a SourceDocument and returns {file name: bytes} for the output folder.
 `tei-tools build` runs this pipeline through tei_tools.parallel (in this process or in
-worker processes); `build` here is the same, one document after another, for callers
-that want no worker processes.
+worker processes), which adds what a command needs around it: the SOURCE_DATE_EPOCH
+check, the manifest that lets the next build skip what is up to date, the clean-up of
+abandoned temporaries and of outputs whose source is gone. `build` here renders the
+documents one after another without those, for callers that want the outputs alone (the
+tests of each format, a script).
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from tei_tools.errors import (
     ValidationError,
 )
 
+# Not imported from tei_tools.parsing, which imports lxml: `tei-tools` starts without it.
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 
 
@@ -391,19 +395,10 @@ class BuildReport:
 
 def error_lines(error: TeiToolsError) -> list[str]:
     """An error as `path:line:col: error: …` lines (findings when it has them)."""
-    if isinstance(error, ValidationError):
-        return [str(f) for f in error.findings]
-    if isinstance(error, InputError):
-        return [str(error.finding)]
-    findings = getattr(error, "findings", None)
-    if findings:
-        return [str(f) for f in findings]
-    return [str(error)]
+    return [str(f) for f in _findings_of(error)] or [str(error)]
 
 
 def _findings_of(error: TeiToolsError) -> list[Finding]:
-    if isinstance(error, ValidationError):
-        return list(error.findings)
     if isinstance(error, InputError):
         return [error.finding]
     return list(getattr(error, "findings", None) or [])
@@ -443,16 +438,13 @@ def build(
     paths: Iterable[str | Path],
     out_dir: str | Path | None = None,
     formats: Sequence[OutputFormat] | Sequence[str] = (),
-    *,
-    out: str | Path | None = None,
 ) -> BuildReport:
     """Build every document; one document's failure is recorded and does not stop the others.
 
     Raises only for problems of the whole build: an unknown format, a missing path, an
-    output folder that cannot be written. `out` is another name for `out_dir`. Callers that
-    need everything built call `report.raise_for_failures()`.
+    output folder that cannot be written. Callers that need everything built call
+    `report.raise_for_failures()`.
     """
-    out_dir = out_dir if out_dir is not None else out
     if out_dir is None:
         raise UsageError("no output folder given")
     chosen = as_formats(formats)

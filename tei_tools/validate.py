@@ -349,9 +349,15 @@ def shared_identifier_message(identifier: str, first: str | Path) -> str:
 
 
 def edition_identifier(tree: etree._ElementTree) -> str | None:
-    """The edition's identifier (publicationStmt/idno[@type='edition']), spaces normalized."""
-    idno = tree.getroot().find(_EDITION_IDNO)
+    """The edition's identifier (publicationStmt/idno[@type='edition']), spaces normalized:
+    its text, comments left out, as the stylesheets read it (common.xsl, ed:identifier)."""
+    idno = edition_identifier_element(tree)
     return _identifier_text(idno) if idno is not None else None
+
+
+def edition_identifier_element(tree: etree._ElementTree) -> etree._Element | None:
+    """The idno that holds the edition's identifier, if the header has one."""
+    return tree.getroot().find(_EDITION_IDNO)
 
 
 def _identifier_text(idno: etree._Element) -> str:
@@ -364,7 +370,7 @@ def edition_identifier_location(path: str | Path) -> tuple[int, int]:
         tree = parse_file(path)
     except InputError:
         return 0, 0
-    idno = tree.getroot().find(_EDITION_IDNO)
+    idno = edition_identifier_element(tree)
     return element_location(idno) if idno is not None else (0, 0)
 
 

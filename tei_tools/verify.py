@@ -13,7 +13,6 @@ into a temporary folder that is removed afterwards.
 """
 from __future__ import annotations
 
-import logging
 import os
 import re
 import stat
@@ -29,7 +28,6 @@ import bagit
 from tei_tools.bag import CHECKSUMS
 from tei_tools.errors import Finding, PackageError, UsageError, counted
 
-logging.getLogger("bagit").addHandler(logging.NullHandler())
 
 # Bounds for reading a zip. A package of this edition is a few megabytes; the bounds
 # leave room for editions a thousand times larger and still stop a zip bomb early.

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import sys
 import zipfile
+from pathlib import Path
 
 import bagit
 import pytest
@@ -111,9 +113,34 @@ def test_bag_folders_and_files_are_readable_by_all_whatever_the_umask(project):
         assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644), path
 
 
-def test_failure_leaves_no_half_made_bag(project):
+def test_a_missing_source_is_refused_before_anything_is_written(project):
     (project / "edition/source/000_sample.txt").unlink()
     with pytest.raises(PackageError, match="000_sample.txt"):
         package(project, build=small_build)
     deposit = project / "build" / "deposit"
     assert not deposit.exists() or list(deposit.iterdir()) == []
+
+
+def test_a_failure_while_the_bag_is_written_leaves_the_old_bag_and_no_half_made_one(made, project, monkeypatch):
+    """The disk fills while the payload is copied into the new bag: the old bag and zip stay
+    as they were, and nothing of the new one is left beside them."""
+    import errno
+
+    deposit = made.bag.parent
+    before = {p: p.read_bytes() for p in deposit.rglob("*") if p.is_file()}
+    master = project / "edition" / "deposit-sample.xml"
+    master.write_text(master.read_text().replace("Checked against the source.", "Checked against the source again."))
+    real_copy, copied = shutil.copyfile, []
+
+    def filling(source, destination, *args, **kwargs):
+        if len(copied) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(destination))
+        copied.append(destination)
+        return real_copy(source, destination, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", filling)
+    with pytest.raises(OSError, match="No space left on device"):
+        package(project, make_zip=True, build=small_build)
+    assert len(copied) == 2 and all(deposit in Path(d).parents for d in copied)  # it failed writing the new bag
+    assert {p: p.read_bytes() for p in deposit.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in deposit.iterdir()) == ["deposit-sample", "deposit-sample.zip"]

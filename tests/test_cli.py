@@ -1,4 +1,7 @@
-"""`tei-tools validate` through click's CliRunner: output format, summary, exit codes."""
+"""The command line through click's CliRunner and as a process: validate's output format,
+summary and exit codes, usage errors, build's messages, interruptions, bugs and system
+errors in one line, reports whose reader went away, and the exit statuses the README
+documents. (verify, package and watch have their own modules.)"""
 from __future__ import annotations
 
 import json
@@ -313,12 +316,20 @@ def test_the_command_waits_for_a_thread_still_running(tmp_path: Path):
     assert finished.returncode == 0 and marker == "thread finished"
 
 
-def test_the_installed_command_is_run():
+def test_the_installed_command_is_run(tmp_path: Path):
+    """The script that pyproject.toml installs runs the command, as `python -m tei_tools`
+    does: the entry point is loaded and called as a console script calls it."""
     import tomllib
 
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["scripts"]["tei-tools"] == "tei_tools.__main__:launch"
-    assert "run()" in (REPO_ROOT / "tei_tools" / "__main__.py").read_text(encoding="utf-8")
+    entry = project["project"]["scripts"]["tei-tools"]
+    module, _, function = entry.partition(":")
+    script = f"import sys; sys.argv[0] = 'tei-tools'; from {module} import {function}; sys.exit({function}())"
+    version = subprocess.run([sys.executable, "-c", script, "--version"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert (version.returncode, version.stderr) == (0, "") and version.stdout.startswith("tei-tools, version ")
+    invalid = subprocess.run([sys.executable, "-c", script, "validate", str(FIXTURES / "sch-dangling-pointer.xml")],
+                             capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert invalid.returncode == 1 and FINDING_LINE.match(invalid.stdout.splitlines()[0]) and "Traceback" not in invalid.stderr
 
 
 # Ctrl-C while `tei_tools.cli` is imported: a finder raises it at that import.

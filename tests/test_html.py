@@ -453,9 +453,13 @@ def test_every_word_of_the_reading_text_is_in_the_page_in_order(pair):
     for hidden in article.xpath(".//span[@class='sic'] | .//span[@class='tip-label'] | .//span[contains(@class, 'noteref-wrap')] | .//span[@class='pb']"):
         hidden.drop_tree()
     got = words(article.text_content())
+    assert len(expected) >= 20, "the reading text was not found: comparing nothing proves nothing"
     position = 0
-    for word in expected:
-        position = got.index(word, position) + 1  # ValueError names a word missing or out of order
+    for number, word in enumerate(expected, 1):
+        try:
+            position = got.index(word, position) + 1
+        except ValueError:
+            pytest.fail(f"word {number} of the reading text, {word!r}, is missing from the page or out of order")
 
 
 # ---------------------------------------------------------------- self-contained, safe, accessible

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 
 import bagit
@@ -59,6 +60,54 @@ def test_two_masters_with_one_identifier_are_refused(project):
     line = next(n for n, text in enumerate(second.read_text().splitlines(), 1) if '<idno type="edition">' in text)
     assert str(refused.value).startswith(f"{second}:{line}:")
     assert not (project / "build").exists()
+
+
+def test_the_bag_bears_the_identifier_its_own_descriptions_give(project):
+    """A comment inside the idno: package took only the text before it ("deposit") for the
+    bag's name, while dc.xml and bag-info gave the identifier as the stylesheets and
+    validate read it ("deposit-sample")."""
+    master = project / "edition" / f"{STEM}.xml"
+    text = master.read_text(encoding="utf-8")
+    assert text.count(">deposit-sample<") == 1
+    master.write_text(text.replace(">deposit-sample<", ">deposit<!-- the project's name -->-sample<"), encoding="utf-8")
+    [made] = package(project, build=small_build)
+    assert made.bag.name == "deposit-sample"
+    dc = etree.parse(str(made.bag / "data/metadata/dc.xml"))
+    assert dc.xpath("string(//dc:identifier)", namespaces={"dc": "http://purl.org/dc/elements/1.1/"}) == "deposit-sample"
+    assert bag_info(made.bag)["External-Identifier"] == ["deposit-sample"]
+
+
+def test_an_identifier_that_cannot_name_a_bag_is_refused_at_its_idno(project, tmp_path):
+    """Validation refuses such an identifier first (edition.sch); the package's own check
+    is for a caller that did not validate, and names the idno's place too."""
+    from tei_tools.parsing import parse_file
+
+    text = (project / "edition" / f"{STEM}.xml").read_text(encoding="utf-8")
+    master = tmp_path / f"{STEM}.xml"
+    master.write_text(text.replace(">deposit-sample<", ">deposit sample<"), encoding="utf-8")
+    with pytest.raises(PackageError, match="edition identifier 'deposit sample' cannot name a package") as refused:
+        package_module.edition_identifier(parse_file(master), master)
+    line = next(n for n, text in enumerate(master.read_text().splitlines(), 1) if '<idno type="edition">' in text)
+    assert str(refused.value).startswith(f"{master}:{line}:")
+
+
+def test_a_stylesheet_that_does_not_compile_is_named_with_its_line(project, tmp_path, monkeypatch):
+    """package's descriptions (mets.xsl) are made outside the build's report, whose lines
+    are located: a compile error there said only "cannot compile mets.xsl"."""
+    from tei_tools import saxon
+
+    xslt = tmp_path / "xslt"
+    shutil.copytree(saxon.XSLT_DIR, xslt, ignore=shutil.ignore_patterns("__pycache__"))
+    lines = (xslt / "mets.xsl").read_text(encoding="utf-8").splitlines(keepends=True)
+    broken = next(n for n, line in enumerate(lines) if re.search(r'select="[^"]*"\s*/>', line))  # on one line
+    lines[broken] = lines[broken].replace('select="', 'select="((', 1)
+    (xslt / "mets.xsl").write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(saxon, "XSLT_DIR", xslt)
+    with pytest.raises(BuildError) as refused:
+        package(project, build=small_build)
+    message = str(refused.value)
+    assert message.startswith(f"{xslt / 'mets.xsl'}:{broken + 1}:") and ": error: " in message, message
+    assert "\n" not in message
 
 
 def test_a_committed_edition_that_differs_from_the_deposited_one_is_a_warning(project):

@@ -370,11 +370,11 @@ def test_a_named_pipe_is_reported_not_read(tmp_path):
 def test_a_manifest_that_cannot_be_written_is_a_warning_after_the_outputs(tmp_path, monkeypatch):
     """The outputs are written and whole: a full disk at the manifest only means that the next
     build does the work again, and the outputs are still listed."""
-    from tei_tools.errors import OutputError
+    from tei_tools.fsutil import cannot_write
     from tei_tools.manifest import Manifest
 
     def full(self):
-        raise OutputError(f"{self.path}:0:0: error: cannot write output: No space left on device")
+        raise cannot_write(self.path, "No space left on device")  # as atomic_write says it
 
     monkeypatch.setattr(Manifest, "save", full)
     result = CliRunner().invoke(main, ["build", "--jobs", "1", "--format", "txt", "--out", str(tmp_path), str(SMALL)])
@@ -382,7 +382,7 @@ def test_a_manifest_that_cannot_be_written_is_a_warning_after_the_outputs(tmp_pa
     lines = result.output.splitlines()
     assert str(tmp_path / "small-edition.txt") in lines
     assert any(line.startswith(f"{tmp_path / '.tei-tools-manifest.json'}:0:0: warning: the build's record of its outputs "
-                               "could not be written (cannot write output: No space left on device)") for line in lines)
+                               "could not be written (No space left on device); the next build rebuilds these documents") for line in lines)
 
 
 def test_two_documents_with_one_identifier_are_built_with_a_warning_on_the_second(tmp_path):
