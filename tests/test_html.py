@@ -284,12 +284,14 @@ def test_a_focusable_correction_is_described_by_the_source_s_reading(any_page):
         [corr] = choice.xpath("span[@class='corr'][@id]")
         [sic] = choice.xpath("span[@class='sic'][@id]")
         assert sic.text_content().startswith("The source reads: ")
-        assert corr.text_content().startswith("Corrected by the editors: ")
+        # A regularisation corrects no error: it is said to be one.
+        kind = choice.get("class").split()[1]
+        assert corr.text_content().startswith({"correction": "Corrected", "regularisation": "Regularised"}[kind] + " by the editors: ")
         if choice in focusable:
             assert choice.get("aria-describedby") == sic.get("id") and not choice.xpath("ancestor::a")
             # Named by the reading shown: a focusable span without a role has no name.
             assert (choice.get("role"), choice.get("aria-roledescription"), choice.get("aria-labelledby")) == (
-                "group", "correction", corr.get("id"))
+                "group", kind, corr.get("id"))
         else:
             [link] = choice.xpath("ancestor::a[@href]")
             assert sic.get("id") in link.get("aria-describedby", "").split()
@@ -1397,8 +1399,8 @@ def test_in_chromium_a_focused_name_shows_the_other_reading_as_its_pop_up_in_eit
         links = page.eval_on_selector_all("main a[href]:has(.choice)", "as => as.map(a => a.id)")
         assert len(links) >= 30 and all(links)
         wrong = []
-        for view, line, pop, label in (("corrected", "corr", "sic", "The source reads: "),
-                                       ("source", "sic", "corr", "Corrected by the editors: ")):
+        for view, line, pop, label in (("corrected", "corr", "sic", ("The source reads: ",)),
+                                       ("source", "sic", "corr", ("Corrected by the editors: ", "Regularised by the editors: "))):
             if view == "source":
                 page.check("#show-source")
             for link in links:
@@ -1406,7 +1408,7 @@ def test_in_chromium_a_focused_name_shows_the_other_reading_as_its_pop_up_in_eit
                 shown = page.eval_on_selector(f"#{link} .choice", READINGS)
                 if ((shown[line]["display"], shown[line]["position"], shown[line]["border"]) != ("inline", "static", "0px")
                         or (shown[pop]["display"], shown[pop]["position"]) != ("block", "absolute")
-                        or not shown[pop]["text"].startswith(label) or shown[line]["text"].startswith(("The ", "Corrected "))):
+                        or not shown[pop]["text"].startswith(label) or shown[line]["text"].startswith(("The ", "Corrected ", "Regularised "))):
                     wrong.append((view, link, shown))
         assert wrong == []
 

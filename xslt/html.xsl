@@ -533,14 +533,15 @@
              nothing of the words. As a group called "correction" it is named by the reading
              shown (html.js names it by the source's in the source view). -->
         <xsl:attribute name="role" select="'group'"/>
-        <xsl:attribute name="aria-roledescription" select="'correction'"/>
+        <xsl:attribute name="aria-roledescription" select="ed:correction-kind(.)"/>
         <xsl:attribute name="aria-labelledby" select="html:corrected-reading-id(., $id)"/>
         <xsl:attribute name="aria-describedby" select="$source-id"/>
       </xsl:if>
       <xsl:variable name="why" as="element()?" select="html:why(.)"/>
       <span class="corr" id="{html:corrected-reading-id(., $id)}">
         <xsl:apply-templates select="ed:corrected-reading(.)/@xml:lang" mode="html:lang"/>
-        <span class="tip-label">Corrected by the editors: </span>
+        <!-- A regularisation corrects no error (the header's normalization): said as such. -->
+        <span class="tip-label"><xsl:value-of select="if (ed:correction-kind(.) = 'correction') then 'Corrected' else 'Regularised'"/> by the editors: </span>
         <xsl:apply-templates select="ed:corrected-reading(.)/node()" mode="#current"/>
         <xsl:sequence select="$why"/>
       </span>
