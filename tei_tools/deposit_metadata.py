@@ -181,10 +181,10 @@ def contents_sentence(plan: list[PayloadFile]) -> str:
                                         ("derivative-text", "plain-text")) if role in roles]
     parts = ["TEI P5 master"] + [name for role, name in (("source", "source text"), ("schema", "schema"),
                                                        ("stylesheet", "XSLT stylesheets")) if role in roles]
-    sentence = "Deposit package: " + ", ".join(parts)
+    text = "Deposit package: " + ", ".join(parts)
     if editions:
-        sentence += ", and the " + ", ".join(editions) + " reading editions"
-    return sentence + "; Dublin Core and METS metadata."
+        text += ", and the " + ", ".join(editions) + " reading editions"
+    return text + "; Dublin Core and METS metadata."
 
 
 def readme_text(dc_xml: str, master: Path, plan: list[PayloadFile], moment: datetime, *,

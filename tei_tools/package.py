@@ -43,14 +43,15 @@ from tei_tools.fsutil import (
 )
 from tei_tools.parsing import TEI_NS, parse_file
 from tei_tools.payload import EDITION_ROLES, PayloadFile, check_required_files, payload_plan, unnamed_source_warnings
-from tei_tools.transform import revision_date
+from tei_tools.transform import FORMATS, KNOWN_FORMATS, revision_date
 from tei_tools.validate import validate_paths
 
 DEFAULT_OUT = Path("build") / "deposit"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
-# The reading editions a deposit holds: build format -> the suffix of the file it writes.
-DEPOSIT_FORMATS = {"html": ".html", "epub": ".epub", "txt": ".txt"}
+# The reading editions a deposit holds: build format -> the suffix of the file it writes
+# (the formats the tool knows, not a plug-in's, whose files payload.EDITION_ROLES would not place).
+DEPOSIT_FORMATS = {name: FORMATS[name].suffix for name in KNOWN_FORMATS}
 
 # build(folder, masters) writes the masters' reading editions into folder/dist/.
 Builder = Callable[[Path, Sequence[Path]], object]

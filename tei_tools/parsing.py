@@ -452,6 +452,19 @@ class SourceLines:
                     return at + 1
         return 1
 
+    def attribute_position(self, from_line: int, attribute: str, within: int = 50) -> tuple[int, int] | None:
+        """(line, column) of the first `attribute=` at or after `from_line`, outside comments:
+        an attribute of a start tag written over several lines. None when not found."""
+        needle = f"{attribute}="
+        for line in range(max(from_line, 1), from_line + within):
+            text = self._markup(line)
+            if not text and line > len(self._lines or ()):
+                return None
+            at = text.find(needle)
+            if at >= 0:
+                return line, at + 1
+        return None
+
     def text_position(self, from_line: int, words: str, within: int = 200) -> tuple[int, int] | None:
         """(line, column) of the first place at or after `from_line` where `words` stand in
         the text, outside tags and comments (lxml gives a text node no line of its own);

@@ -284,8 +284,8 @@ def unsafe_link_findings(tree, path: str | Path) -> list[Finding]:
                 # This element's own attribute (the second facs of a line, not the first);
                 # a start tag over several lines is searched from its first line.
                 line, column = element.sourceline or 1, lines.column_of_element(element, attribute)
-                if not column:
-                    line, column = _locate(_source_lines(path), line, f'{attribute}=')
+                if not column:  # a start tag over several lines: the attribute on a later one
+                    line, column = lines.attribute_position(line, attribute) or (line, 1)
                 findings.append(Finding(
                     name, line, column, "warning",
                     f"link target '{_shorten(token)}' in @{attribute} is dropped from the outputs "
@@ -295,22 +295,6 @@ def unsafe_link_findings(tree, path: str | Path) -> list[Finding]:
 
 
 _LINK_VALUES = " | ".join(f"//@{attribute}" for attribute in LINK_ATTRIBUTES)
-
-
-def _source_lines(path: str | Path) -> list[str]:
-    try:
-        return Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
-
-
-def _locate(lines: Sequence[str], start_line: int, needle: str) -> tuple[int, int]:
-    """The line and column of an attribute: at or after its element's start line."""
-    for number in range(start_line, min(len(lines), start_line + 50) + 1):
-        column = lines[number - 1].find(needle)
-        if column >= 0:
-            return number, column + 1
-    return start_line, 1
 
 
 def _shorten(value: str, limit: int = 60) -> str:

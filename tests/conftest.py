@@ -1,4 +1,5 @@
-"""Shared test helpers: locating external tools, running Jing with tei_all, TEI XPath.
+"""Shared test helpers: places in fixtures, locating external tools, running Jing with
+tei_all, TEI XPath.
 
 Tests that need a tool nobody here wrote (Java, Jing, vnu, Chromium) call
 `require_tool`: without the tool they SKIP with the reason, but when the environment
@@ -26,6 +27,22 @@ TEI_NS = "http://www.tei-c.org/ns/1.0"
 NS = {"tei": TEI_NS, "h": "http://www.w3.org/1999/xhtml"}
 # The editors' notes' letters: i, l and o are left out, since they look like 1 and 0.
 EDITORS_NOTE_LETTERS = "abcdefghjkmnpqrstuvwxyz"
+
+
+# ---------------------------------------------------------------- places in fixtures
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The 1-based line of the first occurrence of `needle` in the fixture."""
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in text:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def column_of(path: Path, line: int, needle: str) -> int:
+    """The 1-based column of `needle` on that line."""
+    return path.read_text(encoding="utf-8").splitlines()[line - 1].index(needle) + 1
 
 
 # ---------------------------------------------------------------- tools

@@ -275,28 +275,6 @@ def test_temporary_files_of_a_dead_build_are_removed_and_a_live_ones_kept(tmp_pa
     assert not dead.exists() and live.exists()
 
 
-def test_progress_draws_a_bar_on_a_terminal_and_lines_elsewhere(tmp_path):
-    import io
-
-    from tei_tools.progress import Progress, bar_line
-    from tei_tools.transform import DocumentResult
-
-    assert bar_line(5, 10, 1, 2.04, width=10) == "[#####-----]  5/10 documents, 1 failed, 2.0 s"
-    screen = io.StringIO()
-    bar = Progress(screen, tty=True)
-    bar(DocumentResult(Path("a.xml"), [Path("a.html")]), 1, 2)
-    bar(DocumentResult(Path("b.xml"), error=ValidationError("b.xml", [])), 2, 2)
-    bar.finish()
-    assert re.search(r"\[#{24}\] 2/2 documents, 1 failed, \d+\.\d s\n$", screen.getvalue())
-    assert "\r" in screen.getvalue()
-    log = io.StringIO()
-    lines = Progress(log, tty=False)
-    lines(DocumentResult(Path("a.xml"), [Path("a.html")]), 1, 3)
-    lines(DocumentResult(Path("b.xml")), 2, 3)  # up to date: not worth a line
-    lines(DocumentResult(Path("c.xml"), error=ValidationError("c.xml", [])), 3, 3)
-    assert log.getvalue() == "[1/3] built a.xml\n[3/3] FAILED c.xml\n"
-
-
 @pytest.mark.parametrize("second", ["1924/article.xml", "1924/Article.xml"])
 def test_two_files_with_the_same_name_are_refused_before_anything_is_built(tmp_path, second):
     """Outputs are named by the file's name: the second would silently replace the first's

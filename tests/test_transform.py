@@ -624,6 +624,23 @@ def test_an_unsafe_link_is_located_at_its_own_attribute_when_a_line_has_two(tmp_
     assert line[finding.column - 1:].startswith('target="javascript:alert(1)"'), (finding.column, line)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_an_unsafe_link_in_a_start_tag_over_two_lines_is_located_in_any_encoding(tmp_path, encoding):
+    """The attribute on the tag's second line was looked for in the file read as UTF-8,
+    whatever its encoding: in a UTF-16 file it was not found (column 1)."""
+    text = UNSAFE.read_text(encoding="utf-8")
+    hostile = '<ref target="javascript:alert(1)">'
+    assert text.count(hostile) == 1
+    text = text.replace(hostile, '<ref\n     target="javascript:alert(1)">')
+    if encoding != "utf-8":
+        text = text.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"', 1)
+    written = tmp_path / f"two-line-tag-{encoding}.xml"
+    written.write_text(text, encoding=encoding)
+    [finding] = transform.unsafe_link_findings(parse_file(written), written)
+    line = text.splitlines()[finding.line - 1]
+    assert line[finding.column - 1:].startswith('target="javascript:alert(1)"'), (finding.line, finding.column, line)
+
+
 @pytest.mark.parametrize("value, safe", [
     ("https://example.org/a", True), ("http://x.y", True), ("mailto:a@b.c", True), ("#fn1", True),
     ("javascript:alert(1)", False), ("JavaScript:alert(1)", False), ("java\tscript:x", False),
