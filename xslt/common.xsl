@@ -865,12 +865,15 @@
        ("213 a b c") are lettered alike. -->
   <xsl:function name="ed:letter-label" as="xs:string">
     <xsl:param name="n" as="xs:integer"/>
-    <xsl:variable name="letters" select="'abcdefghjkmnpqrstuvwxyz'"/>
-    <xsl:variable name="base" select="string-length($letters)"/>
+    <xsl:variable name="base" select="string-length($ed:letters)"/>
     <!-- as a spreadsheet names its columns, so that every number has a label of its own -->
     <xsl:sequence select="(if ($n gt $base) then ed:letter-label(($n - 1) idiv $base) else '')
-      || substring($letters, ($n - 1) mod $base + 1, 1)"/>
+      || substring($ed:letters, ($n - 1) mod $base + 1, 1)"/>
   </xsl:function>
+  <xsl:variable name="ed:letters" as="xs:string" select="'abcdefghjkmnpqrstuvwxyz'"/>
+  <!-- What the reading editions tell their readers of the letters left out of $ed:letters. -->
+  <xsl:variable name="ed:letters-left-out" as="xs:string" select="'i, l and o are not used'"/>
+  <xsl:variable name="ed:letters-left-out-why" as="xs:string" select="$ed:letters-left-out || ': they look like 1 and 0'"/>
 
   <!-- The printed pages a note stands on, as the editions give them with it: the page of
        its marker ("212"), and, for a note that runs over to a later page (in a

@@ -749,7 +749,7 @@
     <xsl:if test="$editorial">
       <section class="notes editorial" id="editorial-notes" aria-labelledby="editorial-notes-h">
         <h2 id="editorial-notes-h">Editors’ notes</h2>
-        <p class="section-hint">Added by the editors, lettered in the order of the text (i, l and o are not used: they look like 1 and 0); not part of the source.</p>
+        <p class="section-hint">Added by the editors, lettered in the order of the text (<xsl:value-of select="$ed:letters-left-out-why"/>); not part of the source.</p>
         <xsl:apply-templates select="$editorial" mode="html:note"/>
       </section>
     </xsl:if>

@@ -286,7 +286,7 @@
       txt:term($ed:supplied-open || 'word' || $ed:supplied-close, 'Supplied by the editors: not in the source.')[$doc//tei:text//tei:supplied],
       txt:term('word' || $ed:unclear-mark, 'Unclear in the source; the editors’ reading.')[$doc//tei:text//tei:unclear]
       ), '&#10;')"/>
-    <xsl:sequence select="txt:paragraph('The text is the edition’s reading text: where the editors corrected the source, the correction stands in the text and the source’s reading is listed under Corrections. Spelling, punctuation and quotation marks are otherwise the source’s; only the spacing around punctuation and note markers is normalised, silently. The editors’ notes are lettered in the order of the text, those within the author’s notes included (so a letter may be missing between two in the running text); i, l and o are not used. Persons, places and organisations are listed in the Index with the pages where they are named' || ed:example-locator($doc) ! ('; “' || ?1 || '” means ' || ?4) || '.')"/>
+    <xsl:sequence select="txt:paragraph('The text is the edition’s reading text: where the editors corrected the source, the correction stands in the text and the source’s reading is listed under Corrections. Spelling, punctuation and quotation marks are otherwise the source’s; only the spacing around punctuation and note markers is normalised, silently. The editors’ notes are lettered in the order of the text, those within the author’s notes included (so a letter may be missing between two in the running text); ' || $ed:letters-left-out || '. Persons, places and organisations are listed in the Index with the pages where they are named' || ed:example-locator($doc) ! ('; “' || ?1 || '” means ' || ?4) || '.')"/>
   </xsl:template>
 
   <!-- Where the marker of lost text stands: in the text, or in a source's reading quoted
@@ -450,7 +450,7 @@
     <xsl:variable name="notes" select="ed:editorial-notes($txt:doc)"/>
     <xsl:if test="$notes">
       <xsl:sequence select="txt:heading('Editors’ notes', '-')"/>
-      <xsl:sequence select="txt:paragraph('Added by the editors, lettered in the order of the text (i, l and o are not used: they look like 1 and 0), each with the page of its marker; not part of the source.')"/>
+      <xsl:sequence select="txt:paragraph('Added by the editors, lettered in the order of the text (' || $ed:letters-left-out-why || '), each with the page of its marker; not part of the source.')"/>
       <xsl:sequence select="$notes ! txt:labelled(txt:note-marker(.), txt:note-page(.) || txt:note-text(.))"/>
     </xsl:if>
   </xsl:template>
