@@ -279,20 +279,16 @@ def build_command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path, 
     one failed, 2 on usage errors (no such file, two files of one name, a file name that
     cannot name outputs).
     """
-    from tei_tools.parallel import build_many
+    from tei_tools.parallel import build_paths
     from tei_tools.progress import Progress
     from tei_tools.transform import resolve_formats
-    from tei_tools.editions import edition_files, searched_folders
 
     chosen = resolve_formats(formats)
-    files = edition_files(paths, required_for="build")
-    progress = Progress() if len(files) > 1 else None
+    progress = Progress()
     try:
-        report = build_many(files, out, chosen, jobs=jobs, force=force, on_result=progress, worker_memory_mib=worker_memory,
-                            prune_under=searched_folders(paths))
+        report = build_paths(paths, out, chosen, jobs=jobs, force=force, on_result=progress, worker_memory_mib=worker_memory)
     finally:
-        if progress is not None:
-            progress.finish()
+        progress.finish()
     _echo_results(report)
     if report.skipped:
         click.echo(f"{len(report.skipped)} of {len(report.results)} documents up to date (--force rebuilds them)", err=True)

@@ -59,6 +59,22 @@ class _Outcome:
 # ---------------------------------------------------------------- the build
 
 
+def build_paths(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    formats: Sequence[OutputFormat] | Sequence[str] = (),
+    **options,
+) -> IncrementalReport:
+    """`tei-tools build PATHS`: the TEI files the paths name (files, the *.xml of folders,
+    edition/ when none is given; editions.edition_files) built by build_many, and the
+    outputs of documents gone from the searched folders removed. No file to build is a
+    usage error. `options` are build_many's."""
+    from tei_tools.editions import edition_files, searched_folders
+
+    files = edition_files(paths, required_for="build")
+    return build_many(files, out_dir, formats, prune_under=searched_folders(paths), **options)
+
+
 def build_many(
     paths: Iterable[str | Path],
     out_dir: str | Path,

@@ -37,6 +37,8 @@ class Progress:
         self._drawn = False
 
     def __call__(self, result, done: int, total: int) -> None:
+        if total <= 1:
+            return  # one document: its result is the report itself
         if not result.ok:
             self.failed += 1
         if self.tty:

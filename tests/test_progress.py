@@ -30,3 +30,13 @@ def test_progress_draws_a_bar_on_a_terminal_and_lines_elsewhere():
     lines(DocumentResult(Path("b.xml")), 2, 3)  # up to date: not worth a line
     lines(DocumentResult(Path("c.xml"), error=ValidationError("c.xml", [])), 3, 3)
     assert log.getvalue() == "[1/3] built a.xml\n[3/3] FAILED c.xml\n"
+
+
+def test_a_single_document_gets_no_progress():
+    """Its result is the command's report itself: a bar or a line would say it twice."""
+    for tty in (True, False):
+        stream = io.StringIO()
+        progress = Progress(stream, tty=tty)
+        progress(DocumentResult(Path("a.xml"), [Path("a.html")]), 1, 1)
+        progress.finish()
+        assert stream.getvalue() == ""
