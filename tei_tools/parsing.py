@@ -510,6 +510,26 @@ class SourceLines:
         return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+def node_at_path(tree: etree._ElementTree, location: str | None) -> tuple:
+    """(element, attribute name or None) an XPath location points to: an SVRL location, or
+    the path libxml2 gives with a RELAX NG error. (None, None) when it points nowhere."""
+    if not location:
+        return None, None
+    try:
+        hits = tree.xpath(location)
+    except (etree.XPathError, TypeError, ValueError):
+        return None, None
+    if not isinstance(hits, list) or not hits:
+        return None, None
+    hit = hits[0]
+    if isinstance(hit, etree._Element):
+        return (hit, None) if isinstance(hit.tag, str) else (None, None)
+    parent = hit.getparent() if hasattr(hit, "getparent") else None
+    if parent is None or not isinstance(parent.tag, str):
+        return None, None
+    return parent, (hit.attrname if getattr(hit, "is_attribute", False) else None)
+
+
 def element_location(element: etree._Element) -> tuple[int, int]:
     """(line, column) of an element's start tag in its file, each at least 1 (SourceLines)."""
     return element.sourceline or 1, SourceLines(element.getroottree()).column_of_element(element) or 1
