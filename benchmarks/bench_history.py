@@ -74,17 +74,25 @@ ISSUE_6_ONLY = """<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/199
   </xsl:function>
 </xsl:stylesheet>"""
 
-# The first HTML and text editions, the leanest text edition, and every release.
+# The first HTML and text editions, the leanest text edition, and every release: the last
+# commit of each (the repository has no tags; 1.0 is the first day's last commit).
 MILESTONES = [
     ("b040c3a", "the first HTML edition"),
     ("8907699", "the first text edition"),
     ("30482b6", "the leanest text edition"),
+    ("4c0407d", "release 1.0"),
     ("2ebeef8", "release 1.1"),
     ("9c66b4c", "release 1.2"),
     ("4796019", "release 1.3.0"),
     ("c4d1be4", "release 1.4"),
     ("0d37d39", "release 1.5"),
+    ("e3fc78b", "release 1.5.1"),
+    ("d1a2ec6", "release 1.5.2"),
+    ("a7a6603", "release 1.6.0"),
     ("9e70289", "release 1.7.0"),
+    ("b9dac56", "release 1.7.1"),
+    ("b7d2151", "release 1.7.2"),
+    ("e6367df", "release 1.8.0"),
     ("HEAD", "this checkout"),
 ]
 
