@@ -16,9 +16,10 @@ A renderer takes a SourceDocument and returns {file name: bytes} for the output 
 `tei-tools build` runs this pipeline through tei_tools.parallel (in this process or in
 worker processes), which adds what a command needs around it: the SOURCE_DATE_EPOCH
 check, the manifest that lets the next build skip what is up to date, the clean-up of
-abandoned temporaries and of outputs whose source is gone. `build` here renders the
-documents one after another without those, for callers that want the outputs alone (the
-tests of each format, a script).
+abandoned temporaries and of outputs whose source is gone. `build` here is that same
+pipeline in this process, every output rebuilt, for callers that want the outputs of
+some documents (the tests of each format, a script): what they get is what the command
+writes.
 """
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from tei_tools import __version__
-from tei_tools.editions import check_outputs_spare_inputs, distinct_documents
 from tei_tools.errors import (
     BROKEN_LINK,
     BuildError,
@@ -406,43 +406,24 @@ def render_document(document: SourceDocument, formats: Sequence[OutputFormat]) -
     return outputs
 
 
-def build_document(path: str | Path, out_dir: str | Path, formats: Sequence[OutputFormat] | Sequence[str]) -> DocumentResult:
-    """Validate, render and write one document's outputs; raise the error that stops it."""
-    from tei_tools.fsutil import atomic_write_all
-
-    chosen = as_formats(formats)
-    document = load_document(path)
-    rendered = render_document(document, chosen)
-    target = Path(out_dir)
-    written = atomic_write_all((target / name, data) for name, data in rendered.items())  # all or none
-    return DocumentResult(Path(path), written, document.warnings, identifier=document.identifier)
-
-
 def build(
     paths: Iterable[str | Path],
     out_dir: str | Path | None = None,
     formats: Sequence[OutputFormat] | Sequence[str] = (),
 ) -> BuildReport:
-    """Build every document; one document's failure is recorded and does not stop the others.
+    """Build every document, in this process, by the command's own pipeline
+    (parallel.build_many, every output rebuilt); one document's failure is recorded and
+    does not stop the others.
 
     Raises only for problems of the whole build: an unknown format, a missing path, an
     output folder that cannot be written. Callers that need everything built call
     `report.raise_for_failures()`.
     """
+    from tei_tools.parallel import build_many
+
     if out_dir is None:
         raise UsageError("no output folder given")
-    chosen = as_formats(formats)
-    documents = distinct_documents(paths)
-    check_outputs_spare_inputs(documents, check_output_dir(out_dir), [f.suffix for f in chosen if f.suffix])
-    report = BuildReport()
-    for path in documents:
-        try:
-            report.results.append(build_document(path, out_dir, chosen))
-        except OutputError:
-            raise
-        except TeiToolsError as error:
-            report.results.append(DocumentResult(Path(path), error=error))
-    return report
+    return build_many(paths, out_dir, formats, jobs=1, force=True)
 
 
 def check_output_dir(out_dir: str | Path) -> Path:

@@ -16,6 +16,7 @@ from conftest import FIXTURES, REPO_ROOT, edition_xml_files
 from tei_tools import transform
 from tei_tools.cli import main
 from tei_tools.errors import BuildError, OutputError, UsageError
+from tei_tools.manifest import MANIFEST_NAME
 from tei_tools.parsing import parse_file
 
 HTML_FIXTURES = FIXTURES / "html"
@@ -89,7 +90,8 @@ def test_build_writes_stem_html(tmp_path):
     assert report.ok
     assert report.outputs == [tmp_path / "small-edition.html"]
     assert (tmp_path / "small-edition.html").read_bytes().startswith(b"<!DOCTYPE HTML>")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["small-edition.html"]  # no temporary file left
+    # no temporary file left; the build's record of its outputs beside them (tei_tools.manifest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST_NAME, "small-edition.html"]
 
 
 @pytest.mark.parametrize(("declared", "codec"), [("UTF-16LE", "utf-16-le"), ("ISO-8859-5", "iso8859-5"), ("KOI8-R", "koi8-r")])
@@ -562,7 +564,7 @@ def test_a_failing_format_leaves_previous_outputs_intact(tmp_path, monkeypatch):
     assert not report.ok
     assert report.failures[0].messages == ["small-edition.xml:1:1: error: the text renderer broke"]
     assert (tmp_path / "small-edition.html").read_bytes() == before  # nothing written for it
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["small-edition.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST_NAME, "small-edition.html"]
     with pytest.raises(BuildError):
         report.raise_for_failures()
 
