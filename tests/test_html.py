@@ -1708,7 +1708,8 @@ def test_the_title_page_says_whose_title_it_is_and_what_is_known_of_the_original
     facts = {" ".join(dt.text_content().split()): " ".join(dt.getnext().text_content().split())
              for dt in doc.xpath("//header//dl[@class='facts']/dt")}
     assert facts["Title"] == "Supplied by the editors."
-    assert facts["Original"].startswith("author: not named in the source; title: not named in the source; pp. 212–215; language: Russian.")
+    assert facts["Original"].startswith("author: not named in the source; title: not named in the source; pp. 212–215; "
+                                        "year: between 1966 and 1991, by the editors’ inference; language: Russian.")
     assert "author:" not in facts["Status of the source"]
     # no stylesheet indentation inside the entry's text
     assert "  " not in doc.xpath("string(//dd[@class='original'])")
