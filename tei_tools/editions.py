@@ -97,6 +97,12 @@ def same_file_key(path: Path) -> Path:
         return path.absolute()
 
 
+def output_name(path: str | Path) -> str:
+    """What a document's outputs are named by: its file's name without the suffix, compared
+    regardless of case (on a case-insensitive file system, A.html is a.html)."""
+    return Path(path).stem.casefold()
+
+
 def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
     """The documents to build, each once and in order; a UsageError if two share outputs.
 
@@ -115,7 +121,7 @@ def distinct_documents(paths: Iterable[str | Path]) -> list[Path]:
         if resolved in seen:
             continue
         seen.add(resolved)
-        other = by_stem.setdefault(path.stem.casefold(), path)
+        other = by_stem.setdefault(output_name(path), path)
         if other is not path:
             raise UsageError(
                 f"{shown_path(path)}:0:0: error: {shown_path(other)} writes the same outputs ({path.stem}.html, .epub, .txt: "

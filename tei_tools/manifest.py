@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from tei_tools import __version__
+from tei_tools.editions import output_name
 
 MANIFEST_NAME = ".tei-tools-manifest.json"
 MANIFEST_FORMAT = 1
@@ -285,7 +286,7 @@ def orphans(manifest: Manifest, building: Iterable[Path], folders: Iterable[Path
     relative path (the manifests of tei-tools before 1.5), a source outside the folders
     (another command built it from elsewhere) or one still on disk is never an orphan.
     """
-    names = {path.stem.casefold() for path in building}
+    names = {output_name(path) for path in building}
     roots = [Path(os.path.abspath(folder)) for folder in folders]
     found = []
     for stem, entry in sorted(manifest.documents.items()):
@@ -305,7 +306,7 @@ def orphans(manifest: Manifest, building: Iterable[Path], folders: Iterable[Path
 
 def _named_for(name: str, stem: str) -> bool:
     """Whether an output's file name is that of the document `stem` ("x.html" for "x")."""
-    return Path(name).stem.casefold() == stem.casefold()
+    return output_name(name) == stem.casefold()  # a stem, not a file name: "a.v2" keeps its dot
 
 
 def _plain_name(name: str) -> bool:

@@ -41,10 +41,11 @@ from tei_tools.fsutil import (
     source_date_epoch,
     stage_file,
 )
-from tei_tools.parsing import TEI_NS, parse_file
+from tei_tools.parsing import TEI_NS, element_location, parse_file
 from tei_tools.payload import EDITION_ROLES, PayloadFile, check_required_files, payload_plan, unnamed_source_warnings
 from tei_tools.transform import FORMATS, KNOWN_FORMATS, revision_date
-from tei_tools.validate import validate_paths
+from tei_tools.validate import edition_identifier as identifier_in_header
+from tei_tools.validate import edition_identifier_element, edition_identifier_location, shared_identifier_message, validate_paths
 
 DEFAULT_OUT = Path("build") / "deposit"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -190,8 +191,6 @@ def check_distinct_identifiers(masters: Sequence[Path]) -> None:
     for master in masters:
         identifier = edition_identifier(parse_file(master), master)
         if identifier in seen:
-            from tei_tools.validate import edition_identifier_location, shared_identifier_message
-
             line, column = edition_identifier_location(master)
             raise PackageError(f"{master}:{line}:{column}: error: {shared_identifier_message(identifier, seen[identifier])}")
         seen[identifier] = master
@@ -298,9 +297,6 @@ def edition_identifier(tree: etree._ElementTree, master: Path) -> str:
     """The edition's idno (names the bag and the zip), else the file's stem. Read as
     validate, build and the stylesheets read it, so that the bag bears the identifier its
     own descriptions (dc.xml, the EPUB) give."""
-    from tei_tools.parsing import element_location
-    from tei_tools.validate import edition_identifier as identifier_in_header, edition_identifier_element
-
     identifier = identifier_in_header(tree) or master.stem
     if not _SAFE_NAME.match(identifier):
         idno = edition_identifier_element(tree)

@@ -456,10 +456,7 @@ class SourceLines:
         """(line, column) of the first `attribute=` at or after `from_line`, outside comments:
         an attribute of a start tag written over several lines. None when not found."""
         needle = f"{attribute}="
-        for line in range(max(from_line, 1), from_line + within):
-            text = self._markup(line)
-            if not text and line > len(self._lines or ()):
-                return None
+        for line, text in self._lines_from(from_line, within):
             at = text.find(needle)
             if at >= 0:
                 return line, at + 1
@@ -470,16 +467,22 @@ class SourceLines:
         the text, outside tags and comments (lxml gives a text node no line of its own);
         None when they are not found within `within` lines (written as character
         references, say)."""
-        for line in range(max(from_line, 1), from_line + within):
-            text = self._markup(line)
-            if not text and line > len(self._lines or ()):
-                return None
+        for line, text in self._lines_from(from_line, within):
             at = text.find(words)
             while at >= 0:
                 if text.rfind("<", 0, at) <= text.rfind(">", 0, at):  # not inside a tag
                     return line, at + 1
                 at = text.find(words, at + 1)
         return None
+
+    def _lines_from(self, from_line: int, within: int):
+        """(number, markup) of the lines from `from_line` on, at most `within` of them,
+        stopping at the end of the file."""
+        for line in range(max(from_line, 1), from_line + within):
+            text = self._markup(line)
+            if not text and line > len(self._lines or ()):
+                return
+            yield line, text
 
     def _markup(self, line: int) -> str:
         """The line with comments, CDATA sections and processing instructions blanked out."""

@@ -17,7 +17,7 @@ from lxml import etree
 if TYPE_CHECKING:  # imported when the rules are compiled (_compiled_schematron): it costs 6 ms
     from lxml import isoschematron
 
-from tei_tools.editions import edition_files, file_name_problem, same_file_key
+from tei_tools.editions import edition_files, file_name_problem, output_name, same_file_key
 from tei_tools.errors import Finding, InputError, SchemaError, counted, shown_path
 from tei_tools.languages import language_findings
 from tei_tools.parsing import TEI_NS, SourceLines, element_location, node_at_path, parse_file, schema_parser
@@ -317,8 +317,7 @@ def _file_name_findings(results: list[FileResult]) -> None:
         problem = file_name_problem(Path(result.path))
         if problem is not None:
             result.findings.append(Finding(result.path, 1, 1, "warning", f"`tei-tools build` refuses this file: {problem}"))
-        stem = Path(result.path).stem.casefold()
-        other = first.setdefault(stem, result.path)
+        other = first.setdefault(output_name(result.path), result.path)
         if other != result.path:
             result.findings.append(Finding(result.path, 1, 1, "warning",
                 f"{shown_path(other)} has the same name: `tei-tools build` writes both to {Path(result.path).stem}.html, .epub, "
